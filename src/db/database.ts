@@ -1,0 +1,96 @@
+// One code path, two databases: PostgreSQL through @prisma/adapter-pg, or an embedded PostgreSQL (PGlite)
+// persisted in a local folder. Services only ever see `Database.prisma`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PrismaClient } from '@prisma/client';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { DatabaseSettings } from '../config';
+import { applyMigrations, pendingMigrations, type QueryExecutor, type ScriptExecutor } from './migrations';
+
+export type DatabaseKind = DatabaseSettings['kind'];
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  /** Runs a multi-statement script (migrations); rolls back an open transaction on failure. */
+  execScript: ScriptExecutor;
+  query: QueryExecutor;
+  /** Connection pool figures (PostgreSQL only) for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
+  close(): Promise<void>;
+}
+
+async function runScript(run: (sql: string) => Promise<unknown>, sql: string): Promise<void> {
+  try {
+    await run(sql);
+  } catch (error) {
+    // A failed statement inside BEGIN leaves the session in an aborted transaction.
+    await run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  // An idle client losing its connection (database restart) must not crash the process; the pool
+  // replaces it on the next checkout.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: 'postgresql',
+    prisma,
+    execScript: async (sql) => {
+      const client = await pool.connect();
+      try {
+        await runScript((text) => client.query(text), sql);
+      } finally {
+        client.release();
+      }
+    },
+    query: async <T>(sql: string) => (await pool.query(sql)).rows as T[],
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Opens the embedded database. `dataDir` null keeps it in memory (tests). PGlite allows one connection,
+ * so transactions run one at a time.
+ */
+export async function openEmbedded(dataDir: string | null): Promise<Database> {
+  // Loaded lazily: PGlite is an ES module with a large WebAssembly payload, and PostgreSQL deployments
+  // never need it.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  if (dataDir !== null) fs.mkdirSync(path.resolve(dataDir), { recursive: true }); // PGlite does not create parents
+  const client = dataDir === null ? await PGlite.create() : await PGlite.create(path.resolve(dataDir));
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  return {
+    kind: 'embedded',
+    prisma,
+    execScript: (sql) => runScript((text) => client.exec(text), sql),
+    query: async <T>(sql: string) => (await client.query<T>(sql)).rows,
+    poolStats: () => null,
+    close: async () => {
+      await prisma.$disconnect();
+      await client.close();
+    },
+  };
+}
+
+/** Opens the configured database; the embedded one is migrated automatically. */
+export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
+  if (settings.kind === 'postgresql') return openPostgres(settings.url, settings.poolMax);
+  const database = await openEmbedded(path.join(settings.dataDir, 'pglite'));
+  await applyMigrations(database.execScript, database.query);
+  return database;
+}
+
+/** Names of migrations not yet applied to `database`. */
+export function pendingMigrationsOf(database: Database): Promise<string[]> {
+  return pendingMigrations(database.query);
+}

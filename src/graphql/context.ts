@@ -1,0 +1,34 @@
+// Per-request context: the services and the request's batch loaders (DataLoader), so that resolving a
+// field on every item of a list costs one query, not one per item.
+import type { Cycle as CycleRow, Engine as EngineRow } from '@prisma/client';
+import DataLoader from 'dataloader';
+import type { AppServices } from '../services/appServices';
+import type { CycleRange } from '../services/engineService';
+
+export interface RequestContext {
+  requestId: string;
+  services: AppServices;
+  loaders: Loaders;
+}
+
+export interface Loaders {
+  engine: DataLoader<number, EngineRow | null>;
+  /** Cycles of one engine over one range; batched per distinct range. */
+  cycles(range: CycleRange): DataLoader<number, CycleRow[]>;
+}
+
+export function createLoaders(services: AppServices): Loaders {
+  const cycleLoaders = new Map<string, DataLoader<number, CycleRow[]>>();
+  return {
+    engine: new DataLoader((ids) => services.engines.findMany(ids)),
+    cycles(range) {
+      const key = `${range.from ?? ''}:${range.to ?? ''}`;
+      let loader = cycleLoaders.get(key);
+      if (!loader) {
+        loader = new DataLoader((ids) => services.engines.cyclesOf(ids, range));
+        cycleLoaders.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// The GraphQL schema is built from the type-graphql classes; schema.graphql at the repository root is
+// its printed form, regenerated with `npm run schema:emit` and checked by a test.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { REPOSITORY_ROOT } from '../config';
+import { EngineResolver } from './resolvers/engineResolver';
+
+export const SCHEMA_FILE = path.join(REPOSITORY_ROOT, 'schema.graphql');
+
+export async function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [EngineResolver],
+    // Input rules live in the services, which every caller (GraphQL, CLI, tests) goes through.
+    validate: false,
+  });
+}
+
+export function printAppSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+export async function emitSchemaFile(file = SCHEMA_FILE): Promise<void> {
+  fs.writeFileSync(file, printAppSchema(await buildAppSchema()));
+}

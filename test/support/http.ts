@@ -1,0 +1,46 @@
+// A real HTTP server around the application, on an ephemeral loopback port.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app';
+import { loadConfig, type AppConfig } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import { createLogger } from '../../src/logger';
+import { createServices, type AppServices } from '../../src/services/appServices';
+
+export interface TestServer {
+  url: string;
+  services: AppServices;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+}
+
+export async function startTestServer(database: Database, overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+  const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
+  const services = createServices(database);
+  const app = await createApp({ services, logger: createLogger('silent'), config });
+  const server = http.createServer(app.express);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    services,
+    async graphql(query, variables, headers = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.stop();
+    },
+  };
+}

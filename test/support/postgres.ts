@@ -1,0 +1,81 @@
+// PostgreSQL for tests: a template database migrated once per run, then one throw-away clone per test
+// file (CREATE DATABASE ... TEMPLATE is a file copy: fast and fully isolated).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { applyMigrations, readMigrations } from '../../src/db/migrations';
+
+export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Name of the template for the current migrations: a new migration gets a new template. */
+export function templateName(): string {
+  const fingerprint = readMigrations()
+    .map((migration) => migration.checksum.slice(0, 8))
+    .join('')
+    .slice(-24);
+  return `engine_health_template_${fingerprint}`;
+}
+
+async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function ensureTemplate(): Promise<string> {
+  const name = templateName();
+  await withAdmin(async (admin) => {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount) return;
+    const building = `${name}_building_${randomBytes(3).toString('hex')}`;
+    await admin.query(`CREATE DATABASE "${building}"`);
+    const client = new pg.Client({ connectionString: databaseUrl(building) });
+    await client.connect();
+    try {
+      await applyMigrations(
+        async (sql) => {
+          await client.query(sql);
+        },
+        async (sql) => (await client.query(sql)).rows,
+      );
+    } finally {
+      await client.end();
+    }
+    // Renaming is atomic: a concurrent run either sees the finished template or builds its own.
+    await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`).catch(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${building}"`);
+    });
+  });
+  return name;
+}
+
+export async function createDatabaseFromTemplate(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const template = await ensureTemplate();
+  const name = `engine_health_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** An empty database without migrations, for migration tests. */
+export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `engine_health_empty_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
