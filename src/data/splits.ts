@@ -1,0 +1,222 @@
+// Engine-disjoint splits and the end-to-end data preparation of the reference pipeline:
+// sensors and normalisation are chosen from the healthy rows of the training engines only; the model
+// trains on healthy windows of training engines, the threshold is calibrated on healthy windows of other
+// engines, and the test set holds every window of a third group of engines, labelled by RUL.
+// Splitting by engine (not by window) keeps overlapping windows of one engine out of two splits.
+
+import { DataError } from './errors';
+import type { Normalisation } from './normalisation';
+import { fitNormalisation } from './normalisation';
+import type { EngineSeries } from './series';
+import { assertSensorSelection, selectInformativeSensors, sensorNames, type SensorName } from './sensors';
+import type { WindowSet } from './windows';
+import { DEFAULT_STRIDE, DEFAULT_WINDOW_LENGTH, slidingWindows } from './windows';
+
+export interface SplitSpec {
+  /** C-MAPSS unit numbers of each group; the groups must be disjoint and non-empty. */
+  trainUnits: number[];
+  calibrationUnits: number[];
+  testUnits: number[];
+  /** A cycle is healthy when its RUL > healthyRul. */
+  healthyRul: number;
+  /** A test window is anomalous when the RUL at its last cycle is <= anomalyRul. */
+  anomalyRul: number;
+}
+
+/** Inclusive range of unit numbers: unitRange(1, 3) = [1, 2, 3]. */
+export function unitRange(first: number, last: number): number[] {
+  if (!Number.isInteger(first) || !Number.isInteger(last) || last < first) {
+    throw new DataError(`unitRange needs integers with first <= last, got ${first}..${last}`);
+  }
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+// Frozen (lists included) so that no caller can change the reference by accident.
+const frozenRange = (first: number, last: number) => Object.freeze(unitRange(first, last)) as number[];
+
+/** The split of the PyTorch reference, on FD001's 100 training trajectories. */
+export const REFERENCE_SPLIT: SplitSpec = Object.freeze({
+  trainUnits: frozenRange(1, 70),
+  calibrationUnits: frozenRange(71, 80),
+  testUnits: frozenRange(81, 100),
+  healthyRul: 100,
+  anomalyRul: 30,
+});
+
+export type InvalidSplitReason =
+  | 'invalid-bounds' // healthyRul / anomalyRul not usable
+  | 'empty-group' // a group has no unit
+  | 'invalid-unit' // a unit number is not a positive integer
+  | 'duplicate-unit' // a unit is listed twice in one group, or twice in the data
+  | 'overlapping-groups' // a unit is in two groups
+  | 'unknown-unit' // a unit is not in the data
+  | 'unknown-rul' // a unit has no RUL, so it cannot be labelled
+  | 'no-windows'; // a group yields no window
+
+export class InvalidSplitError extends DataError {
+  constructor(
+    readonly reason: InvalidSplitReason,
+    message: string,
+  ) {
+    super(`invalid split: ${message}`);
+    this.name = 'InvalidSplitError';
+  }
+}
+
+const GROUPS = ['trainUnits', 'calibrationUnits', 'testUnits'] as const;
+type Group = (typeof GROUPS)[number];
+
+/**
+ * Checks a split against the available series and returns the series of each group, in the order the
+ * spec lists the units. Throws InvalidSplitError.
+ */
+export function resolveSplit(series: readonly EngineSeries[], spec: SplitSpec): Record<Group, EngineSeries[]> {
+  const { healthyRul, anomalyRul } = spec;
+  if (!Number.isFinite(healthyRul) || !Number.isFinite(anomalyRul) || anomalyRul < 0 || anomalyRul >= healthyRul) {
+    throw new InvalidSplitError(
+      'invalid-bounds',
+      `need 0 <= anomalyRul < healthyRul (a window cannot be both healthy and anomalous), got anomalyRul ${anomalyRul}, healthyRul ${healthyRul}`,
+    );
+  }
+  const byUnit = new Map<number, EngineSeries>();
+  for (const engine of series) {
+    if (engine.unit === null) continue;
+    if (byUnit.has(engine.unit)) throw new InvalidSplitError('duplicate-unit', `unit ${engine.unit} appears twice in the data`);
+    byUnit.set(engine.unit, engine);
+  }
+  const owner = new Map<number, Group>();
+  const resolved = {} as Record<Group, EngineSeries[]>;
+  for (const group of GROUPS) {
+    const units = spec[group];
+    if (units.length === 0) throw new InvalidSplitError('empty-group', `${group} is empty`);
+    resolved[group] = units.map((unit) => {
+      if (!Number.isInteger(unit) || unit < 1) {
+        throw new InvalidSplitError('invalid-unit', `${group} lists ${unit}, which is not a positive integer unit number`);
+      }
+      const previous = owner.get(unit);
+      if (previous === group) throw new InvalidSplitError('duplicate-unit', `${group} lists unit ${unit} twice`);
+      if (previous !== undefined) {
+        throw new InvalidSplitError('overlapping-groups', `unit ${unit} is in both ${previous} and ${group}`);
+      }
+      owner.set(unit, group);
+      const engine = byUnit.get(unit);
+      if (engine === undefined) throw new InvalidSplitError('unknown-unit', `${group} lists unit ${unit}, which is not in the data`);
+      if (engine.rul === null) {
+        throw new InvalidSplitError('unknown-rul', `unit ${unit} (${group}) has no RUL, so its cycles cannot be labelled`);
+      }
+      return engine;
+    });
+  }
+  return resolved;
+}
+
+/** 1 where the RUL at the window's last cycle is <= anomalyRul, else 0. Every window needs a known RUL. */
+export function anomalyLabels(windows: WindowSet, anomalyRul: number): Uint8Array {
+  const labels = new Uint8Array(windows.count);
+  windows.ruls.forEach((rul, i) => {
+    if (rul === null) throw new DataError(`window ${i} (engine ${windows.engineIds[i]}) has no RUL to label it with`);
+    labels[i] = rul <= anomalyRul ? 1 : 0;
+  });
+  return labels;
+}
+
+export interface PrepareOptions {
+  /** Cycles per window; default 30. */
+  windowLength?: number;
+  /** Default 1. */
+  stride?: number;
+  /** 0-based sensor indices to use; default: selectInformativeSensors on the training engines. */
+  sensors?: number[];
+}
+
+/** The reference's `counts`, in camelCase. */
+export interface DatasetCounts {
+  /** Cycles (rows) of all engines of the split. */
+  rows: number;
+  /** Rows the sensors and the normalisation are fitted on. */
+  healthyTrainRows: number;
+  trainWindows: number;
+  calibrationWindows: number;
+  testWindows: number;
+  testAnomalous: number;
+  testNormal: number;
+}
+
+export interface PreparedDataset {
+  spec: SplitSpec;
+  windowLength: number;
+  stride: number;
+  /** 0-based sensor indices, in feature order. */
+  sensors: number[];
+  sensorNames: SensorName[];
+  normalisation: Normalisation;
+  /** Healthy windows (RUL at last cycle > healthyRul) of the training units: the model's training data. */
+  train: WindowSet;
+  /** Healthy windows of the calibration units: the threshold is a quantile of their scores. */
+  calibration: WindowSet;
+  /** All windows of the test units. */
+  test: WindowSet;
+  /** Per test window: 1 when the RUL at its last cycle is <= anomalyRul. */
+  testLabels: Uint8Array;
+  counts: DatasetCounts;
+}
+
+/** Reproduces the reference's `prepare()` for any split of engines with known RUL. */
+export function prepareDataset(
+  series: readonly EngineSeries[],
+  spec: SplitSpec,
+  options: PrepareOptions = {},
+): PreparedDataset {
+  const groups = resolveSplit(series, spec);
+  const windowLength = options.windowLength ?? DEFAULT_WINDOW_LENGTH;
+  const stride = options.stride ?? DEFAULT_STRIDE;
+  const { healthyRul } = spec;
+
+  const sensors = options.sensors ? [...options.sensors] : selectInformativeSensors(groups.trainUnits, { healthyRul });
+  assertSensorSelection(sensors);
+  const normalisation = fitNormalisation(groups.trainUnits, sensors, { healthyRul });
+
+  const features = { length: windowLength, stride, sensors, normalisation };
+  // Healthy rows form a prefix of each run, so "RUL at the last cycle > healthyRul" means every cycle
+  // of the window is healthy.
+  const healthy = (rul: number | null) => rul !== null && rul > healthyRul;
+  const train = slidingWindows(groups.trainUnits, { ...features, keep: healthy });
+  const calibration = slidingWindows(groups.calibrationUnits, { ...features, keep: healthy });
+  const test = slidingWindows(groups.testUnits, features);
+  for (const [name, set] of [['trainUnits', train], ['calibrationUnits', calibration], ['testUnits', test]] as const) {
+    if (set.count === 0) {
+      throw new InvalidSplitError(
+        'no-windows',
+        `${name} yield no ${name === 'testUnits' ? '' : 'healthy '}window of ${windowLength} cycles`,
+      );
+    }
+  }
+  const testLabels = anomalyLabels(test, spec.anomalyRul);
+  const testAnomalous = testLabels.reduce((total, label) => total + label, 0);
+  const allEngines = [...groups.trainUnits, ...groups.calibrationUnits, ...groups.testUnits];
+
+  return {
+    spec: { ...spec, trainUnits: [...spec.trainUnits], calibrationUnits: [...spec.calibrationUnits], testUnits: [...spec.testUnits] },
+    windowLength,
+    stride,
+    sensors,
+    sensorNames: sensorNames(sensors),
+    normalisation,
+    train,
+    calibration,
+    test,
+    testLabels,
+    counts: {
+      rows: allEngines.reduce((total, engine) => total + engine.cycles.length, 0),
+      healthyTrainRows: groups.trainUnits.reduce(
+        (total, engine) => total + (engine.rul ?? []).filter((rul) => rul > healthyRul).length,
+        0,
+      ),
+      trainWindows: train.count,
+      calibrationWindows: calibration.count,
+      testWindows: test.count,
+      testAnomalous,
+      testNormal: test.count - testAnomalous,
+    },
+  };
+}

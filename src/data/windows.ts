@@ -1,0 +1,225 @@
+// Fixed-length windows of consecutive cycles: the model's input. A window belongs to one engine and is
+// labelled by its last cycle (the cycle at which a live system would score it).
+
+import { SENSOR_COUNT } from './cmapss';
+import { DataError } from './errors';
+import type { Normalisation } from './normalisation';
+import { assertNormalisation } from './normalisation';
+import type { EngineSeries } from './series';
+import { assertValidSeries, describeEngine } from './series';
+import { assertSensorSelection } from './sensors';
+
+export const DEFAULT_WINDOW_LENGTH = 30;
+export const DEFAULT_STRIDE = 1;
+
+export interface WindowSet {
+  /** count x length x features, row-major (window, then cycle, then feature), normalised. */
+  x: Float32Array;
+  count: number;
+  length: number;
+  features: number;
+  /** Engine id and C-MAPSS unit (null for live engines) of each window. */
+  engineIds: number[];
+  units: (number | null)[];
+  /** Cycle number of the window's last cycle. */
+  endCycles: number[];
+  /** RUL at the window's last cycle; null when the engine's RUL is unknown. */
+  ruls: (number | null)[];
+}
+
+export interface NormalisedFeatures {
+  /** 0-based sensor indices, in feature order. */
+  sensors: readonly number[];
+  /** One mean/std per entry of `sensors`. */
+  normalisation: Normalisation;
+}
+
+export interface SlidingWindowOptions extends NormalisedFeatures {
+  /** Cycles per window; default 30. */
+  length?: number;
+  /** Cycles between the ends of consecutive windows; default 1. */
+  stride?: number;
+  /** Keeps a window when it returns true, given the RUL at the window's last cycle (null if unknown). */
+  keep?: (rulAtLastCycle: number | null) => boolean;
+}
+
+function assertPositiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new DataError(`${name} must be a positive integer, got ${value}`);
+}
+
+/**
+ * Normalises the selected sensors of every reading of one engine: (value - mean) / std in double
+ * precision, then rounded to float32, the same operations as the reference's `(x - mean) / std`
+ * followed by `.astype(np.float32)`. Done once per cycle, then shared by the overlapping windows.
+ */
+function normaliseRows(engine: EngineSeries, features: NormalisedFeatures): Float32Array {
+  const { sensors, normalisation } = features;
+  const width = sensors.length;
+  const rows = engine.readings.length;
+  const out = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const reading = engine.readings[r];
+    for (let f = 0; f < width; f++) {
+      const value = reading[sensors[f]];
+      if (!Number.isFinite(value)) {
+        throw new DataError(
+          `${describeEngine(engine)}, cycle ${engine.cycles[r]}: sensor index ${sensors[f]} is not a finite number`,
+        );
+      }
+      out[r * width + f] = (value - normalisation.mean[f]) / normalisation.std[f];
+    }
+  }
+  return out;
+}
+
+/**
+ * Windows of `length` consecutive cycles inside each engine (never across engines). Per engine the
+ * first window ends at its length-th cycle and the next ones every `stride` cycles after it, like the
+ * reference's `range(WINDOW - 1, n)` for stride 1. Engines shorter than `length` give no window.
+ * Windows come out in engine order, then by end cycle.
+ */
+export function slidingWindows(series: readonly EngineSeries[], options: SlidingWindowOptions): WindowSet {
+  const length = options.length ?? DEFAULT_WINDOW_LENGTH;
+  const stride = options.stride ?? DEFAULT_STRIDE;
+  assertPositiveInteger('window length', length);
+  assertPositiveInteger('stride', stride);
+  assertSensorSelection(options.sensors);
+  const features = options.sensors.length;
+  assertNormalisation(options.normalisation, features);
+
+  // First pass: decide which windows to keep, so that x is allocated once at its final size.
+  const chosen: { engine: number; end: number }[] = [];
+  series.forEach((engine, e) => {
+    assertValidSeries(engine);
+    for (let end = length - 1; end < engine.cycles.length; end += stride) {
+      const rul = engine.rul === null ? null : engine.rul[end];
+      if (options.keep === undefined || options.keep(rul)) chosen.push({ engine: e, end });
+    }
+  });
+
+  const windowSize = length * features;
+  const set = allocateWindowSet(length, features, chosen.length);
+  let current = -1;
+  let rows: Float32Array = new Float32Array(0);
+  chosen.forEach(({ engine: e, end }, w) => {
+    const engine = series[e];
+    if (e !== current) {
+      rows = normaliseRows(engine, options);
+      current = e;
+    }
+    set.x.set(rows.subarray((end - length + 1) * features, (end + 1) * features), w * windowSize);
+    set.engineIds.push(engine.engineId);
+    set.units.push(engine.unit);
+    set.endCycles.push(engine.cycles[end]);
+    set.ruls.push(engine.rul === null ? null : engine.rul[end]);
+  });
+  return set;
+}
+
+/**
+ * One normalised window from raw readings (each a 21-value reading, oldest first), for scoring a live
+ * engine: returns length x features float32 values laid out like one window of a WindowSet.
+ * When `length` is given, exactly that many readings are required.
+ */
+export function buildWindow(
+  readings: readonly (readonly number[])[],
+  options: NormalisedFeatures & { length?: number },
+): Float32Array {
+  if (options.length !== undefined) {
+    assertPositiveInteger('window length', options.length);
+    if (readings.length !== options.length) {
+      throw new DataError(`a window needs exactly ${options.length} readings, got ${readings.length}`);
+    }
+  }
+  if (readings.length === 0) throw new DataError('a window needs at least one reading');
+  assertSensorSelection(options.sensors);
+  assertNormalisation(options.normalisation, options.sensors.length);
+  const engine: EngineSeries = {
+    engineId: 0,
+    unit: null,
+    cycles: readings.map((_, i) => i + 1),
+    readings: readings as number[][],
+    rul: null,
+  };
+  readings.forEach((reading, i) => {
+    if (reading.length !== SENSOR_COUNT) {
+      throw new DataError(`reading ${i} has ${reading.length} values, expected ${SENSOR_COUNT} (sensor1..sensor${SENSOR_COUNT})`);
+    }
+    for (const sensor of options.sensors) {
+      if (!Number.isFinite(reading[sensor])) {
+        throw new DataError(`reading ${i}: sensor${sensor + 1} is not a finite number (${reading[sensor]})`);
+      }
+    }
+  });
+  return normaliseRows(engine, options);
+}
+
+/** A set with no windows, of the given window shape. */
+export function emptyWindowSet(length: number, features: number): WindowSet {
+  return allocateWindowSet(length, features, 0);
+}
+
+/** A set of `count` zero windows and empty per-window lists, for the caller to fill in. */
+function allocateWindowSet(length: number, features: number, count: number): WindowSet {
+  return {
+    x: new Float32Array(count * length * features),
+    count,
+    length,
+    features,
+    engineIds: [],
+    units: [],
+    endCycles: [],
+    ruls: [],
+  };
+}
+
+/** The values of window `index` (length x features), as a view sharing memory with the set. */
+export function windowAt(set: WindowSet, index: number): Float32Array {
+  if (!Number.isInteger(index) || index < 0 || index >= set.count) {
+    throw new DataError(`window index ${index} is out of range 0..${set.count - 1}`);
+  }
+  const size = set.length * set.features;
+  return set.x.subarray(index * size, (index + 1) * size);
+}
+
+/** Windows `indices` of `set`, in the given order (copies the values). */
+export function subsetWindowSet(set: WindowSet, indices: ArrayLike<number>): WindowSet {
+  const out = allocateWindowSet(set.length, set.features, indices.length);
+  const size = set.length * set.features;
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    out.x.set(windowAt(set, i), k * size);
+    out.engineIds.push(set.engineIds[i]);
+    out.units.push(set.units[i]);
+    out.endCycles.push(set.endCycles[i]);
+    out.ruls.push(set.ruls[i]);
+  }
+  return out;
+}
+
+/** The windows of all sets, one after the other. All sets must have the same length and features. */
+export function concatWindowSets(sets: readonly WindowSet[]): WindowSet {
+  if (sets.length === 0) throw new DataError('concatWindowSets needs at least one set (to know the window shape)');
+  const { length, features } = sets[0];
+  for (const set of sets) {
+    if (set.length !== length || set.features !== features) {
+      throw new DataError(
+        `cannot concatenate windows of ${set.length}x${set.features} with windows of ${length}x${features}`,
+      );
+    }
+  }
+  const out = allocateWindowSet(length, features, sets.reduce((total, set) => total + set.count, 0));
+  let offset = 0;
+  for (const set of sets) {
+    out.x.set(set.x.subarray(0, set.count * length * features), offset);
+    offset += set.count * length * features;
+    // Element by element: spreading very large arrays into push() can overflow the call stack.
+    for (let i = 0; i < set.count; i++) {
+      out.engineIds.push(set.engineIds[i]);
+      out.units.push(set.units[i]);
+      out.endCycles.push(set.endCycles[i]);
+      out.ruls.push(set.ruls[i]);
+    }
+  }
+  return out;
+}
