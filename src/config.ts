@@ -21,6 +21,8 @@ const environmentSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPHQL_IDE: booleanFromEnv.default(true),
+  GRAPHQL_INTROSPECTION: booleanFromEnv.default(true),
 });
 
 export type DatabaseSettings =
@@ -37,6 +39,10 @@ export interface AppConfig {
   host: string;
   port: number;
   logLevel: string;
+  /** Serve the GraphiQL IDE at GET /graphql (browsers). */
+  graphqlIde: boolean;
+  /** Answer introspection queries (the IDE needs them). */
+  graphqlIntrospection: boolean;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: values.HOST,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
+    graphqlIde: values.GRAPHQL_IDE,
+    graphqlIntrospection: values.GRAPHQL_INTROSPECTION,
   };
 }
