@@ -2,6 +2,7 @@
 // than row-by-row or createMany on both PostgreSQL and PGlite, and works the same on both.
 import type { Prisma } from '@prisma/client';
 import { SENSOR_COUNT, SETTING_COUNT } from '../data/cmapss';
+import { exactFloat } from './exactFloats';
 
 export interface CycleInsert {
   engineId: number;
@@ -13,7 +14,8 @@ export interface CycleInsert {
 const SETTING_COLUMNS = Array.from({ length: SETTING_COUNT }, (_, index) => `setting_${index + 1}`);
 const SENSOR_COLUMNS = Array.from({ length: SENSOR_COUNT }, (_, index) => `sensor_${index + 1}`);
 const COLUMNS = ['engine_id', 'cycle', ...SETTING_COLUMNS, ...SENSOR_COLUMNS];
-const CASTS = COLUMNS.map((_, index) => `$${index + 1}::${index < 2 ? 'int4' : 'float8'}[]`);
+// Readings are sent as text so that no digit is lost on the way (see exactFloats.ts).
+const CASTS = COLUMNS.map((_, index) => `$${index + 1}::${index < 2 ? 'int4[]' : 'text[]::float8[]'}`);
 
 const CHUNK_ROWS = 10_000;
 
@@ -28,12 +30,12 @@ export async function insertCycles(
   let inserted = 0;
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     const chunk = rows.slice(start, start + CHUNK_ROWS);
-    const columns: number[][] = COLUMNS.map(() => new Array<number>(chunk.length));
+    const columns: (number | string)[][] = COLUMNS.map(() => new Array<number | string>(chunk.length));
     chunk.forEach((row, index) => {
       columns[0][index] = row.engineId;
       columns[1][index] = row.cycle;
-      for (let k = 0; k < SETTING_COUNT; k++) columns[2 + k][index] = row.settings[k];
-      for (let k = 0; k < SENSOR_COUNT; k++) columns[2 + SETTING_COUNT + k][index] = row.sensors[k];
+      for (let k = 0; k < SETTING_COUNT; k++) columns[2 + k][index] = exactFloat(row.settings[k]);
+      for (let k = 0; k < SENSOR_COUNT; k++) columns[2 + SETTING_COUNT + k][index] = exactFloat(row.sensors[k]);
     });
     inserted += await tx.$executeRawUnsafe(sql, ...columns);
   }
