@@ -1,0 +1,97 @@
+// Scoring: reconstruction errors of windows under a trained autoencoder, on the calling thread, with the
+// same fused forward pass as training (so scores and training losses agree to the last bit of the pass).
+
+import { AutoencoderModel, parameterCount, validateArchitecture, windowSize } from './architecture';
+import { forwardPass } from './forward-pass';
+import { withPreparedWeights } from './prepared-weights';
+import { loadWindows, PassWorkspace } from './workspace';
+
+export interface ReconstructionErrors {
+  /** [count] mean squared error of each window over windowLength x features: the anomaly score. */
+  windowErrors: Float32Array;
+  /** [count, features] mean squared error of each sensor over the window's time steps. */
+  sensorErrors: Float32Array;
+}
+
+export interface ReconstructionOptions {
+  /**
+   * Windows per forward pass (default 512): bounds the working memory (~40 KB per window for the
+   * reference architecture) while keeping matrix products large enough to be efficient.
+   */
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK = 512;
+
+// One workspace per architecture, reused across calls: scoring is synchronous, so calls never overlap.
+const workspaces = new Map<string, PassWorkspace>();
+
+function workspaceFor(model: AutoencoderModel, rows: number): PassWorkspace {
+  const { features, windowLength, hidden, code } = model.architecture;
+  const key = `${features}x${windowLength}x${hidden}x${code}`;
+  let workspace = workspaces.get(key);
+  if (workspace === undefined || workspace.capacity < rows) {
+    workspace = new PassWorkspace(model.architecture, rows);
+    workspaces.set(key, workspace);
+  }
+  return workspace;
+}
+
+/** Frees the cached scoring buffers (they are rebuilt on the next call). */
+export function releaseScoringBuffers(): void {
+  workspaces.clear();
+}
+
+/**
+ * Per-window and per-sensor reconstruction errors of `count` windows stored sample-major in `x`
+ * ([count, windowLength, features], row-major), in one batched forward pass per chunk. Needs an active
+ * tfjs backend (see ./backend.ts).
+ */
+export function reconstructionErrors(
+  model: AutoencoderModel,
+  x: Float32Array,
+  count: number = x.length / windowSize(model.architecture),
+  options: ReconstructionOptions = {},
+): ReconstructionErrors {
+  const architecture = validateArchitecture(model.architecture);
+  const { features: F, windowLength: T } = architecture;
+  if (model.parameters.length !== parameterCount(architecture)) {
+    throw new RangeError(`model has ${model.parameters.length} parameters, its architecture needs ${parameterCount(architecture)}`);
+  }
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  if (x.length < count * T * F) throw new RangeError(`x holds ${x.length} values, ${count} windows need ${count * T * F}`);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+
+  const windowErrors = new Float32Array(count);
+  const sensorErrors = new Float32Array(count * F);
+  if (count === 0) return { windowErrors, sensorErrors };
+  const workspace = workspaceFor(model, Math.min(count, chunkSize));
+  const sums = new Float64Array(F);
+
+  withPreparedWeights(architecture, model.parameters, { forTraining: false }, (weights) => {
+    for (let first = 0; first < count; first += workspace.capacity) {
+      const rows = Math.min(workspace.capacity, count - first);
+      loadWindows(workspace, x, null, first, rows);
+      forwardPass(weights, workspace, rows);
+      const { input, output } = workspace;
+      for (let n = 0; n < rows; n++) {
+        sums.fill(0);
+        for (let t = 0; t < T; t++) {
+          const offset = (t * rows + n) * F;
+          for (let k = 0; k < F; k++) {
+            const d = output[offset + k] - input[offset + k];
+            sums[k] += d * d;
+          }
+        }
+        let total = 0;
+        for (let k = 0; k < F; k++) {
+          sensorErrors[(first + n) * F + k] = sums[k] / T;
+          total += sums[k];
+        }
+        windowErrors[first + n] = total / (T * F);
+      }
+    }
+  });
+  return { windowErrors, sensorErrors };
+}
