@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { loadConfig, loadEnvironmentFile, type AppConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logger';
+import { selectBackend } from './model';
 import { createServices } from './services/appServices';
 import { importSubset } from './services/importService';
 
@@ -17,11 +18,13 @@ async function loadSampleDataIfEmpty(database: Database, config: AppConfig, logg
 }
 
 export async function startServer(config: AppConfig, logger: Logger) {
+  await selectBackend({ log: (message) => logger.info(message) });
   const database = await openDatabase(config.database);
   logger.info({ database: database.kind }, 'database open');
   await loadSampleDataIfEmpty(database, config, logger);
-  const services = createServices(database);
+  const services = createServices(database, logger);
   const app = await createApp({ services, logger, config });
+  services.runner.start();
   const server = http.createServer(app.express);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
@@ -30,6 +33,7 @@ export async function startServer(config: AppConfig, logger: Logger) {
 
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await services.runner.stop();
     await app.stop();
     await database.close();
   };

@@ -64,3 +64,15 @@ export function assertNormalisation(normalisation: Normalisation, featureCount: 
     }
   }
 }
+
+/**
+ * Normalises readings that are already restricted to the selected sensors (rows x features, row-major,
+ * as a client sends a window) into `out` from `offset`, the same way windows of engine series are.
+ */
+export function normaliseSelectedInto(values: ArrayLike<number>, normalisation: Normalisation, out: Float32Array, offset = 0): void {
+  const features = normalisation.mean.length;
+  for (let index = 0; index < values.length; index++) {
+    const f = index % features;
+    out[offset + index] = (values[index] - normalisation.mean[f]) / normalisation.std[f];
+  }
+}

@@ -1,6 +1,6 @@
 // Per-request context: the services and the request's batch loaders (DataLoader), so that resolving a
 // field on every item of a list costs one query, not one per item.
-import type { Cycle as CycleRow, Engine as EngineRow } from '@prisma/client';
+import type { Cycle as CycleRow, Engine as EngineRow, Evaluation as EvaluationRow, ModelVersion as ModelVersionRow, TrainingEpoch as TrainingEpochRow } from '@prisma/client';
 import DataLoader from 'dataloader';
 import type { AppServices } from '../services/appServices';
 import type { CycleRange } from '../services/engineService';
@@ -13,6 +13,9 @@ export interface RequestContext {
 
 export interface Loaders {
   engine: DataLoader<number, EngineRow | null>;
+  modelVersion: DataLoader<number, ModelVersionRow | null>;
+  evaluations: DataLoader<number, EvaluationRow[]>;
+  trainingEpochs: DataLoader<number, TrainingEpochRow[]>;
   /** Cycles of one engine over one range; batched per distinct range. */
   cycles(range: CycleRange): DataLoader<number, CycleRow[]>;
 }
@@ -21,6 +24,9 @@ export function createLoaders(services: AppServices): Loaders {
   const cycleLoaders = new Map<string, DataLoader<number, CycleRow[]>>();
   return {
     engine: new DataLoader((ids) => services.engines.findMany(ids)),
+    modelVersion: new DataLoader((ids) => services.models.findMany(ids)),
+    evaluations: new DataLoader((ids) => services.models.evaluationsOf(ids)),
+    trainingEpochs: new DataLoader((ids) => services.jobs.epochsOf(ids)),
     cycles(range) {
       const key = `${range.from ?? ''}:${range.to ?? ''}`;
       let loader = cycleLoaders.get(key);

@@ -6,12 +6,16 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { REPOSITORY_ROOT } from '../config';
 import { EngineResolver } from './resolvers/engineResolver';
+import { ModelVersionResolver } from './resolvers/modelVersionResolver';
+import { ScoringResolver } from './resolvers/scoringResolver';
+import { ServiceInfoResolver } from './resolvers/serviceInfoResolver';
+import { TrainingJobResolver } from './resolvers/trainingJobResolver';
 
 export const SCHEMA_FILE = path.join(REPOSITORY_ROOT, 'schema.graphql');
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [EngineResolver],
+    resolvers: [EngineResolver, ModelVersionResolver, ScoringResolver, ServiceInfoResolver, TrainingJobResolver],
     // Input rules live in the services, which every caller (GraphQL, CLI, tests) goes through.
     validate: false,
   });

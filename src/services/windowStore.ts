@@ -186,3 +186,45 @@ export async function findScoresByHash(sql: Sql, modelVersionId: number, hashes:
   }
   return scores;
 }
+
+/** Reconstruction errors and scores of a batch of windows, indexed by position in the batch. */
+export interface BatchScores {
+  windowErrors: ArrayLike<number>;
+  /** count x features. */
+  sensorErrors: Float32Array;
+  scores: ArrayLike<number>;
+  features: number;
+}
+
+/**
+ * Stores engine windows and their scores under one version: `windows[i].index` is the window's
+ * position in `batch`.
+ */
+export async function storeEngineWindowScores(
+  sql: Sql,
+  version: { id: number; threshold: number; windowLength: number },
+  windows: readonly { engineId: number; endCycle: number; index: number }[],
+  batch: BatchScores,
+): Promise<void> {
+  const hashes = windows.map(({ engineId, endCycle }) => engineWindowHash({ engineId, endCycle, length: version.windowLength }));
+  const ids = await upsertWindows(
+    sql,
+    windows.map(({ engineId, endCycle }, position) => ({ contentHash: hashes[position], engineId, endCycle, values: null })),
+    { source: 'ENGINE', length: version.windowLength, sensors: [] },
+  );
+  const { features } = batch;
+  await insertScores(
+    sql,
+    version.id,
+    windows.map(({ engineId, endCycle, index }, position) => ({
+      windowId: ids.get(hashes[position])!,
+      engineId,
+      endCycle,
+      reconstructionError: batch.windowErrors[index],
+      score: batch.scores[index],
+      threshold: version.threshold,
+      isAnomaly: batch.scores[index] > version.threshold,
+      sensorErrors: batch.sensorErrors.subarray(index * features, (index + 1) * features),
+    })),
+  );
+}

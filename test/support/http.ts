@@ -5,7 +5,7 @@ import { createApp } from '../../src/app';
 import { loadConfig, type AppConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
-import { createServices, type AppServices } from '../../src/services/appServices';
+import { createServices, type AppServices, type ServiceOptions } from '../../src/services/appServices';
 
 export interface TestServer {
   url: string;
@@ -20,10 +20,11 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
 }
 
-export async function startTestServer(database: Database, overrides: Partial<AppConfig> = {}): Promise<TestServer> {
+export async function startTestServer(database: Database, overrides: Partial<AppConfig> = {}, serviceOptions: ServiceOptions = {}): Promise<TestServer> {
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
-  const services = createServices(database);
-  const app = await createApp({ services, logger: createLogger('silent'), config });
+  const logger = createLogger('silent');
+  const services = createServices(database, logger, serviceOptions);
+  const app = await createApp({ services, logger, config });
   const server = http.createServer(app.express);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

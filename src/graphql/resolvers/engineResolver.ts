@@ -1,8 +1,8 @@
 import type { Cycle as CycleRow, Engine as EngineRow } from '@prisma/client';
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { SENSOR_COUNT, SETTING_COUNT } from '../../data/cmapss';
 import type { RequestContext } from '../context';
-import { Cycle, Engine, EngineFilter, EnginePage } from '../types/engine';
+import { AppendCyclesResult, CreateEngineInput, Cycle, CycleInput, Engine, EngineFilter, EnginePage, Trajectory } from '../types/engine';
 import { PageInput } from '../types/pagination';
 
 function toCycle(row: CycleRow): Cycle {
@@ -28,6 +28,36 @@ export class EngineResolver {
   @Query(() => Engine, { nullable: true, description: 'One engine by id; null with a NOT_FOUND error when it does not exist.' })
   engine(@Arg('id', () => Int, { description: 'Engine id.' }) id: number, @Ctx() { services }: RequestContext) {
     return services.engines.get(id);
+  }
+
+  @Mutation(() => Engine, { description: 'Creates a live engine, one that reports its readings while it runs (CONFLICT when the externalId exists).' })
+  createEngine(@Arg('input', () => CreateEngineInput, { description: 'The engine to create.' }) input: CreateEngineInput, @Ctx() { services }: RequestContext) {
+    return services.engines.createLive(input.externalId);
+  }
+
+  @Mutation(() => AppendCyclesResult, {
+    description:
+      'Appends cycles to a live engine, all or nothing; with score: true, the windows these cycles complete are scored by the active version in the same call.',
+  })
+  async appendCycles(
+    @Arg('engineId', () => Int, { description: 'Live engine id.' }) engineId: number,
+    @Arg('cycles', () => [CycleInput], { description: 'New cycles, oldest first (at most 5000).' }) cycles: CycleInput[],
+    @Ctx() { services }: RequestContext,
+    @Arg('score', () => Boolean, { defaultValue: false, description: 'Score the windows the new cycles complete.' }) score: boolean,
+  ): Promise<AppendCyclesResult> {
+    return services.liveEngines.append(engineId, cycles, score);
+  }
+
+  @FieldResolver(() => Trajectory, {
+    description: 'Score of every window (stride 1) along the engine life under a model version (default: the active one); computed once per version, then read from storage.',
+  })
+  trajectory(
+    @Root() engine: EngineRow,
+    @Ctx() { services }: RequestContext,
+    @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version; default the active version.' }) modelVersionId?: number,
+    @Arg('fromCycle', () => Int, { nullable: true, description: 'Only windows ending at or after this cycle.' }) fromCycle?: number,
+  ) {
+    return services.trajectories.trajectory(engine.id, modelVersionId, fromCycle);
   }
 
   @FieldResolver(() => [Cycle], { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })

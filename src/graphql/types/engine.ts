@@ -63,3 +63,75 @@ export class EngineFilter {
   @Field(() => EngineRole, { nullable: true, description: 'Only engines of this role.' })
   role?: EngineRole | null;
 }
+
+@ObjectType({ description: 'The score of one window along an engine life.' })
+export class TrajectoryPoint {
+  @Field(() => Int, { description: 'Last cycle of the window.' })
+  endCycle: number;
+
+  @Field(() => Float, { description: 'Anomaly score of the window.' })
+  score: number;
+
+  @Field(() => Float, { description: 'Mean squared reconstruction error of the window.' })
+  reconstructionError: number;
+
+  @Field(() => Boolean, { description: 'Whether the window is flagged (score > threshold).' })
+  isAnomaly: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'Remaining useful life at the window last cycle, when known.' })
+  rul: number | null;
+}
+
+@ObjectType({ description: "An engine's score trajectory under one model version: every window (stride 1) in cycle order." })
+export class Trajectory {
+  @Field(() => Int, { description: 'Engine id.' })
+  engineId: number;
+
+  @Field(() => Int, { description: 'Model version that scored the windows.' })
+  modelVersionId: number;
+
+  @Field(() => Float, { description: 'Threshold of the version.' })
+  threshold: number;
+
+  @Field(() => Int, { description: 'Cycles per window: the first point ends at this cycle.' })
+  windowLength: number;
+
+  @Field(() => [TrajectoryPoint], { description: 'Scores in cycle order.' })
+  points: TrajectoryPoint[];
+
+  @Field(() => [Int], { description: 'End cycles of the flagged windows.' })
+  flaggedCycles: number[];
+
+  @Field(() => Int, { nullable: true, description: 'First flagged end cycle; null when none is flagged.' })
+  firstFlaggedCycle: number | null;
+}
+
+@InputType({ description: 'One new cycle of a live engine.' })
+export class CycleInput {
+  @Field(() => Int, { nullable: true, description: 'Cycle number; default the next one. Cycles are consecutive.' })
+  cycle?: number | null;
+
+  @Field(() => [Float], { description: 'Operational settings 1-3.' })
+  settings: number[];
+
+  @Field(() => [Float], { description: 'Sensor readings 1-21 (index 0 holds sensor 1).' })
+  sensors: number[];
+}
+
+@InputType({ description: 'A live engine to create.' })
+export class CreateEngineInput {
+  @Field(() => String, { description: 'Client-chosen unique identifier (serial number, tail number...).' })
+  externalId: string;
+}
+
+@ObjectType({ description: 'What appendCycles stored and, when asked, the scores of the new complete windows.' })
+export class AppendCyclesResult {
+  @Field(() => Engine, { description: 'The engine after the append.' })
+  engine: Engine;
+
+  @Field(() => [Int], { description: 'Numbers of the cycles stored.' })
+  appendedCycles: number[];
+
+  @Field(() => Trajectory, { nullable: true, description: 'With score: true, the windows completed by these cycles, scored by the active version.' })
+  scored: Trajectory | null;
+}

@@ -1,0 +1,81 @@
+import type { Evaluation as EvaluationRow, ModelVersion as ModelVersionRow } from '@prisma/client';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../context';
+import {
+  Architecture,
+  Evaluation,
+  EvaluationMetrics,
+  EvaluationSplitInput,
+  ModelComparison,
+  ModelVersion,
+  ModelVersionPage,
+  ScoringMethodInfo,
+} from '../types/modelVersion';
+import { PageInput } from '../types/pagination';
+import { toEvaluationView } from '../views';
+
+@Resolver(() => ModelVersion)
+export class ModelVersionResolver {
+  @Query(() => ModelVersionPage, { description: 'Model versions, newest first.' })
+  modelVersions(@Ctx() { services }: RequestContext, @Arg('page', () => PageInput, { nullable: true }) page?: PageInput) {
+    return services.models.list(page);
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'One model version; null with a NOT_FOUND error when it does not exist.' })
+  modelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number, @Ctx() { services }: RequestContext) {
+    return services.models.get(id);
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'The version scoring uses by default; null when none is active.' })
+  activeModelVersion(@Ctx() { services }: RequestContext) {
+    return services.models.active();
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Makes a version the one scoring uses by default (exactly one is active at a time).' })
+  activateModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number, @Ctx() { services }: RequestContext) {
+    return services.models.activate(id);
+  }
+
+  @Mutation(() => Evaluation, { description: 'Evaluates a version on labelled engines (default: its test engines) and stores the evaluation.' })
+  async evaluateModelVersion(
+    @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
+    @Ctx() { services }: RequestContext,
+    @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines to evaluate on.' }) split?: EvaluationSplitInput,
+  ): Promise<Evaluation> {
+    return toEvaluationView(await services.evaluations.evaluate(id, split ?? {}));
+  }
+
+  @Query(() => ModelComparison, {
+    description: 'Compares 2 to 10 versions on the same windows (default: the first version test engines): metrics, deltas against the first, agreement of their flags.',
+  })
+  async compareModelVersions(
+    @Arg('ids', () => [Int], { description: 'Version ids; the first is the reference.' }) ids: number[],
+    @Ctx() { services }: RequestContext,
+    @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines whose windows are compared.' }) split?: EvaluationSplitInput,
+  ): Promise<ModelComparison> {
+    const result = await services.evaluations.compare(ids, split ?? {});
+    return { ...result.split, commonWindows: result.commonWindows, versions: result.versions } as unknown as ModelComparison;
+  }
+
+  @FieldResolver(() => Architecture, { description: 'Network sizes.' })
+  architecture(@Root() version: ModelVersionRow): Architecture {
+    return version.architecture as unknown as Architecture;
+  }
+
+  @FieldResolver(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })
+  scoringMethod(@Root() version: ModelVersionRow): ScoringMethodInfo {
+    const definition = version.scoringMethod as Record<string, unknown>;
+    return { kind: String(definition.kind), definition };
+  }
+
+  @FieldResolver(() => [Evaluation], { description: 'Evaluations of this version, newest first; the first is made at registration.' })
+  async evaluations(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<Evaluation[]> {
+    const rows: EvaluationRow[] = await loaders.evaluations.load(version.id);
+    return rows.map(toEvaluationView);
+  }
+
+  @FieldResolver(() => EvaluationMetrics, { nullable: true, description: 'Metrics of the evaluation made at registration, on its test engines.' })
+  metrics(@Root() version: ModelVersionRow): EvaluationMetrics | null {
+    return (version.metrics as unknown as EvaluationMetrics | null) ?? null;
+  }
+}

@@ -1,0 +1,263 @@
+// Scoring windows sent by clients: validate, reuse stored scores, compute the rest in one batched forward
+// pass, and persist windows and scores together (all or nothing).
+import type { ModelVersion, PrismaClient } from '@prisma/client';
+import { sensorIndex } from '../data/sensors';
+import { ErrorCode, notFound, ServiceError } from './errors';
+import type { LoadedModel, ModelRegistry } from './modelRegistry';
+import { scoreErrors } from './scoring';
+import { clientWindowHash, encodeValues, findScoresByHash, insertScores, upsertWindows, type StoredScore } from './windowStore';
+import { reconstructionErrors } from '../model';
+
+export const MAX_BATCH_WINDOWS = 1_000;
+
+export interface SensorColumn {
+  sensor: string;
+  values: number[];
+}
+
+export interface WindowInput {
+  values?: number[][] | null;
+  columns?: SensorColumn[] | null;
+  engineId?: number | null;
+  endCycle?: number | null;
+}
+
+export interface SensorContribution {
+  sensor: string;
+  error: number;
+  share: number;
+}
+
+export interface ScoreResult {
+  windowId: number;
+  modelVersionId: number;
+  score: number;
+  threshold: number;
+  isAnomaly: boolean;
+  reconstructionError: number;
+  contributions: SensorContribution[];
+  engineId: number | null;
+  endCycle: number | null;
+  cached: boolean;
+  scoredAt: Date;
+}
+
+/** A validated window: raw readings (windowLength x model sensors, row-major) and its identity. */
+interface PreparedWindow {
+  raw: Float64Array;
+  encoded: Buffer;
+  hash: string;
+  engineId: number | null;
+  endCycle: number | null;
+}
+
+function invalidWindow(index: number, message: string): ServiceError {
+  return new ServiceError(ErrorCode.INVALID_WINDOW, `windows[${index}]: ${message}`, { index });
+}
+
+/** Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. */
+export function readingsOf(input: WindowInput, index: number, version: Pick<ModelVersion, 'sensors' | 'windowLength'>): Float64Array {
+  const { sensors, windowLength } = version;
+  const hasValues = input.values != null;
+  const hasColumns = input.columns != null;
+  if (hasValues === hasColumns) throw invalidWindow(index, 'give either values (rows of readings) or columns (named sensors), not both or neither');
+  const raw = new Float64Array(windowLength * sensors.length);
+  if (hasValues) {
+    const rows = input.values!;
+    if (rows.length !== windowLength) throw invalidWindow(index, `values must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
+    rows.forEach((row, t) => {
+      if (row.length !== sensors.length) {
+        throw invalidWindow(index, `values[${t}] must hold ${sensors.length} readings (${sensors.join(', ')}), got ${row.length}`);
+      }
+      row.forEach((value, s) => (raw[t * sensors.length + s] = value));
+    });
+  } else {
+    const byName = new Map<string, number[]>();
+    for (const column of input.columns!) {
+      try {
+        sensorIndex(column.sensor);
+      } catch {
+        throw invalidWindow(index, `unknown sensor "${column.sensor}": expected sensor1 to sensor21`);
+      }
+      if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
+      byName.set(column.sensor, column.values);
+    }
+    sensors.forEach((sensor, s) => {
+      const values = byName.get(sensor);
+      if (!values) throw invalidWindow(index, `columns must include ${sensor} (the version reads ${sensors.join(', ')})`);
+      if (values.length !== windowLength) throw invalidWindow(index, `column ${sensor} must hold ${windowLength} readings, got ${values.length}`);
+      values.forEach((value, t) => (raw[t * sensors.length + s] = value));
+    });
+  }
+  const bad = raw.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) {
+    const t = Math.floor(bad / sensors.length);
+    throw invalidWindow(index, `reading of ${sensors[bad % sensors.length]} at row ${t} is not a finite number`);
+  }
+  return raw;
+}
+
+export function contributionsOf(sensors: readonly string[], sensorErrors: ArrayLike<number>): SensorContribution[] {
+  let total = 0;
+  for (let s = 0; s < sensors.length; s++) total += sensorErrors[s];
+  return sensors
+    .map((sensor, s) => ({ sensor, error: sensorErrors[s], share: total > 0 ? sensorErrors[s] / total : 0 }))
+    .sort((a, b) => b.error - a.error);
+}
+
+function fromStored(stored: StoredScore, version: ModelVersion, cached: boolean): ScoreResult {
+  return {
+    windowId: stored.windowId,
+    modelVersionId: version.id,
+    score: stored.score,
+    threshold: stored.threshold,
+    isAnomaly: stored.isAnomaly,
+    reconstructionError: stored.reconstructionError,
+    contributions: contributionsOf(version.sensors, stored.sensorErrors),
+    engineId: stored.engineId,
+    endCycle: stored.endCycle,
+    cached,
+    scoredAt: stored.createdAt,
+  };
+}
+
+export interface BatchingOptions {
+  /** How long a single-window request may wait for others to share its forward pass (default 2 ms). */
+  maxWaitMs?: number;
+  /** Most windows in one shared pass (default 256). */
+  maxBatch?: number;
+}
+
+interface PendingWindow {
+  window: PreparedWindow;
+  resolve(result: ScoreResult): void;
+  reject(error: unknown): void;
+}
+
+interface PendingBatch {
+  loaded: LoadedModel;
+  items: PendingWindow[];
+  timer: NodeJS.Timeout;
+}
+
+export class ScoringService {
+  private readonly maxWaitMs: number;
+  private readonly maxBatch: number;
+  private readonly pending = new Map<number, PendingBatch>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly registry: ModelRegistry,
+    options: BatchingOptions = {},
+  ) {
+    this.maxWaitMs = options.maxWaitMs ?? 2;
+    this.maxBatch = options.maxBatch ?? 256;
+  }
+
+  /**
+   * Scores one window. Concurrent calls for the same version share one forward pass and one write
+   * (dynamic batching): a call waits at most maxWaitMs for company. Validation errors stay per call.
+   */
+  async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
+    const loaded = this.registry.load(await this.registry.resolve(modelVersionId));
+    const window = this.prepare(input, 0, loaded.version);
+    await this.checkEngines([window]);
+    return new Promise<ScoreResult>((resolve, reject) => {
+      let batch = this.pending.get(loaded.version.id);
+      if (!batch) {
+        batch = { loaded, items: [], timer: setTimeout(() => this.flush(loaded.version.id), this.maxWaitMs) };
+        this.pending.set(loaded.version.id, batch);
+      }
+      batch.items.push({ window, resolve, reject });
+      if (batch.items.length >= this.maxBatch) this.flush(loaded.version.id);
+    });
+  }
+
+  private flush(versionId: number): void {
+    const batch = this.pending.get(versionId);
+    if (!batch) return;
+    this.pending.delete(versionId);
+    clearTimeout(batch.timer);
+    this.score(batch.loaded, batch.items.map((item) => item.window)).then(
+      (results) => batch.items.forEach((item, index) => item.resolve(results[index])),
+      (error) => batch.items.forEach((item) => item.reject(error)),
+    );
+  }
+
+  /** Scores up to MAX_BATCH_WINDOWS windows with one version (default: the active one). */
+  async scoreWindows(inputs: readonly WindowInput[], modelVersionId?: number | null): Promise<ScoreResult[]> {
+    if (inputs.length === 0) throw new ServiceError(ErrorCode.BAD_USER_INPUT, 'give at least one window');
+    if (inputs.length > MAX_BATCH_WINDOWS) {
+      throw new ServiceError(ErrorCode.BATCH_TOO_LARGE, `at most ${MAX_BATCH_WINDOWS} windows can be scored in one call, got ${inputs.length}`, {
+        limit: MAX_BATCH_WINDOWS,
+      });
+    }
+    const loaded = this.registry.load(await this.registry.resolve(modelVersionId));
+    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version));
+    await this.checkEngines(prepared);
+    return this.score(loaded, prepared);
+  }
+
+  private prepare(input: WindowInput, index: number, version: ModelVersion): PreparedWindow {
+    const raw = readingsOf(input, index, version);
+    const engineId = input.engineId ?? null;
+    const endCycle = input.endCycle ?? null;
+    if ((engineId === null) !== (endCycle === null)) throw invalidWindow(index, 'engineId and endCycle go together: give both or neither');
+    if (endCycle !== null && (!Number.isInteger(endCycle) || endCycle < version.windowLength)) {
+      throw invalidWindow(index, `endCycle must be an integer of at least ${version.windowLength} (the window length), got ${endCycle}`);
+    }
+    const encoded = encodeValues(raw);
+    const hash = clientWindowHash({ sensors: version.sensors, values: raw, length: version.windowLength, engineId, endCycle }, encoded);
+    return { raw, encoded, hash, engineId, endCycle };
+  }
+
+  private async checkEngines(prepared: readonly PreparedWindow[]): Promise<void> {
+    const ids = [...new Set(prepared.map((window) => window.engineId).filter((id): id is number => id !== null))];
+    if (ids.length === 0) return;
+    const found = await this.prisma.engine.findMany({ where: { id: { in: ids } }, select: { id: true } });
+    const known = new Set(found.map((engine) => engine.id));
+    const missing = ids.find((id) => !known.has(id));
+    if (missing !== undefined) throw notFound('engine', missing);
+  }
+
+  private async score(loaded: LoadedModel, prepared: readonly PreparedWindow[]): Promise<ScoreResult[]> {
+    const { version } = loaded;
+    const hashes = prepared.map((window) => window.hash);
+    const stored = await findScoresByHash(this.prisma, version.id, hashes);
+    const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
+    const fresh = new Set<string>();
+    if (toCompute.length > 0) {
+      const x = loaded.normalise(toCompute.map((window) => window.raw));
+      const errors = reconstructionErrors(loaded.model, x, toCompute.length);
+      const scores = scoreErrors(loaded.scoring, errors, toCompute.length);
+      const features = version.sensors.length;
+      const written = await this.prisma.$transaction(async (tx) => {
+        const ids = await upsertWindows(
+          tx,
+          toCompute.map((window) => ({ contentHash: window.hash, engineId: window.engineId, endCycle: window.endCycle, values: window.encoded })),
+          { source: 'CLIENT', length: version.windowLength, sensors: version.sensors },
+        );
+        await insertScores(
+          tx,
+          version.id,
+          toCompute.map((window, index) => ({
+            windowId: ids.get(window.hash)!,
+            engineId: window.engineId,
+            endCycle: window.endCycle,
+            reconstructionError: errors.windowErrors[index],
+            score: scores[index],
+            threshold: version.threshold,
+            isAnomaly: scores[index] > version.threshold,
+            sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
+          })),
+        );
+        return findScoresByHash(tx, version.id, toCompute.map((window) => window.hash));
+      });
+      for (const [hash, score] of written) {
+        stored.set(hash, score);
+        fresh.add(hash);
+      }
+    }
+    return prepared.map((window) => fromStored(stored.get(window.hash)!, version, !fresh.has(window.hash)));
+  }
+}

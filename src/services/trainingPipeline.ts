@@ -1,0 +1,170 @@
+// The use case behind a training job: prepare the data set, train the autoencoder (worker threads),
+// calibrate the threshold, evaluate on the test engines, and register the model version with its
+// evaluation and the scores of the test windows, all in one transaction with the job's success.
+import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
+import { prepareDataset, type PreparedDataset } from '../data/splits';
+import { evaluateScores, type Evaluation } from '../evaluation/metrics';
+import { calibrateThreshold } from '../evaluation/threshold';
+import { reconstructionErrors, serialiseModel, trainAutoencoder, type AutoencoderModel, type TrainedAutoencoder } from '../model';
+import { exactFloat, exactJson } from '../db/exactFloats';
+import type { Logger } from '../logger';
+import { loadDatasetSeries } from './engineSeries';
+import { insertEvaluation, metricsRecord } from './evaluationRecords';
+import type { ModelRegistry } from './modelRegistry';
+import { fitScoring, scoreWindowSet, type FittedScoring } from './scoring';
+import type { JobHooks } from './trainingJobRunner';
+import type { TrainingRequest } from './trainingRequest';
+import { storeEngineWindowScores } from './windowStore';
+
+export interface PipelineOptions {
+  /** Gradient threads (default: as many as the configuration's gradient blocks and the cores allow). */
+  threads?: number;
+  workerScript?: string;
+}
+
+// Registration writes thousands of window and score rows.
+const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
+
+export interface Calibrated {
+  scoring: FittedScoring;
+  threshold: number;
+}
+
+/** Fits the scoring method and sets the threshold at the requested quantile of the calibration scores. */
+export function calibrate(model: AutoencoderModel, dataset: PreparedDataset, request: TrainingRequest): Calibrated {
+  const trainErrors = reconstructionErrors(model, dataset.train.x, dataset.train.count);
+  const calibrationErrors = reconstructionErrors(model, dataset.calibration.x, dataset.calibration.count);
+  const scoring = fitScoring(request.scoringMethod, { train: trainErrors, calibration: calibrationErrors, features: dataset.sensors.length });
+  const calibrationScores = scoreWindowSet(scoring, dataset.calibration, calibrationErrors).scores;
+  return { scoring, threshold: calibrateThreshold(calibrationScores, request.thresholdQuantile) };
+}
+
+export class TrainingPipeline {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly registry: ModelRegistry,
+    private readonly logger: Logger,
+    private readonly options: PipelineOptions = {},
+  ) {}
+
+  /** The runner's executor: see JobExecutor. */
+  readonly execute = async (job: TrainingJob, hooks: JobHooks): Promise<void> => {
+    const request = job.config as unknown as TrainingRequest;
+    const series = await loadDatasetSeries(this.prisma, request.dataset, 'TRAIN');
+    const dataset = prepareDataset(series, request.split, { windowLength: request.windowLength, stride: request.stride });
+    this.logger.info({ jobId: job.id, counts: dataset.counts, sensors: dataset.sensorNames }, 'training data prepared');
+
+    const trained = await this.train(dataset, request, hooks);
+    const { scoring, threshold } = calibrate(trained.model, dataset, request);
+    const testErrors = reconstructionErrors(trained.model, dataset.test.x, dataset.test.count);
+    const testScores = scoreWindowSet(scoring, dataset.test, testErrors);
+    const evaluation = evaluateScores(dataset.testLabels, testScores.scores, threshold);
+    this.logger.info(
+      { jobId: job.id, rocAuc: evaluation.rocAuc, precision: evaluation.precision, recall: evaluation.recall, threshold },
+      'model evaluated on the test engines',
+    );
+    if (hooks.signal.aborted) throw new Error('training job stopped before registration');
+
+    await this.prisma.$transaction(
+      async (tx) => {
+        const version = await this.registerVersion(tx, request, dataset, trained, scoring, threshold, evaluation);
+        await storeEngineWindowScores(
+          tx,
+          version,
+          dataset.test.endCycles.map((endCycle, index) => ({ engineId: dataset.test.engineIds[index], endCycle, index })),
+          { ...testErrors, scores: testScores.scores, features: dataset.sensors.length },
+        );
+        await hooks.markSucceeded(tx, version.id);
+        if (request.activate) {
+          await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
+          await tx.modelVersion.update({ where: { id: version.id }, data: { isActive: true, activatedAt: new Date() } });
+        }
+      },
+      { timeout: REGISTRATION_TIMEOUT_MS, maxWait: REGISTRATION_TIMEOUT_MS },
+    );
+  };
+
+  private async train(dataset: PreparedDataset, request: TrainingRequest, hooks: JobHooks): Promise<TrainedAutoencoder> {
+    // Progress is stored in order, one epoch after the other; a failure to store it fails the job.
+    let progressStored: Promise<void> = Promise.resolve();
+    const trained = await trainAutoencoder(
+      { train: dataset.train.x, validation: dataset.calibration.x },
+      { ...request.training, architecture: { ...request.training.architecture, features: dataset.sensors.length } },
+      {
+        threads: this.options.threads,
+        workerScript: this.options.workerScript,
+        signal: hooks.signal,
+        onEpoch: (progress) => {
+          progressStored = progressStored.then(() =>
+            hooks.onEpoch({
+              epoch: progress.epoch,
+              loss: progress.loss,
+              validationLoss: progress.validationLoss,
+              learningRate: progress.learningRate,
+              elapsedMs: Math.round(progress.elapsedMs),
+            }),
+          );
+        },
+      },
+    );
+    await progressStored;
+    return trained;
+  }
+
+  private async registerVersion(
+    tx: Prisma.TransactionClient,
+    request: TrainingRequest,
+    dataset: PreparedDataset,
+    trained: TrainedAutoencoder,
+    scoring: FittedScoring,
+    threshold: number,
+    evaluation: Evaluation,
+  ) {
+    const serialised = serialiseModel(trained.model);
+    const version = await tx.modelVersion.create({
+      data: {
+        version: await this.registry.nextVersionNumber(tx),
+        name: request.name,
+        architecture: { kind: 'lstm-autoencoder', ...trained.model.architecture },
+        hyperparameters: {
+          ...trained.config,
+          stride: request.stride,
+          threads: trained.threads,
+          selectedEpoch: trained.selectedEpoch,
+          stopReason: trained.stopReason,
+          finalLoss: trained.history[trained.history.length - 1]?.loss ?? null,
+        } as unknown as Prisma.InputJsonObject,
+        sensors: dataset.sensorNames,
+        windowLength: request.windowLength,
+        normalisation: dataset.normalisation as unknown as Prisma.InputJsonObject,
+        scoringMethod: scoring.definition as unknown as Prisma.InputJsonObject,
+        threshold,
+        thresholdQuantile: request.thresholdQuantile,
+        topology: serialised.topology as Prisma.InputJsonObject,
+        weightSpecs: serialised.weightSpecs as unknown as Prisma.InputJsonArray,
+        weights: Uint8Array.from(serialised.weights),
+        backend: trained.backend,
+        trainingMs: Math.round(trained.elapsedMs),
+        trainedOn: { dataset: request.dataset, split: { ...request.split }, counts: { ...dataset.counts } } as unknown as Prisma.InputJsonObject,
+      },
+    });
+    // Rewritten as text: Prisma rounds numbers it sends (see db/exactFloats.ts), and scoring with a
+    // reloaded version must reproduce these values bit for bit.
+    await tx.$executeRawUnsafe(
+      `UPDATE model_versions SET threshold = $2::text::float8, normalisation = $3::text::jsonb, scoring_method = $4::text::jsonb,
+              metrics = $5::text::jsonb WHERE id = $1`,
+      version.id,
+      exactFloat(threshold),
+      exactJson(dataset.normalisation),
+      exactJson(scoring.definition),
+      exactJson(metricsRecord(evaluation)),
+    );
+    await insertEvaluation(tx, {
+      modelVersionId: version.id,
+      dataset: request.dataset,
+      split: { role: 'TRAIN', units: request.split.testUnits, anomalyRul: request.split.anomalyRul, overlapsTraining: false },
+      evaluation,
+    });
+    return { ...version, threshold };
+  }
+}
