@@ -1,6 +1,10 @@
 // The product over real HTTP against real PostgreSQL: training jobs, the registry, scoring, trajectories,
 // live engines, evaluation and comparison, with a tiny model trained on the first FD001 engines.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPOSITORY_ROOT } from '../../src/config';
 import { selectBackend } from '../../src/model';
 import { importSubset } from '../../src/services/importService';
 import { shippedLines, writeSubsetFolder } from '../support/cmapssFixtures';
@@ -369,6 +373,17 @@ describe('the GraphQL API over HTTP on PostgreSQL', () => {
       expect(second.deltas.rocAuc).toBeCloseTo(second.metrics.rocAuc - comparison.versions[0].metrics.rocAuc, 12);
       const bad = await server.graphql(`query { compareModelVersions(ids: [${ids[0]}]) { commonWindows } }`);
       expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    });
+  });
+
+  describe('the README client example', () => {
+    it('is the file the README shows, and it scores a window and reads a trajectory against the server', async () => {
+      const source = fs.readFileSync(path.join(REPOSITORY_ROOT, 'examples', 'client.ts'), 'utf8').trimEnd();
+      expect(fs.readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8')).toContain(source);
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPOSITORY_ROOT, 'dist', 'examples', 'client.js'), `${server.url}/graphql`]);
+      expect(stdout).toMatch(/^score \d+\.\d{4} \(threshold \d+\.\d{4}\), anomalous: (true|false)$/m);
+      expect(stdout).toMatch(/^top sensors: sensor\d+ \d+%, sensor\d+ \d+%, sensor\d+ \d+%$/m);
+      expect(stdout).toMatch(/^engine \d+: 163 windows, first alarm at cycle (\d+|null), last score \d+\.\d{4} at RUL 0$/m);
     });
   });
 });
