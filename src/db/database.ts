@@ -15,6 +15,11 @@ export interface Database {
   prisma: PrismaClient;
   /** Runs a multi-statement script (migrations); rolls back an open transaction on failure. */
   execScript: ScriptExecutor;
+  /**
+   * Runs one statement straight on the driver (pg or PGlite), outside Prisma: for hot paths whose
+   * parameters Prisma would serialise slowly (large bytea and array arguments). Never inside a Prisma
+   * transaction.
+   */
   query: QueryExecutor;
   /** Connection pool figures (PostgreSQL only) for metrics. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
@@ -48,7 +53,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
         client.release();
       }
     },
-    query: async <T>(sql: string) => (await pool.query(sql)).rows as T[],
+    query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();
@@ -73,7 +78,7 @@ export async function openEmbedded(dataDir: string | null): Promise<Database> {
     kind: 'embedded',
     prisma,
     execScript: (sql) => runScript((text) => client.exec(text), sql),
-    query: async <T>(sql: string) => (await client.query<T>(sql)).rows,
+    query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
     poolStats: () => null,
     close: async () => {
       await prisma.$disconnect();

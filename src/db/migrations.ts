@@ -17,8 +17,8 @@ export interface Migration {
 
 /** Runs a multi-statement SQL script outside any prepared-statement protocol. */
 export type ScriptExecutor = (sql: string) => Promise<void>;
-/** Runs one query and returns its rows. */
-export type QueryExecutor = <T>(sql: string) => Promise<T[]>;
+/** Runs one query (with positional $n parameters) and returns its rows. */
+export type QueryExecutor = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
 
 export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   return fs

@@ -59,6 +59,8 @@ export interface WorkerSetup {
   backendPreference: BackendName[] | null;
   /** Epoch time (ms) at which trainAutoencoder was called, for elapsedMs. */
   startedAtEpochMs: number;
+  /** Niceness of the worker threads (0 = normal priority). */
+  niceness: number;
 }
 
 export type WorkerMessage =

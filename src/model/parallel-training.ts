@@ -23,6 +23,11 @@ export interface ParallelTrainingOptions extends TrainingCallbacks {
   threads?: number;
   /** Backends the workers try, in order (default: the same preference as selectBackend). */
   backendPreference?: BackendName[];
+  /**
+   * Niceness of the training threads, 0 (default) to 19: a serving process trains at a lower priority
+   * so that its requests keep their latency (Linux; ignored elsewhere). Does not change results.
+   */
+  niceness?: number;
   /** Compiled training-worker.js to run (default: see ./worker-script.ts). */
   workerScript?: string;
 }
@@ -70,6 +75,7 @@ export async function trainAutoencoder(
       config,
       buffers,
       backendPreference: options.backendPreference ?? null,
+      niceness: options.niceness ?? 0,
       startedAtEpochMs,
     };
     return new Worker(script, { workerData: setup });

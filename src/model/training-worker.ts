@@ -6,6 +6,7 @@ import { selectBackend } from './backend';
 import { BlockEngine } from './block-engine';
 import { runHelper, ThreadTeam } from './parallel-engine';
 import { Control, sharedViews, WorkerMessage, WorkerSetup } from './parallel-protocol';
+import { setThreadNiceness } from './thread-priority';
 import { runTrainingLoop } from './training-loop';
 
 function post(message: WorkerMessage): void {
@@ -19,6 +20,7 @@ function errorMessage(index: number, error: unknown): WorkerMessage {
 }
 
 async function runWorker(setup: WorkerSetup): Promise<void> {
+  if (setup.niceness > 0) setThreadNiceness(setup.niceness);
   const selection = await selectBackend(setup.backendPreference ? { preference: setup.backendPreference } : {});
   post({ type: 'ready', index: setup.index, backend: selection.name });
   const shared = sharedViews(setup.buffers, setup.config.gradientBlocks);

@@ -38,12 +38,12 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const pipeline = new TrainingPipeline(database.prisma, models, logger, options.pipeline);
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
   const engines = new EngineService(database.prisma);
-  const trajectories = new TrajectoryService(database.prisma, engines, models);
+  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
   return {
     database,
     engines,
     models,
-    scoring: new ScoringService(database.prisma, models, options.batching),
+    scoring: new ScoringService(database.prisma, database.query, models, options.batching),
     trajectories,
     liveEngines: new LiveEngineService(engines, models, trajectories),
     evaluations: new EvaluationService(database.prisma, models, trajectories),

@@ -1,12 +1,12 @@
 // Evaluating stored versions on labelled engines and comparing versions on the same windows. Window
 // scores come from the trajectory store, so an evaluation also leaves every evaluated window's score
 // stored (and later evaluations or trajectories of the same engines are reads).
-import type { Engine, EngineRole, Evaluation as EvaluationRow, ModelVersion, PrismaClient } from '@prisma/client';
+import type { Engine, EngineRole, Evaluation as EvaluationRow, PrismaClient } from '@prisma/client';
 import { evaluateScores, type Evaluation } from '../evaluation/metrics';
 import { rulOf } from './engineSeries';
 import { ErrorCode, ServiceError } from './errors';
 import { insertEvaluation, metricsRecord, type MetricsRecord } from './evaluationRecords';
-import type { ModelRegistry } from './modelRegistry';
+import type { ModelRegistry, VersionSummary } from './modelRegistry';
 import type { TrajectoryService } from './trajectoryService';
 import type { UnitRange } from './trainingRequest';
 
@@ -39,7 +39,7 @@ interface LabelledScores {
 }
 
 export interface VersionComparison {
-  version: ModelVersion;
+  version: VersionSummary;
   metrics: MetricsRecord;
   /** This version's metric minus the first version's (0 for the first). */
   deltas: { rocAuc: number | null; prAuc: number | null; precision: number; recall: number; f1: number; accuracy: number };
@@ -97,7 +97,7 @@ export class EvaluationService {
       throw invalid(`compare between 2 and ${MAX_COMPARED_VERSIONS} model versions, got ${versionIds.length}`);
     }
     if (new Set(versionIds).size !== versionIds.length) throw invalid('each model version may be listed once');
-    const versions: ModelVersion[] = [];
+    const versions: VersionSummary[] = [];
     for (const id of versionIds) versions.push(await this.registry.get(id));
     const split = this.resolveSplit(versions[0], request);
     const engines = await this.enginesOf(split);
@@ -146,7 +146,7 @@ export class EvaluationService {
     };
   }
 
-  private resolveSplit(version: ModelVersion, request: EvaluationRequest): ResolvedSplit {
+  private resolveSplit(version: VersionSummary, request: EvaluationRequest): ResolvedSplit {
     const trainedOn = version.trainedOn as unknown as TrainedOn;
     const dataset = (request.dataset ?? trainedOn.dataset).toUpperCase();
     const role = request.role ?? 'TRAIN';
@@ -183,8 +183,8 @@ export class EvaluationService {
   }
 
   /** Scores (computed once, then stored) and labels of every window of the engines under a version. */
-  private async labelledScores(version: ModelVersion, engines: readonly Engine[], anomalyRul: number): Promise<LabelledScores> {
-    const loaded = this.registry.load(version);
+  private async labelledScores(version: VersionSummary, engines: readonly Engine[], anomalyRul: number): Promise<LabelledScores> {
+    const loaded = await this.registry.load(version);
     for (const engine of engines) await this.trajectories.ensureScored(engine, loaded);
     const rows = await this.prisma.$queryRawUnsafe<{ engine_id: number; end_cycle: number; score: number; is_anomaly: boolean }[]>(
       `SELECT s.engine_id, s.end_cycle, s.score, s.is_anomaly

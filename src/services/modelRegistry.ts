@@ -6,9 +6,14 @@ import { ErrorCode, notFound, ServiceError } from './errors';
 import type { FittedScoring } from './scoring';
 import { resolvePage, toPage, type Page, type PageRequest } from './pagination';
 
+/** A version without its network (weights and topology: large, and only needed to decode the model). */
+export type VersionSummary = Omit<ModelVersion, 'weights' | 'topology' | 'weightSpecs'>;
+
+const WITHOUT_NETWORK = { weights: true, topology: true, weightSpecs: true } as const;
+
 /** A version ready to score: its network, normalisation and scoring method, decoded once. */
 export interface LoadedModel {
-  version: ModelVersion;
+  version: VersionSummary;
   model: AutoencoderModel;
   normalisation: Normalisation;
   scoring: FittedScoring;
@@ -17,6 +22,7 @@ export interface LoadedModel {
 }
 
 export function loadModel(version: ModelVersion): LoadedModel {
+  const { weights: _weights, topology: _topology, weightSpecs: _weightSpecs, ...summary } = version;
   const model = deserialiseModel({
     topology: version.topology as Record<string, unknown>,
     weightSpecs: version.weightSpecs as unknown as WeightSpec[],
@@ -25,7 +31,7 @@ export function loadModel(version: ModelVersion): LoadedModel {
   const normalisation = version.normalisation as unknown as Normalisation;
   const size = version.windowLength * version.sensors.length;
   return {
-    version,
+    version: summary,
     model,
     normalisation,
     scoring: { definition: version.scoringMethod as FittedScoring['definition'] },
@@ -40,61 +46,77 @@ export function loadModel(version: ModelVersion): LoadedModel {
 // Versions never change once registered, so decoded models stay valid; a few are kept.
 const LOADED_MODEL_CACHE_SIZE = 8;
 
+// How long a resolved version summary (notably which version is active) is reused before it is read
+// again: bounds what a hot scoring path costs the database, and how long another replica's activation
+// takes to be seen here. Activations made through this registry are seen at once.
+const SUMMARY_TTL_MS = 1_000;
+
 // Arbitrary application-wide key for pg_advisory_xact_lock.
 const ACTIVATION_LOCK_KEY = 7_301_001;
 
 export class ModelRegistry {
   private readonly loaded = new Map<number, LoadedModel>();
+  private readonly resolved = new Map<number | 'active', { summary: VersionSummary | null; at: number }>();
 
   constructor(private readonly prisma: PrismaClient) {}
 
   /** The decoded model of a version, cached (least recently used first out). */
-  load(version: ModelVersion): LoadedModel {
+  async load(version: VersionSummary): Promise<LoadedModel> {
     let entry = this.loaded.get(version.id);
     if (entry) {
       this.loaded.delete(version.id);
     } else {
-      entry = loadModel(version);
+      entry = loadModel(await this.prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } }));
       if (this.loaded.size >= LOADED_MODEL_CACHE_SIZE) this.loaded.delete(this.loaded.keys().next().value as number);
     }
     this.loaded.set(version.id, entry);
     return entry;
   }
 
-  async list(pageRequest?: PageRequest | null): Promise<Page<ModelVersion>> {
+  async list(pageRequest?: PageRequest | null): Promise<Page<VersionSummary>> {
     const { offset, limit } = resolvePage(pageRequest);
     const [items, totalCount] = await Promise.all([
-      this.prisma.modelVersion.findMany({ orderBy: { version: 'desc' }, skip: offset, take: limit }),
+      this.prisma.modelVersion.findMany({ omit: WITHOUT_NETWORK, orderBy: { version: 'desc' }, skip: offset, take: limit }),
       this.prisma.modelVersion.count(),
     ]);
     return toPage(items, totalCount, offset, limit);
   }
 
-  async get(id: number): Promise<ModelVersion> {
+  async get(id: number): Promise<VersionSummary> {
     const [version] = await this.findMany([id]);
     if (!version) throw notFound('model version', id);
     return version;
   }
 
   /** Versions by id, in the order asked, null where absent (for batch loading). */
-  async findMany(ids: readonly number[]): Promise<(ModelVersion | null)[]> {
-    const versions = await this.prisma.modelVersion.findMany({ where: { id: { in: [...ids] } } });
+  async findMany(ids: readonly number[]): Promise<(VersionSummary | null)[]> {
+    const versions = await this.prisma.modelVersion.findMany({ where: { id: { in: [...ids] } }, omit: WITHOUT_NETWORK });
     const byId = new Map(versions.map((version) => [version.id, version]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  async active(): Promise<ModelVersion | null> {
-    return this.prisma.modelVersion.findFirst({ where: { isActive: true } });
+  async active(): Promise<VersionSummary | null> {
+    return this.prisma.modelVersion.findFirst({ where: { isActive: true }, omit: WITHOUT_NETWORK });
   }
 
-  /** The version to use when a caller names none: the active one, or NO_ACTIVE_MODEL. */
-  async resolve(id?: number | null): Promise<ModelVersion> {
-    if (id != null) return this.get(id);
-    const active = await this.active();
-    if (!active) {
+  /**
+   * The version a scoring call uses: `id`, or the active one when none is named (NO_ACTIVE_MODEL when
+   * no version is active). Reuses what it read within the last second.
+   */
+  async resolve(id?: number | null): Promise<VersionSummary> {
+    const key = id ?? 'active';
+    const cached = this.resolved.get(key);
+    let summary: VersionSummary | null;
+    if (cached && Date.now() - cached.at < SUMMARY_TTL_MS) {
+      summary = cached.summary;
+    } else {
+      summary = id != null ? await this.get(id) : await this.active();
+      this.resolved.set(key, { summary, at: Date.now() });
+    }
+    if (!summary) {
       throw new ServiceError(ErrorCode.NO_ACTIVE_MODEL, 'no model version is active: name a modelVersionId or activate a version first');
     }
-    return active;
+    return summary;
   }
 
   /**
@@ -102,17 +124,19 @@ export class ModelRegistry {
    * concurrent activations are serialised by an advisory lock (so none fails on a row it could not see),
    * and a unique partial index guarantees that at most one version is ever active.
    */
-  async activate(id: number): Promise<ModelVersion> {
+  async activate(id: number): Promise<VersionSummary> {
     const version = await this.get(id);
     if (version.status !== 'READY') {
       throw new ServiceError(ErrorCode.CONFLICT, `model version ${id} is ${version.status.toLowerCase()} and cannot be activated`);
     }
     if (version.isActive) return version;
-    return this.prisma.$transaction(async (tx) => {
+    const activated = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVATION_LOCK_KEY})`;
       await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
-      return tx.modelVersion.update({ where: { id }, data: { isActive: true, activatedAt: new Date() } });
+      return tx.modelVersion.update({ where: { id }, data: { isActive: true, activatedAt: new Date() }, omit: WITHOUT_NETWORK });
     });
+    this.resolved.clear();
+    return activated;
   }
 
   /** Evaluations of several versions, newest first per version (for batch loading). */

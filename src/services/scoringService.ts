@@ -1,12 +1,14 @@
 // Scoring windows sent by clients: validate, reuse stored scores, compute the rest in one batched forward
 // pass, and persist windows and scores together (all or nothing).
-import type { ModelVersion, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import { sensorIndex } from '../data/sensors';
 import { ErrorCode, notFound, ServiceError } from './errors';
-import type { LoadedModel, ModelRegistry } from './modelRegistry';
+import type { LoadedModel, ModelRegistry, VersionSummary } from './modelRegistry';
 import { scoreErrors } from './scoring';
-import { clientWindowHash, encodeValues, findScoresByHash, insertScores, upsertWindows, type StoredScore } from './windowStore';
+import type { QueryExecutor } from '../db/migrations';
+import { clientWindowHash, encodeValues, findScoresByHash, storeScoredWindows, type StoredScore } from './windowStore';
 import { reconstructionErrors } from '../model';
+import { reportScoringBatch, reportWindowsScored } from '../observability/events';
 
 export const MAX_BATCH_WINDOWS = 1_000;
 
@@ -56,7 +58,7 @@ function invalidWindow(index: number, message: string): ServiceError {
 }
 
 /** Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. */
-export function readingsOf(input: WindowInput, index: number, version: Pick<ModelVersion, 'sensors' | 'windowLength'>): Float64Array {
+export function readingsOf(input: WindowInput, index: number, version: Pick<VersionSummary, 'sensors' | 'windowLength'>): Float64Array {
   const { sensors, windowLength } = version;
   const hasValues = input.values != null;
   const hasColumns = input.columns != null;
@@ -105,7 +107,7 @@ export function contributionsOf(sensors: readonly string[], sensorErrors: ArrayL
     .sort((a, b) => b.error - a.error);
 }
 
-function fromStored(stored: StoredScore, version: ModelVersion, cached: boolean): ScoreResult {
+function fromStored(stored: StoredScore, version: VersionSummary, cached: boolean): ScoreResult {
   return {
     windowId: stored.windowId,
     modelVersionId: version.id,
@@ -147,6 +149,8 @@ export class ScoringService {
 
   constructor(
     private readonly prisma: PrismaClient,
+    /** The database driver itself: scoring writes large arguments that Prisma serialises slowly. */
+    private readonly query: QueryExecutor,
     private readonly registry: ModelRegistry,
     options: BatchingOptions = {},
   ) {
@@ -159,7 +163,7 @@ export class ScoringService {
    * (dynamic batching): a call waits at most maxWaitMs for company. Validation errors stay per call.
    */
   async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
-    const loaded = this.registry.load(await this.registry.resolve(modelVersionId));
+    const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
     const window = this.prepare(input, 0, loaded.version);
     await this.checkEngines([window]);
     return new Promise<ScoreResult>((resolve, reject) => {
@@ -178,6 +182,7 @@ export class ScoringService {
     if (!batch) return;
     this.pending.delete(versionId);
     clearTimeout(batch.timer);
+    reportScoringBatch(batch.items.length, 'dynamic'); // metrics hook
     this.score(batch.loaded, batch.items.map((item) => item.window)).then(
       (results) => batch.items.forEach((item, index) => item.resolve(results[index])),
       (error) => batch.items.forEach((item) => item.reject(error)),
@@ -192,13 +197,14 @@ export class ScoringService {
         limit: MAX_BATCH_WINDOWS,
       });
     }
-    const loaded = this.registry.load(await this.registry.resolve(modelVersionId));
+    const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
     const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version));
     await this.checkEngines(prepared);
+    reportScoringBatch(prepared.length, 'request'); // metrics hook
     return this.score(loaded, prepared);
   }
 
-  private prepare(input: WindowInput, index: number, version: ModelVersion): PreparedWindow {
+  private prepare(input: WindowInput, index: number, version: VersionSummary): PreparedWindow {
     const raw = readingsOf(input, index, version);
     const engineId = input.engineId ?? null;
     const endCycle = input.endCycle ?? null;
@@ -222,42 +228,46 @@ export class ScoringService {
 
   private async score(loaded: LoadedModel, prepared: readonly PreparedWindow[]): Promise<ScoreResult[]> {
     const { version } = loaded;
-    const hashes = prepared.map((window) => window.hash);
-    const stored = await findScoresByHash(this.prisma, version.id, hashes);
+    const stored = await findScoresByHash(this.query, version.id, prepared.map((window) => window.hash));
+    const results = new Map<string, ScoreResult>();
+    for (const [hash, score] of stored) results.set(hash, fromStored(score, version, true));
     const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
-    const fresh = new Set<string>();
     if (toCompute.length > 0) {
-      const x = loaded.normalise(toCompute.map((window) => window.raw));
-      const errors = reconstructionErrors(loaded.model, x, toCompute.length);
+      const errors = reconstructionErrors(loaded.model, loaded.normalise(toCompute.map((window) => window.raw)), toCompute.length);
       const scores = scoreErrors(loaded.scoring, errors, toCompute.length);
       const features = version.sensors.length;
-      const written = await this.prisma.$transaction(async (tx) => {
-        const ids = await upsertWindows(
-          tx,
-          toCompute.map((window) => ({ contentHash: window.hash, engineId: window.engineId, endCycle: window.endCycle, values: window.encoded })),
-          { source: 'CLIENT', length: version.windowLength, sensors: version.sensors },
-        );
-        await insertScores(
-          tx,
-          version.id,
-          toCompute.map((window, index) => ({
-            windowId: ids.get(window.hash)!,
-            engineId: window.engineId,
-            endCycle: window.endCycle,
-            reconstructionError: errors.windowErrors[index],
-            score: scores[index],
-            threshold: version.threshold,
-            isAnomaly: scores[index] > version.threshold,
-            sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
-          })),
-        );
-        return findScoresByHash(tx, version.id, toCompute.map((window) => window.hash));
-      });
-      for (const [hash, score] of written) {
-        stored.set(hash, score);
-        fresh.add(hash);
+      const scored = toCompute.map((window, index) => ({
+        contentHash: window.hash,
+        engineId: window.engineId,
+        endCycle: window.endCycle,
+        values: window.encoded,
+        reconstructionError: errors.windowErrors[index],
+        score: scores[index],
+        isAnomaly: scores[index] > version.threshold,
+        sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
+      }));
+      const written = await storeScoredWindows(this.query, version, { source: 'CLIENT', length: version.windowLength, sensors: version.sensors }, scored);
+      for (const window of scored) {
+        const { windowId, createdAt } = written.get(window.contentHash)!;
+        // createdAt is null when a concurrent call stored the same window first: same model, same score.
+        results.set(window.contentHash, {
+          windowId,
+          modelVersionId: version.id,
+          score: window.score,
+          threshold: version.threshold,
+          isAnomaly: window.isAnomaly,
+          reconstructionError: window.reconstructionError,
+          contributions: contributionsOf(version.sensors, window.sensorErrors),
+          engineId: window.engineId,
+          endCycle: window.endCycle,
+          cached: createdAt === null,
+          scoredAt: createdAt ?? new Date(),
+        });
       }
     }
-    return prepared.map((window) => fromStored(stored.get(window.hash)!, version, !fresh.has(window.hash)));
+    const output = prepared.map((window) => results.get(window.hash)!);
+    reportWindowsScored(version.id, output); // metrics hook
+    return output;
   }
+
 }

@@ -14,12 +14,14 @@ import type { ModelRegistry } from './modelRegistry';
 import { fitScoring, scoreWindowSet, type FittedScoring } from './scoring';
 import type { JobHooks } from './trainingJobRunner';
 import type { TrainingRequest } from './trainingRequest';
-import { storeEngineWindowScores } from './windowStore';
+import { storeEngineWindowScores, transactionExecutor } from './windowStore';
 
 export interface PipelineOptions {
   /** Gradient threads (default: as many as the configuration's gradient blocks and the cores allow). */
   threads?: number;
   workerScript?: string;
+  /** Niceness of the training threads (0-19); the server trains below its request handling. */
+  niceness?: number;
 }
 
 // Registration writes thousands of window and score rows.
@@ -69,7 +71,7 @@ export class TrainingPipeline {
       async (tx) => {
         const version = await this.registerVersion(tx, request, dataset, trained, scoring, threshold, evaluation);
         await storeEngineWindowScores(
-          tx,
+          transactionExecutor(tx),
           version,
           dataset.test.endCycles.map((endCycle, index) => ({ engineId: dataset.test.engineIds[index], endCycle, index })),
           { ...testErrors, scores: testScores.scores, features: dataset.sensors.length },
@@ -92,6 +94,7 @@ export class TrainingPipeline {
       { ...request.training, architecture: { ...request.training.architecture, features: dataset.sensors.length } },
       {
         threads: this.options.threads,
+        niceness: this.options.niceness,
         workerScript: this.options.workerScript,
         signal: hooks.signal,
         onEpoch: (progress) => {

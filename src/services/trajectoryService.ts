@@ -8,6 +8,7 @@ import { loadSeries, rulOf } from './engineSeries';
 import type { EngineService } from './engineService';
 import type { LoadedModel, ModelRegistry } from './modelRegistry';
 import { scoreErrors } from './scoring';
+import type { QueryExecutor } from '../db/migrations';
 import { storeEngineWindowScores } from './windowStore';
 
 export interface TrajectoryPoint {
@@ -40,6 +41,7 @@ interface ScoredRow {
 export class TrajectoryService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly query: QueryExecutor,
     private readonly engines: EngineService,
     private readonly registry: ModelRegistry,
   ) {}
@@ -50,17 +52,14 @@ export class TrajectoryService {
    */
   async trajectory(engineId: number, modelVersionId?: number | null, fromCycle?: number | null): Promise<Trajectory> {
     const engine = await this.engines.get(engineId);
-    const loaded = this.registry.load(await this.registry.resolve(modelVersionId));
+    const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
     await this.ensureScored(engine, loaded);
-    const rows = await this.prisma.$queryRawUnsafe<ScoredRow[]>(
+    const rows = await this.query<ScoredRow>(
       `SELECT s.end_cycle, s.score, s.reconstruction_error, s.is_anomaly
          FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $3
         WHERE s.model_version_id = $1 AND s.engine_id = $2 AND s.end_cycle >= $4
         ORDER BY s.end_cycle`,
-      loaded.version.id,
-      engine.id,
-      loaded.version.windowLength,
-      fromCycle ?? 0,
+      [loaded.version.id, engine.id, loaded.version.windowLength, fromCycle ?? 0],
     );
     const ruls = rulOf(engine, rows.map((row) => row.end_cycle));
     const points = rows.map((row, index) => ({
@@ -90,12 +89,10 @@ export class TrajectoryService {
     const { version } = loaded;
     const expected = Math.max(0, engine.lastCycle - version.windowLength + 1);
     if (expected === 0) return [];
-    const stored = await this.prisma.$queryRawUnsafe<{ end_cycle: number }[]>(
+    const stored = await this.query<{ end_cycle: number }>(
       `SELECT s.end_cycle FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $3
         WHERE s.model_version_id = $1 AND s.engine_id = $2`,
-      version.id,
-      engine.id,
-      version.windowLength,
+      [version.id, engine.id, version.windowLength],
     );
     if (stored.length >= expected) return [];
     const done = new Set(stored.map((row) => row.end_cycle));
@@ -112,13 +109,11 @@ export class TrajectoryService {
     const count = windows.count;
     const errors = reconstructionErrors(loaded.model, windows.x, count);
     const scores = scoreErrors(loaded.scoring, errors, count);
-    await this.prisma.$transaction((tx) =>
-      storeEngineWindowScores(
-        tx,
-        version,
-        missing.map(({ endCycle, index }) => ({ engineId: engine.id, endCycle, index })),
-        { ...errors, scores, features: version.sensors.length },
-      ),
+    await storeEngineWindowScores(
+      this.query,
+      version,
+      missing.map(({ endCycle, index }) => ({ engineId: engine.id, endCycle, index })),
+      { ...errors, scores, features: version.sensors.length },
     );
     return missing.map(({ endCycle }) => endCycle);
   }

@@ -1,11 +1,17 @@
 // Persistence of windows and their scores. Windows are stored once per content hash; a score once per
-// (window, model version). Writes are set-based (one statement per table per batch) so that persisting
-// every score keeps up with batched scoring, and they work the same on PostgreSQL and PGlite.
+// (window, model version). A batch is written by ONE statement (windows and scores together, so it is
+// atomic without a transaction), and every function takes a plain query executor: the database
+// driver on hot scoring paths (Prisma serialises large bytea and array arguments several times slower),
+// or a Prisma transaction where the write must join one (model registration).
 import { createHash } from 'node:crypto';
 import type { Prisma } from '@prisma/client';
 import { exactFloats } from '../db/exactFloats';
+import type { QueryExecutor } from '../db/migrations';
 
-type Sql = Pick<Prisma.TransactionClient, '$queryRawUnsafe' | '$executeRawUnsafe'>;
+/** Runs SQL inside a Prisma (interactive) transaction, as a QueryExecutor. */
+export function transactionExecutor(tx: Pick<Prisma.TransactionClient, '$queryRawUnsafe'>): QueryExecutor {
+  return <T>(sql: string, params: unknown[] = []) => tx.$queryRawUnsafe<T[]>(sql, ...params);
+}
 
 /** A window that is a run of an engine's stored cycles. */
 export interface EngineWindowKey {
@@ -50,94 +56,96 @@ export function clientWindowHash(window: ClientWindowContent, encoded: Buffer = 
     .digest('hex');
 }
 
-export interface WindowRow {
+/** One window of a batch and its score under the batch's model version. */
+export interface ScoredWindow {
   contentHash: string;
   engineId: number | null;
   endCycle: number | null;
-  /** Present for client windows. */
+  /** Raw values of client windows; null for engine windows. */
   values: Buffer | null;
-}
-
-/**
- * Inserts the windows that do not exist yet and returns the id of every given window, by hash. All
- * rows of one call share source, length and sensor list (one model version's batch).
- */
-export async function upsertWindows(
-  sql: Sql,
-  rows: readonly WindowRow[],
-  shape: { source: 'ENGINE' | 'CLIENT'; length: number; sensors: readonly string[] },
-): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  if (rows.length === 0) return ids;
-  const hashes = rows.map((row) => row.contentHash);
-  const found = await sql.$queryRawUnsafe<{ id: number; content_hash: string }[]>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::int4[], $3::int4[], $4::bytea[]) AS t(content_hash, engine_id, end_cycle, values_)
-     ), inserted AS (
-       INSERT INTO windows (content_hash, source, engine_id, end_cycle, length, sensors, values)
-       SELECT content_hash, $5::"WindowSource", engine_id, end_cycle, $6, $7::text[], values_ FROM input
-       ON CONFLICT (content_hash) DO NOTHING
-       RETURNING id, content_hash
-     )
-     SELECT id, content_hash FROM inserted
-     UNION ALL
-     SELECT w.id, w.content_hash FROM windows w JOIN input i ON i.content_hash = w.content_hash`,
-    hashes,
-    rows.map((row) => row.engineId),
-    rows.map((row) => row.endCycle),
-    rows.map((row) => row.values),
-    shape.source,
-    shape.length,
-    shape.sensors,
-  );
-  for (const row of found) ids.set(row.content_hash, row.id);
-  // A window inserted by a concurrent transaction that committed after this statement's snapshot is
-  // neither inserted nor visible above: read it again.
-  const missing = hashes.filter((hash) => !ids.has(hash));
-  if (missing.length > 0) {
-    const late = await sql.$queryRawUnsafe<{ id: number; content_hash: string }[]>(
-      `SELECT id, content_hash FROM windows WHERE content_hash = ANY($1::text[])`,
-      missing,
-    );
-    for (const row of late) ids.set(row.content_hash, row.id);
-  }
-  return ids;
-}
-
-export interface ScoreRow {
-  windowId: number;
-  engineId: number | null;
-  endCycle: number | null;
   reconstructionError: number;
   score: number;
-  threshold: number;
   isAnomaly: boolean;
   sensorErrors: ArrayLike<number>;
+}
+
+export interface BatchShape {
+  source: 'ENGINE' | 'CLIENT';
+  length: number;
+  /** Column names of client windows' values; empty for engine windows. */
+  sensors: readonly string[];
+}
+
+export interface StoredWindowScore {
+  windowId: number;
+  createdAt: Date;
 }
 
 function floatArrayLiteral(values: ArrayLike<number>): string {
   return `{${Array.prototype.join.call(values, ',')}}`;
 }
 
-/** Inserts scores of one model version; a score that exists already is kept as it is. */
-export async function insertScores(sql: Sql, modelVersionId: number, rows: readonly ScoreRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  return sql.$executeRawUnsafe(
-    `INSERT INTO scores (window_id, model_version_id, engine_id, end_cycle, reconstruction_error, score, threshold, is_anomaly, sensor_errors)
-     SELECT window_id, $1, engine_id, end_cycle, reconstruction_error, score, threshold, is_anomaly, sensor_errors::float8[]
-       FROM unnest($2::int4[], $3::int4[], $4::int4[], $5::text[]::float8[], $6::text[]::float8[], $7::text[]::float8[], $8::bool[], $9::text[])
-         AS t(window_id, engine_id, end_cycle, reconstruction_error, score, threshold, is_anomaly, sensor_errors)
-     ON CONFLICT (window_id, model_version_id) DO NOTHING`,
-    modelVersionId,
-    rows.map((row) => row.windowId),
-    rows.map((row) => row.engineId),
-    rows.map((row) => row.endCycle),
-    exactFloats(rows.map((row) => row.reconstructionError)),
-    exactFloats(rows.map((row) => row.score)),
-    exactFloats(rows.map((row) => row.threshold)),
-    rows.map((row) => row.isAnomaly),
-    rows.map((row) => floatArrayLiteral(row.sensorErrors)),
-  );
+// Windows missing from `input` are inserted; every window's id is then joined back (inserted ones from
+// the INSERT, existing ones from the table); scores are inserted unless (window, version) exists.
+// Floats travel as text so that no digit is lost (see db/exactFloats.ts).
+const STORE_BATCH_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::int4[], $3::int4[], $4::bytea[], $5::text[]::float8[], $6::text[]::float8[], $7::bool[], $8::text[])
+    AS t(content_hash, engine_id, end_cycle, values_, reconstruction_error, score, is_anomaly, sensor_errors)
+), inserted AS (
+  INSERT INTO windows (content_hash, source, engine_id, end_cycle, length, sensors, values)
+  SELECT content_hash, $9::"WindowSource", engine_id, end_cycle, $10, $11::text[], values_ FROM input
+  ON CONFLICT (content_hash) DO NOTHING
+  RETURNING id, content_hash
+), window_ids AS (
+  SELECT id, content_hash FROM inserted
+  UNION ALL
+  SELECT w.id, w.content_hash FROM windows w JOIN input i ON i.content_hash = w.content_hash
+), scored AS (
+  INSERT INTO scores (window_id, model_version_id, engine_id, end_cycle, reconstruction_error, score, threshold, is_anomaly, sensor_errors)
+  SELECT ids.id, $12, i.engine_id, i.end_cycle, i.reconstruction_error, i.score, $13::text::float8, i.is_anomaly, i.sensor_errors::float8[]
+    FROM input i JOIN window_ids ids ON ids.content_hash = i.content_hash
+  ON CONFLICT (window_id, model_version_id) DO NOTHING
+  RETURNING window_id, created_at
+)
+SELECT ids.content_hash, ids.id AS window_id, s.created_at
+  FROM window_ids ids LEFT JOIN scored s ON s.window_id = ids.id`;
+
+/**
+ * Stores a batch of scored windows under one model version in one statement and returns, by hash, the
+ * window id and when the score was stored (null when a score of that window by that version existed).
+ */
+export async function storeScoredWindows(
+  query: QueryExecutor,
+  version: { id: number; threshold: number },
+  shape: BatchShape,
+  windows: readonly ScoredWindow[],
+): Promise<Map<string, { windowId: number; createdAt: Date | null }>> {
+  const stored = new Map<string, { windowId: number; createdAt: Date | null }>();
+  let pending = [...new Map(windows.map((window) => [window.contentHash, window])).values()];
+  // A window that a concurrent transaction inserted after this statement's snapshot is neither inserted
+  // nor visible here, so neither is its score: write those again (their window is visible by then).
+  for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+    const rows = await query<{ content_hash: string; window_id: number; created_at: Date | null }>(STORE_BATCH_SQL, [
+      pending.map((window) => window.contentHash),
+      pending.map((window) => window.engineId),
+      pending.map((window) => window.endCycle),
+      pending.map((window) => window.values),
+      exactFloats(pending.map((window) => window.reconstructionError)),
+      exactFloats(pending.map((window) => window.score)),
+      pending.map((window) => window.isAnomaly),
+      pending.map((window) => floatArrayLiteral(window.sensorErrors)),
+      shape.source,
+      shape.length,
+      shape.sensors,
+      version.id,
+      exactFloats([version.threshold])[0],
+    ]);
+    for (const row of rows) stored.set(row.content_hash, { windowId: row.window_id, createdAt: row.created_at });
+    pending = pending.filter((window) => !stored.has(window.contentHash));
+  }
+  if (pending.length > 0) throw new Error(`could not store ${pending.length} windows: they kept being written concurrently`);
+  return stored;
 }
 
 export interface StoredScore {
@@ -154,21 +162,18 @@ export interface StoredScore {
 }
 
 /** Stored scores of one model version for the given window hashes. */
-export async function findScoresByHash(sql: Sql, modelVersionId: number, hashes: readonly string[]): Promise<Map<string, StoredScore>> {
+export async function findScoresByHash(query: QueryExecutor, modelVersionId: number, hashes: readonly string[]): Promise<Map<string, StoredScore>> {
   const scores = new Map<string, StoredScore>();
   if (hashes.length === 0) return scores;
-  const rows = await sql.$queryRawUnsafe<
-    {
-      window_id: number; content_hash: string; engine_id: number | null; end_cycle: number | null; reconstruction_error: number;
-      score: number; threshold: number; is_anomaly: boolean; sensor_errors: number[]; created_at: Date;
-    }[]
-  >(
+  const rows = await query<{
+    window_id: number; content_hash: string; engine_id: number | null; end_cycle: number | null; reconstruction_error: number;
+    score: number; threshold: number; is_anomaly: boolean; sensor_errors: number[]; created_at: Date;
+  }>(
     `SELECT s.window_id, w.content_hash, s.engine_id, s.end_cycle, s.reconstruction_error, s.score, s.threshold, s.is_anomaly,
             s.sensor_errors, s.created_at
        FROM windows w JOIN scores s ON s.window_id = w.id AND s.model_version_id = $1
       WHERE w.content_hash = ANY($2::text[])`,
-    modelVersionId,
-    hashes,
+    [modelVersionId, hashes],
   );
   for (const row of rows) {
     scores.set(row.content_hash, {
@@ -201,28 +206,23 @@ export interface BatchScores {
  * position in `batch`.
  */
 export async function storeEngineWindowScores(
-  sql: Sql,
+  query: QueryExecutor,
   version: { id: number; threshold: number; windowLength: number },
   windows: readonly { engineId: number; endCycle: number; index: number }[],
   batch: BatchScores,
 ): Promise<void> {
-  const hashes = windows.map(({ engineId, endCycle }) => engineWindowHash({ engineId, endCycle, length: version.windowLength }));
-  const ids = await upsertWindows(
-    sql,
-    windows.map(({ engineId, endCycle }, position) => ({ contentHash: hashes[position], engineId, endCycle, values: null })),
-    { source: 'ENGINE', length: version.windowLength, sensors: [] },
-  );
   const { features } = batch;
-  await insertScores(
-    sql,
-    version.id,
-    windows.map(({ engineId, endCycle, index }, position) => ({
-      windowId: ids.get(hashes[position])!,
+  await storeScoredWindows(
+    query,
+    version,
+    { source: 'ENGINE', length: version.windowLength, sensors: [] },
+    windows.map(({ engineId, endCycle, index }) => ({
+      contentHash: engineWindowHash({ engineId, endCycle, length: version.windowLength }),
       engineId,
       endCycle,
+      values: null,
       reconstructionError: batch.windowErrors[index],
       score: batch.scores[index],
-      threshold: version.threshold,
       isAnomaly: batch.scores[index] > version.threshold,
       sensorErrors: batch.sensorErrors.subarray(index * features, (index + 1) * features),
     })),

@@ -5,8 +5,9 @@ import {
   encodeValues,
   engineWindowHash,
   findScoresByHash,
-  insertScores,
-  upsertWindows,
+  storeEngineWindowScores,
+  storeScoredWindows,
+  transactionExecutor,
 } from '../../src/services/windowStore';
 import { describeEachDatabase } from '../support/databases';
 
@@ -39,60 +40,64 @@ describe('window identity', () => {
 
 describeEachDatabase('window and score persistence', (db) => {
   const shape = { source: 'CLIENT' as const, length: 2, sensors: ['sensor2', 'sensor3'] };
-  const row = (n: number) => {
-    const values = encodeValues([n, n + 1, n + 2, n + 3]);
-    return { contentHash: `hash-${n}`, engineId: null, endCycle: null, values };
-  };
+  const scored = (n: number, score = n / 10) => ({
+    contentHash: `hash-${n}`,
+    engineId: null,
+    endCycle: null,
+    values: encodeValues([n, n + 1, n + 2, n + 3]),
+    reconstructionError: score,
+    score,
+    isAnomaly: score > 0.5,
+    sensorErrors: new Float32Array([score / 2, score * 1.5]),
+  });
 
-  it('stores each window once and returns the ids of new and existing windows', async () => {
-    const first = await upsertWindows(db().prisma, [row(1), row(2)], shape);
+  // Both ways the service writes: the driver itself, and inside a Prisma transaction.
+  const executors = () => [db().query, transactionExecutor(db().prisma)];
+
+  it('stores each window once and its score once per version, in one statement, returning ids and times', async () => {
+    const version = await createVersion(db().prisma, 1);
+    const [driver, prisma] = executors();
+    const first = await storeScoredWindows(driver, version, shape, [scored(1), scored(2), scored(1)]);
     expect(first.size).toBe(2);
-    const second = await upsertWindows(db().prisma, [row(2), row(3)], shape);
-    expect(second.get('hash-2')).toBe(first.get('hash-2'));
-    expect(second.get('hash-3')).toBeDefined();
+    expect(first.get('hash-1')?.createdAt).toBeInstanceOf(Date);
+    const second = await storeScoredWindows(prisma, version, shape, [scored(2, 0.99), scored(3)]);
+    expect(second.get('hash-2')).toEqual({ windowId: first.get('hash-2')!.windowId, createdAt: null });
+    expect(second.get('hash-3')?.createdAt).toBeInstanceOf(Date);
     expect(await db().prisma.window.count()).toBe(3);
+    expect(await db().prisma.score.count()).toBe(3);
     const stored = await db().prisma.window.findUniqueOrThrow({ where: { contentHash: 'hash-3' } });
     expect(stored).toMatchObject({ source: 'CLIENT', length: 2, sensors: ['sensor2', 'sensor3'], engineId: null });
     expect(Array.from(decodeValues(stored.values!))).toEqual([3, 4, 5, 6]);
-  });
 
-  it('stores a score once per window and version, and finds scores by hash', async () => {
-    const version = await createVersion(db().prisma, 1);
-    const ids = await upsertWindows(db().prisma, [row(1), row(2)], shape);
-    const score = (hash: string, value: number) => ({
-      windowId: ids.get(hash)!, engineId: null, endCycle: null, reconstructionError: value, score: value, threshold: 0.5,
-      isAnomaly: value > 0.5, sensorErrors: new Float32Array([value / 2, value * 1.5]),
-    });
-    expect(await insertScores(db().prisma, version.id, [score('hash-1', 0.25), score('hash-2', 0.75)])).toBe(2);
-    expect(await insertScores(db().prisma, version.id, [score('hash-1', 0.99)])).toBe(0);
-    const found = await findScoresByHash(db().prisma, version.id, ['hash-1', 'hash-2', 'hash-unknown']);
+    const found = await findScoresByHash(driver, version.id, ['hash-1', 'hash-2', 'hash-unknown']);
     expect([...found.keys()].sort()).toEqual(['hash-1', 'hash-2']);
-    expect(found.get('hash-1')).toMatchObject({ score: 0.25, isAnomaly: false, sensorErrors: [0.125, 0.375] });
-    expect(found.get('hash-2')?.isAnomaly).toBe(true);
+    expect(found.get('hash-2')).toMatchObject({ score: 0.2, isAnomaly: false, threshold: 1, sensorErrors: [Math.fround(0.1), Math.fround(0.2 * 1.5)] });
     const other = await createVersion(db().prisma, 2);
-    expect((await findScoresByHash(db().prisma, other.id, ['hash-1'])).size).toBe(0);
+    expect((await findScoresByHash(prisma, other.id, ['hash-1'])).size).toBe(0);
   });
 
-  it('stores scores bit for bit (no digit lost on the way to the database)', async () => {
+  it('stores scores bit for bit (no digit lost on the way to the database), through either executor', async () => {
     const version = await createVersion(db().prisma, 3);
-    const ids = await upsertWindows(db().prisma, [row(9)], shape);
     const exact = 1.8973844051361084; // needs 17 significant digits
-    await insertScores(db().prisma, version.id, [{
-      windowId: ids.get('hash-9')!, engineId: null, endCycle: null, reconstructionError: exact, score: 0.1 + 0.2,
-      threshold: exact / 3, isAnomaly: false, sensorErrors: [exact, 0.1 + 0.2],
-    }]);
-    const stored = (await findScoresByHash(db().prisma, version.id, ['hash-9'])).get('hash-9')!;
-    expect([stored.reconstructionError, stored.score, stored.threshold]).toEqual([exact, 0.1 + 0.2, exact / 3]);
-    expect(stored.sensorErrors).toEqual([exact, 0.1 + 0.2]);
+    for (const [index, query] of executors().entries()) {
+      const hash = `exact-${index}`;
+      await storeScoredWindows(query, { id: version.id, threshold: exact / 3 }, shape, [
+        { ...scored(9), contentHash: hash, reconstructionError: exact, score: 0.1 + 0.2, sensorErrors: [exact, 0.1 + 0.2] },
+      ]);
+      const stored = (await findScoresByHash(query, version.id, [hash])).get(hash)!;
+      expect([stored.reconstructionError, stored.score, stored.threshold]).toEqual([exact, 0.1 + 0.2, exact / 3]);
+      expect(stored.sensorErrors).toEqual([exact, 0.1 + 0.2]);
+    }
   });
 
   it('stores engine windows without values', async () => {
+    const version = await createVersion(db().prisma, 4);
     const engine = await db().prisma.engine.create({ data: { role: 'LIVE', externalId: 'ws-1' } });
-    const hash = engineWindowHash({ engineId: engine.id, endCycle: 30, length: 30 });
-    const ids = await upsertWindows(db().prisma, [{ contentHash: hash, engineId: engine.id, endCycle: 30, values: null }], {
-      source: 'ENGINE', length: 30, sensors: [],
+    await storeEngineWindowScores(db().query, { ...version, windowLength: 30 }, [{ engineId: engine.id, endCycle: 30, index: 0 }], {
+      windowErrors: [0.5], sensorErrors: new Float32Array([0.25, 0.75]), scores: [0.5], features: 2,
     });
-    const stored = await db().prisma.window.findUniqueOrThrow({ where: { id: ids.get(hash) } });
+    const stored = await db().prisma.window.findUniqueOrThrow({ where: { contentHash: engineWindowHash({ engineId: engine.id, endCycle: 30, length: 30 }) } });
     expect(stored).toMatchObject({ source: 'ENGINE', engineId: engine.id, endCycle: 30, values: null });
+    expect(await db().prisma.score.findFirstOrThrow({ where: { windowId: stored.id } })).toMatchObject({ engineId: engine.id, endCycle: 30, score: 0.5, sensorErrors: [0.25, 0.75] });
   });
 });

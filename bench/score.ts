@@ -1,0 +1,238 @@
+// Scoring benchmark over HTTP on loopback: the compiled server in its own process on PostgreSQL, driven
+// by autocannon from this process. Every request scores a window never seen before (one reading is made
+// unique), so every score is computed and persisted; the row count is checked against the responses.
+//
+//   node dist/bench/score.js [--duration 10] [--keep-database] [--out results/bench-score.json]
+//
+// Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
+// load again while a reference training job runs, and engine.trajectory of the longest FD001 engine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { REPOSITORY_ROOT, SHIPPED_DATASET_DIR } from '../src/config';
+import { readSubsetFiles } from '../src/data/cmapssFiles';
+import { openPostgres } from '../src/db/database';
+import { applyMigrations } from '../src/db/migrations';
+import { importSubset } from '../src/services/importService';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
+    'keep-database': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join('results', 'bench-score.json') },
+  },
+});
+const DURATION_S = Number(args.duration);
+
+interface Scenario {
+  name: string;
+  connections: number;
+  windowsPerRequest: number;
+  requests: number;
+  errors: number;
+  windowsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(args['admin-url']!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: args['admin-url'] });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function startServer(url: string): Promise<{ child: ChildProcess; endpoint: string }> {
+  const child = spawn(process.execPath, [path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js')], {
+    env: { ...process.env, DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', AUTH_ENABLED: 'false', LOAD_SAMPLE_DATA: 'false' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += String(chunk);
+      const match = /"url":"(http:\/\/[^"]+\/graphql)"/.exec(output);
+      if (match) resolve({ child, endpoint: match[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
+
+async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data: T; errors?: { message: string }[] };
+  if (body.errors) throw new Error(body.errors.map((error) => error.message).join('; '));
+  return body.data;
+}
+
+async function waitForJob(endpoint: string, id: number, accept: (status: string) => boolean): Promise<{ status: string; modelVersionId: number | null }> {
+  for (;;) {
+    const { trainingJob } = await graphql<{ trainingJob: { status: string; modelVersionId: number | null } }>(
+      endpoint,
+      'query ($id: Int!) { trainingJob(id: $id) { status modelVersionId } }',
+      { id },
+    );
+    if (accept(trainingJob.status)) return trainingJob;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Rows of real FD001 windows in the version's sensor order, and a counter that makes each one unique. */
+function windowSource(sensors: string[]) {
+  const units = readSubsetFiles(SHIPPED_DATASET_DIR, 'FD001').train;
+  const windows = units.flatMap((unit) =>
+    Array.from({ length: Math.floor(unit.records.length / 30) }, (_, k) =>
+      unit.records.slice(k * 30, k * 30 + 30).map((record) => sensors.map((sensor) => record.sensors[Number(sensor.slice(6)) - 1])),
+    ),
+  );
+  let counter = 0;
+  return () => {
+    counter++;
+    const rows = windows[counter % windows.length].map((row) => [...row]);
+    rows[0][0] += counter * 1e-9; // unique window, same physics
+    return rows;
+  };
+}
+
+function run(endpoint: string, name: string, connections: number, windowsPerRequest: number, body: () => string, durationS = DURATION_S): Promise<Scenario> {
+  let errors = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: endpoint,
+        method: 'POST',
+        connections,
+        duration: durationS,
+        headers: { 'content-type': 'application/json' },
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, body: body() }),
+            onResponse: (status, responseBody) => {
+              if (status !== 200 || responseBody.includes('"errors"')) errors++;
+            },
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        const requests = result.requests.total;
+        resolve({
+          name,
+          connections,
+          windowsPerRequest,
+          requests,
+          errors: errors + result.errors + result.non2xx,
+          windowsPerSecond: ((requests - errors) * windowsPerRequest) / (result.duration || durationS),
+          latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+        });
+      },
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  const name = `engine_health_bench_${process.pid}`;
+  const url = databaseUrl(name);
+  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  let server: ChildProcess | undefined;
+  try {
+    const database = await openPostgres(url, 2);
+    await applyMigrations(database.execScript, database.query);
+    await importSubset(database.prisma, 'FD001', SHIPPED_DATASET_DIR);
+    const scoreCount = async () => database.prisma.score.count({ where: { window: { source: 'CLIENT' } } });
+
+    const started = await startServer(url);
+    server = started.child;
+    const endpoint = started.endpoint;
+    // A reference-architecture model (scoring cost depends on its sizes, not on how long it trained).
+    const { trainModel } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { epochs: 3, name: "bench", activate: true }) { id } }');
+    const job = await waitForJob(endpoint, trainModel.id, (status) => status === 'SUCCEEDED' || status === 'FAILED');
+    if (job.status !== 'SUCCEEDED') throw new Error(`benchmark model training ${job.status}`);
+    const { activeModelVersion: version } = await graphql<{ activeModelVersion: { id: number; sensors: string[] } }>(endpoint, '{ activeModelVersion { id sensors } }');
+    const next = windowSource(version.sensors);
+    const single = () => JSON.stringify({ query: 'mutation ($w: WindowInput!) { scoreWindow(window: $w) { score isAnomaly } }', variables: { w: { values: next() } } });
+    const batch = () =>
+      JSON.stringify({
+        query: 'mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score isAnomaly } }',
+        variables: { ws: Array.from({ length: 256 }, () => ({ values: next() })) },
+      });
+
+    await run(endpoint, 'warm-up', 8, 1, single, 2);
+    const before = await scoreCount();
+    const scenarios: Scenario[] = [];
+    scenarios.push(await run(endpoint, 'scoreWindow c=1', 1, 1, single));
+    scenarios.push(await run(endpoint, 'scoreWindow c=64', 64, 1, single));
+    scenarios.push(await run(endpoint, 'scoreWindows 256 c=4', 4, 256, batch));
+
+    const { trainModel: training } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { name: "bench-background" }) { id } }');
+    await waitForJob(endpoint, training.id, (status) => status === 'RUNNING');
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // past worker start-up, into steady training
+    scenarios.push(await run(endpoint, 'scoreWindow c=64 while training', 64, 1, single));
+    const trainingState = await graphql<{ trainingJob: { status: string; progress: { epochsCompleted: number } } }>(
+      endpoint,
+      'query ($id: Int!) { trainingJob(id: $id) { status progress { epochsCompleted } } }',
+      { id: training.id },
+    );
+    await graphql(endpoint, 'mutation ($id: Int!) { cancelTrainingJob(id: $id) { status } }', { id: training.id });
+    await waitForJob(endpoint, training.id, (status) => status !== 'RUNNING');
+
+    const persisted = (await scoreCount()) - before;
+    const answered = scenarios.reduce((sum, scenario) => sum + (scenario.requests - scenario.errors) * scenario.windowsPerRequest, 0);
+
+    const longest = await database.prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN' }, orderBy: { lastCycle: 'desc' } });
+    const trajectoryQuery = JSON.stringify({ query: `{ engine(id: ${longest.id}) { trajectory { threshold points { endCycle score rul } } } }` });
+    await graphql(endpoint, `{ engine(id: ${longest.id}) { trajectory { threshold } } }`); // scores it once
+    const trajectory = await run(endpoint, `trajectory (${longest.lastCycle} cycles) c=1`, 1, 1, () => trajectoryQuery, 5);
+    await database.close();
+
+    const idle = scenarios[1];
+    const loaded = scenarios[3];
+    const summary = {
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      durationS: DURATION_S,
+      scenarios: [...scenarios, trajectory],
+      trainingEpochsDuringLoad: trainingState.trainingJob.progress.epochsCompleted,
+      p99RatioWhileTraining: loaded.latencyMs.p99 / idle.latencyMs.p99,
+      windowsAnswered: answered,
+      scoresPersisted: persisted,
+    };
+    console.log('\nscenario                               req      err   windows/s    p50 ms   p99 ms   max ms');
+    for (const scenario of summary.scenarios) {
+      console.log(
+        `${scenario.name.padEnd(36)} ${String(scenario.requests).padStart(7)} ${String(scenario.errors).padStart(6)} ${scenario.windowsPerSecond.toFixed(0).padStart(10)} ${scenario.latencyMs.p50.toFixed(1).padStart(9)} ${scenario.latencyMs.p99.toFixed(1).padStart(8)} ${scenario.latencyMs.max.toFixed(1).padStart(8)}`,
+      );
+    }
+    console.log(`\np99 while training / idle p99: ${summary.p99RatioWhileTraining.toFixed(2)} (training reached epoch ${summary.trainingEpochsDuringLoad})`);
+    console.log(`windows answered without error: ${answered}; client-window scores persisted: ${persisted}`);
+    fs.mkdirSync(path.dirname(args.out!), { recursive: true });
+    fs.writeFileSync(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(`wrote ${args.out}`);
+    if (persisted !== answered) {
+      console.error('MISMATCH: some answered scores were not persisted');
+      process.exitCode = 1;
+    }
+  } finally {
+    server?.kill('SIGTERM');
+    if (!args['keep-database']) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    }
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
