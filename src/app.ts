@@ -1,58 +1,151 @@
-// The HTTP application: GraphQL at /graphql and the operational endpoints.
-import { randomUUID } from 'node:crypto';
+// The HTTP application: GraphQL at /graphql and the operational endpoints (/health, /ready, /metrics).
+//
+// Order of the layers of a GraphQL request:
+//   request id + access log + in-flight count (src/http/requests.ts)
+//   -> IDE page for browsers (GET /graphql with Accept: text/html)
+//   -> JSON body (HTTP_BODY_LIMIT_BYTES) -> API key (src/auth/authentication.ts)
+//   -> Apollo: token limit at parse, graphql-armor limits at validation, roles and rate limits once the
+//      operation is known (src/graphql/requestPlugin.ts), then the resolvers.
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { authenticationMiddleware } from './auth/authentication';
+import { createRateLimits, type RateLimits } from './auth/rateLimits';
 import type { AppConfig } from './config';
 import { createLoaders, type RequestContext } from './graphql/context';
-import { formatGraphQLError } from './graphql/errors';
+import { AccessCode, errorBody, formatGraphQLError } from './graphql/errors';
 import { mountGraphQLIde } from './graphql/ide';
-import { buildAppSchema } from './graphql/schema';
+import { requestPlugin } from './graphql/requestPlugin';
+import { appOperationRoles, buildAppSchema } from './graphql/schema';
+import { errorHandler, metricsRouter, notFoundHandler } from './http/endpoints';
+import { healthRouter, Readiness } from './http/health';
+import { RequestTracker, stateOf } from './http/requests';
 import type { Logger } from './logger';
+import { Metrics } from './observability/metrics';
+import { ApiKeyService } from './services/apiKeys';
 import type { AppServices } from './services/appServices';
 
 export interface App {
   express: express.Express;
+  metrics: Metrics;
+  readiness: Readiness;
+  apiKeys: ApiKeyService;
+  limits: RateLimits;
+  /** Requests being served. */
+  inFlight(): number;
+  /** Resolves true when no request is in flight, false after `timeoutMs`. */
+  waitForIdle(timeoutMs: number): Promise<boolean>;
+  /** Starts a shutdown: /ready answers 503 and responses ask clients to close their connection. */
+  drain(): void;
   stop(): Promise<void>;
 }
 
 export async function createApp(options: { services: AppServices; logger: Logger; config: AppConfig }): Promise<App> {
   const { services, logger, config } = options;
   const exposeErrorDetails = config.nodeEnv === 'development';
+  const limits = config.limits;
+  let inFlight = () => 0;
+  const metrics = new Metrics(services.database, { inFlight: () => inFlight() });
+  const tracker = new RequestTracker(logger, metrics);
+  inFlight = () => tracker.inFlight;
+  const readiness = new Readiness(services.database, services.models, logger);
+  const apiKeys = new ApiKeyService(services.database.prisma, {
+    cacheTtlMs: config.auth.cacheTtlMs,
+    onTouchError: (error) => logger.warn({ err: error }, 'could not record the last use of an API key'),
+  });
+  const rateLimits = createRateLimits(limits);
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    costLimit: { maxCost: limits.maxCost },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    // Token counting is done by graphql-js itself while parsing (parseOptions below): it stops early,
+    // and a refusal is an ordinary 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: !config.graphqlFieldSuggestions },
+  }).protect();
+
   const apollo = new ApolloServer<RequestContext>({
     schema: await buildAppSchema(),
     introspection: config.graphqlIntrospection,
     formatError: (formatted, error) => formatGraphQLError(formatted, error, exposeErrorDetails),
+    includeStacktraceInErrorResponses: exposeErrorDetails,
+    allowBatchedHttpRequests: false,
+    // The server's own shutdown (src/server.ts) drains requests first; Apollo's would re-raise the signal.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: armor.validationRules,
     // Apollo's landing page loads from a CDN (blank offline); the IDE is served by ./graphql/ide.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...armor.plugins, requestPlugin({ roles: appOperationRoles(), limits: rateLimits, metrics })],
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(tracker.middleware);
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(healthRouter(readiness));
+  app.use(metricsRouter(metrics, config.metricsToken));
 
   // GraphQL IDE (GraphiQL from node_modules): before Apollo, which gets every non-HTML request.
   mountGraphQLIde(app, config.graphqlIde);
 
   app.use(
     '/graphql',
-    express.json({ limit: '5mb' }),
+    (req, res, next) => {
+      // Apollo checks Accept only after executing the operation: a mutation would run and its client
+      // be told 406. Refuse before anything runs.
+      if (req.get('accept') && !req.accepts(['application/json', 'application/graphql-response+json'])) {
+        stateOf(res).outcome = AccessCode.BAD_REQUEST;
+        res.status(406).json(errorBody(AccessCode.BAD_REQUEST, 'the Accept header must allow application/json or application/graphql-response+json'));
+        return;
+      }
+      next();
+    },
+    express.json({ limit: limits.bodyLimitBytes }),
+    (req, _res, next) => {
+      // Apollo's Express integration refuses (500) a request whose body was never parsed.
+      if (!('body' in req)) (req as { body?: unknown }).body = undefined;
+      next();
+    },
+    authenticationMiddleware({ enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures, metrics }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-        return { requestId, services, loaders: createLoaders(services) };
+      context: async ({ res }): Promise<RequestContext> => {
+        const state = stateOf(res);
+        return { requestId: state.requestId, services, loaders: createLoaders(services), principal: state.principal!, apiKeys, state };
       },
     }),
   );
+  app.use(notFoundHandler);
+  app.use(errorHandler);
 
   logger.debug('HTTP application ready');
   return {
     express: app,
-    stop: () => apollo.stop(),
+    metrics,
+    readiness,
+    apiKeys,
+    limits: rateLimits,
+    inFlight: () => tracker.inFlight,
+    waitForIdle: (timeoutMs) => tracker.waitForIdle(timeoutMs),
+    drain: () => {
+      // /ready turns 503 and responses ask clients to reconnect (to another replica).
+      readiness.drain();
+      tracker.drain();
+    },
+    stop: async () => {
+      await apollo.stop();
+      metrics.close();
+    },
   };
 }

@@ -1,4 +1,5 @@
-// Starts the service: configuration, database (migrated and seeded when embedded), HTTP server.
+// Starts the service: configuration, database (migrated and seeded when embedded), HTTP server; stops it
+// gracefully on SIGTERM or SIGINT.
 import 'reflect-metadata';
 import http from 'node:http';
 import { createApp } from './app';
@@ -17,25 +18,62 @@ async function loadSampleDataIfEmpty(database: Database, config: AppConfig, logg
   logger.info(summary, 'FD001 loaded');
 }
 
-export async function startServer(config: AppConfig, logger: Logger) {
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  /**
+   * Graceful shutdown: /ready turns 503, the listener closes (no new connections), requests in flight
+   * get up to SHUTDOWN_TIMEOUT_MS to finish (then their connections are closed), the training runner
+   * stops (its running job goes back to the queue), and the database is closed.
+   */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, logger: Logger): Promise<RunningServer> {
   await selectBackend({ log: (message) => logger.info(message) });
   const database = await openDatabase(config.database);
   logger.info({ database: database.kind }, 'database open');
   await loadSampleDataIfEmpty(database, config, logger);
-  const services = createServices(database, logger);
+  const { enabled: runnerEnabled, ...runnerOptions } = config.trainingRunner;
+  const services = createServices(database, logger, { runner: runnerOptions });
   const app = await createApp({ services, logger, config });
-  services.runner.start();
+  if (config.auth.enabled) {
+    logger.info({ auth: 'enabled' }, 'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)');
+  } else {
+    logger.warn({ auth: 'disabled' }, 'authentication DISABLED: every client may run every operation (AUTH_ENABLED=false or the embedded database)');
+  }
+  if (runnerEnabled) services.runner.start();
+  else logger.info('training runner disabled in this process (TRAINING_RUNNER=false)');
+
   const server = http.createServer(app.express);
+  // Longer than a load balancer's idle timeout, so that the balancer, not us, closes idle connections.
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ url: `http://${config.host}:${port}/graphql` }, 'engine-health service listening');
+  logger.info({ url: `http://${config.host}:${port}/graphql`, auth: config.auth.enabled ? 'enabled' : 'disabled' }, 'engine-health service listening');
 
-  const stop = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await services.runner.stop();
-    await app.stop();
-    await database.close();
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      app.drain();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The runner's job is put back in the queue while requests drain.
+      const runnerStopped = services.runner.stop();
+      const idle = await app.waitForIdle(config.shutdownTimeoutMs);
+      if (!idle) {
+        logger.warn({ inFlight: app.inFlight(), timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing the connections of requests still in flight');
+        server.closeAllConnections();
+      }
+      server.closeIdleConnections();
+      await closed;
+      await runnerStopped;
+      await app.stop();
+      await database.close();
+      logger.info({ drained: idle }, 'stopped');
+    })();
+    return stopping;
   };
   return { server, port, stop };
 }
@@ -51,9 +89,20 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, logger);
+  let signals = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
+    process.on(signal, () => {
+      signals++;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting at once');
+        process.exit(1);
+      }
+      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+      // A last resort if something hangs past the drain timeout (database close, runner stop).
+      setTimeout(() => {
+        logger.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 15_000).unref();
       running.stop().then(
         () => process.exit(0),
         (error) => {

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig, SHIPPED_DATASET_DIR } from '../src/config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, REPOSITORY_ROOT, SHIPPED_DATASET_DIR } from '../src/config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database with the FD001 sample', () => {
@@ -31,5 +32,71 @@ describe('loadConfig', () => {
       expect(problems).toMatch(/^DATABASE_URL: must be a postgresql:\/\/ connection URL/m);
       expect(problems).toMatch(/^LOG_LEVEL: /m);
     }
+  });
+});
+
+describe('loadConfig: production settings', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      return (error as ConfigError).problems.join('\n');
+    }
+    throw new Error('configuration accepted');
+  };
+
+  it('turns authentication on with PostgreSQL and off with the embedded database, unless AUTH_ENABLED says', () => {
+    expect(loadConfig({}).auth.enabled).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db/x' }).auth.enabled).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db/x', AUTH_ENABLED: 'false' }).auth.enabled).toBe(false);
+    expect(loadConfig({ AUTH_ENABLED: 'true' }).auth.enabled).toBe(true);
+  });
+
+  it('hides the IDE, introspection and field suggestions in production unless asked for', () => {
+    const development = loadConfig({});
+    expect([development.graphqlIde, development.graphqlIntrospection, development.graphqlFieldSuggestions]).toEqual([true, true, true]);
+    const production = loadConfig({ NODE_ENV: 'production' });
+    expect([production.graphqlIde, production.graphqlIntrospection, production.graphqlFieldSuggestions]).toEqual([false, false, false]);
+    const opened = loadConfig({ NODE_ENV: 'production', GRAPHQL_IDE: 'true', GRAPHQL_INTROSPECTION: 'yes' });
+    expect([opened.graphqlIde, opened.graphqlIntrospection]).toEqual([true, true]);
+  });
+
+  it('reads limits, runner timings, the metrics token and the proxy setting', () => {
+    const config = loadConfig({
+      RATE_LIMIT_SCORING_WINDOWS: '5000',
+      RATE_LIMIT_TRAINING_JOBS: '0',
+      GRAPHQL_MAX_DEPTH: '7',
+      HTTP_BODY_LIMIT_BYTES: '2048',
+      TRAINING_HEARTBEAT_INTERVAL_MS: '100',
+      TRAINING_STALE_AFTER_MS: '500',
+      METRICS_TOKEN: 'a-long-enough-metrics-token',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+    });
+    expect(config.limits).toMatchObject({ scoring: { points: 5000, periodSeconds: 60 }, training: { points: 0 }, maxDepth: 7, bodyLimitBytes: 2048 });
+    expect(config.trainingRunner).toMatchObject({ enabled: true, heartbeatIntervalMs: 100, staleAfterMs: 500, maxAttempts: 3 });
+    expect(config.metricsToken).toBe('a-long-enough-metrics-token');
+    expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({}).trustProxy).toBe(false);
+  });
+
+  it('refuses inconsistent or unsafe values with a message naming the variable', () => {
+    expect(problemsOf({ TRAINING_HEARTBEAT_INTERVAL_MS: '5000', TRAINING_STALE_AFTER_MS: '6000' })).toMatch(
+      /^TRAINING_STALE_AFTER_MS: must be at least twice TRAINING_HEARTBEAT_INTERVAL_MS/m,
+    );
+    expect(problemsOf({ RATE_LIMIT_SCORING_WINDOWS: '10' })).toMatch(/^RATE_LIMIT_SCORING_WINDOWS: must be 0 \(no limit\) or at least 1000/m);
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toMatch(/^METRICS_TOKEN: must hold at least 16 characters/m);
+    expect(problemsOf({ TRUST_PROXY: 'some proxy' })).toMatch(/^TRUST_PROXY: must be true, false, a number/m);
+    expect(problemsOf({ AUTH_ENABLED: 'maybe' })).toMatch(/^AUTH_ENABLED: must be true or false/m);
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: '-1' })).toMatch(/^SHUTDOWN_TIMEOUT_MS: /m);
+  });
+
+  it('documents every variable it reads in .env.example, and nothing else', () => {
+    const example = fs.readFileSync(path.join(REPOSITORY_ROOT, '.env.example'), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+    expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    // .env.example itself is a valid configuration.
+    const values = Object.fromEntries([...example.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1], match[2]]));
+    expect(() => loadConfig(values)).not.toThrow();
   });
 });

@@ -1,10 +1,10 @@
 // What the service is running on and what it holds, for operators and client programs.
 import { version as tfjsVersion } from '@tensorflow/tfjs';
-import type { ModelVersion, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import { activeBackendName } from '../model';
 import { REPOSITORY_ROOT } from '../config';
 import type { DatabaseKind } from '../db/database';
-import type { ModelRegistry } from './modelRegistry';
+import type { ModelRegistry, VersionSummary } from './modelRegistry';
 import type { TrainingJobRunner } from './trainingJobRunner';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,7 +26,7 @@ export interface ServiceInfo {
   tfjsVersion: string;
   tfjsBackend: string;
   databaseKind: DatabaseKind;
-  activeModelVersion: ModelVersion | null;
+  activeModelVersion: VersionSummary | null;
   runningTrainingJobId: number | null;
   startedAt: Date;
   counts: ServiceCounts;

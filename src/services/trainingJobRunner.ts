@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../logger';
+import { reportTrainingJob } from '../observability/events';
 
 export interface EpochProgress {
   epoch: number;
@@ -37,6 +38,8 @@ export interface RunnerOptions {
   staleAfterMs?: number;
   /** Attempts before an orphaned job is marked failed instead of re-queued. */
   maxAttempts?: number;
+  /** Told of every stored epoch (e.g. to draw a progress bar). */
+  onEpoch?: (jobId: number, progress: EpochProgress) => void;
 }
 
 export class JobLostError extends Error {
@@ -54,6 +57,7 @@ export class TrainingJobRunner {
   private readonly heartbeatIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
+  private readonly onEpochStored: (jobId: number, progress: EpochProgress) => void;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: (() => void) | null = null;
@@ -70,6 +74,7 @@ export class TrainingJobRunner {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.onEpochStored = options.onEpoch ?? (() => undefined);
   }
 
   /** Starts processing the queue in the background. */
@@ -104,10 +109,13 @@ export class TrainingJobRunner {
     this.loop = null;
   }
 
-  /** Runs the next queued job, if any, to its end. Exposed for the CLI and tests. */
-  async runNext(): Promise<TrainingJob | null> {
+  /**
+   * Runs the next queued job (or the queued job `jobId`), if any, to its end. Exposed for the CLI and
+   * tests.
+   */
+  async runNext(jobId?: number): Promise<TrainingJob | null> {
     await this.recoverOrphanedJobs();
-    const job = await this.claimNext();
+    const job = await this.claimNext(jobId);
     if (!job) return null;
     await this.runJob(job);
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
@@ -153,16 +161,18 @@ export class TrainingJobRunner {
           : { status: 'QUEUED', claimedBy: null, heartbeatAt: null, error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued` },
       });
       if (count === 1) this.logger.warn({ jobId: job.id, requeued: !exhausted }, 'recovered an orphaned training job');
+      if (count === 1) reportTrainingJob(job.id, exhausted ? 'orphan_failed' : 'orphan_requeued', job.startedAt); // metrics hook
     }
     return orphaned.length;
   }
 
-  private async claimNext(): Promise<TrainingJob | null> {
+  private async claimNext(jobId?: number): Promise<TrainingJob | null> {
     const claimed = await this.prisma.$queryRaw<{ id: number }[]>`
       UPDATE training_jobs
          SET status = 'RUNNING', claimed_by = ${this.instanceId}, started_at = now(), heartbeat_at = now(),
              attempts = attempts + 1, cancel_requested = false
-       WHERE id = (SELECT id FROM training_jobs WHERE status = 'QUEUED' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+       WHERE id = (SELECT id FROM training_jobs WHERE status = 'QUEUED' AND (${jobId ?? null}::int4 IS NULL OR id = ${jobId ?? null}::int4)
+                    ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
          AND status = 'QUEUED'
       RETURNING id`;
     if (claimed.length === 0) return null;
@@ -190,6 +200,7 @@ export class TrainingJobRunner {
             this.prisma.trainingEpoch.create({ data: { jobId: job.id, ...progress } }),
             this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
           ]);
+          this.onEpochStored(job.id, progress);
           await this.checkCancellation(current);
         },
         markSucceeded: async (tx, modelVersionId) => {
@@ -201,6 +212,7 @@ export class TrainingJobRunner {
         },
       });
       this.logger.info({ jobId: job.id }, 'training job succeeded');
+      reportTrainingJob(job.id, 'succeeded', job.startedAt); // metrics hook
     } catch (error) {
       await this.finishUnsuccessfully(job, current, error);
     } finally {
@@ -217,13 +229,16 @@ export class TrainingJobRunner {
         data: { status: 'QUEUED', claimedBy: null, heartbeatAt: null, attempts: { decrement: 1 }, error: 'interrupted by a shutdown; re-queued' },
       });
       this.logger.info({ jobId: job.id }, 'training job interrupted by shutdown and re-queued');
+      reportTrainingJob(job.id, 'interrupted', job.startedAt); // metrics hook
     } else if (reason === 'cancelled') {
       await this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { status: 'CANCELLED', finishedAt: new Date() } });
       this.logger.info({ jobId: job.id }, 'training job cancelled');
+      reportTrainingJob(job.id, 'cancelled', job.startedAt); // metrics hook
     } else {
       const message = error instanceof Error ? error.message : String(error);
       await this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { status: 'FAILED', finishedAt: new Date(), error: message } });
       this.logger.error({ jobId: job.id, err: error }, 'training job failed');
+      reportTrainingJob(job.id, 'failed', job.startedAt); // metrics hook
     }
   }
 

@@ -1,15 +1,17 @@
 // A real HTTP server around the application, on an ephemeral loopback port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/app';
+import { createApp, type App } from '../../src/app';
 import { loadConfig, type AppConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createServices, type AppServices, type ServiceOptions } from '../../src/services/appServices';
 
 export interface TestServer {
   url: string;
   services: AppServices;
+  /** The application (metrics, readiness, API keys, rate limits). */
+  app: App;
   graphql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -20,9 +22,14 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
 }
 
-export async function startTestServer(database: Database, overrides: Partial<AppConfig> = {}, serviceOptions: ServiceOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  database: Database,
+  overrides: Partial<AppConfig> = {},
+  serviceOptions: ServiceOptions = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
-  const logger = createLogger('silent');
+  const logger = options.logger ?? createLogger('silent');
   const services = createServices(database, logger, serviceOptions);
   const app = await createApp({ services, logger, config });
   const server = http.createServer(app.express);
@@ -31,6 +38,7 @@ export async function startTestServer(database: Database, overrides: Partial<App
   return {
     url,
     services,
+    app,
     async graphql(query, variables, headers = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',

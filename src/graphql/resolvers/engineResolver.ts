@@ -1,9 +1,10 @@
-import type { Cycle as CycleRow, Engine as EngineRow } from '@prisma/client';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiRole, type Cycle as CycleRow, type Engine as EngineRow } from '@prisma/client';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { SENSOR_COUNT, SETTING_COUNT } from '../../data/cmapss';
 import type { RequestContext } from '../context';
 import { AppendCyclesResult, CreateEngineInput, Cycle, CycleInput, Engine, EngineFilter, EnginePage, Trajectory } from '../types/engine';
 import { PageInput } from '../types/pagination';
+import { reportWindowsScored } from '../../observability/events';
 
 function toCycle(row: CycleRow): Cycle {
   const record = row as unknown as Record<string, number>;
@@ -16,6 +17,7 @@ function toCycle(row: CycleRow): Cycle {
 
 @Resolver(() => Engine)
 export class EngineResolver {
+  @Authorized(ApiRole.READER)
   @Query(() => EnginePage, { description: 'Engines, optionally filtered by data set and role, in data set, role and unit order.' })
   engines(
     @Ctx() { services }: RequestContext,
@@ -25,16 +27,19 @@ export class EngineResolver {
     return services.engines.list(filter ?? {}, page);
   }
 
+  @Authorized(ApiRole.READER)
   @Query(() => Engine, { nullable: true, description: 'One engine by id; null with a NOT_FOUND error when it does not exist.' })
   engine(@Arg('id', () => Int, { description: 'Engine id.' }) id: number, @Ctx() { services }: RequestContext) {
     return services.engines.get(id);
   }
 
+  @Authorized(ApiRole.SCORER)
   @Mutation(() => Engine, { description: 'Creates a live engine, one that reports its readings while it runs (CONFLICT when the externalId exists).' })
   createEngine(@Arg('input', () => CreateEngineInput, { description: 'The engine to create.' }) input: CreateEngineInput, @Ctx() { services }: RequestContext) {
     return services.engines.createLive(input.externalId);
   }
 
+  @Authorized(ApiRole.SCORER)
   @Mutation(() => AppendCyclesResult, {
     description:
       'Appends cycles to a live engine, all or nothing; with score: true, the windows these cycles complete are scored by the active version in the same call.',
@@ -45,7 +50,9 @@ export class EngineResolver {
     @Ctx() { services }: RequestContext,
     @Arg('score', () => Boolean, { defaultValue: false, description: 'Score the windows the new cycles complete.' }) score: boolean,
   ): Promise<AppendCyclesResult> {
-    return services.liveEngines.append(engineId, cycles, score);
+    const outcome = await services.liveEngines.append(engineId, cycles, score);
+    if (outcome.scored) reportWindowsScored(outcome.scored.modelVersionId, outcome.scored.points.map((point) => ({ cached: false, isAnomaly: point.isAnomaly }))); // metrics hook
+    return outcome;
   }
 
   @FieldResolver(() => Trajectory, {

@@ -1,5 +1,6 @@
-import type { Evaluation as EvaluationRow, ModelVersion as ModelVersionRow } from '@prisma/client';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
+import type { VersionSummary as ModelVersionRow } from '../../services/modelRegistry';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../context';
 import {
   Architecture,
@@ -16,26 +17,31 @@ import { toEvaluationView } from '../views';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
+  @Authorized(ApiRole.READER)
   @Query(() => ModelVersionPage, { description: 'Model versions, newest first.' })
   modelVersions(@Ctx() { services }: RequestContext, @Arg('page', () => PageInput, { nullable: true }) page?: PageInput) {
     return services.models.list(page);
   }
 
+  @Authorized(ApiRole.READER)
   @Query(() => ModelVersion, { nullable: true, description: 'One model version; null with a NOT_FOUND error when it does not exist.' })
   modelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number, @Ctx() { services }: RequestContext) {
     return services.models.get(id);
   }
 
+  @Authorized(ApiRole.READER)
   @Query(() => ModelVersion, { nullable: true, description: 'The version scoring uses by default; null when none is active.' })
   activeModelVersion(@Ctx() { services }: RequestContext) {
     return services.models.active();
   }
 
+  @Authorized(ApiRole.OPERATOR)
   @Mutation(() => ModelVersion, { description: 'Makes a version the one scoring uses by default (exactly one is active at a time).' })
   activateModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number, @Ctx() { services }: RequestContext) {
     return services.models.activate(id);
   }
 
+  @Authorized(ApiRole.OPERATOR)
   @Mutation(() => Evaluation, { description: 'Evaluates a version on labelled engines (default: its test engines) and stores the evaluation.' })
   async evaluateModelVersion(
     @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
@@ -45,6 +51,7 @@ export class ModelVersionResolver {
     return toEvaluationView(await services.evaluations.evaluate(id, split ?? {}));
   }
 
+  @Authorized(ApiRole.READER)
   @Query(() => ModelComparison, {
     description: 'Compares 2 to 10 versions on the same windows (default: the first version test engines): metrics, deltas against the first, agreement of their flags.',
   })

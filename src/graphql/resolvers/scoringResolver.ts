@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { ApiRole } from '@prisma/client';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { ScoreResult } from '../../services/scoringService';
 import type { RequestContext } from '../context';
 import { ModelVersion } from '../types/modelVersion';
@@ -6,6 +7,7 @@ import { WindowInput, WindowScore } from '../types/scoring';
 
 @Resolver(() => WindowScore)
 export class ScoringResolver {
+  @Authorized(ApiRole.SCORER)
   @Mutation(() => WindowScore, {
     description:
       'Scores one window of raw sensor readings with a model version (default: the active one) and stores the score; the same window scored again by the same version is served from storage.',
@@ -18,6 +20,7 @@ export class ScoringResolver {
     return services.scoring.scoreWindow(window, modelVersionId);
   }
 
+  @Authorized(ApiRole.SCORER)
   @Mutation(() => [WindowScore], {
     description: 'Scores up to 1000 windows in one batched forward pass; all are stored, or none when any window is invalid.',
   })

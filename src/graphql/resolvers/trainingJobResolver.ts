@@ -1,5 +1,5 @@
-import { JobStatus, type TrainingJob as TrainingJobRow } from '@prisma/client';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiRole, JobStatus, type TrainingJob as TrainingJobRow } from '@prisma/client';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { jobProgress } from '../../services/trainingJobService';
 import type { RequestContext } from '../context';
 import { ModelVersion } from '../types/modelVersion';
@@ -8,6 +8,7 @@ import { JobProgress, TrainingEpoch, TrainingJob, TrainingJobPage, TrainModelInp
 
 @Resolver(() => TrainingJob)
 export class TrainingJobResolver {
+  @Authorized(ApiRole.OPERATOR)
   @Mutation(() => TrainingJob, {
     description:
       'Queues a training job: fit on healthy windows, calibrate the threshold, evaluate on the test engines and register a model version. Returns at once; follow it with trainingJob(id).',
@@ -16,16 +17,19 @@ export class TrainingJobResolver {
     return services.jobs.enqueue(input ?? {});
   }
 
+  @Authorized(ApiRole.OPERATOR)
   @Mutation(() => TrainingJob, { description: 'Cancels a queued or running training job (CONFLICT when it has finished).' })
   cancelTrainingJob(@Arg('id', () => Int, { description: 'Training job id.' }) id: number, @Ctx() { services }: RequestContext) {
     return services.jobs.cancel(id);
   }
 
+  @Authorized(ApiRole.READER)
   @Query(() => TrainingJob, { nullable: true, description: 'One training job; null with a NOT_FOUND error when it does not exist.' })
   trainingJob(@Arg('id', () => Int, { description: 'Training job id.' }) id: number, @Ctx() { services }: RequestContext) {
     return services.jobs.get(id);
   }
 
+  @Authorized(ApiRole.READER)
   @Query(() => TrainingJobPage, { description: 'Training jobs, newest first, optionally of one status.' })
   trainingJobs(
     @Ctx() { services }: RequestContext,

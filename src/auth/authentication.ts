@@ -1,0 +1,76 @@
+// Authentication of GraphQL requests: `Authorization: Bearer <API key>`. Runs before GraphQL parses
+// anything, so an anonymous client learns nothing about the schema or the data. A client address
+// that keeps presenting bad keys is slowed down (RATE_LIMIT_AUTH_FAILURES).
+import type express from 'express';
+import { isDatabaseUnavailable } from '../db/connectionErrors';
+import { AccessCode, errorBody, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_MS } from '../graphql/errors';
+import { stateOf } from '../http/requests';
+import type { Metrics } from '../observability/metrics';
+import { ANONYMOUS, keyPrefix, type ApiKeyService } from '../services/apiKeys';
+import type { RateLimit } from './rateLimits';
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+export interface AuthenticationOptions {
+  enabled: boolean;
+  keys: ApiKeyService;
+  failures: RateLimit;
+  metrics: Metrics;
+}
+
+function refuse(res: express.Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+  stateOf(res).outcome = code;
+  res.status(status).json(errorBody(code, message, extensions));
+}
+
+export function authenticationMiddleware(options: AuthenticationOptions): express.RequestHandler {
+  const { enabled, keys, failures, metrics } = options;
+  return async (req, res, next) => {
+    const state = stateOf(res);
+    if (!enabled) {
+      state.principal = ANONYMOUS;
+      next();
+      return;
+    }
+    const clientKey = `ip:${state.clientAddress}`;
+    const unauthenticated = async (reason: string, message: string) => {
+      metrics.authFailures.inc({ reason });
+      await failures.consume(clientKey, 1);
+      res.setHeader('WWW-Authenticate', 'Bearer realm="engine-health"');
+      refuse(res, 401, AccessCode.UNAUTHENTICATED, message);
+    };
+    try {
+      const blocked = await failures.exhausted(clientKey);
+      if (!blocked.allowed) {
+        metrics.rateLimited.inc({ limit: 'auth_failures' });
+        res.setHeader('Retry-After', String(Math.ceil(blocked.retryAfterMs / 1000)));
+        refuse(res, 429, AccessCode.RATE_LIMITED, 'too many failed authentications from this address; retry later', {
+          retryAfterMs: blocked.retryAfterMs,
+        });
+        return;
+      }
+      const header = req.get('authorization');
+      if (!header) {
+        await unauthenticated('missing', 'an API key is required: send it as "Authorization: Bearer <key>"');
+        return;
+      }
+      const token = BEARER.exec(header)?.[1];
+      const result = token ? await keys.authenticate(token) : ({ ok: false, reason: 'malformed' } as const);
+      if (!result.ok) {
+        state.logger.warn({ reason: result.reason, keyPrefix: token ? keyPrefix(token) : null, clientAddress: state.clientAddress }, 'API key refused');
+        await unauthenticated(result.reason, 'the API key is not valid (unknown, revoked or malformed)');
+        return;
+      }
+      state.principal = result.principal;
+      next();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        state.logger.warn({ err: error }, 'cannot verify an API key: the database is unavailable');
+        res.setHeader('Retry-After', String(Math.ceil(UNAVAILABLE_RETRY_AFTER_MS / 1000)));
+        refuse(res, 503, AccessCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, { retryAfterMs: UNAVAILABLE_RETRY_AFTER_MS, requestId: state.requestId });
+        return;
+      }
+      next(error);
+    }
+  };
+}

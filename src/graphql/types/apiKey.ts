@@ -1,0 +1,56 @@
+import { ApiRole } from '@prisma/client';
+import { DateTimeResolver } from 'graphql-scalars';
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+registerEnumType(ApiRole, {
+  name: 'ApiRole',
+  description: 'What an API key may do. Roles do not imply each other: a key lists every role it holds.',
+  valuesConfig: {
+    READER: { description: 'Queries: engines, scores, trajectories, model versions, training jobs.' },
+    SCORER: { description: 'scoreWindow, scoreWindows, createEngine and appendCycles.' },
+    OPERATOR: { description: 'trainModel, cancelTrainingJob, activateModelVersion and evaluateModelVersion.' },
+    ADMIN: { description: 'Managing API keys.' },
+  },
+});
+
+@ObjectType({ description: 'An API key as listed: never its secret.' })
+export class ApiKey {
+  @Field(() => Int, { description: 'Identifier of the key.' })
+  id: number;
+
+  @Field(() => String, { description: 'Who or what the key is for.' })
+  name: string;
+
+  @Field(() => String, { description: 'The first characters of the key (ehk_ and 8 characters), safe to show and log.' })
+  prefix: string;
+
+  @Field(() => [ApiRole], { description: 'Roles the key holds.' })
+  roles: ApiRole[];
+
+  @Field(() => DateTimeResolver, { description: 'When the key was created.' })
+  createdAt: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When the key was revoked; a revoked key is refused.' })
+  revokedAt: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'Last use, recorded at most once a minute.' })
+  lastUsedAt: Date | null;
+}
+
+@ObjectType({ description: 'A new API key: `key` is shown this once and cannot be retrieved later.' })
+export class CreatedApiKey {
+  @Field(() => String, { description: 'The key to send as "Authorization: Bearer <key>". Store it now.' })
+  key: string;
+
+  @Field(() => ApiKey, { description: 'The stored key.' })
+  apiKey: ApiKey;
+}
+
+@InputType({ description: 'A key to create.' })
+export class CreateApiKeyInput {
+  @Field(() => String, { description: 'Who or what the key is for (1 to 100 characters).' })
+  name: string;
+
+  @Field(() => [ApiRole], { description: 'Roles the key holds (at least one).' })
+  roles: ApiRole[];
+}
