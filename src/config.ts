@@ -60,6 +60,7 @@ const environmentSchema = z
     TRAINING_HEARTBEAT_INTERVAL_MS: integer(10, 600_000).default(5_000),
     TRAINING_STALE_AFTER_MS: integer(50, 3_600_000).default(30_000),
     TRAINING_MAX_ATTEMPTS: integer(1, 100).default(3),
+    TRAINING_NICENESS: integer(0, 19).default(10),
   })
   .superRefine((values, context) => {
     if (values.TRAINING_STALE_AFTER_MS < 2 * values.TRAINING_HEARTBEAT_INTERVAL_MS) {
@@ -155,6 +156,8 @@ export interface AppConfig {
   /** How long a shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs: number;
   trainingRunner: TrainingRunnerSettings;
+  /** Niceness of the training threads: below request handling, so scoring keeps its latency while a job runs. */
+  trainingNiceness: number;
 }
 
 export class ConfigError extends Error {
@@ -229,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       staleAfterMs: values.TRAINING_STALE_AFTER_MS,
       maxAttempts: values.TRAINING_MAX_ATTEMPTS,
     },
+    trainingNiceness: values.TRAINING_NICENESS,
   };
 }

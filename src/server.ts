@@ -35,7 +35,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   logger.info({ database: database.kind }, 'database open');
   await loadSampleDataIfEmpty(database, config, logger);
   const { enabled: runnerEnabled, ...runnerOptions } = config.trainingRunner;
-  const services = createServices(database, logger, { runner: runnerOptions });
+  const services = createServices(database, logger, { runner: runnerOptions, pipeline: { niceness: config.trainingNiceness } });
   const app = await createApp({ services, logger, config });
   if (config.auth.enabled) {
     logger.info({ auth: 'enabled' }, 'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)');

@@ -78,6 +78,8 @@ describe('loadConfig: production settings', () => {
     expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({}).trainingNiceness).toBe(10);
+    expect(loadConfig({ TRAINING_NICENESS: '0' }).trainingNiceness).toBe(0);
   });
 
   it('refuses inconsistent or unsafe values with a message naming the variable', () => {
@@ -89,6 +91,7 @@ describe('loadConfig: production settings', () => {
     expect(problemsOf({ TRUST_PROXY: 'some proxy' })).toMatch(/^TRUST_PROXY: must be true, false, a number/m);
     expect(problemsOf({ AUTH_ENABLED: 'maybe' })).toMatch(/^AUTH_ENABLED: must be true or false/m);
     expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: '-1' })).toMatch(/^SHUTDOWN_TIMEOUT_MS: /m);
+    expect(problemsOf({ TRAINING_NICENESS: '20' })).toMatch(/^TRAINING_NICENESS: /m);
   });
 
   it('documents every variable it reads in .env.example, and nothing else', () => {
