@@ -220,3 +220,24 @@ export function prepareDataset(
     },
   };
 }
+
+export interface LabelledWindows {
+  windows: WindowSet;
+  /** 1 when the RUL at the window's last cycle is <= the split's anomalyRul. */
+  labels: Uint8Array;
+}
+
+/**
+ * Every window of the full trajectories of `units` (healthy, degrading and anomalous alike), with the
+ * data set's sensors, normalisation, window length and stride, labelled with its anomalyRul: e.g. the
+ * calibration engines' run-to-failure trajectories, on which a scoring method may calibrate its threshold.
+ */
+export function labelledTrajectories(series: readonly EngineSeries[], units: readonly number[], dataset: PreparedDataset): LabelledWindows {
+  const wanted = new Set(units);
+  const engines = series.filter((engine) => engine.unit !== null && wanted.has(engine.unit));
+  const found = new Set(engines.map((engine) => engine.unit));
+  const missing = units.filter((unit) => !found.has(unit));
+  if (missing.length > 0) throw new InvalidSplitError('unknown-unit', `units ${missing.join(', ')} are not in the data`);
+  const windows = slidingWindows(engines, { length: dataset.windowLength, stride: dataset.stride, sensors: dataset.sensors, normalisation: dataset.normalisation });
+  return { windows, labels: anomalyLabels(windows, dataset.spec.anomalyRul) };
+}

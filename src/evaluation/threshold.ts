@@ -55,3 +55,32 @@ export function assertFiniteScores(scores: ArrayLike<number>): void {
     if (!Number.isFinite(scores[i])) throw new EvaluationInputError(`score ${i} is not a finite number: ${scores[i]}`);
   }
 }
+
+/**
+ * The highest threshold at which at least `targetRecall` of the positive windows (labels 1) score above
+ * it: the midpoint between the score of the positive that reaches the target and the next lower score
+ * (so the threshold flags exactly the windows ranked at or above that positive). Used to calibrate a
+ * threshold on labelled run-to-failure trajectories rather than on healthy windows alone.
+ */
+export function thresholdForRecall(labels: ArrayLike<number>, scores: ArrayLike<number>, targetRecall: number): number {
+  if (!(targetRecall > 0 && targetRecall <= 1)) throw new EvaluationInputError(`the target recall must satisfy 0 < recall <= 1, got ${targetRecall}`);
+  assertFiniteScores(scores);
+  if (labels.length !== scores.length) throw new EvaluationInputError(`${labels.length} labels for ${scores.length} scores`);
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
+  if (positives === 0) throw new EvaluationInputError('no positive window to reach a recall on');
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const needed = Math.ceil(targetRecall * positives - 1e-9);
+  let found = 0;
+  for (let rank = 0; rank < order.length; rank++) {
+    if (labels[order[rank]] === 1) found++;
+    if (found < needed) continue;
+    // Windows tied with this one are flagged with it: move past the tie, then cut below it.
+    let last = rank;
+    while (last + 1 < order.length && scores[order[last + 1]] === scores[order[rank]]) last++;
+    const score = scores[order[last]];
+    if (last + 1 === order.length) return score - Math.max(Math.abs(score), 1) * 1e-9;
+    return (score + scores[order[last + 1]]) / 2;
+  }
+  throw new EvaluationInputError('unreachable: the target recall is reached at the last positive');
+}

@@ -3,7 +3,7 @@ import type { Evaluation, ModelVersion, PrismaClient } from '@prisma/client';
 import { normaliseSelectedInto, type Normalisation } from '../data/normalisation';
 import { deserialiseModel, type AutoencoderModel, type WeightSpec } from '../model';
 import { ErrorCode, notFound, ServiceError } from './errors';
-import type { FittedScoring } from './scoring';
+import { storedScoring, type FittedScoring } from './scoring';
 import { resolvePage, toPage, type Page, type PageRequest } from './pagination';
 
 /** A version without its network (weights and topology: large, and only needed to decode the model). */
@@ -34,7 +34,7 @@ export function loadModel(version: ModelVersion): LoadedModel {
     version: summary,
     model,
     normalisation,
-    scoring: { definition: version.scoringMethod as FittedScoring['definition'] },
+    scoring: storedScoring(version.scoringMethod, version.sensors.length),
     normalise(raws) {
       const x = new Float32Array(raws.length * size);
       raws.forEach((raw, index) => normaliseSelectedInto(raw, normalisation, x, index * size));

@@ -1,32 +1,76 @@
 // The scoring methods a model version can use, as the services see them: fitted once at training from
-// the reconstruction errors of training and calibration windows, stored with the version, and applied
-// to the reconstruction errors of windows being scored.
+// the reconstruction errors of the healthy training windows, calibrated (threshold) on the calibration
+// engines, stored with the version (model_versions.scoring_method) and applied to the reconstruction
+// errors of windows being scored. The methods themselves are pure functions in
+// ../evaluation/scoringMethods.ts; every method scores a window from its own errors, so client windows,
+// live engines and stored trajectories are scored the same way.
 import type { WindowSet } from '../data/windows';
+import {
+  applyScoringMethod,
+  calibrateMethodThreshold,
+  fitScoringMethod,
+  parseScoringMethod,
+  SCORING_METHOD_KINDS,
+  type ScoringMethod,
+  type ScoringMethodKind,
+} from '../evaluation/scoringMethods';
 import type { ReconstructionErrors } from '../model';
 
-export const SCORING_METHODS = ['reconstruction-error'] as const;
+/** The first is the default (the reference's). */
+export const SCORING_METHODS: readonly ScoringMethodKind[] = SCORING_METHOD_KINDS;
 
 export interface FittedScoring {
   /** JSON-safe, stored as model_versions.scoring_method. */
-  definition: { kind: string } & Record<string, unknown>;
+  definition: ScoringMethod;
 }
 
 export interface ScoringInputs {
+  /** Healthy training windows. */
   train: ReconstructionErrors;
-  calibration: ReconstructionErrors;
   features: number;
 }
 
-export function fitScoring(kind: string, _inputs: ScoringInputs): FittedScoring {
-  if (kind !== 'reconstruction-error') throw new Error(`unknown scoring method "${kind}"`);
-  return { definition: { kind } };
+export function fitScoring(kind: string, inputs: ScoringInputs): FittedScoring {
+  return { definition: fitScoringMethod(kind as ScoringMethodKind, { features: inputs.features, train: inputs.train }) };
 }
 
-export function scoreWindowSet(_scoring: FittedScoring, windows: WindowSet, errors: ReconstructionErrors): { scores: Float64Array } {
-  return { scores: Float64Array.from(errors.windowErrors.subarray(0, windows.count)) };
+/** A stored definition read back and checked (a version whose definition does not parse cannot score). */
+export function storedScoring(definition: unknown, features: number): FittedScoring {
+  return { definition: parseScoringMethod(definition, features) };
 }
 
-/** Scores of `count` windows from their reconstruction errors, without engine context. */
-export function scoreErrors(_scoring: FittedScoring, errors: ReconstructionErrors, count: number): Float64Array {
-  return Float64Array.from(errors.windowErrors.subarray(0, count));
+export function scoreWindowSet(scoring: FittedScoring, windows: WindowSet, errors: ReconstructionErrors): { scores: Float64Array } {
+  return { scores: scoreErrors(scoring, errors, windows.count) };
+}
+
+/** Scores of the first `count` windows of `errors` (as reconstructionErrors returns them). */
+export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors, count: number): Float64Array {
+  // reconstructionErrors gives one window error and `features` sensor errors per window.
+  const features = errors.windowErrors.length === 0 ? 1 : errors.sensorErrors.length / errors.windowErrors.length;
+  return applyScoringMethod(scoring.definition, { sensorErrors: errors.sensorErrors, windowErrors: errors.windowErrors, features, count });
+}
+
+export interface CalibrationWindows {
+  /** Healthy windows of the calibration engines. */
+  healthy: { windows: WindowSet; errors: ReconstructionErrors };
+  /** Every window of the calibration engines, with anomaly labels (needed by 'normalised-error'). */
+  trajectories: { windows: WindowSet; errors: ReconstructionErrors; labels: Uint8Array } | null;
+}
+
+/** The threshold of a fitted method (see calibrateMethodThreshold). */
+export function calibrateScoring(scoring: FittedScoring, calibration: CalibrationWindows, quantileLevel: number): number {
+  const { healthy, trajectories } = calibration;
+  return calibrateMethodThreshold(
+    scoring.definition,
+    {
+      healthy: scoreWindowSet(scoring, healthy.windows, healthy.errors).scores,
+      ...(trajectories ? { trajectories: { scores: scoreWindowSet(scoring, trajectories.windows, trajectories.errors).scores, labels: trajectories.labels } } : {}),
+    },
+    quantileLevel,
+  );
+}
+
+/** Whether calibrating this method needs the calibration engines' labelled trajectories. */
+export function calibratesOnTrajectories(scoring: FittedScoring): boolean {
+  return scoring.definition.kind === 'normalised-error';
 }

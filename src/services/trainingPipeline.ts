@@ -2,16 +2,16 @@
 // calibrate the threshold, evaluate on the test engines, and register the model version with its
 // evaluation and the scores of the test windows, all in one transaction with the job's success.
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
-import { prepareDataset, type PreparedDataset } from '../data/splits';
+import type { EngineSeries } from '../data/series';
+import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../data/splits';
 import { evaluateScores, type Evaluation } from '../evaluation/metrics';
-import { calibrateThreshold } from '../evaluation/threshold';
 import { reconstructionErrors, serialiseModel, trainAutoencoder, type AutoencoderModel, type TrainedAutoencoder } from '../model';
 import { exactFloat, exactJson } from '../db/exactFloats';
 import type { Logger } from '../logger';
 import { loadDatasetSeries } from './engineSeries';
 import { insertEvaluation, metricsRecord } from './evaluationRecords';
 import type { ModelRegistry } from './modelRegistry';
-import { fitScoring, scoreWindowSet, type FittedScoring } from './scoring';
+import { calibrateScoring, calibratesOnTrajectories, fitScoring, scoreWindowSet, type FittedScoring } from './scoring';
 import type { JobHooks } from './trainingJobRunner';
 import type { TrainingRequest } from './trainingRequest';
 import { storeEngineWindowScores, transactionExecutor } from './windowStore';
@@ -32,13 +32,21 @@ export interface Calibrated {
   threshold: number;
 }
 
-/** Fits the scoring method and sets the threshold at the requested quantile of the calibration scores. */
-export function calibrate(model: AutoencoderModel, dataset: PreparedDataset, request: TrainingRequest): Calibrated {
+/**
+ * Fits the scoring method on the healthy training windows and sets its threshold on the calibration
+ * engines: the requested quantile of their healthy windows' scores ('reconstruction-error'), or from the
+ * labelled windows of their full trajectories (`series` holds them) for a method calibrated that way.
+ */
+export function calibrate(model: AutoencoderModel, dataset: PreparedDataset, request: TrainingRequest, series: readonly EngineSeries[]): Calibrated {
   const trainErrors = reconstructionErrors(model, dataset.train.x, dataset.train.count);
-  const calibrationErrors = reconstructionErrors(model, dataset.calibration.x, dataset.calibration.count);
-  const scoring = fitScoring(request.scoringMethod, { train: trainErrors, calibration: calibrationErrors, features: dataset.sensors.length });
-  const calibrationScores = scoreWindowSet(scoring, dataset.calibration, calibrationErrors).scores;
-  return { scoring, threshold: calibrateThreshold(calibrationScores, request.thresholdQuantile) };
+  const scoring = fitScoring(request.scoringMethod, { train: trainErrors, features: dataset.sensors.length });
+  const healthy = { windows: dataset.calibration, errors: reconstructionErrors(model, dataset.calibration.x, dataset.calibration.count) };
+  let trajectories = null;
+  if (calibratesOnTrajectories(scoring)) {
+    const labelled = labelledTrajectories(series, dataset.spec.calibrationUnits, dataset);
+    trajectories = { ...labelled, errors: reconstructionErrors(model, labelled.windows.x, labelled.windows.count) };
+  }
+  return { scoring, threshold: calibrateScoring(scoring, { healthy, trajectories }, request.thresholdQuantile) };
 }
 
 export class TrainingPipeline {
@@ -57,7 +65,7 @@ export class TrainingPipeline {
     this.logger.info({ jobId: job.id, counts: dataset.counts, sensors: dataset.sensorNames }, 'training data prepared');
 
     const trained = await this.train(dataset, request, hooks);
-    const { scoring, threshold } = calibrate(trained.model, dataset, request);
+    const { scoring, threshold } = calibrate(trained.model, dataset, request, series);
     const testErrors = reconstructionErrors(trained.model, dataset.test.x, dataset.test.count);
     const testScores = scoreWindowSet(scoring, dataset.test, testErrors);
     const evaluation = evaluateScores(dataset.testLabels, testScores.scores, threshold);

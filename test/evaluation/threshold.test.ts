@@ -1,5 +1,5 @@
 import { EvaluationInputError } from '../../src/evaluation/errors';
-import { calibrateThreshold, isAnomalous, quantile } from '../../src/evaluation/threshold';
+import { calibrateThreshold, isAnomalous, quantile, thresholdForRecall } from '../../src/evaluation/threshold';
 
 describe('quantile (numpy linear interpolation)', () => {
   it('interpolates at the virtual index (n - 1) q of the sorted values', () => {
@@ -56,5 +56,40 @@ describe('isAnomalous', () => {
   it('is strict: a score equal to the threshold is normal', () => {
     expect(isAnomalous(1, 1)).toBe(false);
     expect(isAnomalous(1.0000001, 1)).toBe(true);
+  });
+});
+
+describe('thresholdForRecall', () => {
+  it('is the highest threshold flagging the target share of the positives, cutting between two scores', () => {
+    // positives score 0.9, 0.7, 0.5, 0.3; negatives 0.8, 0.6, 0.1
+    const scores = [0.9, 0.8, 0.7, 0.6, 0.5, 0.3, 0.1];
+    const labels = [1, 0, 1, 0, 1, 1, 0];
+    expect(thresholdForRecall(labels, scores, 0.25)).toBeCloseTo(0.85, 15);
+    expect(thresholdForRecall(labels, scores, 0.5)).toBeCloseTo(0.65, 15);
+    expect(thresholdForRecall(labels, scores, 0.75)).toBeCloseTo(0.4, 15);
+    expect(thresholdForRecall(labels, scores, 1)).toBeCloseTo(0.2, 15);
+    // a recall between two steps needs the next positive: 0.6 of 4 positives is 3 of them
+    expect(thresholdForRecall(labels, scores, 0.6)).toBeCloseTo(0.4, 15);
+    // every score above the threshold is flagged (strictly greater), and the recall is reached
+    for (const target of [0.25, 0.5, 0.6, 0.75, 1]) {
+      const threshold = thresholdForRecall(labels, scores, target);
+      const found = scores.filter((score, i) => labels[i] === 1 && isAnomalous(score, threshold)).length;
+      expect(found / 4).toBeGreaterThanOrEqual(target);
+    }
+  });
+
+  it('flags windows tied with the last positive it needs, and stays below the lowest score when it needs them all', () => {
+    expect(thresholdForRecall([1, 0, 1], [0.5, 0.5, 0.2], 0.5)).toBeCloseTo(0.35, 15);
+    const lowest = thresholdForRecall([1, 1], [2, 3], 1);
+    expect(lowest).toBeLessThan(2);
+    expect(lowest).toBeGreaterThan(1.99);
+  });
+
+  it('refuses a target outside (0, 1], no positive, mismatched lengths and non-finite scores', () => {
+    expect(() => thresholdForRecall([1], [1], 0)).toThrow(EvaluationInputError);
+    expect(() => thresholdForRecall([1], [1], 1.1)).toThrow(EvaluationInputError);
+    expect(() => thresholdForRecall([0, 0], [1, 2], 0.5)).toThrow('no positive');
+    expect(() => thresholdForRecall([1], [1, 2], 0.5)).toThrow('1 labels for 2 scores');
+    expect(() => thresholdForRecall([1, 0], [1, NaN], 0.5)).toThrow(EvaluationInputError);
   });
 });

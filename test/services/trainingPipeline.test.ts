@@ -6,7 +6,9 @@ import { createLogger } from '../../src/logger';
 import { createServices, type AppServices } from '../../src/services/appServices';
 import { loadDatasetSeries } from '../../src/services/engineSeries';
 import { importSubset } from '../../src/services/importService';
-import { prepareDataset } from '../../src/data/splits';
+import { labelledTrajectories, prepareDataset } from '../../src/data/splits';
+import { applyScoringMethod, parseScoringMethod } from '../../src/evaluation/scoringMethods';
+import { thresholdForRecall } from '../../src/evaluation/threshold';
 import { writeSubsetFolder } from '../support/cmapssFixtures';
 import { describeEachDatabase } from '../support/databases';
 
@@ -68,6 +70,53 @@ describeEachDatabase('TrainingPipeline', (db) => {
     const stored = new Map(scores.map((score) => [`${score.engineId}:${score.endCycle}`, score.reconstructionError]));
     dataset.test.endCycles.forEach((endCycle, index) => {
       expect(stored.get(`${dataset.test.engineIds[index]}:${endCycle}`)).toBe(recomputed.windowErrors[index]);
+    });
+  });
+
+  it('trains with the normalised-error scoring: fitted on training windows, threshold on the calibration trajectories, applied everywhere', async () => {
+    const job = await services.jobs.enqueue({ ...TINY_TRAINING, name: 'normalised', scoringMethod: 'normalised-error' });
+    const finished = await services.runner.runNext();
+    expect(finished).toMatchObject({ id: job.id, status: 'SUCCEEDED' });
+    const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    const method = parseScoringMethod(version.scoringMethod, 14);
+    expect(method).toMatchObject({ kind: 'normalised-error', trim: 2, calibrationRecall: 0.95 });
+
+    // The threshold flags 95% of the anomalous windows of calibration engines 5-6 (all their windows, not
+    // only the healthy ones), scored by the registered network.
+    const series = await loadDatasetSeries(db().prisma, 'FD001', 'TRAIN');
+    const dataset = prepareDataset(series, { trainUnits: [1, 2, 3, 4], calibrationUnits: [5, 6], testUnits: [7, 8], healthyRul: 100, anomalyRul: 30 }, {});
+    const model = deserialiseModel({ topology: version.topology as Record<string, unknown>, weightSpecs: version.weightSpecs as never, weights: Buffer.from(version.weights) });
+    const calibration = labelledTrajectories(series, [5, 6], dataset);
+    expect(calibration.windows.count).toBeGreaterThan(dataset.calibration.count);
+    const calibrationErrors = reconstructionErrors(model, calibration.windows.x, calibration.windows.count);
+    const calibrationScores = applyScoringMethod(method, { ...calibrationErrors, features: 14, count: calibration.windows.count });
+    expect(version.threshold).toBe(thresholdForRecall(calibration.labels, calibrationScores, 0.95));
+
+    // Stored test scores, a trajectory and a raw window sent by a client all score with the method.
+    const testErrors = reconstructionErrors(model, dataset.test.x, dataset.test.count);
+    const expected = applyScoringMethod(method, { ...testErrors, features: 14, count: dataset.test.count });
+    const stored = await db().prisma.score.findMany({ where: { modelVersionId: version.id } });
+    const byWindow = new Map(stored.map((score) => [`${score.engineId}:${score.endCycle}`, score]));
+    dataset.test.endCycles.forEach((endCycle, index) => {
+      const score = byWindow.get(`${dataset.test.engineIds[index]}:${endCycle}`)!;
+      expect(score.score).toBe(expected[index]);
+      expect(score.isAnomaly).toBe(expected[index] > version.threshold);
+      expect(score.reconstructionError).toBe(testErrors.windowErrors[index]);
+    });
+    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+    const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
+    const engine7Windows = dataset.test.engineIds.map((id, index) => [id, index] as const).filter(([id]) => id === engine7.id);
+    expect(trajectory.points.map((point) => point.score)).toEqual(engine7Windows.map(([, index]) => expected[index]));
+    const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
+    const client = await services.scoring.scoreWindow({ columns: Array.from({ length: 21 }, (_, s) => ({ sensor: `sensor${s + 1}`, values: cycles.map((cycle) => (cycle as unknown as Record<string, number>)[`sensor${s + 1}`]) })) }, version.id);
+    expect(client.score).toBeCloseTo(trajectory.points[0].score, 5);
+    expect(client.threshold).toBe(version.threshold);
+  });
+
+  it('refuses an unknown scoring method, naming the ones there are', async () => {
+    await expect(services.jobs.enqueue({ ...TINY_TRAINING, scoringMethod: 'trend-forecast' })).rejects.toMatchObject({
+      code: 'INVALID_TRAINING_CONFIG',
+      message: 'scoringMethod must be one of reconstruction-error, normalised-error, got "trend-forecast"',
     });
   });
 

@@ -80,10 +80,19 @@ export class TrainModelInput {
   @Field(() => Int, { nullable: true, description: 'Stop after this many epochs without validation improvement (default: no early stopping).' })
   earlyStoppingPatience?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Quantile of the calibration scores used as threshold (default 0.99).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Quantile of the healthy calibration scores used as threshold (default 0.99); used by reconstruction-error, not by normalised-error.',
+  })
   thresholdQuantile?: number;
 
-  @Field(() => String, { nullable: true, description: 'Scoring method (default reconstruction-error, the reference).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Scoring method: reconstruction-error (default, the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration windows) ' +
+      'or normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level, threshold flagging 95% of the anomalous windows ' +
+      'of the calibration engines\' trajectories). Both score a window from its own errors, with or without engine context.',
+  })
   scoringMethod?: string;
 
   @Field(() => Boolean, { nullable: true, description: 'Activate the new version when the job succeeds (default false).' })

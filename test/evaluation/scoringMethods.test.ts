@@ -1,0 +1,165 @@
+import { EvaluationInputError } from '../../src/evaluation/errors';
+import {
+  applyScoringMethod,
+  calibrateMethodThreshold,
+  DEFAULT_CALIBRATION_RECALL,
+  DEFAULT_SCORING_METHOD,
+  fitScoringMethod,
+  parseScoringMethod,
+  RATIO_FLOOR,
+  SCALE_FLOOR_FRACTION,
+  typicalSensorErrors,
+  type ScoringMethod,
+} from '../../src/evaluation/scoringMethods';
+import { quantile } from '../../src/evaluation/threshold';
+
+const exp = Math.exp;
+
+describe('reconstruction-error (the default)', () => {
+  it('is the mean of the per-sensor errors of each window', () => {
+    const errors = Float32Array.from([1, 2, 3, 0, 0, 6, 0.5, 0.25, 0.75]);
+    const scores = applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: errors, features: 3 });
+    expect(Array.from(scores)).toEqual([2, 2, 0.5]);
+    expect(scores).toBeInstanceOf(Float64Array);
+  });
+
+  it('is what fitScoringMethod gives by default, with no parameter', () => {
+    const method = fitScoringMethod('reconstruction-error', { features: 2, train: { sensorErrors: Float32Array.from([1, 2]) } });
+    expect(method).toEqual({ kind: 'reconstruction-error' });
+    expect(DEFAULT_SCORING_METHOD).toEqual({ kind: 'reconstruction-error' });
+  });
+
+  it('returns the window errors of the forward pass as they are when given (the reference score, bit for bit)', () => {
+    // float32 window errors that differ in the last bits from the float64 mean of the sensor errors
+    const windowErrors = Float32Array.from([0.1, 0.7]);
+    const scores = applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([0.1, 0.1, 0.7, 0.7]), windowErrors, features: 2 });
+    expect(Array.from(scores)).toEqual([Math.fround(0.1), Math.fround(0.7)]);
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, 1, 1, 1]), windowErrors: [1], features: 2 })).toThrow('1 window errors for 2 windows');
+  });
+
+  it('scores only `count` windows when the buffer is longer', () => {
+    const scores = applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([2, 4, 100, 100]), features: 2, count: 1 });
+    expect(Array.from(scores)).toEqual([3]);
+  });
+});
+
+describe('typicalSensorErrors', () => {
+  it('is the mean error of each sensor over the windows', () => {
+    // two windows of three sensors
+    expect(typicalSensorErrors(Float32Array.from([1, 2, 4, 3, 6, 8]), 3)).toEqual([2, 4, 6]);
+  });
+
+  it('floors a sensor with zero typical error at a small fraction of the mean over the sensors', () => {
+    const scale = typicalSensorErrors(Float64Array.from([0, 2, 0, 4]), 2); // means 0 and 3, overall 1.5
+    expect(scale[1]).toBe(3);
+    expect(scale[0]).toBeCloseTo(1.5 * SCALE_FLOOR_FRACTION, 20);
+    expect(scale[0]).toBeGreaterThan(0);
+  });
+
+  it('refuses all-zero, negative, non-finite or ragged errors', () => {
+    expect(() => typicalSensorErrors(Float64Array.from([0, 0, 0, 0]), 2)).toThrow('zero typical error');
+    expect(() => typicalSensorErrors(Float64Array.from([1, -1]), 2)).toThrow(EvaluationInputError);
+    expect(() => typicalSensorErrors(Float64Array.from([1, NaN]), 2)).toThrow(EvaluationInputError);
+    expect(() => typicalSensorErrors(Float64Array.from([1, 2, 3]), 2)).toThrow('not a positive multiple');
+    expect(() => typicalSensorErrors(new Float64Array(0), 2)).toThrow(EvaluationInputError);
+  });
+});
+
+describe('fitScoringMethod', () => {
+  const train = { sensorErrors: Float32Array.from([1, 2, 4, 8, 16, 3, 6, 8, 4, 16]) }; // 2 windows x 5 sensors
+
+  it('derives the sensor scales from the training errors given, and nothing else', () => {
+    const a = fitScoringMethod({ kind: 'normalised-error', trim: 1 }, { features: 5, train });
+    expect(a).toEqual({ kind: 'normalised-error', sensorScale: [2, 4, 6, 6, 16], trim: 1, calibrationRecall: DEFAULT_CALIBRATION_RECALL });
+    // same inputs, same method; other training errors, other scales
+    expect(fitScoringMethod({ kind: 'normalised-error', trim: 1 }, { features: 5, train })).toEqual(a);
+    const other = fitScoringMethod({ kind: 'normalised-error', trim: 1 }, { features: 5, train: { sensorErrors: Float32Array.from([1, 1, 1, 1, 1]) } });
+    expect(other).toEqual({ kind: 'normalised-error', sensorScale: [1, 1, 1, 1, 1], trim: 1, calibrationRecall: 0.95 });
+    expect(fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 0.9 }, { features: 5, train })).toMatchObject({ trim: 2, calibrationRecall: 0.9 });
+  });
+
+  it('gives JSON-safe descriptions that survive a round trip through JSON and parseScoringMethod', () => {
+    const methods: ScoringMethod[] = [
+      fitScoringMethod('reconstruction-error', { features: 5, train }),
+      fitScoringMethod({ kind: 'normalised-error', trim: 2 }, { features: 5, train }),
+      fitScoringMethod({ kind: 'normalised-error', trim: 0, calibrationRecall: 1 }, { features: 5, train }),
+    ];
+    for (const method of methods) {
+      const stored = JSON.parse(JSON.stringify(method)) as unknown;
+      expect(stored).toEqual(method);
+      expect(parseScoringMethod(stored, 5)).toEqual(method);
+    }
+  });
+
+  it('validates its options', () => {
+    expect(() => fitScoringMethod({ kind: 'normalised-error', trim: 3 }, { features: 5, train })).toThrow('2 trim must be below');
+    expect(() => fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 0 }, { features: 5, train })).toThrow('calibrationRecall');
+    expect(() => fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 1.5 }, { features: 5, train })).toThrow('calibrationRecall');
+    expect(() => fitScoringMethod('trend-forecast' as never, { features: 5, train })).toThrow('unknown scoring method "trend-forecast"');
+    expect(() => fitScoringMethod('isolation' as never, { features: 5, train })).toThrow('unknown scoring method "isolation"');
+  });
+
+  it('parseScoringMethod rejects malformed stored descriptions', () => {
+    expect(() => parseScoringMethod(null, 2)).toThrow(EvaluationInputError);
+    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1], trim: 0, calibrationRecall: 0.95 }, 2)).toThrow('sensorScale');
+    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1, 0], trim: 0, calibrationRecall: 0.95 }, 2)).toThrow('sensorScale');
+    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1, 1], trim: 0 }, 2)).toThrow('calibrationRecall');
+    expect(() => parseScoringMethod({ kind: 'other' }, 2)).toThrow('unknown scoring method');
+  });
+});
+
+describe('normalised-error', () => {
+  it('is the trimmed mean of the log ratios of each sensor error to its scale', () => {
+    const method: ScoringMethod = { kind: 'normalised-error', sensorScale: [1, 2, 4, 1, 1], trim: 1, calibrationRecall: 0.95 };
+    // log ratios 1, 2, -1, 3, 0 -> sorted -1 0 1 2 3 -> middle 0 1 2 -> 1
+    const errors = Float64Array.from([exp(1), 2 * exp(2), 4 * exp(-1), exp(3), 1]);
+    expect(applyScoringMethod(method, { sensorErrors: errors, features: 5 })[0]).toBeCloseTo(1, 12);
+    // without trimming: the plain mean of the five, 1
+    expect(applyScoringMethod({ ...method, trim: 0 }, { sensorErrors: errors, features: 5 })[0]).toBeCloseTo(1, 12);
+    // one sensor far off is trimmed away: ratio e^50 on the last sensor -> sorted -1 1 2 3 50 -> 2
+    const outlier = Float64Array.from([exp(1), 2 * exp(2), 4 * exp(-1), exp(3), exp(50)]);
+    expect(applyScoringMethod(method, { sensorErrors: outlier, features: 5 })[0]).toBeCloseTo(2, 12);
+    expect(applyScoringMethod({ ...method, trim: 0 }, { sensorErrors: outlier, features: 5 })[0]).toBeCloseTo(11, 12);
+  });
+
+  it('floors a zero error instead of taking log(0)', () => {
+    const method: ScoringMethod = { kind: 'normalised-error', sensorScale: [1, 1, 1], trim: 0, calibrationRecall: 0.95 };
+    const score = applyScoringMethod(method, { sensorErrors: Float64Array.from([0, 1, 1]), features: 3 })[0];
+    expect(score).toBeCloseTo(Math.log(RATIO_FLOOR) / 3, 12);
+    expect(Number.isFinite(score)).toBe(true);
+  });
+
+  it('refuses scales of another sensor count', () => {
+    const method: ScoringMethod = { kind: 'normalised-error', sensorScale: [1, 1], trim: 0, calibrationRecall: 0.95 };
+    expect(() => applyScoringMethod(method, { sensorErrors: Float64Array.from([1, 1, 1]), features: 3 })).toThrow('2 sensor scales');
+  });
+});
+
+describe('calibrateMethodThreshold', () => {
+  const healthy = Float64Array.from({ length: 101 }, (_, i) => i / 100); // 0, 0.01, ..., 1
+  // A labelled trajectory: 10 anomalous windows scoring 10..19, 20 others scoring 0..19 (some above the anomalous).
+  const scores = [...Array.from({ length: 10 }, (_, i) => 10 + i), ...Array.from({ length: 20 }, (_, i) => i)];
+  const labels = [...Array<number>(10).fill(1), ...Array<number>(20).fill(0)];
+
+  it('is the requested quantile of the healthy calibration scores for reconstruction-error, whatever the trajectories', () => {
+    expect(calibrateMethodThreshold(DEFAULT_SCORING_METHOD, { healthy }, 0.99)).toBe(quantile(healthy, 0.99));
+    expect(calibrateMethodThreshold(DEFAULT_SCORING_METHOD, { healthy, trajectories: { scores, labels } }, 0.9)).toBe(quantile(healthy, 0.9));
+  });
+
+  it('flags the target share of the labelled anomalous windows for normalised-error, ignoring the quantile', () => {
+    const method: ScoringMethod = { kind: 'normalised-error', sensorScale: [1], trim: 0, calibrationRecall: 0.95 };
+    // 95% of 10 anomalous windows needs all 10: the lowest scores 10 (tied with a normal window), so the cut is below 10
+    expect(calibrateMethodThreshold(method, { healthy, trajectories: { scores, labels } }, 0.99)).toBe(9.5);
+    // 50%: the five highest anomalous windows (15..19, each tied with a normal one) -> cut between 15 and 14
+    expect(calibrateMethodThreshold({ ...method, calibrationRecall: 0.5 }, { healthy, trajectories: { scores, labels } }, 0.99)).toBe(14.5);
+    expect(() => calibrateMethodThreshold(method, { healthy }, 0.99)).toThrow('labelled calibration trajectories');
+  });
+});
+
+describe('input validation', () => {
+  it('refuses negative or non-finite errors and short buffers', () => {
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, -1]), features: 2 })).toThrow(EvaluationInputError);
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, NaN]), features: 2 })).toThrow(EvaluationInputError);
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, 2]), features: 2, count: 2 })).toThrow('need 4');
+  });
+});
