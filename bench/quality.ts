@@ -2,8 +2,9 @@
 // once (worker threads, as bench/train.ts), then the same trained model is scored two ways:
 //  - the default scoring ('reconstruction-error', threshold = 99th percentile of the healthy calibration
 //    windows: the reference's), and
-//  - 'normalised-error' (see src/evaluation/scoringMethods.ts), fitted on the healthy training windows,
-//    its threshold calibrated on the calibration engines' labelled run-to-failure trajectories.
+//  - the two other scoring methods of src/evaluation/scoringMethods.ts, 'normalised-error' and
+//    'degradation-logistic', fitted on the training engines, their thresholds calibrated on the
+//    calibration engines' labelled run-to-failure trajectories.
 // Both are evaluated on all windows of the test engines. Prints ROC-AUC, PR-AUC, precision, recall, F1,
 // threshold, confusion matrix, training time and windows/s per seed and scoring; writes JSON into results/.
 //
@@ -45,7 +46,7 @@ function batchOf(windows: WindowSet, errors: ReconstructionErrors): ScoringBatch
   return { sensorErrors: errors.sensorErrors, windowErrors: errors.windowErrors, features: windows.features, count: windows.count };
 }
 
-const SCORINGS: readonly ScoringMethodKind[] = ['reconstruction-error', 'normalised-error'];
+const SCORINGS: readonly ScoringMethodKind[] = ['reconstruction-error', 'normalised-error', 'degradation-logistic'];
 
 function summarise(evaluation: Evaluation) {
   const { threshold, rocAuc, prAuc, precision, recall, f1, accuracy, confusion } = evaluation;
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   // what the alternative scoring may tune on besides the training windows.
   const calibration = labelledTrajectories(series, REFERENCE_SPLIT.calibrationUnits, dataset);
   const calibrationTrajectories = calibration.windows;
+  const training = labelledTrajectories(series, REFERENCE_SPLIT.trainUnits, dataset);
+  const trainTrajectories = training.windows;
   const features = dataset.sensors.length;
   console.log(
     `[data] ${dataDir}: ${dataset.counts.trainWindows} training, ${dataset.counts.calibrationWindows} healthy calibration ` +
@@ -94,13 +97,18 @@ async function main(): Promise<void> {
       train: reconstructionErrors(trained.model, dataset.train.x, dataset.train.count),
       calibration: reconstructionErrors(trained.model, dataset.calibration.x, dataset.calibration.count),
       calibrationTrajectories: reconstructionErrors(trained.model, calibrationTrajectories.x, calibrationTrajectories.count),
+      trainTrajectories: reconstructionErrors(trained.model, trainTrajectories.x, trainTrajectories.count),
       test: reconstructionErrors(trained.model, dataset.test.x, dataset.test.count),
     };
-    if (args.dump) dumpErrors(args.dump, seed, { dataset, calibrationTrajectories, errors });
+    if (args.dump) dumpErrors(args.dump, seed, { dataset, calibrationTrajectories, trainTrajectories, errors });
 
     // Every scoring fits on the healthy training windows and calibrates on the calibration engines only.
     const scorings = SCORINGS.map((kind) => {
-      const method = fitScoringMethod(kind, { features, train: errors.train });
+      const method = fitScoringMethod(kind, {
+        features,
+        train: errors.train,
+        trainTrajectories: { sensorErrors: errors.trainTrajectories.sensorErrors, labels: training.labels },
+      });
       const threshold = calibrateMethodThreshold(
         method,
         {
@@ -158,13 +166,14 @@ async function main(): Promise<void> {
 function dumpErrors(
   dir: string,
   seed: number,
-  data: { dataset: ReturnType<typeof prepareDataset>; calibrationTrajectories: WindowSet; errors: Record<string, ReconstructionErrors> },
+  data: { dataset: ReturnType<typeof prepareDataset>; calibrationTrajectories: WindowSet; trainTrajectories: WindowSet; errors: Record<string, ReconstructionErrors> },
 ): void {
   fs.mkdirSync(dir, { recursive: true });
   const sets: Record<string, WindowSet> = {
     train: data.dataset.train,
     calibration: data.dataset.calibration,
     calibrationTrajectories: data.calibrationTrajectories,
+    trainTrajectories: data.trainTrajectories,
     test: data.dataset.test,
   };
   const dump = Object.fromEntries(

@@ -28,10 +28,24 @@ export interface ScoringInputs {
   /** Healthy training windows. */
   train: ReconstructionErrors;
   features: number;
+  /** Every window of the training engines, labelled (needed by 'degradation-logistic'; see fitsOnTrajectories). */
+  trainTrajectories?: { errors: ReconstructionErrors; labels: Uint8Array } | null;
+}
+
+/** Whether fitting this method needs the training engines' labelled full trajectories. */
+export function fitsOnTrajectories(kind: string): boolean {
+  return kind === 'degradation-logistic';
 }
 
 export function fitScoring(kind: string, inputs: ScoringInputs): FittedScoring {
-  return { definition: fitScoringMethod(kind as ScoringMethodKind, { features: inputs.features, train: inputs.train }) };
+  const trajectories = inputs.trainTrajectories;
+  return {
+    definition: fitScoringMethod(kind as ScoringMethodKind, {
+      features: inputs.features,
+      train: inputs.train,
+      ...(trajectories ? { trainTrajectories: { sensorErrors: trajectories.errors.sensorErrors, labels: trajectories.labels } } : {}),
+    }),
+  };
 }
 
 /** A stored definition read back and checked (a version whose definition does not parse cannot score). */
@@ -53,7 +67,7 @@ export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors
 export interface CalibrationWindows {
   /** Healthy windows of the calibration engines. */
   healthy: { windows: WindowSet; errors: ReconstructionErrors };
-  /** Every window of the calibration engines, with anomaly labels (needed by 'normalised-error'). */
+  /** Every window of the calibration engines, with anomaly labels (needed by every method but the reference). */
   trajectories: { windows: WindowSet; errors: ReconstructionErrors; labels: Uint8Array } | null;
 }
 
@@ -72,5 +86,5 @@ export function calibrateScoring(scoring: FittedScoring, calibration: Calibratio
 
 /** Whether calibrating this method needs the calibration engines' labelled trajectories. */
 export function calibratesOnTrajectories(scoring: FittedScoring): boolean {
-  return scoring.definition.kind === 'normalised-error';
+  return scoring.definition.kind !== 'reconstruction-error';
 }

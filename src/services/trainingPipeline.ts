@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import { loadDatasetSeries } from './engineSeries';
 import { insertEvaluation, metricsRecord } from './evaluationRecords';
 import type { ModelRegistry } from './modelRegistry';
-import { calibrateScoring, calibratesOnTrajectories, fitScoring, scoreWindowSet, type FittedScoring } from './scoring';
+import { calibrateScoring, calibratesOnTrajectories, fitScoring, fitsOnTrajectories, scoreWindowSet, type FittedScoring } from './scoring';
 import type { JobHooks } from './trainingJobRunner';
 import type { TrainingRequest } from './trainingRequest';
 import { storeEngineWindowScores, transactionExecutor } from './windowStore';
@@ -33,13 +33,19 @@ export interface Calibrated {
 }
 
 /**
- * Fits the scoring method on the healthy training windows and sets its threshold on the calibration
- * engines: the requested quantile of their healthy windows' scores ('reconstruction-error'), or from the
- * labelled windows of their full trajectories (`series` holds them) for a method calibrated that way.
+ * Fits the scoring method on the training engines (healthy windows; every labelled window for a method
+ * that regresses on them) and sets its threshold on the calibration engines: the requested quantile of
+ * their healthy windows' scores ('reconstruction-error'), or from the labelled windows of their full
+ * trajectories for a method calibrated that way. `series` holds the engines' full trajectories.
  */
 export function calibrate(model: AutoencoderModel, dataset: PreparedDataset, request: TrainingRequest, series: readonly EngineSeries[]): Calibrated {
   const trainErrors = reconstructionErrors(model, dataset.train.x, dataset.train.count);
-  const scoring = fitScoring(request.scoringMethod, { train: trainErrors, features: dataset.sensors.length });
+  let trainTrajectories = null;
+  if (fitsOnTrajectories(request.scoringMethod)) {
+    const labelled = labelledTrajectories(series, dataset.spec.trainUnits, dataset);
+    trainTrajectories = { labels: labelled.labels, errors: reconstructionErrors(model, labelled.windows.x, labelled.windows.count) };
+  }
+  const scoring = fitScoring(request.scoringMethod, { train: trainErrors, features: dataset.sensors.length, trainTrajectories });
   const healthy = { windows: dataset.calibration, errors: reconstructionErrors(model, dataset.calibration.x, dataset.calibration.count) };
   let trajectories = null;
   if (calibratesOnTrajectories(scoring)) {

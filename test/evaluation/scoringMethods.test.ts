@@ -135,6 +135,49 @@ describe('normalised-error', () => {
   });
 });
 
+describe('degradation-logistic', () => {
+  // Healthy training windows of 3 sensors (typical errors 1, 2, 4), and labelled trajectory windows where
+  // sensor 0's error rises near failure while sensors 1 and 2 stay at their healthy level, with noise.
+  const train = { sensorErrors: Float64Array.from([1, 2, 4, 1, 2, 4]) };
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const anomalous = i % 4 === 0 ? 1 : 0;
+    const level = anomalous ? 3 + (i % 3) : 0.5 + (i % 5) * 0.3;
+    rows.push([level, 2 * (0.8 + (i % 7) * 0.05), 4 * (0.9 + (i % 3) * 0.1)]);
+    labels.push(anomalous === 1 && i % 8 === 0 && i % 3 === 0 ? 0 : anomalous); // a few mislabelled, so the classes overlap
+  }
+  const trainTrajectories = { sensorErrors: Float64Array.from(rows.flat()), labels };
+
+  it('regresses the anomaly labels of the training trajectories on the per-sensor log error ratios', () => {
+    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
+    if (method.kind !== 'degradation-logistic') throw new Error('wrong kind');
+    expect(method).toMatchObject({ sensorScale: [1, 2, 4], l2: 1e-3, calibrationRecall: DEFAULT_CALIBRATION_RECALL });
+    expect(method.coefficients).toHaveLength(3);
+    // the informative sensor carries the largest weight, upwards
+    expect(method.coefficients[0]).toBeGreaterThan(Math.abs(method.coefficients[1]));
+    expect(method.coefficients[0]).toBeGreaterThan(0);
+    // the score is the log-odds: intercept + coefficients . ln(e / scale)
+    const errors = Float64Array.from([2, 2, 8]);
+    const expected = method.intercept + method.coefficients[0] * Math.log(2) + method.coefficients[1] * 0 + method.coefficients[2] * Math.log(2);
+    expect(applyScoringMethod(method, { sensorErrors: errors, features: 3 })[0]).toBeCloseTo(expected, 12);
+    // ranks the anomalous training windows above the others on the whole
+    const scores = applyScoringMethod(method, { sensorErrors: trainTrajectories.sensorErrors, features: 3 });
+    const mean = (label: number) => scores.filter((_, i) => labels[i] === label).reduce((a, b) => a + b, 0) / labels.filter((l) => l === label).length;
+    expect(mean(1)).toBeGreaterThan(mean(0));
+    // stored and read back unchanged
+    expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
+  });
+
+  it('needs the labelled training trajectories, and refuses a malformed stored description', () => {
+    expect(() => fitScoringMethod('degradation-logistic', { features: 3, train })).toThrow('labelled trajectories of the training engines');
+    expect(() => fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: { ...trainTrajectories, labels: labels.slice(1) } })).toThrow('labelled windows');
+    const stored = { kind: 'degradation-logistic', sensorScale: [1, 2, 4], coefficients: [1, 2], intercept: 0, l2: 1e-3, calibrationRecall: 0.95 };
+    expect(() => parseScoringMethod(stored, 3)).toThrow('3 finite coefficients');
+    expect(() => parseScoringMethod({ ...stored, coefficients: [1, 2, 3], intercept: null }, 3)).toThrow('intercept');
+  });
+});
+
 describe('calibrateMethodThreshold', () => {
   const healthy = Float64Array.from({ length: 101 }, (_, i) => i / 100); // 0, 0.01, ..., 1
   // A labelled trajectory: 10 anomalous windows scoring 10..19, 20 others scoring 0..19 (some above the anomalous).

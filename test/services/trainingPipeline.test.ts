@@ -73,13 +73,16 @@ describeEachDatabase('TrainingPipeline', (db) => {
     });
   });
 
-  it('trains with the normalised-error scoring: fitted on training windows, threshold on the calibration trajectories, applied everywhere', async () => {
-    const job = await services.jobs.enqueue({ ...TINY_TRAINING, name: 'normalised', scoringMethod: 'normalised-error' });
+  it.each([
+    ['normalised-error', { trim: 2 }],
+    ['degradation-logistic', { l2: 1e-3 }],
+  ])('trains with the %s scoring: fitted on training engines, threshold on the calibration trajectories, applied everywhere', async (kind, parameters) => {
+    const job = await services.jobs.enqueue({ ...TINY_TRAINING, name: kind, scoringMethod: kind });
     const finished = await services.runner.runNext();
     expect(finished).toMatchObject({ id: job.id, status: 'SUCCEEDED' });
     const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
     const method = parseScoringMethod(version.scoringMethod, 14);
-    expect(method).toMatchObject({ kind: 'normalised-error', trim: 2, calibrationRecall: 0.95 });
+    expect(method).toMatchObject({ kind, calibrationRecall: 0.95, ...parameters });
 
     // The threshold flags 95% of the anomalous windows of calibration engines 5-6 (all their windows, not
     // only the healthy ones), scored by the registered network.
@@ -116,7 +119,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
   it('refuses an unknown scoring method, naming the ones there are', async () => {
     await expect(services.jobs.enqueue({ ...TINY_TRAINING, scoringMethod: 'trend-forecast' })).rejects.toMatchObject({
       code: 'INVALID_TRAINING_CONFIG',
-      message: 'scoringMethod must be one of reconstruction-error, normalised-error, got "trend-forecast"',
+      message: 'scoringMethod must be one of reconstruction-error, normalised-error, degradation-logistic, got "trend-forecast"',
     });
   });
 

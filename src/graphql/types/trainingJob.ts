@@ -82,7 +82,7 @@ export class TrainModelInput {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Quantile of the healthy calibration scores used as threshold (default 0.99); used by reconstruction-error, not by normalised-error.',
+    description: 'Quantile of the healthy calibration scores used as threshold (default 0.99); used by reconstruction-error only.',
   })
   thresholdQuantile?: number;
 
@@ -90,8 +90,10 @@ export class TrainModelInput {
     nullable: true,
     description:
       'Scoring method: reconstruction-error (default, the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration windows) ' +
-      'or normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level, threshold flagging 95% of the anomalous windows ' +
-      'of the calibration engines\' trajectories). Both score a window from its own errors, with or without engine context.',
+      'normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or degradation-logistic (log-odds of ' +
+      'RUL <= anomalyRul from the per-sensor log error ratios, a logistic regression fitted on the training engines\' labelled trajectories); ' +
+      'the last two set the threshold that flags 95% of the anomalous windows of the calibration engines\' trajectories. ' +
+      'Every method scores a window from its own errors, with or without engine context.',
   })
   scoringMethod?: string;
 
