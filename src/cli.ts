@@ -145,7 +145,7 @@ export function buildCli(): Command {
     .option('--seed <integer>', 'seeds initialisation and shuffling', parseInteger)
     .option('--early-stopping-patience <epochs>', 'stop after this many epochs without improvement of the calibration loss', parseInteger)
     .option('--threshold-quantile <q>', 'quantile of the healthy calibration scores used as threshold (reconstruction-error)', parseNumber)
-    .addOption(new Option('--scoring <method>', 'scoring method').choices(SCORING_METHODS))
+    .addOption(new Option('--scoring <method>', 'scoring method (default reconstruction-error; see README, Scoring methods)').choices(SCORING_METHODS))
     .option('--activate', 'make the new version the active one')
     .option('--no-progress', 'no progress bar')
     .action(async (options: TrainCommandOptions) => {

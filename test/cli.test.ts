@@ -88,6 +88,15 @@ describe('command line: train and evaluate', () => {
     expect(tableValue(result.stdout, 'confusion')).toBe(`tp ${tp}  fp ${fp}  tn ${tn}  fn ${fn}`);
   });
 
+  it('train --scoring registers the version with that scoring method', async () => {
+    const result = await cli('train', '--name', 'cli logistic', ...tiny, '--scoring', 'degradation-logistic', '--activate');
+    expect(result).toMatchObject({ code: 0 });
+    const version = await prisma.modelVersion.findFirstOrThrow({ where: { name: 'cli logistic' } });
+    expect(version).toMatchObject({ isActive: true });
+    expect(version.scoringMethod).toMatchObject({ kind: 'degradation-logistic', calibrationRecall: 0.95 });
+    expect(tableValue(result.stdout, 'threshold')).toBe(version.threshold.toPrecision(6));
+  });
+
   it('evaluate scores a stored version on other labelled engines and stores that evaluation', async () => {
     const version = await prisma.modelVersion.findFirstOrThrow({ where: { name: 'cli tiny' } });
     const before = await prisma.evaluation.count({ where: { modelVersionId: version.id } });
@@ -109,7 +118,7 @@ describe('command line: train and evaluate', () => {
     expect(badRange.stderr).toMatch(/"5-1" must be a range with 1 <= first <= last/);
     const badScoring = await cli('train', '--scoring', 'magic');
     expect(badScoring.code).not.toBe(0);
-    expect(badScoring.stderr).toMatch(/Allowed choices are reconstruction-error/);
+    expect(badScoring.stderr).toMatch(/Allowed choices are reconstruction-error, normalised-error, degradation-logistic/);
     const overlapping = await cli('train', ...tiny, '--calibration-units', '4-6');
     expect(overlapping.code).not.toBe(0);
     expect(overlapping.stderr).toMatch(/INVALID_TRAINING_CONFIG: unit 4 is in both trainUnits and calibrationUnits/);
