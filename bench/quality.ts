@@ -25,11 +25,7 @@ import { describeSelection, selectBackend } from '../src/model/backend';
 import { reconstructionErrors, type ReconstructionErrors } from '../src/model/inference';
 import { trainAutoencoder } from '../src/model/parallel-training';
 import { resolveTrainingConfig } from '../src/model/training-config';
-
-function defaultDataDir(): string {
-  const candidates = [path.resolve('..', 'shared', 'data', 'cmapss'), path.resolve('data', 'cmapss')];
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'train_FD001.txt')) || fs.existsSync(path.join(dir, 'train_FD001.txt.gz'))) ?? candidates[1];
-}
+import { defaultDataDir } from './data-dir';
 
 const { values: args } = parseArgs({
   options: {

@@ -24,11 +24,7 @@ import { resolveTrainingConfig } from '../src/model/training-config';
 import { InitialisationScheme } from '../src/model/initialisation';
 import { LstmBiasParameterisation } from '../src/model/bias-parameterisation';
 import { measureInferenceLatency } from './inference-latency';
-
-function defaultDataDir(): string {
-  const candidates = [path.resolve('..', 'shared', 'data', 'cmapss'), path.resolve('data', 'cmapss')];
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'train_FD001.txt')) || fs.existsSync(path.join(dir, 'train_FD001.txt.gz'))) ?? candidates[1];
-}
+import { defaultDataDir } from './data-dir';
 
 const { values: args } = parseArgs({
   options: {
