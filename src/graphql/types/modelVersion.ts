@@ -168,7 +168,9 @@ export class ModelVersion {
   @Field(() => Float, { description: 'Score above which a window is flagged anomalous.' })
   threshold: number;
 
-  @Field(() => Float, { description: 'Quantile of the calibration scores the threshold was set at.' })
+  @Field(() => Float, {
+    description: 'Quantile of the healthy calibration scores the threshold was set at (reconstruction-error; the other scoring methods set it at scoringMethod.definition.calibrationRecall of the calibration trajectories).',
+  })
   thresholdQuantile: number;
 
   @Field(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })
