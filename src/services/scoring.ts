@@ -59,8 +59,9 @@ export function scoreWindowSet(scoring: FittedScoring, windows: WindowSet, error
 
 /** Scores of the first `count` windows of `errors` (as reconstructionErrors returns them). */
 export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors, count: number): Float64Array {
+  if (count === 0) return new Float64Array(0);
   // reconstructionErrors gives one window error and `features` sensor errors per window.
-  const features = errors.windowErrors.length === 0 ? 1 : errors.sensorErrors.length / errors.windowErrors.length;
+  const features = errors.sensorErrors.length / errors.windowErrors.length;
   return applyScoringMethod(scoring.definition, { sensorErrors: errors.sensorErrors, windowErrors: errors.windowErrors, features, count });
 }
 
