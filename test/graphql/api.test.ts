@@ -7,8 +7,7 @@ import { promisify } from 'node:util';
 import { REPOSITORY_ROOT } from '../../src/config';
 import { selectBackend } from '../../src/model';
 import { scoringBatchChannel, type ScoringBatchEvent } from '../../src/observability/events';
-import { importSubset } from '../../src/services/importService';
-import { shippedLines, writeSubsetFolder } from '../support/cmapssFixtures';
+import { importFirstUnits, shippedLines } from '../support/cmapssFixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 
@@ -61,12 +60,7 @@ describe('the GraphQL API over HTTP on PostgreSQL', () => {
   beforeAll(async () => {
     await selectBackend();
     testDatabase = await openTestDatabase('postgresql');
-    const folder = writeSubsetFolder(8);
-    try {
-      await importSubset(testDatabase.database.prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(testDatabase.database.prisma, 8);
     server = await startTestServer(testDatabase.database, {}, { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } });
     server.services.runner.start();
     unit1EngineId = (await testDatabase.database.prisma.engine.findFirstOrThrow({ where: { role: 'TRAIN', unit: 1 } })).id;
