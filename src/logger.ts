@@ -5,7 +5,12 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Logs go to stdout asynchronously: lines written while a write is in flight are coalesced into one
+ * system call (one synchronous write per request line cost 7% of a loaded server's CPU), and pino
+ * flushes what is pending when the process exits.
+ */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,

@@ -1,5 +1,6 @@
 // One code path, two databases: PostgreSQL through @prisma/adapter-pg, or an embedded PostgreSQL (PGlite)
 // persisted in a local folder. Services only ever see `Database.prisma`.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaClient } from '@prisma/client';
@@ -36,6 +37,20 @@ async function runScript(run: (sql: string) => Promise<unknown>, sql: string): P
   }
 }
 
+/**
+ * Parameterised statements are prepared once per connection under a name derived from their text: the
+ * hot scoring statements then skip parsing (measured: a one-window store 2.2 -> 1.1 ms).
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `s_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax });
   // An idle client losing its connection (database restart) must not crash the process; the pool
@@ -53,7 +68,8 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
         client.release();
       }
     },
-    query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
+    query: async <T>(sql: string, params?: unknown[]) =>
+      (await pool.query(params === undefined ? sql : { name: statementName(sql), text: sql, values: params })).rows as T[],
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();

@@ -124,10 +124,13 @@ function fromStored(stored: StoredScore, version: VersionSummary, cached: boolea
 }
 
 export interface BatchingOptions {
-  /** How long a single-window request may wait for others to share its forward pass (default 2 ms). */
-  maxWaitMs?: number;
   /** Most windows in one shared pass (default 256). */
   maxBatch?: number;
+  /**
+   * Shared passes of one version in flight at once (default 2: one computing while the other waits on
+   * the database). Single-window calls arriving while they are busy wait for the next pass.
+   */
+  maxPassesInFlight?: number;
 }
 
 interface PendingWindow {
@@ -136,16 +139,18 @@ interface PendingWindow {
   reject(error: unknown): void;
 }
 
-interface PendingBatch {
+/** Single-window calls of one version waiting for a pass, and the passes of that version in flight. */
+interface VersionQueue {
   loaded: LoadedModel;
-  items: PendingWindow[];
-  timer: NodeJS.Timeout;
+  waiting: PendingWindow[];
+  inFlight: number;
+  flushScheduled: boolean;
 }
 
 export class ScoringService {
-  private readonly maxWaitMs: number;
   private readonly maxBatch: number;
-  private readonly pending = new Map<number, PendingBatch>();
+  private readonly maxPassesInFlight: number;
+  private readonly queues = new Map<number, VersionQueue>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -154,39 +159,57 @@ export class ScoringService {
     private readonly registry: ModelRegistry,
     options: BatchingOptions = {},
   ) {
-    this.maxWaitMs = options.maxWaitMs ?? 2;
     this.maxBatch = options.maxBatch ?? 256;
+    this.maxPassesInFlight = options.maxPassesInFlight ?? 2;
   }
 
   /**
-   * Scores one window. Concurrent calls for the same version share one forward pass and one write
-   * (dynamic batching): a call waits at most maxWaitMs for company. Validation errors stay per call.
+   * Scores one window. Concurrent calls for the same version share forward passes and writes (dynamic
+   * batching without a fixed wait): a call arriving while the version's passes are all busy joins the
+   * next pass, which starts as soon as one of them ends; an idle service starts a pass at once (after
+   * the current event-loop turn, so that calls arriving together go together). Validation errors stay
+   * per call.
    */
   async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
     const window = this.prepare(input, 0, loaded.version);
     await this.checkEngines([window]);
     return new Promise<ScoreResult>((resolve, reject) => {
-      let batch = this.pending.get(loaded.version.id);
-      if (!batch) {
-        batch = { loaded, items: [], timer: setTimeout(() => this.flush(loaded.version.id), this.maxWaitMs) };
-        this.pending.set(loaded.version.id, batch);
+      let queue = this.queues.get(loaded.version.id);
+      if (!queue) {
+        queue = { loaded, waiting: [], inFlight: 0, flushScheduled: false };
+        this.queues.set(loaded.version.id, queue);
       }
-      batch.items.push({ window, resolve, reject });
-      if (batch.items.length >= this.maxBatch) this.flush(loaded.version.id);
+      queue.waiting.push({ window, resolve, reject });
+      this.scheduleFlush(queue);
     });
   }
 
-  private flush(versionId: number): void {
-    const batch = this.pending.get(versionId);
-    if (!batch) return;
-    this.pending.delete(versionId);
-    clearTimeout(batch.timer);
-    reportScoringBatch(batch.items.length, 'dynamic'); // metrics hook
-    this.score(batch.loaded, batch.items.map((item) => item.window)).then(
-      (results) => batch.items.forEach((item, index) => item.resolve(results[index])),
-      (error) => batch.items.forEach((item) => item.reject(error)),
-    );
+  private scheduleFlush(queue: VersionQueue): void {
+    if (queue.flushScheduled || queue.waiting.length === 0 || queue.inFlight >= this.maxPassesInFlight) return;
+    queue.flushScheduled = true;
+    setImmediate(() => {
+      queue.flushScheduled = false;
+      this.flush(queue);
+    });
+  }
+
+  private flush(queue: VersionQueue): void {
+    if (queue.waiting.length === 0 || queue.inFlight >= this.maxPassesInFlight) return;
+    const items = queue.waiting.splice(0, this.maxBatch);
+    queue.inFlight++;
+    reportScoringBatch(items.length, 'dynamic'); // metrics hook
+    this.score(queue.loaded, items.map((item) => item.window))
+      .then(
+        (results) => items.forEach((item, index) => item.resolve(results[index])),
+        (error) => items.forEach((item) => item.reject(error)),
+      )
+      .finally(() => {
+        queue.inFlight--;
+        if (queue.inFlight === 0 && queue.waiting.length === 0) this.queues.delete(queue.loaded.version.id);
+        else this.scheduleFlush(queue);
+      });
+    this.scheduleFlush(queue);
   }
 
   /** Scores up to MAX_BATCH_WINDOWS windows with one version (default: the active one). */

@@ -2,13 +2,11 @@
 // keys get UNAUTHENTICATED; a key without the role gets FORBIDDEN before anything runs, the same answer
 // whether or not the resource exists; key management over GraphQL; failed-authentication throttling;
 // what the logs say about keys.
-import fs from 'node:fs';
 import { ApiRole } from '@prisma/client';
 import { loadConfig } from '../../src/config';
 import { appOperationRoles, buildAppSchema } from '../../src/graphql/schema';
 import { createLogger } from '../../src/logger';
-import { importSubset } from '../../src/services/importService';
-import { writeSubsetFolder } from '../support/cmapssFixtures';
+import { importFirstUnits } from '../support/cmapssFixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { bearer, postGraphQL, waitUntil } from '../support/requests';
@@ -71,12 +69,7 @@ describe('access control', () => {
 
   beforeAll(async () => {
     testDatabase = await openTestDatabase('postgresql');
-    const folder = writeSubsetFolder(2);
-    try {
-      await importSubset(testDatabase.database.prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(testDatabase.database.prisma, 2);
     const logger = createLogger('info', { write: (line: string) => void logLines.push(line) });
     server = await startTestServer(testDatabase.database, { auth }, {}, { logger });
     for (const role of Object.keys(keys) as ApiRole[]) keys[role] = (await server.app.apiKeys.create(`${role.toLowerCase()} key`, [role])).key;

@@ -3,12 +3,10 @@
 // write (scoreWindow(s), appendCycles, trainModel, createEngine), and random headers. Whatever arrives:
 //   - the answer is never a 5xx, is JSON, and carries an X-Request-Id;
 //   - an operation that is refused writes nothing (row counts unchanged).
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { loadConfig } from '../../src/config';
 import { selectBackend } from '../../src/model';
-import { importSubset } from '../../src/services/importService';
-import { writeSubsetFolder } from '../support/cmapssFixtures';
+import { importFirstUnits } from '../support/cmapssFixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { request, type RawResponse } from '../support/requests';
@@ -42,12 +40,7 @@ describe('hostile and malformed requests', () => {
   beforeAll(async () => {
     await selectBackend();
     testDatabase = await openTestDatabase('postgresql');
-    const folder = writeSubsetFolder(8);
-    try {
-      await importSubset(testDatabase.database.prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(testDatabase.database.prisma, 8);
     const base = loadConfig({ NODE_ENV: 'production' });
     server = await startTestServer(testDatabase.database, {
       ...base,

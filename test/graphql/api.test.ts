@@ -6,8 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPOSITORY_ROOT } from '../../src/config';
 import { selectBackend } from '../../src/model';
-import { importSubset } from '../../src/services/importService';
-import { shippedLines, writeSubsetFolder } from '../support/cmapssFixtures';
+import { scoringBatchChannel, type ScoringBatchEvent } from '../../src/observability/events';
+import { importFirstUnits, shippedLines } from '../support/cmapssFixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 
@@ -60,12 +60,7 @@ describe('the GraphQL API over HTTP on PostgreSQL', () => {
   beforeAll(async () => {
     await selectBackend();
     testDatabase = await openTestDatabase('postgresql');
-    const folder = writeSubsetFolder(8);
-    try {
-      await importSubset(testDatabase.database.prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(testDatabase.database.prisma, 8);
     server = await startTestServer(testDatabase.database, {}, { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } });
     server.services.runner.start();
     unit1EngineId = (await testDatabase.database.prisma.engine.findFirstOrThrow({ where: { role: 'TRAIN', unit: 1 } })).id;
@@ -260,11 +255,19 @@ describe('the GraphQL API over HTTP on PostgreSQL', () => {
       expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BATCH_TOO_LARGE' } });
     });
 
-    it('shares one forward pass among concurrent single-window requests, each getting its own answer', async () => {
+    it('shares forward passes among concurrent single-window requests, each getting its own answer', async () => {
       const ends = Array.from({ length: 24 }, (_, index) => 150 + index);
+      const passes: number[] = [];
+      const onBatch = (event: unknown) => {
+        if ((event as ScoringBatchEvent).source === 'dynamic') passes.push((event as ScoringBatchEvent).size);
+      };
+      scoringBatchChannel.subscribe(onBatch);
       const responses = await Promise.all(
         ends.map((end) => server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w) { score cached } }`, { w: { values: windowRows(end, firstVersion.sensors) } })),
-      );
+      ).finally(() => scoringBatchChannel.unsubscribe(onBatch));
+      expect(passes.reduce((sum, size) => sum + size, 0)).toBe(ends.length);
+      expect(passes.length).toBeLessThan(ends.length);
+      expect(Math.max(...passes)).toBeGreaterThan(1);
       const batch = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score cached } }`, {
         ws: ends.map((end) => ({ values: windowRows(end, firstVersion.sensors) })),
       });

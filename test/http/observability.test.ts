@@ -1,12 +1,10 @@
 // Health, readiness and metrics: /health is liveness only; /ready checks the database, the migrations and
 // the active model (and turns 503 while shutting down); /metrics exposes request, scoring, batching,
 // training, pool and process figures in Prometheus format, optionally behind a token.
-import fs from 'node:fs';
 import { openPostgres, type Database } from '../../src/db/database';
 import { applyMigrations, readMigrations } from '../../src/db/migrations';
 import { selectBackend } from '../../src/model';
-import { importSubset } from '../../src/services/importService';
-import { shippedLines, writeSubsetFolder } from '../support/cmapssFixtures';
+import { importFirstUnits, shippedLines } from '../support/cmapssFixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { createDatabaseFromTemplate, createEmptyDatabase } from '../support/postgres';
@@ -43,12 +41,7 @@ describe('health, readiness and metrics', () => {
   beforeAll(async () => {
     await selectBackend();
     testDatabase = await openTestDatabase('postgresql');
-    const folder = writeSubsetFolder(8);
-    try {
-      await importSubset(testDatabase.database.prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(testDatabase.database.prisma, 8);
     server = await startTestServer(testDatabase.database);
   });
 

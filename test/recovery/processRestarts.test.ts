@@ -10,8 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { REPOSITORY_ROOT } from '../../src/config';
 import { openPostgres, type Database } from '../../src/db/database';
-import { importSubset } from '../../src/services/importService';
-import { writeSubsetFolder } from '../support/cmapssFixtures';
+import { importFirstUnits } from '../support/cmapssFixtures';
 import { createDatabaseFromTemplate } from '../support/postgres';
 import { postGraphQL, request, waitUntil } from '../support/requests';
 
@@ -90,12 +89,7 @@ describe('process restarts during training (compiled server)', () => {
     url = created.url;
     drop = created.drop;
     database = await openPostgres(url, 2);
-    const folder = writeSubsetFolder(8);
-    try {
-      await importSubset(database.prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(database.prisma, 8);
   });
 
   afterAll(async () => {

@@ -1,15 +1,13 @@
 // The training use case end to end on a small configuration: real data (the first FD001 engines), real
 // training in worker threads, real registration in the database.
-import fs from 'node:fs';
 import { deserialiseModel, reconstructionErrors, selectBackend } from '../../src/model';
 import { createLogger } from '../../src/logger';
 import { createServices, type AppServices } from '../../src/services/appServices';
 import { loadDatasetSeries } from '../../src/services/engineSeries';
-import { importSubset } from '../../src/services/importService';
 import { labelledTrajectories, prepareDataset } from '../../src/data/splits';
 import { applyScoringMethod, parseScoringMethod } from '../../src/evaluation/scoringMethods';
 import { thresholdForRecall } from '../../src/evaluation/threshold';
-import { writeSubsetFolder } from '../support/cmapssFixtures';
+import { importFirstUnits } from '../support/cmapssFixtures';
 import { describeEachDatabase } from '../support/databases';
 
 export const TINY_TRAINING = {
@@ -26,12 +24,7 @@ export const TINY_TRAINING = {
 describeEachDatabase('TrainingPipeline', (db) => {
   let services: AppServices;
   beforeAll(async () => {
-    const folder = writeSubsetFolder(8);
-    try {
-      await importSubset(db().prisma, 'FD001', folder);
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
-    }
+    await importFirstUnits(db().prisma, 8);
     services = createServices(db(), createLogger('silent'));
     await selectBackend();
   });

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import type { PrismaClient } from '@prisma/client';
 import { SHIPPED_DATASET_DIR } from '../../src/config';
+import { importSubset } from '../../src/services/importService';
 
 export function shippedLines(fileName: string): string[] {
   const text = zlib.gunzipSync(fs.readFileSync(path.join(SHIPPED_DATASET_DIR, `${fileName}.gz`))).toString('latin1');
@@ -34,4 +36,14 @@ export function writeSubsetFolder(
   fs.writeFileSync(path.join(dir, 'test_FD001.txt'), `${files.test.join('\n')}\n`);
   fs.writeFileSync(path.join(dir, 'RUL_FD001.txt'), `${files.rul.join('\n')}\n`);
   return dir;
+}
+
+/** Imports the first `units` units of the shipped FD001 (train, test and RUL) into a database. */
+export async function importFirstUnits(prisma: PrismaClient, units: number): Promise<void> {
+  const folder = writeSubsetFolder(units);
+  try {
+    await importSubset(prisma, 'FD001', folder);
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
 }
