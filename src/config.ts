@@ -61,6 +61,7 @@ const environmentSchema = z
     TRAINING_STALE_AFTER_MS: integer(50, 3_600_000).default(30_000),
     TRAINING_MAX_ATTEMPTS: integer(1, 100).default(3),
     TRAINING_NICENESS: integer(0, 19).default(10),
+    INFERENCE_THREAD: booleanFromEnv.default(true),
   })
   .superRefine((values, context) => {
     if (values.TRAINING_STALE_AFTER_MS < 2 * values.TRAINING_HEARTBEAT_INTERVAL_MS) {
@@ -158,6 +159,8 @@ export interface AppConfig {
   trainingRunner: TrainingRunnerSettings;
   /** Niceness of the training threads: below request handling, so scoring keeps its latency while a job runs. */
   trainingNiceness: number;
+  /** Run forward passes on a worker thread, off the thread that serves requests. */
+  inferenceThread: boolean;
 }
 
 export class ConfigError extends Error {
@@ -233,5 +236,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAttempts: values.TRAINING_MAX_ATTEMPTS,
     },
     trainingNiceness: values.TRAINING_NICENESS,
+    inferenceThread: values.INFERENCE_THREAD,
   };
 }

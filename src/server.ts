@@ -6,7 +6,7 @@ import { createApp } from './app';
 import { loadConfig, loadEnvironmentFile, type AppConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logger';
-import { selectBackend } from './model';
+import { InferenceThread, selectBackend } from './model';
 import { createServices } from './services/appServices';
 import { importSubset } from './services/importService';
 
@@ -35,7 +35,15 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   logger.info({ database: database.kind }, 'database open');
   await loadSampleDataIfEmpty(database, config, logger);
   const { enabled: runnerEnabled, ...runnerOptions } = config.trainingRunner;
-  const services = createServices(database, logger, { runner: runnerOptions, pipeline: { niceness: config.trainingNiceness } });
+  const inference = config.inferenceThread
+    ? await InferenceThread.start({ onCrash: (error) => logger.error({ err: error }, 'inference thread died: forward passes now run on the serving thread') })
+    : null;
+  if (inference) logger.info({ backend: inference.backend }, 'inference thread started');
+  const services = createServices(database, logger, {
+    runner: runnerOptions,
+    pipeline: { niceness: config.trainingNiceness },
+    reconstruct: inference?.reconstruct,
+  });
   const app = await createApp({ services, logger, config });
   if (config.auth.enabled) {
     logger.info({ auth: 'enabled' }, 'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)');
@@ -70,6 +78,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       await closed;
       await runnerStopped;
       await app.stop();
+      await inference?.close();
       await database.close();
       logger.info({ drained: idle }, 'stopped');
     })();

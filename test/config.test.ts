@@ -80,6 +80,8 @@ describe('loadConfig: production settings', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({}).trainingNiceness).toBe(10);
     expect(loadConfig({ TRAINING_NICENESS: '0' }).trainingNiceness).toBe(0);
+    expect(loadConfig({}).inferenceThread).toBe(true);
+    expect(loadConfig({ INFERENCE_THREAD: 'false' }).inferenceThread).toBe(false);
   });
 
   it('refuses inconsistent or unsafe values with a message naming the variable', () => {

@@ -24,6 +24,8 @@ export { trainAutoencoder } from './parallel-training';
 export type { ParallelTrainingOptions } from './parallel-training';
 export { trainInProcess } from './in-process-training';
 export { reconstructionErrors, releaseScoringBuffers } from './inference';
+export { InferenceThread, InferenceThreadError, reconstructOnThisThread } from './inference-thread';
+export type { Reconstruct, InferenceThreadOptions } from './inference-thread';
 export type { ReconstructionErrors, ReconstructionOptions } from './inference';
 export { serialiseModel, deserialiseModel, loadLayersModel, architectureFromTopology, ModelFormatError } from './serialisation';
 export type { SerialisedAutoencoder, WeightSpec } from './serialisation';

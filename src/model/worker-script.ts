@@ -1,5 +1,6 @@
-// Where the compiled training worker lives. Worker threads run JavaScript, so:
-//  - running compiled (dist/src/model/*.js): the sibling training-worker.js;
+// Where the compiled worker scripts (training-worker.js, inference-worker.js) live. Worker threads run
+// JavaScript, so:
+//  - running compiled (dist/src/model/*.js): the sibling file;
 //  - running from TypeScript sources (ts-jest, tools): the compiled copy of the same sources under
 //    <repo>/dist/src/model/ (`npm test` builds before running jest), or wherever the environment variable
 //    ENGINE_HEALTH_TRAINING_WORKER points (e.g. a private build: tsc -p tsconfig.build.json --outDir DIR
@@ -12,11 +13,15 @@ import path from 'node:path';
 
 export const TRAINING_WORKER_ENV = 'ENGINE_HEALTH_TRAINING_WORKER';
 const WORKER_FILE = 'training-worker.js';
+const INFERENCE_WORKER_FILE = 'inference-worker.js';
 
 export class WorkerScriptNotFoundError extends Error {
-  constructor(readonly searched: string[]) {
+  constructor(
+    readonly searched: string[],
+    file: string = WORKER_FILE,
+  ) {
     super(
-      `compiled training worker not found (looked at ${searched.join(', ')}). Build the project first ` +
+      `compiled worker ${file} not found (looked at ${searched.join(', ')}). Build the project first ` +
         `(npm run build, i.e. tsc -p tsconfig.build.json) or set ${TRAINING_WORKER_ENV} to a compiled ${WORKER_FILE}.`,
     );
     this.name = 'WorkerScriptNotFoundError';
@@ -24,12 +29,22 @@ export class WorkerScriptNotFoundError extends Error {
 }
 
 export function resolveTrainingWorkerScript(explicit?: string): string {
+  return resolveWorkerScript(WORKER_FILE, explicit ?? process.env[TRAINING_WORKER_ENV]);
+}
+
+/** The compiled inference worker (next to the training worker; see the header). */
+export function resolveInferenceWorkerScript(explicit?: string): string {
+  const trainingOverride = process.env[TRAINING_WORKER_ENV];
+  const sibling = trainingOverride ? path.join(path.dirname(path.resolve(trainingOverride)), INFERENCE_WORKER_FILE) : undefined;
+  return resolveWorkerScript(INFERENCE_WORKER_FILE, explicit ?? sibling);
+}
+
+function resolveWorkerScript(file: string, explicit: string | undefined): string {
   const candidates: string[] = [];
   if (explicit) candidates.push(path.resolve(explicit));
-  else if (process.env[TRAINING_WORKER_ENV]) candidates.push(path.resolve(process.env[TRAINING_WORKER_ENV] as string));
-  else if (__filename.endsWith('.js')) candidates.push(path.join(__dirname, WORKER_FILE));
-  else candidates.push(path.resolve(__dirname, '..', '..', 'dist', 'src', 'model', WORKER_FILE));
+  else if (__filename.endsWith('.js')) candidates.push(path.join(__dirname, file));
+  else candidates.push(path.resolve(__dirname, '..', '..', 'dist', 'src', 'model', file));
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) throw new WorkerScriptNotFoundError(candidates);
+  if (found === undefined) throw new WorkerScriptNotFoundError(candidates, file);
   return found;
 }

@@ -1,6 +1,7 @@
 // The use cases of the service, wired to one database.
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import type { Reconstruct } from '../model';
 import { EngineService } from './engineService';
 import { ModelRegistry } from './modelRegistry';
 import { SCORING_METHODS } from './scoring';
@@ -31,19 +32,21 @@ export interface ServiceOptions {
   runner?: RunnerOptions;
   pipeline?: PipelineOptions;
   batching?: BatchingOptions;
+  /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
+  reconstruct?: Reconstruct;
 }
 
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
   const models = new ModelRegistry(database.prisma);
-  const pipeline = new TrainingPipeline(database.prisma, models, logger, options.pipeline);
+  const pipeline = new TrainingPipeline(database.prisma, models, logger, { reconstruct: options.reconstruct, ...options.pipeline });
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
   const engines = new EngineService(database.prisma);
-  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
+  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models, options.reconstruct);
   return {
     database,
     engines,
     models,
-    scoring: new ScoringService(database.prisma, database.query, models, options.batching),
+    scoring: new ScoringService(database.prisma, database.query, models, options.batching, options.reconstruct),
     trajectories,
     liveEngines: new LiveEngineService(engines, models, trajectories),
     evaluations: new EvaluationService(database.prisma, models, trajectories),

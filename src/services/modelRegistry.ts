@@ -21,6 +21,11 @@ export interface LoadedModel {
   normalise(raws: readonly ArrayLike<number>[]): Float32Array;
 }
 
+/** The key a version's network is known by on an inference thread (its weights never change). */
+export function modelKeyOf(version: Pick<VersionSummary, 'id'>): string {
+  return `model-version:${version.id}`;
+}
+
 export function loadModel(version: ModelVersion): LoadedModel {
   const { weights: _weights, topology: _topology, weightSpecs: _weightSpecs, ...summary } = version;
   const model = deserialiseModel({

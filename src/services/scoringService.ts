@@ -3,11 +3,11 @@
 import type { PrismaClient } from '@prisma/client';
 import { sensorIndex } from '../data/sensors';
 import { ErrorCode, notFound, ServiceError } from './errors';
-import type { LoadedModel, ModelRegistry, VersionSummary } from './modelRegistry';
+import { modelKeyOf, type LoadedModel, type ModelRegistry, type VersionSummary } from './modelRegistry';
 import { scoreErrors } from './scoring';
 import type { QueryExecutor } from '../db/migrations';
 import { clientWindowHash, encodeValues, findScoresByHash, storeScoredWindows, type StoredScore } from './windowStore';
-import { reconstructionErrors } from '../model';
+import { reconstructOnThisThread, type Reconstruct } from '../model';
 import { reportScoringBatch, reportWindowsScored } from '../observability/events';
 
 export const MAX_BATCH_WINDOWS = 1_000;
@@ -158,6 +158,7 @@ export class ScoringService {
     private readonly query: QueryExecutor,
     private readonly registry: ModelRegistry,
     options: BatchingOptions = {},
+    private readonly reconstruct: Reconstruct = reconstructOnThisThread,
   ) {
     this.maxBatch = options.maxBatch ?? 256;
     this.maxPassesInFlight = options.maxPassesInFlight ?? 2;
@@ -256,7 +257,7 @@ export class ScoringService {
     for (const [hash, score] of stored) results.set(hash, fromStored(score, version, true));
     const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
     if (toCompute.length > 0) {
-      const errors = reconstructionErrors(loaded.model, loaded.normalise(toCompute.map((window) => window.raw)), toCompute.length);
+      const errors = await this.reconstruct(loaded.model, modelKeyOf(version), loaded.normalise(toCompute.map((window) => window.raw)), toCompute.length);
       const scores = scoreErrors(loaded.scoring, errors, toCompute.length);
       const features = version.sensors.length;
       const scored = toCompute.map((window, index) => ({

@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { EngineSeries } from '../data/series';
 import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../data/splits';
 import { evaluateScores, type Evaluation } from '../evaluation/metrics';
-import { reconstructionErrors, serialiseModel, trainAutoencoder, type AutoencoderModel, type TrainedAutoencoder } from '../model';
+import { reconstructOnThisThread, serialiseModel, trainAutoencoder, type AutoencoderModel, type Reconstruct, type ReconstructionErrors, type TrainedAutoencoder } from '../model';
 import { exactFloat, exactJson } from '../db/exactFloats';
 import type { Logger } from '../logger';
 import { loadDatasetSeries } from './engineSeries';
@@ -22,6 +22,8 @@ export interface PipelineOptions {
   workerScript?: string;
   /** Niceness of the training threads (0-19); the server trains below its request handling. */
   niceness?: number;
+  /** Where calibration and test forward passes run (default: this thread). */
+  reconstruct?: Reconstruct;
 }
 
 // Registration writes thousands of window and score rows.
@@ -38,19 +40,25 @@ export interface Calibrated {
  * their healthy windows' scores ('reconstruction-error'), or from the labelled windows of their full
  * trajectories for a method calibrated that way. `series` holds the engines' full trajectories.
  */
-export function calibrate(model: AutoencoderModel, dataset: PreparedDataset, request: TrainingRequest, series: readonly EngineSeries[]): Calibrated {
-  const trainErrors = reconstructionErrors(model, dataset.train.x, dataset.train.count);
+export async function calibrate(
+  model: AutoencoderModel,
+  dataset: PreparedDataset,
+  request: TrainingRequest,
+  series: readonly EngineSeries[],
+  reconstruct: (x: Float32Array, count: number) => Promise<ReconstructionErrors>,
+): Promise<Calibrated> {
+  const trainErrors = await reconstruct(dataset.train.x, dataset.train.count);
   let trainTrajectories = null;
   if (fitsOnTrajectories(request.scoringMethod)) {
     const labelled = labelledTrajectories(series, dataset.spec.trainUnits, dataset);
-    trainTrajectories = { labels: labelled.labels, errors: reconstructionErrors(model, labelled.windows.x, labelled.windows.count) };
+    trainTrajectories = { labels: labelled.labels, errors: await reconstruct(labelled.windows.x, labelled.windows.count) };
   }
   const scoring = fitScoring(request.scoringMethod, { train: trainErrors, features: dataset.sensors.length, trainTrajectories });
-  const healthy = { windows: dataset.calibration, errors: reconstructionErrors(model, dataset.calibration.x, dataset.calibration.count) };
+  const healthy = { windows: dataset.calibration, errors: await reconstruct(dataset.calibration.x, dataset.calibration.count) };
   let trajectories = null;
   if (calibratesOnTrajectories(scoring)) {
     const labelled = labelledTrajectories(series, dataset.spec.calibrationUnits, dataset);
-    trajectories = { ...labelled, errors: reconstructionErrors(model, labelled.windows.x, labelled.windows.count) };
+    trajectories = { ...labelled, errors: await reconstruct(labelled.windows.x, labelled.windows.count) };
   }
   return { scoring, threshold: calibrateScoring(scoring, { healthy, trajectories }, request.thresholdQuantile) };
 }
@@ -71,8 +79,11 @@ export class TrainingPipeline {
     this.logger.info({ jobId: job.id, counts: dataset.counts, sensors: dataset.sensorNames }, 'training data prepared');
 
     const trained = await this.train(dataset, request, hooks);
-    const { scoring, threshold } = calibrate(trained.model, dataset, request, series);
-    const testErrors = reconstructionErrors(trained.model, dataset.test.x, dataset.test.count);
+    const reconstruct = this.options.reconstruct ?? reconstructOnThisThread;
+    const modelKey = `training-job:${job.id}:${job.attempts}`;
+    const errorsOf = (x: Float32Array, count: number) => reconstruct(trained.model, modelKey, x, count);
+    const { scoring, threshold } = await calibrate(trained.model, dataset, request, series, errorsOf);
+    const testErrors = await errorsOf(dataset.test.x, dataset.test.count);
     const testScores = scoreWindowSet(scoring, dataset.test, testErrors);
     const evaluation = evaluateScores(dataset.testLabels, testScores.scores, threshold);
     this.logger.info(

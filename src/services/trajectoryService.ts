@@ -3,10 +3,10 @@
 import type { Engine, PrismaClient } from '@prisma/client';
 import { slidingWindows } from '../data/windows';
 import { sensorIndices } from '../data/sensors';
-import { reconstructionErrors } from '../model';
+import { reconstructOnThisThread, type Reconstruct } from '../model';
 import { loadSeries, rulOf } from './engineSeries';
 import type { EngineService } from './engineService';
-import type { LoadedModel, ModelRegistry } from './modelRegistry';
+import { modelKeyOf, type LoadedModel, type ModelRegistry } from './modelRegistry';
 import { scoreErrors } from './scoring';
 import type { QueryExecutor } from '../db/migrations';
 import { storeEngineWindowScores } from './windowStore';
@@ -44,6 +44,7 @@ export class TrajectoryService {
     private readonly query: QueryExecutor,
     private readonly engines: EngineService,
     private readonly registry: ModelRegistry,
+    private readonly reconstruct: Reconstruct = reconstructOnThisThread,
   ) {}
 
   /**
@@ -107,7 +108,7 @@ export class TrajectoryService {
     });
     const missing = windows.endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));
     const count = windows.count;
-    const errors = reconstructionErrors(loaded.model, windows.x, count);
+    const errors = await this.reconstruct(loaded.model, modelKeyOf(version), windows.x, count);
     const scores = scoreErrors(loaded.scoring, errors, count);
     await storeEngineWindowScores(
       this.query,

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPOSITORY_ROOT } from '../../src/config';
-import { selectBackend } from '../../src/model';
+import { InferenceThread, selectBackend } from '../../src/model';
 import { scoringBatchChannel, type ScoringBatchEvent } from '../../src/observability/events';
 import { importFirstUnits, shippedLines } from '../support/cmapssFixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
@@ -34,9 +34,10 @@ function windowColumns(endCycle: number, length = 30) {
   }));
 }
 
-describe('the GraphQL API over HTTP on PostgreSQL', () => {
+describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inference thread as in the server', () => {
   let testDatabase: TestDatabase;
   let server: TestServer;
+  let inference: InferenceThread;
   let firstVersion: { id: number; sensors: string[]; threshold: number };
   let unit1EngineId: number;
 
@@ -61,7 +62,8 @@ describe('the GraphQL API over HTTP on PostgreSQL', () => {
     await selectBackend();
     testDatabase = await openTestDatabase('postgresql');
     await importFirstUnits(testDatabase.database.prisma, 8);
-    server = await startTestServer(testDatabase.database, {}, { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } });
+    inference = await InferenceThread.start();
+    server = await startTestServer(testDatabase.database, {}, { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 }, reconstruct: inference.reconstruct });
     server.services.runner.start();
     unit1EngineId = (await testDatabase.database.prisma.engine.findFirstOrThrow({ where: { role: 'TRAIN', unit: 1 } })).id;
   });
@@ -69,6 +71,7 @@ describe('the GraphQL API over HTTP on PostgreSQL', () => {
   afterAll(async () => {
     await server?.services.runner.stop();
     await server?.close();
+    await inference?.close();
     await testDatabase?.dispose();
   });
 
