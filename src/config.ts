@@ -60,7 +60,7 @@ const environmentSchema = z
     TRAINING_HEARTBEAT_INTERVAL_MS: integer(10, 600_000).default(5_000),
     TRAINING_STALE_AFTER_MS: integer(50, 3_600_000).default(30_000),
     TRAINING_MAX_ATTEMPTS: integer(1, 100).default(3),
-    TRAINING_NICENESS: integer(0, 19).default(10),
+    TRAINING_NICENESS: integer(0, 19).default(19),
     INFERENCE_THREAD: booleanFromEnv.default(true),
   })
   .superRefine((values, context) => {

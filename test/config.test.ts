@@ -78,7 +78,7 @@ describe('loadConfig: production settings', () => {
     expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({}).trustProxy).toBe(false);
-    expect(loadConfig({}).trainingNiceness).toBe(10);
+    expect(loadConfig({}).trainingNiceness).toBe(19);
     expect(loadConfig({ TRAINING_NICENESS: '0' }).trainingNiceness).toBe(0);
     expect(loadConfig({}).inferenceThread).toBe(true);
     expect(loadConfig({ INFERENCE_THREAD: 'false' }).inferenceThread).toBe(false);
