@@ -293,5 +293,4 @@ export class ScoringService {
     reportWindowsScored(version.id, output); // metrics hook
     return output;
   }
-
 }

@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { EngineSeries } from '../data/series';
 import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../data/splits';
 import { evaluateScores, type Evaluation } from '../evaluation/metrics';
-import { reconstructOnThisThread, serialiseModel, trainAutoencoder, type AutoencoderModel, type Reconstruct, type ReconstructionErrors, type TrainedAutoencoder } from '../model';
+import { reconstructOnThisThread, serialiseModel, trainAutoencoder, type Reconstruct, type ReconstructionErrors, type TrainedAutoencoder } from '../model';
 import { exactFloat, exactJson } from '../db/exactFloats';
 import type { Logger } from '../logger';
 import { loadDatasetSeries } from './engineSeries';
@@ -38,10 +38,10 @@ export interface Calibrated {
  * Fits the scoring method on the training engines (healthy windows; every labelled window for a method
  * that regresses on them) and sets its threshold on the calibration engines: the requested quantile of
  * their healthy windows' scores ('reconstruction-error'), or from the labelled windows of their full
- * trajectories for a method calibrated that way. `series` holds the engines' full trajectories.
+ * trajectories for a method calibrated that way. `series` holds the engines' full trajectories;
+ * `reconstruct` gives the trained network's errors of a set of windows.
  */
 export async function calibrate(
-  model: AutoencoderModel,
   dataset: PreparedDataset,
   request: TrainingRequest,
   series: readonly EngineSeries[],
@@ -82,7 +82,7 @@ export class TrainingPipeline {
     const reconstruct = this.options.reconstruct ?? reconstructOnThisThread;
     const modelKey = `training-job:${job.id}:${job.attempts}`;
     const errorsOf = (x: Float32Array, count: number) => reconstruct(trained.model, modelKey, x, count);
-    const { scoring, threshold } = await calibrate(trained.model, dataset, request, series, errorsOf);
+    const { scoring, threshold } = await calibrate(dataset, request, series, errorsOf);
     const testErrors = await errorsOf(dataset.test.x, dataset.test.count);
     const testScores = scoreWindowSet(scoring, dataset.test, testErrors);
     const evaluation = evaluateScores(dataset.testLabels, testScores.scores, threshold);
