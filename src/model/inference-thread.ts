@@ -118,7 +118,7 @@ export class InferenceThread {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
-    if (reply.type === 'result') pending.resolve({ windowErrors: reply.windowErrors, sensorErrors: reply.sensorErrors });
+    if (reply.type === 'result') pending.resolve(reply.errors);
     else pending.reject(new InferenceThreadError(reply.message));
   }
 

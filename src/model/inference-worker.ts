@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AutoencoderModel } from './architecture';
 import { selectBackend, type BackendName } from './backend';
-import { reconstructionErrors } from './inference';
+import { reconstructionErrors, type ReconstructionErrors } from './inference';
 
 /** A forward pass of `count` windows under the model known as `modelKey` (sent along the first time). */
 export interface InferenceRequest {
@@ -19,7 +19,7 @@ export interface InferenceRequest {
 
 export type InferenceReply =
   | { type: 'ready'; backend: string }
-  | { type: 'result'; id: number; windowErrors: Float32Array; sensorErrors: Float32Array }
+  | { type: 'result'; id: number; errors: ReconstructionErrors }
   | { type: 'failure'; id: number; message: string };
 
 export interface InferenceWorkerSetup {
@@ -36,8 +36,9 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
     const model = models.get(request.modelKey);
     try {
       if (!model) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
-      const { windowErrors, sensorErrors } = reconstructionErrors(model, request.x, request.count);
-      port.postMessage({ type: 'result', id: request.id, windowErrors, sensorErrors } satisfies InferenceReply, [windowErrors.buffer as ArrayBuffer, sensorErrors.buffer as ArrayBuffer]);
+      const errors = reconstructionErrors(model, request.x, request.count);
+      const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals].map((array) => array.buffer as ArrayBuffer);
+      port.postMessage({ type: 'result', id: request.id, errors } satisfies InferenceReply, buffers);
     } catch (error) {
       port.postMessage({ type: 'failure', id: request.id, message: error instanceof Error ? error.message : String(error) } satisfies InferenceReply);
     }

@@ -11,7 +11,23 @@ export interface ReconstructionErrors {
   windowErrors: Float32Array;
   /** [count, features] mean squared error of each sensor over the window's time steps. */
   sensorErrors: Float32Array;
+  /**
+   * [count, features] mean signed residual (input - reconstruction) of each sensor over the window's
+   * steps: which way, not only how far, a sensor sits from what the healthy-trained network expects.
+   */
+  windowResiduals: Float32Array;
+  /** [count, features] the same over the window's last `recentSteps` steps only. */
+  recentResiduals: Float32Array;
+  /** Steps averaged in recentResiduals: min(RECENT_RESIDUAL_STEPS, windowLength). */
+  recentSteps: number;
 }
+
+/**
+ * Cycles at the end of a window whose residuals are also averaged on their own: degradation shows there
+ * first. Chosen on the calibration engines of FD001 (3, 5 and 10 measured; see
+ * ../evaluation/scoringMethods.ts).
+ */
+export const RECENT_RESIDUAL_STEPS = 10;
 
 export interface ReconstructionOptions {
   /**
@@ -65,9 +81,15 @@ export function reconstructionErrors(
 
   const windowErrors = new Float32Array(count);
   const sensorErrors = new Float32Array(count * F);
-  if (count === 0) return { windowErrors, sensorErrors };
+  const windowResiduals = new Float32Array(count * F);
+  const recentResiduals = new Float32Array(count * F);
+  const recentSteps = Math.min(RECENT_RESIDUAL_STEPS, T);
+  const errors = { windowErrors, sensorErrors, windowResiduals, recentResiduals, recentSteps };
+  if (count === 0) return errors;
   const workspace = workspaceFor(model, Math.min(count, chunkSize));
   const sums = new Float64Array(F);
+  const residualSums = new Float64Array(F);
+  const recentSums = new Float64Array(F);
 
   withPreparedWeights(architecture, model.parameters, { forTraining: false }, (weights) => {
     for (let first = 0; first < count; first += workspace.capacity) {
@@ -77,21 +99,27 @@ export function reconstructionErrors(
       const { input, output } = workspace;
       for (let n = 0; n < rows; n++) {
         sums.fill(0);
+        residualSums.fill(0);
         for (let t = 0; t < T; t++) {
           const offset = (t * rows + n) * F;
+          if (t === T - recentSteps) recentSums.set(residualSums);
           for (let k = 0; k < F; k++) {
             const d = output[offset + k] - input[offset + k];
             sums[k] += d * d;
+            residualSums[k] -= d;
           }
         }
         let total = 0;
         for (let k = 0; k < F; k++) {
-          sensorErrors[(first + n) * F + k] = sums[k] / T;
+          const at = (first + n) * F + k;
+          sensorErrors[at] = sums[k] / T;
+          windowResiduals[at] = residualSums[k] / T;
+          recentResiduals[at] = (residualSums[k] - recentSums[k]) / recentSteps;
           total += sums[k];
         }
         windowErrors[first + n] = total / (T * F);
       }
     }
   });
-  return { windowErrors, sensorErrors };
+  return errors;
 }

@@ -2,7 +2,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { AutoencoderModel, parameterLayout } from '../../src/model/architecture';
-import { reconstructionErrors } from '../../src/model/inference';
+import { RECENT_RESIDUAL_STEPS, reconstructionErrors } from '../../src/model/inference';
 import { initialiseModel } from '../../src/model/initialisation';
 import { trainInProcess } from '../../src/model/in-process-training';
 import {
@@ -58,12 +58,46 @@ describe('reconstructionErrors', () => {
     }
   });
 
+  test('signed residuals: input minus reconstruction, averaged per sensor over the window and over its last steps', async () => {
+    // A window longer than RECENT_RESIDUAL_STEPS, so that the recent mean covers only its end.
+    const long = { ...TINY, windowLength: RECENT_RESIDUAL_STEPS + 3 };
+    const model = initialiseModel(long, 'pytorch', 3);
+    const x = syntheticWindows(long, 4, 5);
+    const L = long.windowLength;
+    const errors = reconstructionErrors(model, x, 4, { chunkSize: 3 });
+    expect(errors.recentSteps).toBe(RECENT_RESIDUAL_STEPS);
+    const exported = await loadLayersModel(serialiseModel(model));
+    const input = tf.tensor3d(x, [4, L, F]);
+    const output = exported.predict(input) as tf.Tensor;
+    const reconstruction = (await output.data()) as Float32Array;
+    tf.dispose([input, output]);
+    exported.dispose();
+    for (let n = 0; n < 4; n++) {
+      for (let k = 0; k < F; k++) {
+        let whole = 0;
+        let recent = 0;
+        for (let t = 0; t < L; t++) {
+          const residual = x[(n * L + t) * F + k] - reconstruction[(n * L + t) * F + k];
+          whole += residual;
+          if (t >= L - RECENT_RESIDUAL_STEPS) recent += residual;
+        }
+        expect(errors.windowResiduals[n * F + k]).toBeCloseTo(whole / L, 5);
+        expect(errors.recentResiduals[n * F + k]).toBeCloseTo(recent / RECENT_RESIDUAL_STEPS, 5);
+      }
+    }
+    // A window shorter than that averages all its steps twice over.
+    const short = reconstructionErrors(trained, windows, COUNT);
+    expect(short.recentSteps).toBe(T);
+    expect(Array.from(short.recentResiduals)).toEqual(Array.from(short.windowResiduals).map((value, i) => expect.closeTo(value, 6) as unknown as number));
+  });
+
   test('a window scores the same alone, in any chunk and in any batch', () => {
     const all = reconstructionErrors(trained, windows, COUNT);
     for (const chunkSize of [1, 2, 4, 100]) {
       const chunked = reconstructionErrors(trained, windows, COUNT, { chunkSize });
       expect(bits(chunked.windowErrors).equals(bits(all.windowErrors))).toBe(true);
       expect(bits(chunked.sensorErrors).equals(bits(all.sensorErrors))).toBe(true);
+      expect(bits(chunked.recentResiduals).equals(bits(all.recentResiduals))).toBe(true);
     }
     const fourth = reconstructionErrors(trained, windows.subarray(3 * T * F), 1);
     expect(fourth.windowErrors[0]).toBe(all.windowErrors[3]);

@@ -29,6 +29,9 @@ describe('InferenceThread', () => {
     const actual = await thread.reconstruct(first, 'first', x, 40);
     expect(bits(actual.windowErrors)).toEqual(bits(expected.windowErrors));
     expect(bits(actual.sensorErrors)).toEqual(bits(expected.sensorErrors));
+    expect(bits(actual.windowResiduals)).toEqual(bits(expected.windowResiduals));
+    expect(bits(actual.recentResiduals)).toEqual(bits(expected.recentResiduals));
+    expect(actual.recentSteps).toBe(expected.recentSteps);
   });
 
   it('keeps concurrent requests apart and sends a forgotten model again', async () => {
