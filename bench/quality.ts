@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
 });
 
 function batchOf(windows: WindowSet, errors: ReconstructionErrors): ScoringBatch {
-  return { sensorErrors: errors.sensorErrors, windowErrors: errors.windowErrors, features: windows.features, count: windows.count };
+  return { ...errors, features: windows.features, count: windows.count };
 }
 
 const SCORINGS: readonly ScoringMethodKind[] = ['reconstruction-error', 'normalised-error', 'degradation-logistic'];
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       const method = fitScoringMethod(kind, {
         features,
         train: errors.train,
-        trainTrajectories: { sensorErrors: errors.trainTrajectories.sensorErrors, labels: training.labels },
+        trainTrajectories: { ...errors.trainTrajectories, labels: training.labels },
       });
       const threshold = calibrateMethodThreshold(
         method,

@@ -93,7 +93,7 @@ describe('command line: train and evaluate', () => {
     expect(result).toMatchObject({ code: 0 });
     const version = await prisma.modelVersion.findFirstOrThrow({ where: { name: 'cli logistic' } });
     expect(version).toMatchObject({ isActive: true });
-    expect(version.scoringMethod).toMatchObject({ kind: 'degradation-logistic', calibrationRecall: 0.95 });
+    expect(version.scoringMethod).toMatchObject({ kind: 'degradation-logistic', calibrationRecall: 0.97, recentSteps: 10 });
     expect(tableValue(result.stdout, 'threshold')).toBe(version.threshold.toPrecision(6));
   });
 

@@ -43,7 +43,7 @@ export function fitScoring(kind: string, inputs: ScoringInputs): FittedScoring {
     definition: fitScoringMethod(kind as ScoringMethodKind, {
       features: inputs.features,
       train: inputs.train,
-      ...(trajectories ? { trainTrajectories: { sensorErrors: trajectories.errors.sensorErrors, labels: trajectories.labels } } : {}),
+      ...(trajectories ? { trainTrajectories: { ...trajectories.errors, labels: trajectories.labels } } : {}),
     }),
   };
 }
@@ -62,7 +62,7 @@ export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors
   if (count === 0) return new Float64Array(0);
   // reconstructionErrors gives one window error and `features` sensor errors per window.
   const features = errors.sensorErrors.length / errors.windowErrors.length;
-  return applyScoringMethod(scoring.definition, { sensorErrors: errors.sensorErrors, windowErrors: errors.windowErrors, features, count });
+  return applyScoringMethod(scoring.definition, { ...errors, features, count });
 }
 
 export interface CalibrationWindows {

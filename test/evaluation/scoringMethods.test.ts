@@ -3,7 +3,9 @@ import {
   applyScoringMethod,
   calibrateMethodThreshold,
   DEFAULT_CALIBRATION_RECALL,
+  DEFAULT_L2,
   DEFAULT_SCORING_METHOD,
+  DEGRADATION_CALIBRATION_RECALL,
   fitScoringMethod,
   parseScoringMethod,
   RATIO_FLOOR,
@@ -12,6 +14,7 @@ import {
   type ScoringMethod,
 } from '../../src/evaluation/scoringMethods';
 import { quantile } from '../../src/evaluation/threshold';
+import seedrandom from 'seedrandom';
 
 const exp = Math.exp;
 
@@ -136,44 +139,75 @@ describe('normalised-error', () => {
 });
 
 describe('degradation-logistic', () => {
-  // Healthy training windows of 3 sensors (typical errors 1, 2, 4), and labelled trajectory windows where
-  // sensor 0's error rises near failure while sensors 1 and 2 stay at their healthy level, with noise.
+  // Healthy training windows of 3 sensors (typical errors 1, 2, 4), and labelled trajectory windows where,
+  // near failure, sensor 0's error tends to rise and sensor 1 tends to drift low over the last steps; both
+  // overlap between the classes, and sensor 2 is noise.
   const train = { sensorErrors: Float64Array.from([1, 2, 4, 1, 2, 4]) };
-  const rows: number[][] = [];
+  const random = seedrandom.alea('degradation-logistic');
+  const errorRows: number[][] = [];
+  const recentRows: number[][] = [];
+  const windowRows: number[][] = [];
   const labels: number[] = [];
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 200; i++) {
     const anomalous = i % 4 === 0 ? 1 : 0;
-    const level = anomalous ? 3 + (i % 3) : 0.5 + (i % 5) * 0.3;
-    rows.push([level, 2 * (0.8 + (i % 7) * 0.05), 4 * (0.9 + (i % 3) * 0.1)]);
-    labels.push(anomalous === 1 && i % 8 === 0 && i % 3 === 0 ? 0 : anomalous); // a few mislabelled, so the classes overlap
+    const level = (anomalous ? 1.5 : 0.5) + 2 * random();
+    const drift = (anomalous ? -1 : -0.2) + 1.2 * random(); // sensor 1's recent residual
+    errorRows.push([level, 2 * (0.8 + 0.4 * random()), 4 * (0.8 + 0.4 * random())]);
+    recentRows.push([0.2 * random() - 0.1, drift, 0.2 * random() - 0.1]);
+    windowRows.push([0.2 * random() - 0.1, drift / 3 + 0.2 * random() - 0.1, 0.2 * random() - 0.1]);
+    labels.push(anomalous);
   }
-  const trainTrajectories = { sensorErrors: Float64Array.from(rows.flat()), labels };
+  const residuals = (recent: number[][], whole: number[][]) => ({ recentResiduals: Float64Array.from(recent.flat()), windowResiduals: Float64Array.from(whole.flat()), recentSteps: 4 });
+  const trainTrajectories = { sensorErrors: Float64Array.from(errorRows.flat()), ...residuals(recentRows, windowRows), labels };
 
-  it('regresses the anomaly labels of the training trajectories on the per-sensor log error ratios', () => {
+  it('regresses the anomaly labels of the training trajectories on log error ratios and signed recent and window residuals', () => {
     const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
     if (method.kind !== 'degradation-logistic') throw new Error('wrong kind');
-    expect(method).toMatchObject({ sensorScale: [1, 2, 4], l2: 1e-3, calibrationRecall: DEFAULT_CALIBRATION_RECALL });
-    expect(method.coefficients).toHaveLength(3);
-    // the informative sensor carries the largest weight, upwards
-    expect(method.coefficients[0]).toBeGreaterThan(Math.abs(method.coefficients[1]));
+    expect(method).toMatchObject({ sensorScale: [1, 2, 4], recentSteps: 4, l2: DEFAULT_L2, calibrationRecall: DEGRADATION_CALIBRATION_RECALL });
+    expect(method.coefficients).toHaveLength(9);
+    // sensor 0's error ratio weighs upwards; sensor 1's recent residual downwards: the direction of the drift
     expect(method.coefficients[0]).toBeGreaterThan(0);
-    // the score is the log-odds: intercept + coefficients . ln(e / scale)
-    const errors = Float64Array.from([2, 2, 8]);
-    const expected = method.intercept + method.coefficients[0] * Math.log(2) + method.coefficients[1] * 0 + method.coefficients[2] * Math.log(2);
-    expect(applyScoringMethod(method, { sensorErrors: errors, features: 3 })[0]).toBeCloseTo(expected, 12);
+    expect(method.coefficients[4]).toBeLessThan(0);
+    // the score is the log-odds: intercept + coefficients . [ln(e / scale), recent residuals, window residuals]
+    const window = { sensorErrors: Float64Array.from([2, 2, 8]), ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]), features: 3 };
+    const regressors = [Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3];
+    const expected = regressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
+    expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
     // ranks the anomalous training windows above the others on the whole
-    const scores = applyScoringMethod(method, { sensorErrors: trainTrajectories.sensorErrors, features: 3 });
+    const scores = applyScoringMethod(method, { ...trainTrajectories, features: 3 });
     const mean = (label: number) => scores.filter((_, i) => labels[i] === label).reduce((a, b) => a + b, 0) / labels.filter((l) => l === label).length;
     expect(mean(1)).toBeGreaterThan(mean(0));
     // stored and read back unchanged
     expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
   });
 
-  it('needs the labelled training trajectories, and refuses a malformed stored description', () => {
+  it('tells a drift towards failure from the same squared error the other way', () => {
+    const method = fitScoringMethod({ kind: 'degradation-logistic', l2: 1e-3 }, { features: 3, train, trainTrajectories });
+    const towards = { sensorErrors: Float64Array.from([1, 2, 4]), ...residuals([[0, -0.8, 0]], [[0, -0.27, 0]]), features: 3 };
+    const away = { ...towards, ...residuals([[0, 0.8, 0]], [[0, 0.27, 0]]) };
+    expect(applyScoringMethod(method, towards)[0]).toBeGreaterThan(applyScoringMethod(method, away)[0] + 1);
+  });
+
+  it('scores a version stored before the residuals from its log error ratios only', () => {
+    const stored = { kind: 'degradation-logistic', sensorScale: [1, 2, 4], coefficients: [1, 2, -1], intercept: 0.5, l2: 1e-3, calibrationRecall: 0.95 };
+    const method = parseScoringMethod(stored, 3);
+    expect(method).toEqual(stored);
+    const scores = applyScoringMethod(method, { sensorErrors: Float64Array.from([2, 2, 8]), features: 3 });
+    expect(scores[0]).toBeCloseTo(0.5 + Math.log(2) - Math.log(2), 12);
+  });
+
+  it('needs the labelled training trajectories and the residuals, and refuses a malformed stored description', () => {
     expect(() => fitScoringMethod('degradation-logistic', { features: 3, train })).toThrow('labelled trajectories of the training engines');
     expect(() => fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: { ...trainTrajectories, labels: labels.slice(1) } })).toThrow('labelled windows');
+    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
+    expect(() => applyScoringMethod(method, { sensorErrors: Float64Array.from([1, 2, 4]), features: 3 })).toThrow('signed residuals');
+    const window = { sensorErrors: Float64Array.from([1, 2, 4]), ...residuals([[0, 0, 0]], [[0, 0, 0]]), features: 3 };
+    expect(() => applyScoringMethod(method, { ...window, recentSteps: 5 })).toThrow("recent residuals span 4 steps, the windows' 5");
+    expect(() => applyScoringMethod(method, { ...window, recentResiduals: Float64Array.from([0, NaN, 0]) })).toThrow('not finite');
     const stored = { kind: 'degradation-logistic', sensorScale: [1, 2, 4], coefficients: [1, 2], intercept: 0, l2: 1e-3, calibrationRecall: 0.95 };
     expect(() => parseScoringMethod(stored, 3)).toThrow('3 finite coefficients');
+    expect(() => parseScoringMethod({ ...stored, recentSteps: 4, coefficients: [1, 2, 3] }, 3)).toThrow('9 finite coefficients');
+    expect(() => parseScoringMethod({ ...stored, recentSteps: 0, coefficients: Array(9).fill(1) }, 3)).toThrow('recentSteps');
     expect(() => parseScoringMethod({ ...stored, coefficients: [1, 2, 3], intercept: null }, 3)).toThrow('intercept');
   });
 });
