@@ -87,11 +87,16 @@ function floatArrayLiteral(values: ArrayLike<number>): string {
 
 // Windows missing from `input` are inserted; every window's id is then joined back (inserted ones from
 // the INSERT, existing ones from the table); scores are inserted unless (window, version) exists.
-// Floats travel as text so that no digit is lost (see db/exactFloats.ts).
+// Floats travel as text so that no digit is lost (see db/exactFloats.ts). The windows' values travel as
+// ONE binary bytea ($4, null for engine windows), cut into $14-byte pieces here: the driver sends a
+// Buffer as binary, but an array of them as hex text, which cost PostgreSQL ~20 ms to parse per 256
+// windows (measured: 25 ms a statement against 4.4 ms).
 const STORE_BATCH_SQL = `
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::int4[], $3::int4[], $4::bytea[], $5::text[]::float8[], $6::text[]::float8[], $7::bool[], $8::text[])
-    AS t(content_hash, engine_id, end_cycle, values_, reconstruction_error, score, is_anomaly, sensor_errors)
+  SELECT content_hash, engine_id, end_cycle, substring($4::bytea FROM ((ordinal - 1) * $14 + 1)::int4 FOR $14::int4) AS values_,
+         reconstruction_error, score, is_anomaly, sensor_errors
+    FROM unnest($1::text[], $2::int4[], $3::int4[], $5::text[]::float8[], $6::text[]::float8[], $7::bool[], $8::text[]) WITH ORDINALITY
+      AS t(content_hash, engine_id, end_cycle, reconstruction_error, score, is_anomaly, sensor_errors, ordinal)
 ), inserted AS (
   INSERT INTO windows (content_hash, source, engine_id, end_cycle, length, sensors, values)
   SELECT content_hash, $9::"WindowSource", engine_id, end_cycle, $10, $11::text[], values_ FROM input
@@ -111,6 +116,16 @@ WITH input AS (
 SELECT ids.content_hash, ids.id AS window_id, s.created_at
   FROM window_ids ids LEFT JOIN scored s ON s.window_id = ids.id`;
 
+/** The values of every window of a batch back to back, or null when none has values (engine windows). */
+function concatenatedValues(windows: readonly ScoredWindow[]): { bytes: Buffer; size: number } | null {
+  if (windows.every((window) => window.values === null)) return null;
+  const size = windows[0].values?.length ?? 0;
+  if (windows.some((window) => window.values === null || window.values.length !== size)) {
+    throw new RangeError('a batch stores values for all of its windows, all of one size, or for none');
+  }
+  return { bytes: Buffer.concat(windows.map((window) => window.values!)), size };
+}
+
 /**
  * Stores a batch of scored windows under one model version in one statement and returns, by hash, the
  * window id and when the score was stored (null when a score of that window by that version existed).
@@ -126,11 +141,12 @@ export async function storeScoredWindows(
   // A window that a concurrent transaction inserted after this statement's snapshot is neither inserted
   // nor visible here, so neither is its score: write those again (their window is visible by then).
   for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
+    const values = concatenatedValues(pending);
     const rows = await query<{ content_hash: string; window_id: number; created_at: Date | null }>(STORE_BATCH_SQL, [
       pending.map((window) => window.contentHash),
       pending.map((window) => window.engineId),
       pending.map((window) => window.endCycle),
-      pending.map((window) => window.values),
+      values?.bytes ?? null,
       exactFloats(pending.map((window) => window.reconstructionError)),
       exactFloats(pending.map((window) => window.score)),
       pending.map((window) => window.isAnomaly),
@@ -140,6 +156,7 @@ export async function storeScoredWindows(
       shape.sensors,
       version.id,
       exactFloats([version.threshold])[0],
+      values?.size ?? 0,
     ]);
     for (const row of rows) stored.set(row.content_hash, { windowId: row.window_id, createdAt: row.created_at });
     pending = pending.filter((window) => !stored.has(window.contentHash));

@@ -90,6 +90,14 @@ describeEachDatabase('window and score persistence', (db) => {
     }
   });
 
+  it('refuses a batch mixing windows with and without values, or values of different sizes, writing nothing', async () => {
+    const version = await createVersion(db().prisma, 5);
+    const before = await db().prisma.window.count();
+    await expect(storeScoredWindows(db().query, version, shape, [scored(20), { ...scored(21), values: null }])).rejects.toThrow(RangeError);
+    await expect(storeScoredWindows(db().query, version, shape, [scored(22), { ...scored(23), values: encodeValues([1, 2]) }])).rejects.toThrow('all of one size');
+    expect(await db().prisma.window.count()).toBe(before);
+  });
+
   it('stores engine windows without values', async () => {
     const version = await createVersion(db().prisma, 4);
     const engine = await db().prisma.engine.create({ data: { role: 'LIVE', externalId: 'ws-1' } });
