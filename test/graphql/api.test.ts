@@ -254,6 +254,25 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const parsed = (await response.json()) as { errors: { extensions: { code: string } }[] };
       expect(parsed.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       const window = { values: windowRows(40, firstVersion.sensors) };
+      const before = await testDatabase.database.prisma.score.count();
+      const malformed: [unknown, RegExp][] = [
+        [{ values: window.values.map((row, t) => (t === 2 ? row.map((value, s) => (s === 5 ? 'high' : value)) : row)) }, /ReadingMatrix: row 2, reading 5 must be a finite number, got "high"/],
+        [{ values: window.values.map((row, t) => (t === 0 ? null : row)) }, /ReadingMatrix: row 0 must be a list of numbers, got null/],
+        [{ values: 42 }, /ReadingMatrix: expected a list of rows/],
+        [{ columns: windowColumns(40).map((column, c) => (c === 1 ? { ...column, values: [...column.values.slice(1), null] } : column)) }, /ReadingList: reading 29 must be a finite number, got null/],
+      ];
+      for (const [bad, message] of malformed) {
+        const response = await server.graphql('mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }', { w: bad });
+        expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(message) });
+      }
+      expect(await testDatabase.database.prisma.score.count()).toBe(before);
+      // Readings written inline in the document (not as variables) are read the same way.
+      const literal = JSON.stringify(window.values);
+      const inline = await server.graphql(`mutation { scoreWindow(window: { values: ${literal} }) { score } }`);
+      const viaVariables = await server.graphql('mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }', { w: window });
+      expect(inline.data).toEqual(viaVariables.data);
+      const badLiteral = await server.graphql(`mutation { scoreWindow(window: { values: ${literal.replace(/^\[\[[^,]+/, '[["x"')} }) { score } }`);
+      expect(badLiteral.errors?.[0]?.message).toMatch(/ReadingMatrix: row 0, reading 0 must be a finite number, got "x"/);
       const tooMany = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score } }`, { ws: Array(1001).fill(window) });
       expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BATCH_TOO_LARGE' } });
     });

@@ -1,13 +1,14 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { ModelVersion } from './modelVersion';
+import { ReadingList, ReadingMatrix } from './readings';
 
 @InputType({ description: 'The readings of one sensor over the window, oldest cycle first.' })
 export class SensorColumnInput {
   @Field(() => String, { description: 'Sensor name, sensor1 to sensor21.' })
   sensor: string;
 
-  @Field(() => [Float], { description: 'One reading per cycle of the window, oldest first.' })
+  @Field(() => ReadingList, { description: 'One reading per cycle of the window, oldest first.' })
   values: number[];
 }
 
@@ -16,7 +17,7 @@ export class SensorColumnInput {
     'One window of raw (not normalised) sensor readings: either `values` (one row per cycle, oldest first, each row in the sensor order the model version declares) or `columns` (named sensors, any order; sensors the version does not use are ignored).',
 })
 export class WindowInput {
-  @Field(() => [[Float]], { nullable: true, description: 'windowLength rows of readings in the model version sensor order.' })
+  @Field(() => ReadingMatrix, { nullable: true, description: 'windowLength rows of readings in the model version sensor order.' })
   values?: number[][] | null;
 
   @Field(() => [SensorColumnInput], { nullable: true, description: 'Named sensor columns, each windowLength readings long.' })
