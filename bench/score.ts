@@ -3,6 +3,7 @@
 // unique), so every score is computed and persisted; the row count is checked against the responses.
 //
 //   node dist/bench/score.js [--duration 10] [--keep-database] [--out results/bench-score.json]
+//   (the server's log goes to bench-score-server.log beside --out)
 //
 // Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
 // load again while a reference training job runs, and engine.trajectory of the longest FD001 engine.
@@ -36,6 +37,8 @@ interface Scenario {
   errors: number;
   windowsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** The first few error responses, to tell why. */
+  errorSamples: string[];
 }
 
 function databaseUrl(name: string): string {
@@ -54,27 +57,32 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-function startServer(url: string): Promise<{ child: ChildProcess; endpoint: string }> {
+/**
+ * Starts the compiled server with rate limits off (a throughput benchmark from one client address). Its
+ * log goes to a file, read until the server says where it listens: a pipe would have to be drained by
+ * this process, which is also the load generator.
+ */
+function startServer(url: string, logFile: string): Promise<{ child: ChildProcess; endpoint: string }> {
   // BENCH_SERVER_NODE_OPTIONS passes flags to the server's node (e.g. --cpu-prof to profile it).
   const nodeFlags = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeFlags, path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js')], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', AUTH_ENABLED: 'false', LOAD_SAMPLE_DATA: 'false' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', AUTH_ENABLED: 'false', RATE_LIMIT_SCORING_WINDOWS: '0', LOAD_SAMPLE_DATA: 'false' },
+    stdio: ['ignore', log, 'inherit'],
   });
-  let output = '';
+  fs.closeSync(log);
   return new Promise((resolve, reject) => {
-    // Read until the server says where it listens, then let its request logs drain unread (kept, they
-    // would cost this process, which is also the load generator, CPU for nothing).
-    const onData = (chunk: Buffer) => {
-      output += String(chunk);
-      const match = /"url":"(http:\/\/[^"]+\/graphql)"/.exec(output);
+    const poll = setInterval(() => {
+      const match = /"url":"(http:\/\/[^"]+\/graphql)"/.exec(fs.readFileSync(logFile, 'utf8'));
       if (!match) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
+      clearInterval(poll);
       resolve({ child, endpoint: match[1] });
-    };
-    child.stdout!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+    }, 100);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`server exited with ${code}: see ${logFile}`));
+    });
   });
 }
 
@@ -116,6 +124,7 @@ function windowSource(sensors: string[]) {
 
 function run(endpoint: string, name: string, connections: number, windowsPerRequest: number, body: () => string, durationS = DURATION_S): Promise<Scenario> {
   let errors = 0;
+  const errorSamples: string[] = [];
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -128,7 +137,10 @@ function run(endpoint: string, name: string, connections: number, windowsPerRequ
           {
             setupRequest: (request) => ({ ...request, body: body() }),
             onResponse: (status, responseBody) => {
-              if (status !== 200 || responseBody.includes('"errors"')) errors++;
+              if (status !== 200 || responseBody.includes('"errors"')) {
+                errors++;
+                if (errorSamples.length < 3) errorSamples.push(`${status} ${responseBody.slice(0, 300)}`);
+              }
             },
           },
         ],
@@ -136,14 +148,16 @@ function run(endpoint: string, name: string, connections: number, windowsPerRequ
       (error, result) => {
         if (error) return reject(error);
         const requests = result.requests.total;
+        if (result.errors > 0) errorSamples.push(`${result.errors} connection errors or timeouts (${result.timeouts} timeouts)`);
         resolve({
           name,
           connections,
           windowsPerRequest,
           requests,
-          errors: errors + result.errors + result.non2xx,
+          errors: errors + result.errors, // non-2xx responses are among `errors` already
           windowsPerSecond: ((requests - errors) * windowsPerRequest) / (result.duration || durationS),
           latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+          errorSamples,
         });
       },
     );
@@ -161,7 +175,7 @@ async function main(): Promise<void> {
     await importSubset(database.prisma, 'FD001', SHIPPED_DATASET_DIR);
     const scoreCount = async () => database.prisma.score.count({ where: { window: { source: 'CLIENT' } } });
 
-    const started = await startServer(url);
+    const started = await startServer(url, path.join(path.dirname(args.out!), 'bench-score-server.log'));
     server = started.child;
     const endpoint = started.endpoint;
     // A reference-architecture model (scoring cost depends on its sizes, not on how long it trained).
@@ -222,6 +236,7 @@ async function main(): Promise<void> {
         `${scenario.name.padEnd(36)} ${String(scenario.requests).padStart(7)} ${String(scenario.errors).padStart(6)} ${scenario.windowsPerSecond.toFixed(0).padStart(10)} ${scenario.latencyMs.p50.toFixed(1).padStart(9)} ${scenario.latencyMs.p99.toFixed(1).padStart(8)} ${scenario.latencyMs.max.toFixed(1).padStart(8)}`,
       );
     }
+    for (const scenario of summary.scenarios) for (const sample of scenario.errorSamples) console.log(`error in "${scenario.name}": ${sample}`);
     console.log(`\np99 while training / idle p99: ${summary.p99RatioWhileTraining.toFixed(2)} (training reached epoch ${summary.trainingEpochsDuringLoad})`);
     console.log(`windows answered without error: ${answered}; client-window scores persisted: ${persisted}`);
     fs.mkdirSync(path.dirname(args.out!), { recursive: true });
