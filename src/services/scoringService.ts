@@ -28,6 +28,8 @@ export interface SensorContribution {
   sensor: string;
   error: number;
   share: number;
+  /** Mean signed residual over the window's last cycles; null for scores stored before it was recorded. */
+  residual: number | null;
 }
 
 export interface ScoreResult {
@@ -99,11 +101,13 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
   return raw;
 }
 
-export function contributionsOf(sensors: readonly string[], sensorErrors: ArrayLike<number>): SensorContribution[] {
+/** Each sensor's error, share of the total and signed residual (empty residuals: unknown), worst first. */
+export function contributionsOf(sensors: readonly string[], sensorErrors: ArrayLike<number>, recentResiduals: ArrayLike<number>): SensorContribution[] {
   let total = 0;
   for (let s = 0; s < sensors.length; s++) total += sensorErrors[s];
+  const known = recentResiduals.length === sensors.length;
   return sensors
-    .map((sensor, s) => ({ sensor, error: sensorErrors[s], share: total > 0 ? sensorErrors[s] / total : 0 }))
+    .map((sensor, s) => ({ sensor, error: sensorErrors[s], share: total > 0 ? sensorErrors[s] / total : 0, residual: known ? recentResiduals[s] : null }))
     .sort((a, b) => b.error - a.error);
 }
 
@@ -115,7 +119,7 @@ function fromStored(stored: StoredScore, version: VersionSummary, cached: boolea
     threshold: stored.threshold,
     isAnomaly: stored.isAnomaly,
     reconstructionError: stored.reconstructionError,
-    contributions: contributionsOf(version.sensors, stored.sensorErrors),
+    contributions: contributionsOf(version.sensors, stored.sensorErrors, stored.recentResiduals),
     engineId: stored.engineId,
     endCycle: stored.endCycle,
     cached,
@@ -269,6 +273,7 @@ export class ScoringService {
         score: scores[index],
         isAnomaly: scores[index] > version.threshold,
         sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
+        recentResiduals: errors.recentResiduals.subarray(index * features, (index + 1) * features),
       }));
       const written = await storeScoredWindows(this.query, version, { source: 'CLIENT', length: version.windowLength, sensors: version.sensors }, scored);
       for (const window of scored) {
@@ -281,7 +286,7 @@ export class ScoringService {
           threshold: version.threshold,
           isAnomaly: window.isAnomaly,
           reconstructionError: window.reconstructionError,
-          contributions: contributionsOf(version.sensors, window.sensorErrors),
+          contributions: contributionsOf(version.sensors, window.sensorErrors, window.recentResiduals),
           engineId: window.engineId,
           endCycle: window.endCycle,
           cached: createdAt === null,

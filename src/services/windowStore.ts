@@ -67,6 +67,8 @@ export interface ScoredWindow {
   score: number;
   isAnomaly: boolean;
   sensorErrors: ArrayLike<number>;
+  /** Mean signed residual of each sensor over the window's last cycles (ReconstructionErrors). */
+  recentResiduals: ArrayLike<number>;
 }
 
 export interface BatchShape {
@@ -94,9 +96,9 @@ function floatArrayLiteral(values: ArrayLike<number>): string {
 const STORE_BATCH_SQL = `
 WITH input AS (
   SELECT content_hash, engine_id, end_cycle, substring($4::bytea FROM ((ordinal - 1) * $14 + 1)::int4 FOR $14::int4) AS values_,
-         reconstruction_error, score, is_anomaly, sensor_errors
-    FROM unnest($1::text[], $2::int4[], $3::int4[], $5::text[]::float8[], $6::text[]::float8[], $7::bool[], $8::text[]) WITH ORDINALITY
-      AS t(content_hash, engine_id, end_cycle, reconstruction_error, score, is_anomaly, sensor_errors, ordinal)
+         reconstruction_error, score, is_anomaly, sensor_errors, recent_residuals
+    FROM unnest($1::text[], $2::int4[], $3::int4[], $5::text[]::float8[], $6::text[]::float8[], $7::bool[], $8::text[], $15::text[]) WITH ORDINALITY
+      AS t(content_hash, engine_id, end_cycle, reconstruction_error, score, is_anomaly, sensor_errors, recent_residuals, ordinal)
 ), inserted AS (
   INSERT INTO windows (content_hash, source, engine_id, end_cycle, length, sensors, values)
   SELECT content_hash, $9::"WindowSource", engine_id, end_cycle, $10, $11::text[], values_ FROM input
@@ -107,8 +109,9 @@ WITH input AS (
   UNION ALL
   SELECT w.id, w.content_hash FROM windows w JOIN input i ON i.content_hash = w.content_hash
 ), scored AS (
-  INSERT INTO scores (window_id, model_version_id, engine_id, end_cycle, reconstruction_error, score, threshold, is_anomaly, sensor_errors)
-  SELECT ids.id, $12, i.engine_id, i.end_cycle, i.reconstruction_error, i.score, $13::text::float8, i.is_anomaly, i.sensor_errors::float8[]
+  INSERT INTO scores (window_id, model_version_id, engine_id, end_cycle, reconstruction_error, score, threshold, is_anomaly, sensor_errors, recent_residuals)
+  SELECT ids.id, $12, i.engine_id, i.end_cycle, i.reconstruction_error, i.score, $13::text::float8, i.is_anomaly, i.sensor_errors::float8[],
+         i.recent_residuals::float8[]
     FROM input i JOIN window_ids ids ON ids.content_hash = i.content_hash
   ON CONFLICT (window_id, model_version_id) DO NOTHING
   RETURNING window_id, created_at
@@ -157,6 +160,7 @@ export async function storeScoredWindows(
       version.id,
       exactFloats([version.threshold])[0],
       values?.size ?? 0,
+      pending.map((window) => floatArrayLiteral(window.recentResiduals)),
     ]);
     for (const row of rows) stored.set(row.content_hash, { windowId: row.window_id, createdAt: row.created_at });
     pending = pending.filter((window) => !stored.has(window.contentHash));
@@ -175,6 +179,8 @@ export interface StoredScore {
   threshold: number;
   isAnomaly: boolean;
   sensorErrors: number[];
+  /** Empty for scores stored before residuals were recorded. */
+  recentResiduals: number[];
   createdAt: Date;
 }
 
@@ -184,10 +190,10 @@ export async function findScoresByHash(query: QueryExecutor, modelVersionId: num
   if (hashes.length === 0) return scores;
   const rows = await query<{
     window_id: number; content_hash: string; engine_id: number | null; end_cycle: number | null; reconstruction_error: number;
-    score: number; threshold: number; is_anomaly: boolean; sensor_errors: number[]; created_at: Date;
+    score: number; threshold: number; is_anomaly: boolean; sensor_errors: number[]; recent_residuals: number[] | null; created_at: Date;
   }>(
     `SELECT s.window_id, w.content_hash, s.engine_id, s.end_cycle, s.reconstruction_error, s.score, s.threshold, s.is_anomaly,
-            s.sensor_errors, s.created_at
+            s.sensor_errors, s.recent_residuals, s.created_at
        FROM windows w JOIN scores s ON s.window_id = w.id AND s.model_version_id = $1
       WHERE w.content_hash = ANY($2::text[])`,
     [modelVersionId, hashes],
@@ -203,6 +209,7 @@ export async function findScoresByHash(query: QueryExecutor, modelVersionId: num
       threshold: row.threshold,
       isAnomaly: row.is_anomaly,
       sensorErrors: row.sensor_errors,
+      recentResiduals: row.recent_residuals ?? [],
       createdAt: row.created_at,
     });
   }
@@ -214,6 +221,8 @@ export interface BatchScores {
   windowErrors: ArrayLike<number>;
   /** count x features. */
   sensorErrors: Float32Array;
+  /** count x features. */
+  recentResiduals: Float32Array;
   scores: ArrayLike<number>;
   features: number;
 }
@@ -242,6 +251,7 @@ export async function storeEngineWindowScores(
       score: batch.scores[index],
       isAnomaly: batch.scores[index] > version.threshold,
       sensorErrors: batch.sensorErrors.subarray(index * features, (index + 1) * features),
+      recentResiduals: batch.recentResiduals.subarray(index * features, (index + 1) * features),
     })),
   );
 }

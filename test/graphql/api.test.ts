@@ -15,7 +15,7 @@ const TINY = `{ trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, 
   hidden: 8, code: 4, epochs: 3, batchSize: 64 }`;
 
 const JOB_FIELDS = 'id status attempts error totalEpochs cancelRequested modelVersionId epochs { epoch loss validationLoss } progress { epochsCompleted totalEpochs estimatedRemainingMs }';
-const SCORE_FIELDS = 'windowId modelVersionId score threshold isAnomaly reconstructionError cached engineId endCycle contributions { sensor error share } modelVersion { id version }';
+const SCORE_FIELDS = 'windowId modelVersionId score threshold isAnomaly reconstructionError cached engineId endCycle contributions { sensor error share residual } modelVersion { id version }';
 
 /** FD001 train unit 1's rows, as [cycle, settings x3, sensors x21]. */
 const unit1 = shippedLines('train_FD001.txt')
@@ -187,6 +187,7 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const shares = score.contributions.map((entry: { share: number }) => entry.share);
       expect(shares.reduce((sum: number, share: number) => sum + share, 0)).toBeCloseTo(1, 6);
       expect([...shares].sort((a, b) => b - a)).toEqual(shares);
+      for (const entry of score.contributions) expect(Number.isFinite(entry.residual)).toBe(true);
       expect(await windows()).toBe(before + 1);
 
       const again = await server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w) { ${SCORE_FIELDS} } }`, {
@@ -194,6 +195,23 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       });
       expect(again.data.scoreWindow).toEqual({ ...score, cached: true });
       expect(await windows()).toBe(before + 1);
+    });
+
+    it('signs each sensor\'s residual: a sensor read high over the last cycles shows a positive residual', async () => {
+      const fields = 'contributions { sensor residual }';
+      const residualOf = (result: { contributions: { sensor: string; residual: number }[] }, sensor: string) =>
+        result.contributions.find((entry) => entry.sensor === sensor)!.residual;
+      const rows = windowRows(70, firstVersion.sensors);
+      const sensor = firstVersion.sensors[1];
+      const high = rows.map((row, t) => (t >= rows.length - 10 ? row.map((value, s) => (s === 1 ? value * 1.05 : value)) : row));
+      const low = rows.map((row, t) => (t >= rows.length - 10 ? row.map((value, s) => (s === 1 ? value * 0.95 : value)) : row));
+      const score = async (values: number[][]) =>
+        (await server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w) { ${fields} } }`, { w: { values } })).data.scoreWindow;
+      const [plain, raised, lowered] = [await score(rows), await score(high), await score(low)];
+      expect(residualOf(raised, sensor)).toBeGreaterThan(residualOf(plain, sensor) + 1);
+      expect(residualOf(raised, sensor)).toBeGreaterThan(0);
+      expect(residualOf(lowered, sensor)).toBeLessThan(residualOf(plain, sensor) - 1);
+      expect(residualOf(lowered, sensor)).toBeLessThan(0);
     });
 
     it('accepts named sensor columns (all 21, any order) and gives the same score as rows', async () => {

@@ -49,6 +49,7 @@ describeEachDatabase('window and score persistence', (db) => {
     score,
     isAnomaly: score > 0.5,
     sensorErrors: new Float32Array([score / 2, score * 1.5]),
+    recentResiduals: new Float32Array([-score, score / 4]),
   });
 
   // Both ways the service writes: the driver itself, and inside a Prisma transaction.
@@ -71,7 +72,13 @@ describeEachDatabase('window and score persistence', (db) => {
 
     const found = await findScoresByHash(driver, version.id, ['hash-1', 'hash-2', 'hash-unknown']);
     expect([...found.keys()].sort()).toEqual(['hash-1', 'hash-2']);
-    expect(found.get('hash-2')).toMatchObject({ score: 0.2, isAnomaly: false, threshold: 1, sensorErrors: [Math.fround(0.1), Math.fround(0.2 * 1.5)] });
+    expect(found.get('hash-2')).toMatchObject({
+      score: 0.2,
+      isAnomaly: false,
+      threshold: 1,
+      sensorErrors: [Math.fround(0.1), Math.fround(0.2 * 1.5)],
+      recentResiduals: [Math.fround(-0.2), Math.fround(0.2 / 4)],
+    });
     const other = await createVersion(db().prisma, 2);
     expect((await findScoresByHash(prisma, other.id, ['hash-1'])).size).toBe(0);
   });
@@ -82,11 +89,12 @@ describeEachDatabase('window and score persistence', (db) => {
     for (const [index, query] of executors().entries()) {
       const hash = `exact-${index}`;
       await storeScoredWindows(query, { id: version.id, threshold: exact / 3 }, shape, [
-        { ...scored(9), contentHash: hash, reconstructionError: exact, score: 0.1 + 0.2, sensorErrors: [exact, 0.1 + 0.2] },
+        { ...scored(9), contentHash: hash, reconstructionError: exact, score: 0.1 + 0.2, sensorErrors: [exact, 0.1 + 0.2], recentResiduals: [-exact, 0.1 + 0.2] },
       ]);
       const stored = (await findScoresByHash(query, version.id, [hash])).get(hash)!;
       expect([stored.reconstructionError, stored.score, stored.threshold]).toEqual([exact, 0.1 + 0.2, exact / 3]);
       expect(stored.sensorErrors).toEqual([exact, 0.1 + 0.2]);
+      expect(stored.recentResiduals).toEqual([-exact, 0.1 + 0.2]);
     }
   });
 
@@ -102,10 +110,10 @@ describeEachDatabase('window and score persistence', (db) => {
     const version = await createVersion(db().prisma, 4);
     const engine = await db().prisma.engine.create({ data: { role: 'LIVE', externalId: 'ws-1' } });
     await storeEngineWindowScores(db().query, { ...version, windowLength: 30 }, [{ engineId: engine.id, endCycle: 30, index: 0 }], {
-      windowErrors: [0.5], sensorErrors: new Float32Array([0.25, 0.75]), scores: [0.5], features: 2,
+      windowErrors: [0.5], sensorErrors: new Float32Array([0.25, 0.75]), recentResiduals: new Float32Array([0.5, -1]), scores: [0.5], features: 2,
     });
     const stored = await db().prisma.window.findUniqueOrThrow({ where: { contentHash: engineWindowHash({ engineId: engine.id, endCycle: 30, length: 30 }) } });
     expect(stored).toMatchObject({ source: 'ENGINE', engineId: engine.id, endCycle: 30, values: null });
-    expect(await db().prisma.score.findFirstOrThrow({ where: { windowId: stored.id } })).toMatchObject({ engineId: engine.id, endCycle: 30, score: 0.5, sensorErrors: [0.25, 0.75] });
+    expect(await db().prisma.score.findFirstOrThrow({ where: { windowId: stored.id } })).toMatchObject({ engineId: engine.id, endCycle: 30, score: 0.5, sensorErrors: [0.25, 0.75], recentResiduals: [0.5, -1] });
   });
 });

@@ -40,6 +40,14 @@ export class SensorContribution {
 
   @Field(() => Float, { description: "This sensor's share of the window's total error, from 0 to 1." })
   share: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Mean signed residual over the window\'s last 10 cycles (all of them in a shorter window): the reading minus what the network reconstructs, in standard deviations of the ' +
+      'healthy training readings. Positive: the sensor reads higher than a healthy engine would; negative: lower. Null for scores stored before it was recorded.',
+  })
+  residual: number | null;
 }
 
 @ObjectType({ description: 'The verdict of a model version on a window.' })

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "scores" ADD COLUMN     "recent_residuals" DOUBLE PRECISION[];
