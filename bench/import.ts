@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { SHIPPED_DATASET_DIR } from '../src/config';
 import { openDatabase, openPostgres, type Database } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { importSubset } from '../src/services/importService';
+import { createScratchDatabase, type ScratchDatabase } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,16 +20,6 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: path.join('results', 'bench-import.json') },
   },
 });
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: args['admin-url'] });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function timeImports(open: () => Promise<Database>): Promise<{ importMs: number; reimportMs: number; cycles: number }> {
   const database = await open();
@@ -46,13 +36,12 @@ async function timeImports(open: () => Promise<Database>): Promise<{ importMs: n
 async function main(): Promise<void> {
   const runs: { postgresql: Awaited<ReturnType<typeof timeImports>>; embedded: Awaited<ReturnType<typeof timeImports>> }[] = [];
   const name = `engine_health_import_bench_${process.pid}`;
-  const url = new URL(args['admin-url']!);
-  url.pathname = `/${name}`;
+  let scratch: ScratchDatabase | undefined;
   for (let run = 0; run < Number(args.repeat); run++) {
-    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin(`CREATE DATABASE "${name}"`);
+    scratch = await createScratchDatabase(args['admin-url']!, name);
+    const { url } = scratch;
     const postgresql = await timeImports(async () => {
-      const database = await openPostgres(url.toString(), 4);
+      const database = await openPostgres(url, 4);
       await applyMigrations(database.execScript, database.query);
       return database;
     });
@@ -64,7 +53,7 @@ async function main(): Promise<void> {
       `run ${run + 1}: PostgreSQL ${postgresql.importMs} ms (re-import ${postgresql.reimportMs} ms), embedded ${embedded.importMs} ms (re-import ${embedded.reimportMs} ms), ${postgresql.cycles} cycles`,
     );
   }
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await scratch?.drop();
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const summary = {
     dataset: 'FD001 train + test',

@@ -7,17 +7,16 @@
 //
 // Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
 // load again while a reference training job runs, and engine.trajectory of the longest FD001 engine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { REPOSITORY_ROOT, SHIPPED_DATASET_DIR } from '../src/config';
+import { SHIPPED_DATASET_DIR } from '../src/config';
 import { readSubsetFiles } from '../src/data/cmapssFiles';
 import { openPostgres } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { importSubset } from '../src/services/importService';
+import { createScratchDatabase, startCompiledServer, type CompiledServer } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,51 +38,6 @@ interface Scenario {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** The first few error responses, to tell why. */
   errorSamples: string[];
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(args['admin-url']!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: args['admin-url'] });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Starts the compiled server with rate limits off (a throughput benchmark from one client address). Its
- * log goes to a file, read until the server says where it listens: a pipe would have to be drained by
- * this process, which is also the load generator.
- */
-function startServer(url: string, logFile: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  // BENCH_SERVER_NODE_OPTIONS passes flags to the server's node (e.g. --cpu-prof to profile it).
-  const nodeFlags = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-  fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeFlags, path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js')], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', AUTH_ENABLED: 'false', RATE_LIMIT_SCORING_WINDOWS: '0', LOAD_SAMPLE_DATA: 'false' },
-    stdio: ['ignore', log, 'inherit'],
-  });
-  fs.closeSync(log);
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /"url":"(http:\/\/[^"]+\/graphql)"/.exec(fs.readFileSync(logFile, 'utf8'));
-      if (!match) return;
-      clearInterval(poll);
-      resolve({ child, endpoint: match[1] });
-    }, 100);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`server exited with ${code}: see ${logFile}`));
-    });
-  });
 }
 
 async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -165,19 +119,20 @@ function run(endpoint: string, name: string, connections: number, windowsPerRequ
 }
 
 async function main(): Promise<void> {
-  const name = `engine_health_bench_${process.pid}`;
-  const url = databaseUrl(name);
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
-  let server: ChildProcess | undefined;
+  const scratch = await createScratchDatabase(args['admin-url']!, `engine_health_bench_${process.pid}`);
+  let server: CompiledServer | undefined;
   try {
-    const database = await openPostgres(url, 2);
+    const database = await openPostgres(scratch.url, 2);
     await applyMigrations(database.execScript, database.query);
     await importSubset(database.prisma, 'FD001', SHIPPED_DATASET_DIR);
     const scoreCount = async () => database.prisma.score.count({ where: { window: { source: 'CLIENT' } } });
 
-    const started = await startServer(url, path.join(path.dirname(args.out!), 'bench-score-server.log'));
-    server = started.child;
-    const endpoint = started.endpoint;
+    // Rate limits off: a throughput benchmark from one client address.
+    server = await startCompiledServer(
+      { DATABASE_URL: scratch.url, LOG_LEVEL: 'info', NODE_ENV: 'production', AUTH_ENABLED: 'false', RATE_LIMIT_SCORING_WINDOWS: '0', LOAD_SAMPLE_DATA: 'false' },
+      path.join(path.dirname(args.out!), 'bench-score-server.log'),
+    );
+    const endpoint = `${server.url}/graphql`;
     // A reference-architecture model (scoring cost depends on its sizes, not on how long it trained).
     const { trainModel } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { epochs: 3, name: "bench", activate: true }) { id } }');
     const job = await waitForJob(endpoint, trainModel.id, (status) => status === 'SUCCEEDED' || status === 'FAILED');
@@ -247,11 +202,8 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    server?.kill('SIGTERM');
-    if (!args['keep-database']) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    }
+    await server?.stop();
+    if (!args['keep-database']) await scratch.drop();
   }
 }
 

@@ -5,25 +5,25 @@
 //   npm run bench:soak -- --url http://host:4000 --key ehk_... --database-url postgresql://...   (a running server)
 //
 // Without --url it creates a throw-away database on the admin URL, migrates it, imports the shipped FD001,
-// creates an API key, starts dist/src/server.js (authentication on, production mode), trains a small
-// model to score with, then:
+// creates an API key, starts dist/src/server.js (authentication on, production mode, its log in
+// soak-server.log beside --out or in results/), trains a small model to score with, then:
 //   1. "before": drives scoring load (scoreWindow, and scoreWindows of 16 windows) for --baseline-seconds;
 //   2. "during": starts a training job and drives the same load until the job finishes;
 //   3. checks: no request failed, every score a client was given is stored (one row per returned
 //      window id and version), the job succeeded; prints p50/p99 latencies of both phases.
 // Exits 1 when a check fails.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import pg from 'pg';
-import { REPOSITORY_ROOT, SHIPPED_DATASET_DIR } from '../src/config';
+import { SHIPPED_DATASET_DIR } from '../src/config';
 import { openPostgres } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { ApiKeyService } from '../src/services/apiKeys';
 import { importSubset } from '../src/services/importService';
+import { createScratchDatabase, serverErrorLines, startCompiledServer } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -193,76 +193,42 @@ interface Target {
 }
 
 async function startOwnServer(): Promise<Target> {
-  const adminUrl = args['admin-url']!;
-  const name = `engine_health_soak_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${name}`;
-  log(`database ${name}: migrating and importing FD001`);
-  const database = await openPostgres(databaseUrl.toString(), 4);
+  const scratch = await createScratchDatabase(args['admin-url']!, `engine_health_soak_${process.pid}_${randomBytes(3).toString('hex')}`);
+  log(`database ${scratch.name}: migrating and importing FD001`);
+  const database = await openPostgres(scratch.url, 4);
   await applyMigrations(database.execScript, database.query);
   await importSubset(database.prisma, 'FD001', SHIPPED_DATASET_DIR);
   const key = (await new ApiKeyService(database.prisma).create('soak', 'reader,scorer,operator')).key;
   await database.close();
 
-  const logs: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, [path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js')], {
-    env: {
-      ...process.env,
+  const server = await startCompiledServer(
+    {
       NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl.toString(),
+      DATABASE_URL: scratch.url,
       AUTH_ENABLED: 'true',
       HOST: '127.0.0.1',
-      PORT: '0',
-      // As in production: one JSON line per request on stdout (read and dropped here, errors kept).
+      // As in production: one JSON line per request.
       LOG_LEVEL: 'info',
       // The load is one key: allow it well above the default per-key rate.
       RATE_LIMIT_SCORING_WINDOWS: '100000000',
       TRAINING_POLL_INTERVAL_MS: '200',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (chunk) => logs.push(String(chunk)));
-  let listening = false;
-  const url = await new Promise<string>((resolve, reject) => {
-    let pending = '';
-    child.stdout?.on('data', (chunk) => {
-      pending += String(chunk);
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!listening || /"level":(40|50|60)/.test(line)) logs.push(`${line}\n`);
-        const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)\/graphql"/.exec(line);
-        if (match) {
-          listening = true;
-          resolve(match[1]);
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${logs.join('')}`)));
-  });
-  log(`server ${url} (pid ${child.pid})`);
+    path.resolve(args.out ? path.dirname(args.out) : 'results', 'soak-server.log'),
+  );
+  log(`server ${server.url} (pid ${server.child.pid}, log ${server.logFile})`);
   return {
-    url,
+    url: server.url,
     key,
-    databaseUrl: databaseUrl.toString(),
+    databaseUrl: scratch.url,
     async cleanup() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      const serverErrors = logs.join('').split('\n').filter((line) => /"level":(50|60)/.test(line));
+      await server.stop();
+      const serverErrors = serverErrorLines(server);
       if (serverErrors.length > 0) log(`server logged ${serverErrors.length} error lines, first: ${serverErrors[0].slice(0, 400)}`);
       if (args.keep) {
-        log(`kept database ${name}`);
+        log(`kept database ${scratch.name}`);
         return;
       }
-      const cleanupAdmin = new pg.Client({ connectionString: adminUrl });
-      await cleanupAdmin.connect();
-      await cleanupAdmin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await cleanupAdmin.end();
+      await scratch.drop();
     },
   };
 }

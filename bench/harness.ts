@@ -1,0 +1,83 @@
+// What the benchmarks that measure a running service share: a throw-away PostgreSQL database and the
+// compiled server started on it as its own process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { REPOSITORY_ROOT } from '../src/config';
+
+export interface ScratchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function runAdmin(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty database named `name` on the server of `adminUrl` (one left by an earlier run is dropped first). */
+export async function createScratchDatabase(adminUrl: string, name: string): Promise<ScratchDatabase> {
+  await runAdmin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await runAdmin(adminUrl, `CREATE DATABASE "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => runAdmin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+export interface CompiledServer {
+  child: ChildProcess;
+  /** e.g. http://127.0.0.1:41234 (GraphQL at /graphql). */
+  url: string;
+  logFile: string;
+  /** SIGTERM, then waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dist/src/server.js with `env` added to this process's environment, on a free port. Its output
+ * goes to `logFile`, read until the server says where it listens: a pipe would have to be drained by the
+ * benchmark, which is also the load generator. BENCH_SERVER_NODE_OPTIONS passes flags to the server's
+ * node (e.g. --cpu-prof to profile it).
+ */
+export function startCompiledServer(env: Record<string, string>, logFile: string): Promise<CompiledServer> {
+  const nodeFlags = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, [...nodeFlags, path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js')], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(fs.readFileSync(logFile, 'utf8'));
+      if (!match) return;
+      clearInterval(poll);
+      resolve({ child, url: match[1], logFile, stop });
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`server exited with ${code} before listening: see ${logFile}`));
+    });
+  });
+}
+
+/** The server's log lines at error level or worse (pino levels 50 and 60). */
+export function serverErrorLines(server: CompiledServer): string[] {
+  return fs
+    .readFileSync(server.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => /"level":(50|60)/.test(line));
+}
