@@ -1,5 +1,6 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { RECENT_RESIDUAL_STEPS } from '../../model';
 import { ModelVersion } from './modelVersion';
 import { ReadingList, ReadingMatrix } from './readings';
 
@@ -44,8 +45,8 @@ export class SensorContribution {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Mean signed residual over the window\'s last 10 cycles (all of them in a shorter window): the reading minus what the network reconstructs, in standard deviations of the ' +
-      'healthy training readings. Positive: the sensor reads higher than a healthy engine would; negative: lower. Null for scores stored before it was recorded.',
+      `Mean signed residual over the window's last ${RECENT_RESIDUAL_STEPS} cycles (all of them in a shorter window): the reading minus ` +
+      'what the network reconstructs, in standard deviations of the healthy training readings. Positive: the sensor reads higher than a healthy engine would; negative: lower. Null for scores stored before it was recorded.',
   })
   residual: number | null;
 }
