@@ -81,3 +81,57 @@ export function serverErrorLines(server: CompiledServer): string[] {
     .split('\n')
     .filter((line) => /"level":(50|60)/.test(line));
 }
+
+/** CPU seconds used so far, split the way a scoring benchmark needs it (Linux /proc; zeros elsewhere). */
+export interface CpuSnapshot {
+  serverMainThread: number;
+  serverOtherThreads: number;
+  loadGenerator: number;
+  postgres: number;
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node runs on
+
+/** utime + stime of a /proc stat line, in seconds (fields 14 and 15; the name in parentheses may hold spaces). */
+function cpuSecondsOf(statPath: string): number {
+  try {
+    const stat = fs.readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // gone, or not Linux
+  }
+}
+
+export function cpuSnapshot(serverPid: number): CpuSnapshot {
+  const serverTotal = cpuSecondsOf(`/proc/${serverPid}/stat`);
+  const serverMainThread = cpuSecondsOf(`/proc/${serverPid}/task/${serverPid}/stat`);
+  let postgres = 0;
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    // not Linux
+  }
+  for (const pid of entries) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += cpuSecondsOf(`/proc/${pid}/stat`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  return {
+    serverMainThread,
+    serverOtherThreads: serverTotal - serverMainThread,
+    loadGenerator: (own.user + own.system) / 1e6,
+    postgres,
+  };
+}
+
+/** CPU milliseconds per request between two snapshots (PostgreSQL: every postgres process on the machine). */
+export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuSnapshot & { total: number } {
+  const per = (key: keyof CpuSnapshot) => (requests > 0 ? ((after[key] - before[key]) * 1000) / requests : 0);
+  const split = { serverMainThread: per('serverMainThread'), serverOtherThreads: per('serverOtherThreads'), loadGenerator: per('loadGenerator'), postgres: per('postgres') };
+  return { ...split, total: split.serverMainThread + split.serverOtherThreads + split.loadGenerator + split.postgres };
+}

@@ -2,7 +2,8 @@
 // by autocannon from this process. Every request scores a window never seen before (one reading is made
 // unique), so every score is computed and persisted; the row count is checked against the responses.
 //
-//   node dist/bench/score.js [--duration 10] [--keep-database] [--out results/bench-score.json]
+//   node dist/bench/score.js [--duration 10] [--scenarios single,concurrent,batch,training,trajectory]
+//                            [--keep-database] [--out results/bench-score.json]
 //   (the server's log goes to bench-score-server.log beside --out)
 //
 // Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
@@ -16,17 +17,24 @@ import { readSubsetFiles } from '../src/data/cmapssFiles';
 import { openPostgres } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { importSubset } from '../src/services/importService';
-import { createScratchDatabase, startCompiledServer, type CompiledServer } from './harness';
+import { cpuPerRequest, cpuSnapshot, createScratchDatabase, startCompiledServer, type CompiledServer, type CpuSnapshot } from './harness';
 
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
     'keep-database': { type: 'boolean', default: false },
+    // A subset, e.g. `--scenarios concurrent` to profile one load alone.
+    scenarios: { type: 'string', default: 'single,concurrent,batch,training,trajectory' },
     out: { type: 'string', default: path.join('results', 'bench-score.json') },
   },
 });
 const DURATION_S = Number(args.duration);
+const SCENARIO_KEYS = ['single', 'concurrent', 'batch', 'training', 'trajectory'] as const;
+const selected = new Set(args.scenarios!.split(',').map((key) => key.trim()));
+for (const key of selected) {
+  if (!(SCENARIO_KEYS as readonly string[]).includes(key)) throw new Error(`unknown scenario "${key}" (known: ${SCENARIO_KEYS.join(', ')})`);
+}
 
 interface Scenario {
   name: string;
@@ -38,6 +46,8 @@ interface Scenario {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** The first few error responses, to tell why. */
   errorSamples: string[];
+  /** CPU milliseconds per request: server main thread, its other threads, this load generator, PostgreSQL. */
+  cpuMsPerRequest: CpuSnapshot & { total: number };
 }
 
 async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -76,8 +86,10 @@ function windowSource(sensors: string[]) {
   };
 }
 
-function run(endpoint: string, name: string, connections: number, windowsPerRequest: number, body: () => string, durationS = DURATION_S): Promise<Scenario> {
+function run(server: CompiledServer, name: string, connections: number, windowsPerRequest: number, body: () => string, durationS = DURATION_S): Promise<Scenario> {
+  const endpoint = `${server.url}/graphql`;
   let errors = 0;
+  const cpuBefore = cpuSnapshot(server.child.pid!);
   const errorSamples: string[] = [];
   return new Promise((resolve, reject) => {
     autocannon(
@@ -112,6 +124,7 @@ function run(endpoint: string, name: string, connections: number, windowsPerRequ
           windowsPerSecond: ((requests - errors) * windowsPerRequest) / (result.duration || durationS),
           latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
           errorSamples,
+          cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuSnapshot(server.child.pid!), requests),
         });
       },
     );
@@ -146,42 +159,47 @@ async function main(): Promise<void> {
         variables: { ws: Array.from({ length: 256 }, () => ({ values: next() })) },
       });
 
-    await run(endpoint, 'warm-up', 8, 1, single, 2);
+    await run(server, 'warm-up', 8, 1, single, 2);
     const before = await scoreCount();
     const scenarios: Scenario[] = [];
-    scenarios.push(await run(endpoint, 'scoreWindow c=1', 1, 1, single));
-    scenarios.push(await run(endpoint, 'scoreWindow c=64', 64, 1, single));
-    scenarios.push(await run(endpoint, 'scoreWindows 256 c=4', 4, 256, batch));
-
-    const { trainModel: training } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { name: "bench-background" }) { id } }');
-    await waitForJob(endpoint, training.id, (status) => status === 'RUNNING');
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // past worker start-up, into steady training
-    scenarios.push(await run(endpoint, 'scoreWindow c=64 while training', 64, 1, single));
-    const trainingState = await graphql<{ trainingJob: { status: string; progress: { epochsCompleted: number } } }>(
-      endpoint,
-      'query ($id: Int!) { trainingJob(id: $id) { status progress { epochsCompleted } } }',
-      { id: training.id },
-    );
-    await graphql(endpoint, 'mutation ($id: Int!) { cancelTrainingJob(id: $id) { status } }', { id: training.id });
-    await waitForJob(endpoint, training.id, (status) => status !== 'RUNNING');
+    let idle: Scenario | undefined;
+    let loaded: Scenario | undefined;
+    let trainingEpochsDuringLoad: number | undefined;
+    if (selected.has('single')) scenarios.push(await run(server, 'scoreWindow c=1', 1, 1, single));
+    if (selected.has('concurrent')) scenarios.push((idle = await run(server, 'scoreWindow c=64', 64, 1, single)));
+    if (selected.has('batch')) scenarios.push(await run(server, 'scoreWindows 256 c=4', 4, 256, batch));
+    if (selected.has('training')) {
+      const { trainModel: training } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { name: "bench-background" }) { id } }');
+      await waitForJob(endpoint, training.id, (status) => status === 'RUNNING');
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // past worker start-up, into steady training
+      scenarios.push((loaded = await run(server, 'scoreWindow c=64 while training', 64, 1, single)));
+      const trainingState = await graphql<{ trainingJob: { status: string; progress: { epochsCompleted: number } } }>(
+        endpoint,
+        'query ($id: Int!) { trainingJob(id: $id) { status progress { epochsCompleted } } }',
+        { id: training.id },
+      );
+      trainingEpochsDuringLoad = trainingState.trainingJob.progress.epochsCompleted;
+      await graphql(endpoint, 'mutation ($id: Int!) { cancelTrainingJob(id: $id) { status } }', { id: training.id });
+      await waitForJob(endpoint, training.id, (status) => status !== 'RUNNING');
+    }
 
     const persisted = (await scoreCount()) - before;
     const answered = scenarios.reduce((sum, scenario) => sum + (scenario.requests - scenario.errors) * scenario.windowsPerRequest, 0);
 
-    const longest = await database.prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN' }, orderBy: { lastCycle: 'desc' } });
-    const trajectoryQuery = JSON.stringify({ query: `{ engine(id: ${longest.id}) { trajectory { threshold points { endCycle score rul } } } }` });
-    await graphql(endpoint, `{ engine(id: ${longest.id}) { trajectory { threshold } } }`); // scores it once
-    const trajectory = await run(endpoint, `trajectory (${longest.lastCycle} cycles) c=1`, 1, 1, () => trajectoryQuery, 5);
+    if (selected.has('trajectory')) {
+      const longest = await database.prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN' }, orderBy: { lastCycle: 'desc' } });
+      const trajectoryQuery = JSON.stringify({ query: `{ engine(id: ${longest.id}) { trajectory { threshold points { endCycle score rul } } } }` });
+      await graphql(endpoint, `{ engine(id: ${longest.id}) { trajectory { threshold } } }`); // scores it once
+      scenarios.push(await run(server, `trajectory (${longest.lastCycle} cycles) c=1`, 1, 1, () => trajectoryQuery, 5));
+    }
     await database.close();
 
-    const idle = scenarios[1];
-    const loaded = scenarios[3];
     const summary = {
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
       durationS: DURATION_S,
-      scenarios: [...scenarios, trajectory],
-      trainingEpochsDuringLoad: trainingState.trainingJob.progress.epochsCompleted,
-      p99RatioWhileTraining: loaded.latencyMs.p99 / idle.latencyMs.p99,
+      scenarios,
+      trainingEpochsDuringLoad,
+      p99RatioWhileTraining: idle && loaded ? loaded.latencyMs.p99 / idle.latencyMs.p99 : undefined,
       windowsAnswered: answered,
       scoresPersisted: persisted,
     };
@@ -191,8 +209,17 @@ async function main(): Promise<void> {
         `${scenario.name.padEnd(36)} ${String(scenario.requests).padStart(7)} ${String(scenario.errors).padStart(6)} ${scenario.windowsPerSecond.toFixed(0).padStart(10)} ${scenario.latencyMs.p50.toFixed(1).padStart(9)} ${scenario.latencyMs.p99.toFixed(1).padStart(8)} ${scenario.latencyMs.max.toFixed(1).padStart(8)}`,
       );
     }
+    console.log('\nCPU ms per request          server main   server other   load generator   PostgreSQL    total');
+    for (const { name, cpuMsPerRequest: cpu } of summary.scenarios) {
+      const cell = (ms: number, width: number) => ms.toFixed(3).padStart(width);
+      console.log(
+        `${name.padEnd(28)}${cell(cpu.serverMainThread, 12)}${cell(cpu.serverOtherThreads, 15)}${cell(cpu.loadGenerator, 17)}${cell(cpu.postgres, 13)}${cell(cpu.total, 9)}`,
+      );
+    }
     for (const scenario of summary.scenarios) for (const sample of scenario.errorSamples) console.log(`error in "${scenario.name}": ${sample}`);
-    console.log(`\np99 while training / idle p99: ${summary.p99RatioWhileTraining.toFixed(2)} (training reached epoch ${summary.trainingEpochsDuringLoad})`);
+    if (summary.p99RatioWhileTraining !== undefined) {
+      console.log(`\np99 while training / idle p99: ${summary.p99RatioWhileTraining.toFixed(2)} (training reached epoch ${trainingEpochsDuringLoad})`);
+    }
     console.log(`windows answered without error: ${answered}; client-window scores persisted: ${persisted}`);
     fs.mkdirSync(path.dirname(args.out!), { recursive: true });
     fs.writeFileSync(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
