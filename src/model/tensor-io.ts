@@ -3,6 +3,7 @@
 // (XNNPACK on wasm, libtensorflow with tfjs-node), so these few functions are the whole interface.
 
 import * as tf from '@tensorflow/tfjs';
+import { directProducts } from './wasm-direct-products';
 
 interface WasmHeapReader {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
@@ -58,7 +59,10 @@ export function productInto(a: tf.Tensor2D, b: tf.Tensor2D, target: Float32Array
   }
 }
 
-/** target = a · op(b) (+ bias) with `a` given as a row-major [rows, cols] array. */
+/**
+ * target = a · op(b) (+ bias) with `a` given as a row-major [rows, cols] array. On wasm, untransposed
+ * products skip tfjs's per-op machinery (./wasm-direct-products.ts), with bit-identical results.
+ */
 export function arrayProductInto(
   a: Float32Array,
   rows: number,
@@ -67,6 +71,11 @@ export function arrayProductInto(
   target: Float32Array,
   options: ProductOptions = {},
 ): void {
+  const direct = options.transposeA || options.transposeB ? null : directProducts();
+  if (direct !== null) {
+    direct.product(a, rows, cols, b, target, options.bias);
+    return;
+  }
   const left = transientMatrix(a, rows, cols);
   try {
     productInto(left, b, target, options);
