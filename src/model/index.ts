@@ -23,7 +23,7 @@ export type { TrainingData, EpochProgress, TrainedAutoencoder, TrainingCallbacks
 export { trainAutoencoder } from './parallel-training';
 export type { ParallelTrainingOptions } from './parallel-training';
 export { trainInProcess } from './in-process-training';
-export { RECENT_RESIDUAL_STEPS, reconstructionErrors, releaseScoringBuffers } from './inference';
+export { RECENT_RESIDUAL_STEPS, reconstructionErrors, releaseCachedWeights, releaseScoringBuffers } from './inference';
 export { InferenceThread, InferenceThreadError, reconstructOnThisThread } from './inference-thread';
 export type { Reconstruct, InferenceThreadOptions } from './inference-thread';
 export type { ReconstructionErrors, ReconstructionOptions } from './inference';

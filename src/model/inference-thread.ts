@@ -12,7 +12,8 @@ import { resolveInferenceWorkerScript } from './worker-script';
 /** How the services get reconstruction errors: on the calling thread, or on an InferenceThread. */
 export type Reconstruct = (model: AutoencoderModel, modelKey: string, x: Float32Array, count: number) => Promise<ReconstructionErrors>;
 
-export const reconstructOnThisThread: Reconstruct = async (model, _modelKey, x, count) => reconstructionErrors(model, x, count);
+/** Model keys name parameters that never change (see ReconstructionOptions.cacheKey): weights stay prepared. */
+export const reconstructOnThisThread: Reconstruct = async (model, modelKey, x, count) => reconstructionErrors(model, x, count, { cacheKey: modelKey });
 
 export interface InferenceThreadOptions {
   workerScript?: string;

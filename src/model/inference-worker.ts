@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AutoencoderModel } from './architecture';
 import { selectBackend, type BackendName } from './backend';
-import { reconstructionErrors, type ReconstructionErrors } from './inference';
+import { reconstructionErrors, releaseCachedWeights, type ReconstructionErrors } from './inference';
 
 /** A forward pass of `count` windows under the model known as `modelKey` (sent along the first time). */
 export interface InferenceRequest {
@@ -31,12 +31,15 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
   const selection = await selectBackend(setup.backendPreference ? { preference: setup.backendPreference } : {});
   const models = new Map<string, AutoencoderModel>();
   port.on('message', (request: InferenceRequest) => {
-    for (const key of request.forget) models.delete(key);
+    for (const key of request.forget) {
+      models.delete(key);
+      releaseCachedWeights(key);
+    }
     if (request.model) models.set(request.modelKey, request.model);
     const model = models.get(request.modelKey);
     try {
       if (!model) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
-      const errors = reconstructionErrors(model, request.x, request.count);
+      const errors = reconstructionErrors(model, request.x, request.count, { cacheKey: request.modelKey });
       const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals].map((array) => array.buffer as ArrayBuffer);
       port.postMessage({ type: 'result', id: request.id, errors } satisfies InferenceReply, buffers);
     } catch (error) {

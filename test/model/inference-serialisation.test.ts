@@ -2,7 +2,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { AutoencoderModel, parameterLayout } from '../../src/model/architecture';
-import { RECENT_RESIDUAL_STEPS, reconstructionErrors } from '../../src/model/inference';
+import { RECENT_RESIDUAL_STEPS, reconstructionErrors, releaseCachedWeights } from '../../src/model/inference';
 import { initialiseModel } from '../../src/model/initialisation';
 import { trainInProcess } from '../../src/model/in-process-training';
 import {
@@ -101,6 +101,22 @@ describe('reconstructionErrors', () => {
     }
     const fourth = reconstructionErrors(trained, windows.subarray(3 * T * F), 1);
     expect(fourth.windowErrors[0]).toBe(all.windowErrors[3]);
+  });
+
+  test('weights kept under a cache key give the same bits, and another model under that key is prepared afresh', () => {
+    const uncached = reconstructionErrors(trained, windows, COUNT);
+    for (let call = 0; call < 2; call++) {
+      const cached = reconstructionErrors(trained, windows, COUNT, { cacheKey: 'test-model' });
+      expect(bits(cached.windowErrors).equals(bits(uncached.windowErrors))).toBe(true);
+      expect(bits(cached.recentResiduals).equals(bits(uncached.recentResiduals))).toBe(true);
+    }
+    const other = initialiseModel(TINY, 'pytorch', 99);
+    const otherUncached = reconstructionErrors(other, windows, COUNT);
+    const otherCached = reconstructionErrors(other, windows, COUNT, { cacheKey: 'test-model' });
+    expect(bits(otherCached.windowErrors).equals(bits(otherUncached.windowErrors))).toBe(true);
+    expect(bits(otherCached.windowErrors).equals(bits(uncached.windowErrors))).toBe(false);
+    releaseCachedWeights('test-model');
+    releaseCachedWeights('never-used'); // unknown keys are ignored
   });
 
   test('window error is the mean of the sensor errors', () => {
