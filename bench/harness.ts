@@ -90,6 +90,11 @@ export interface CpuSnapshot {
   postgres: number;
 }
 
+/** A CpuSnapshot plus each PostgreSQL process's share, so that processes that come or go are left out. */
+export interface CpuReading extends CpuSnapshot {
+  postgresByPid: Map<string, number>;
+}
+
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node runs on
 
 /** utime + stime of a /proc stat line, in seconds (fields 14 and 15; the name in parentheses may hold spaces). */
@@ -103,10 +108,10 @@ function cpuSecondsOf(statPath: string): number {
   }
 }
 
-export function cpuSnapshot(serverPid: number): CpuSnapshot {
+export function cpuSnapshot(serverPid: number): CpuReading {
   const serverTotal = cpuSecondsOf(`/proc/${serverPid}/stat`);
   const serverMainThread = cpuSecondsOf(`/proc/${serverPid}/task/${serverPid}/stat`);
-  let postgres = 0;
+  const postgresByPid = new Map<string, number>();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
@@ -115,7 +120,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
   }
   for (const pid of entries) {
     try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += cpuSecondsOf(`/proc/${pid}/stat`);
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgresByPid.set(pid, cpuSecondsOf(`/proc/${pid}/stat`));
     } catch {
       // exited meanwhile
     }
@@ -125,13 +130,27 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
     serverMainThread,
     serverOtherThreads: serverTotal - serverMainThread,
     loadGenerator: (own.user + own.system) / 1e6,
-    postgres,
+    postgres: [...postgresByPid.values()].reduce((sum, seconds) => sum + seconds, 0),
+    postgresByPid,
   };
 }
 
-/** CPU milliseconds per request between two snapshots (PostgreSQL: every postgres process on the machine). */
-export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuSnapshot & { total: number } {
-  const per = (key: keyof CpuSnapshot) => (requests > 0 ? ((after[key] - before[key]) * 1000) / requests : 0);
-  const split = { serverMainThread: per('serverMainThread'), serverOtherThreads: per('serverOtherThreads'), loadGenerator: per('loadGenerator'), postgres: per('postgres') };
+/**
+ * CPU milliseconds per request between two readings (PostgreSQL: the postgres processes on the machine
+ * that were there at both).
+ */
+export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): CpuSnapshot & { total: number } {
+  const perRequest = (seconds: number) => (requests > 0 ? (seconds * 1000) / requests : 0);
+  let postgresSeconds = 0;
+  for (const [pid, seconds] of after.postgresByPid) {
+    const earlier = before.postgresByPid.get(pid);
+    if (earlier !== undefined) postgresSeconds += seconds - earlier;
+  }
+  const split = {
+    serverMainThread: perRequest(after.serverMainThread - before.serverMainThread),
+    serverOtherThreads: perRequest(after.serverOtherThreads - before.serverOtherThreads),
+    loadGenerator: perRequest(after.loadGenerator - before.loadGenerator),
+    postgres: perRequest(postgresSeconds),
+  };
   return { ...split, total: split.serverMainThread + split.serverOtherThreads + split.loadGenerator + split.postgres };
 }

@@ -2,12 +2,13 @@
 // by autocannon from this process. Every request scores a window never seen before (one reading is made
 // unique), so every score is computed and persisted; the row count is checked against the responses.
 //
-//   node dist/bench/score.js [--duration 10] [--scenarios single,concurrent,batch,training,trajectory]
+//   node dist/bench/score.js [--duration 10] [--scenarios single,concurrent,batch,training,trajectory,floor]
 //                            [--keep-database] [--out results/bench-score.json]
 //   (the server's log goes to bench-score-server.log beside --out)
 //
 // Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
-// load again while a reference training job runs, and engine.trajectory of the longest FD001 engine.
+// load again while a reference training job runs, engine.trajectory of the longest FD001 engine, and the
+// floor: `{ __typename }` at concurrency 64, what the HTTP and GraphQL layers cost without any scoring.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,12 +26,12 @@ const { values: args } = parseArgs({
     'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
     'keep-database': { type: 'boolean', default: false },
     // A subset, e.g. `--scenarios concurrent` to profile one load alone.
-    scenarios: { type: 'string', default: 'single,concurrent,batch,training,trajectory' },
+    scenarios: { type: 'string', default: 'single,concurrent,batch,training,trajectory,floor' },
     out: { type: 'string', default: path.join('results', 'bench-score.json') },
   },
 });
 const DURATION_S = Number(args.duration);
-const SCENARIO_KEYS = ['single', 'concurrent', 'batch', 'training', 'trajectory'] as const;
+const SCENARIO_KEYS = ['single', 'concurrent', 'batch', 'training', 'trajectory', 'floor'] as const;
 const selected = new Set(args.scenarios!.split(',').map((key) => key.trim()));
 for (const key of selected) {
   if (!(SCENARIO_KEYS as readonly string[]).includes(key)) throw new Error(`unknown scenario "${key}" (known: ${SCENARIO_KEYS.join(', ')})`);
@@ -193,6 +194,10 @@ async function main(): Promise<void> {
       scenarios.push(await run(server, `trajectory (${longest.lastCycle} cycles) c=1`, 1, 1, () => trajectoryQuery, 5));
     }
     await database.close();
+    if (selected.has('floor')) {
+      const typename = JSON.stringify({ query: '{ __typename }' });
+      scenarios.push(await run(server, 'floor: { __typename } c=64', 64, 1, () => typename));
+    }
 
     const summary = {
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
