@@ -91,11 +91,11 @@ export async function createApp(options: { services: AppServices; logger: Logger
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: GraphQL answers POSTs, which no cache revalidates, and express would hash every response
+  // body for one on the serving thread.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(tracker.middleware);
-
-  app.use(healthRouter(readiness));
-  app.use(metricsRouter(metrics, config.metricsToken));
 
   // GraphQL IDE (GraphiQL from node_modules): before Apollo, which gets every non-HTML request.
   mountGraphQLIde(app, config.graphqlIde);
@@ -126,6 +126,9 @@ export async function createApp(options: { services: AppServices; logger: Logger
       },
     }),
   );
+  // After /graphql, which takes nearly every request: express walks its layers in order for each one.
+  app.use(healthRouter(readiness));
+  app.use(metricsRouter(metrics, config.metricsToken));
   app.use(notFoundHandler);
   app.use(errorHandler);
 
