@@ -90,7 +90,7 @@ export interface CpuSnapshot {
   postgres: number;
 }
 
-/** A CpuSnapshot plus each PostgreSQL process's share, so that processes that come or go are left out. */
+/** A CpuSnapshot plus each PostgreSQL process's share, so that processes that come or go are told apart. */
 export interface CpuReading extends CpuSnapshot {
   postgresByPid: Map<string, number>;
 }
@@ -136,15 +136,15 @@ export function cpuSnapshot(serverPid: number): CpuReading {
 }
 
 /**
- * CPU milliseconds per request between two readings (PostgreSQL: the postgres processes on the machine
- * that were there at both).
+ * CPU milliseconds per request between two readings. PostgreSQL: the postgres processes on the machine at
+ * the end (one started meanwhile counts whole; one that exited meanwhile is missed, as its time cannot be
+ * read any more).
  */
 export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): CpuSnapshot & { total: number } {
   const perRequest = (seconds: number) => (requests > 0 ? (seconds * 1000) / requests : 0);
   let postgresSeconds = 0;
   for (const [pid, seconds] of after.postgresByPid) {
-    const earlier = before.postgresByPid.get(pid);
-    if (earlier !== undefined) postgresSeconds += seconds - earlier;
+    postgresSeconds += seconds - (before.postgresByPid.get(pid) ?? 0);
   }
   const split = {
     serverMainThread: perRequest(after.serverMainThread - before.serverMainThread),
