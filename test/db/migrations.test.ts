@@ -79,6 +79,30 @@ describe('migrations', () => {
     }
   });
 
+  it("compress client windows' values with lz4 on PostgreSQL, and keep pglz where lz4 is missing (PGlite)", async () => {
+    const compressionOf = async (query: (sql: string) => Promise<{ method: string }[]>) =>
+      (await query(`SELECT attcompression::text AS method FROM pg_attribute WHERE attrelid = 'windows'::regclass AND attname = 'values'`))[0].method;
+    const empty = await createEmptyDatabase();
+    try {
+      const database = await openPostgres(empty.url, 2);
+      try {
+        await applyMigrations(database.execScript, database.query);
+        expect(await compressionOf((sql) => database.query(sql))).toBe('l');
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await empty.drop();
+    }
+    const embedded = await openEmbedded(null);
+    try {
+      await applyMigrations(embedded.execScript, embedded.query);
+      expect(await compressionOf((sql) => embedded.query(sql))).toBe(''); // the default, pglz
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it('keep exactly one active model version (partial unique index)', async () => {
     const database = await openEmbedded(null);
     try {
