@@ -9,17 +9,18 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import { authenticationMiddleware } from './auth/authentication';
+import { authenticationMiddleware, createAuthenticate } from './auth/authentication';
 import { createRateLimits, type RateLimits } from './auth/rateLimits';
 import type { AppConfig } from './config';
 import { createLoaders, type RequestContext } from './graphql/context';
-import { AccessCode, errorBody, formatGraphQLError } from './graphql/errors';
+import { formatGraphQLError } from './graphql/errors';
 import { mountGraphQLIde } from './graphql/ide';
 import { requestPlugin } from './graphql/requestPlugin';
 import { appOperationRoles, buildAppSchema } from './graphql/schema';
 import { errorHandler, metricsRouter, notFoundHandler } from './http/endpoints';
+import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable } from './http/graphqlRoute';
 import { healthRouter, Readiness } from './http/health';
 import { RequestTracker, stateOf } from './http/requests';
 import type { Logger } from './logger';
@@ -28,6 +29,8 @@ import { ApiKeyService } from './services/apiKeys';
 import type { AppServices } from './services/appServices';
 
 export interface App {
+  /** The HTTP request listener: plain JSON POSTs to /graphql are taken before express (./http/graphqlRoute.ts). */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
   express: express.Express;
   metrics: Metrics;
   readiness: Readiness;
@@ -100,31 +103,21 @@ export async function createApp(options: { services: AppServices; logger: Logger
   // GraphQL IDE (GraphiQL from node_modules): before Apollo, which gets every non-HTML request.
   mountGraphQLIde(app, config.graphqlIde);
 
+  const authenticate = createAuthenticate({ enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures, metrics });
+  const context = async (res: ServerResponse): Promise<RequestContext> => {
+    const state = stateOf(res);
+    return { requestId: state.requestId, services, loaders: createLoaders(services), principal: state.principal!, apiKeys, state };
+  };
   app.use(
     '/graphql',
     (req, res, next) => {
-      // Apollo checks Accept only after executing the operation: a mutation would run and its client
-      // be told 406. Refuse before anything runs.
-      if (req.get('accept') && !req.accepts(['application/json', 'application/graphql-response+json'])) {
-        stateOf(res).outcome = AccessCode.BAD_REQUEST;
-        res.status(406).json(errorBody(AccessCode.BAD_REQUEST, 'the Accept header must allow application/json or application/graphql-response+json'));
-        return;
-      }
-      next();
+      if (!refuseUnacceptable(req, res)) next();
     },
     express.json({ limit: limits.bodyLimitBytes }),
-    (req, _res, next) => {
-      // Apollo's Express integration refuses (500) a request whose body was never parsed.
-      if (!('body' in req)) (req as { body?: unknown }).body = undefined;
-      next();
+    authenticationMiddleware(authenticate),
+    (req, res, next) => {
+      answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body).catch(next);
     },
-    authenticationMiddleware({ enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures, metrics }),
-    expressMiddleware(apollo, {
-      context: async ({ res }): Promise<RequestContext> => {
-        const state = stateOf(res);
-        return { requestId: state.requestId, services, loaders: createLoaders(services), principal: state.principal!, apiKeys, state };
-      },
-    }),
   );
   // After /graphql, which takes nearly every request: express walks its layers in order for each one.
   app.use(healthRouter(readiness));
@@ -133,7 +126,18 @@ export async function createApp(options: { services: AppServices; logger: Logger
   app.use(errorHandler);
 
   logger.debug('HTTP application ready');
+  const fastPath = createGraphQLFastPath({
+    apollo,
+    context,
+    tracker,
+    authenticate,
+    bodyLimitBytes: limits.bodyLimitBytes,
+    trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+  });
   return {
+    handler: (req, res) => {
+      if (!fastPath(req, res)) app(req, res);
+    },
     express: app,
     metrics,
     readiness,

@@ -53,7 +53,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   if (runnerEnabled) services.runner.start();
   else logger.info('training runner disabled in this process (TRAINING_RUNNER=false)');
 
-  const server = http.createServer(app.express);
+  const server = http.createServer(app.handler);
   // Longer than a load balancer's idle timeout, so that the balancer, not us, closes idle connections.
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 1_000;

@@ -2,10 +2,11 @@
 // handler: refusals of the body parser (too large, not JSON) keep their 4xx status; anything else is
 // logged with the request id and answered 500 without internals.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import express from 'express';
 import { AccessCode, errorBody, INTERNAL_ERROR_CODE } from '../graphql/errors';
 import type { Metrics } from '../observability/metrics';
-import { stateOf } from './requests';
+import { sendJson, stateOf } from './requests';
 
 function sameSecret(presented: string, expected: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -49,6 +50,11 @@ export const errorHandler: express.ErrorRequestHandler = (error: unknown, _req, 
     next(error);
     return;
   }
+  answerError(res, error);
+};
+
+/** The answer to an error before or outside GraphQL: 4xx kept with a plain message, else 500, logged. */
+export function answerError(res: ServerResponse, error: unknown): void {
   const state = stateOf(res);
   const httpError = (error ?? {}) as HttpError;
   const status = httpError.status ?? httpError.statusCode ?? 500;
@@ -63,10 +69,10 @@ export const errorHandler: express.ErrorRequestHandler = (error: unknown, _req, 
       'request.size.invalid': 'the request body does not match its Content-Length',
     };
     state.outcome = code;
-    res.status(status).json(errorBody(code, messages[httpError.type ?? ''] ?? 'bad request'));
+    sendJson(res, status, errorBody(code, messages[httpError.type ?? ''] ?? 'bad request'));
     return;
   }
   state.logger.error({ err: error }, 'unhandled error');
   state.outcome = INTERNAL_ERROR_CODE;
-  res.status(500).json(errorBody(INTERNAL_ERROR_CODE, 'Internal server error', { requestId: state.requestId }));
-};
+  sendJson(res, 500, errorBody(INTERNAL_ERROR_CODE, 'Internal server error', { requestId: state.requestId }));
+}

@@ -2,6 +2,7 @@
 // UUID), returned in the X-Request-Id header of every response; requests in flight (for a graceful
 // shutdown); one access-log line and the HTTP/GraphQL metrics when the response is done.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type express from 'express';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
@@ -25,8 +26,22 @@ export interface RequestState {
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-export function stateOf(res: express.Response): RequestState {
-  return res.locals.state as RequestState;
+/** Where the request's state lives: express's res.locals, which the fast GraphQL path also sets. */
+interface WithLocals {
+  locals?: Record<string, unknown>;
+}
+
+export function stateOf(res: ServerResponse): RequestState {
+  return (res as WithLocals).locals!.state as RequestState;
+}
+
+/** Answers `body` as JSON (what express's res.status(status).json(body) sends, usable without express). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** Routes as metric labels (bounded). */
@@ -52,7 +67,7 @@ function outcomeOfStatus(status: number): string {
 export class RequestTracker {
   private active = 0;
   private idleWaiters: (() => void)[] = [];
-  private readonly responses = new Set<express.Response>();
+  private readonly responses = new Set<ServerResponse>();
   private draining = false;
 
   constructor(
@@ -90,35 +105,42 @@ export class RequestTracker {
   }
 
   readonly middleware: express.RequestHandler = (req, res, next) => {
-    const offered = req.get('x-request-id');
-    const requestId = offered && REQUEST_ID.test(offered) ? offered : randomUUID();
+    // Read the path now: routers mounted on a path rewrite req.url (and so req.path) while they run.
+    this.begin(req, res, req.ip ?? req.socket.remoteAddress ?? 'unknown', req.path);
+    next();
+  };
+
+  /** Starts tracking a request (the express middleware above, or the fast GraphQL path) and returns its state. */
+  begin(req: IncomingMessage, res: ServerResponse, clientAddress: string, path: string): RequestState {
+    const offered = req.headers['x-request-id'];
+    const requestId = typeof offered === 'string' && REQUEST_ID.test(offered) ? offered : randomUUID();
     const state: RequestState = {
       requestId,
       startedAt: process.hrtime.bigint(),
       logger: this.logger.child({ requestId }),
       principal: null,
-      clientAddress: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      clientAddress,
       operation: null,
       outcome: null,
     };
-    res.locals.state = state;
+    const withLocals = res as WithLocals;
+    withLocals.locals ??= Object.create(null) as Record<string, unknown>;
+    withLocals.locals.state = state;
     res.setHeader('X-Request-Id', requestId);
     if (this.draining) res.setHeader('Connection', 'close');
     this.active++;
     this.responses.add(res);
     let ended = false;
-    // Read now: routers mounted on a path rewrite req.url (and so req.path) while they run.
-    const path = req.path;
     res.once('close', () => {
       if (ended) return;
       ended = true;
       this.responses.delete(res);
-      this.finish(req.method, path, res, state);
+      this.finish(req.method ?? 'GET', path, res, state);
     });
-    next();
-  };
+    return state;
+  }
 
-  private finish(method: string, path: string, res: express.Response, state: RequestState): void {
+  private finish(method: string, path: string, res: ServerResponse, state: RequestState): void {
     this.active--;
     if (this.active === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
     const seconds = Number(process.hrtime.bigint() - state.startedAt) / 1e9;

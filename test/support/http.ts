@@ -32,7 +32,7 @@ export async function startTestServer(
   const logger = options.logger ?? createLogger('silent');
   const services = createServices(database, logger, serviceOptions);
   const app = await createApp({ services, logger, config });
-  const server = http.createServer(app.express);
+  const server = http.createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
