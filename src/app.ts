@@ -3,9 +3,10 @@
 // Order of the layers of a GraphQL request:
 //   request id + access log + in-flight count (src/http/requests.ts)
 //   -> IDE page for browsers (GET /graphql with Accept: text/html)
-//   -> JSON body (HTTP_BODY_LIMIT_BYTES) -> API key (src/auth/authentication.ts)
+//   -> Accept check -> JSON body (HTTP_BODY_LIMIT_BYTES) -> API key (src/auth/authentication.ts)
 //   -> Apollo: token limit at parse, graphql-armor limits at validation, roles and rate limits once the
 //      operation is known (src/graphql/requestPlugin.ts), then the resolvers.
+// A plain JSON POST /graphql takes the same layers without express (src/http/graphqlRoute.ts).
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
