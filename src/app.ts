@@ -6,7 +6,7 @@
 //   -> Accept check -> JSON body (HTTP_BODY_LIMIT_BYTES) -> API key (src/auth/authentication.ts)
 //   -> Apollo: token limit at parse, graphql-armor limits at validation, roles and rate limits once the
 //      operation is known (src/graphql/requestPlugin.ts), then the resolvers.
-// A plain JSON POST /graphql takes the same layers without express (src/http/graphqlRoute.ts).
+// POST /graphql takes the same layers without express (src/http/graphqlRoute.ts).
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -21,7 +21,7 @@ import { mountGraphQLIde } from './graphql/ide';
 import { requestPlugin } from './graphql/requestPlugin';
 import { appOperationRoles, buildAppSchema } from './graphql/schema';
 import { errorHandler, metricsRouter, notFoundHandler } from './http/endpoints';
-import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable } from './http/graphqlRoute';
+import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable, type BodyParser } from './http/graphqlRoute';
 import { healthRouter, Readiness } from './http/health';
 import { RequestTracker, stateOf } from './http/requests';
 import type { Logger } from './logger';
@@ -30,7 +30,7 @@ import { ApiKeyService } from './services/apiKeys';
 import type { AppServices } from './services/appServices';
 
 export interface App {
-  /** The HTTP request listener: plain JSON POSTs to /graphql are taken before express (./http/graphqlRoute.ts). */
+  /** The HTTP request listener: POSTs to /graphql are taken before express (./http/graphqlRoute.ts). */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   express: express.Express;
   metrics: Metrics;
@@ -105,6 +105,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
   mountGraphQLIde(app, config.graphqlIde);
 
   const authenticate = createAuthenticate({ enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures, metrics });
+  const parseJson = express.json({ limit: limits.bodyLimitBytes });
   const context = async (res: ServerResponse): Promise<RequestContext> => {
     const state = stateOf(res);
     return { requestId: state.requestId, services, loaders: createLoaders(services), principal: state.principal!, apiKeys, state };
@@ -114,7 +115,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     (req, res, next) => {
       if (!refuseUnacceptable(req, res)) next();
     },
-    express.json({ limit: limits.bodyLimitBytes }),
+    parseJson,
     authenticationMiddleware(authenticate),
     (req, res, next) => {
       answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body).catch(next);
@@ -132,7 +133,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     context,
     tracker,
     authenticate,
-    bodyLimitBytes: limits.bodyLimitBytes,
+    parseJson: parseJson as BodyParser,
     trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
   });
   return {
