@@ -57,16 +57,12 @@ interface CachedWeights {
 // Insertion order is recency: a hit is moved to the end.
 const cachedWeights = new Map<string, CachedWeights>();
 
-function releaseCached(key: string): void {
+/** Releases the weights kept under `key` (see ReconstructionOptions.cacheKey); unknown keys are ignored. */
+export function releaseCachedWeights(key: string): void {
   const entry = cachedWeights.get(key);
   if (!entry) return;
   cachedWeights.delete(key);
   disposeWeights(entry.weights);
-}
-
-/** Releases the weights kept under `key` (see ReconstructionOptions.cacheKey); unknown keys are ignored. */
-export function releaseCachedWeights(key: string): void {
-  releaseCached(key);
 }
 
 function withWeights<T>(model: AutoencoderModel, cacheKey: string | undefined, body: (weights: PreparedWeights) => T): T {
@@ -74,7 +70,7 @@ function withWeights<T>(model: AutoencoderModel, cacheKey: string | undefined, b
   let entry = cachedWeights.get(cacheKey);
   const backend = tf.backend();
   if (entry && (entry.parameters !== model.parameters || entry.backend !== backend)) {
-    releaseCached(cacheKey);
+    releaseCachedWeights(cacheKey);
     entry = undefined;
   }
   if (entry) {
@@ -83,7 +79,7 @@ function withWeights<T>(model: AutoencoderModel, cacheKey: string | undefined, b
     entry = { parameters: model.parameters, backend, weights: prepareWeights(model.architecture, model.parameters, { forTraining: false }) };
   }
   cachedWeights.set(cacheKey, entry);
-  while (cachedWeights.size > CACHED_WEIGHTS) releaseCached(cachedWeights.keys().next().value as string);
+  while (cachedWeights.size > CACHED_WEIGHTS) releaseCachedWeights(cachedWeights.keys().next().value as string);
   return body(entry.weights);
 }
 
@@ -104,7 +100,7 @@ function workspaceFor(model: AutoencoderModel, rows: number): PassWorkspace {
 /** Frees the cached scoring buffers and weights (they are rebuilt on the next call). */
 export function releaseScoringBuffers(): void {
   workspaces.clear();
-  for (const key of [...cachedWeights.keys()]) releaseCached(key);
+  for (const key of [...cachedWeights.keys()]) releaseCachedWeights(key);
 }
 
 /**
