@@ -82,17 +82,24 @@ export function serverErrorLines(server: CompiledServer): string[] {
     .filter((line) => /"level":(50|60)/.test(line));
 }
 
-/** CPU seconds used so far, split the way a scoring benchmark needs it (Linux /proc; zeros elsewhere). */
-export interface CpuSnapshot {
+/**
+ * CPU seconds used so far, split the way a scoring benchmark needs it (Linux /proc; zeros elsewhere).
+ * PostgreSQL by process, so that processes that come or go are told apart.
+ */
+export interface CpuReading {
+  serverMainThread: number;
+  serverOtherThreads: number;
+  loadGenerator: number;
+  postgresByPid: Map<string, number>;
+}
+
+/** CPU milliseconds per request, by where they were spent. */
+export interface CpuMsPerRequest {
   serverMainThread: number;
   serverOtherThreads: number;
   loadGenerator: number;
   postgres: number;
-}
-
-/** A CpuSnapshot plus each PostgreSQL process's share, so that processes that come or go are told apart. */
-export interface CpuReading extends CpuSnapshot {
-  postgresByPid: Map<string, number>;
+  total: number;
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node runs on
@@ -130,7 +137,6 @@ export function cpuSnapshot(serverPid: number): CpuReading {
     serverMainThread,
     serverOtherThreads: serverTotal - serverMainThread,
     loadGenerator: (own.user + own.system) / 1e6,
-    postgres: [...postgresByPid.values()].reduce((sum, seconds) => sum + seconds, 0),
     postgresByPid,
   };
 }
@@ -140,7 +146,7 @@ export function cpuSnapshot(serverPid: number): CpuReading {
  * the end (one started meanwhile counts whole; one that exited meanwhile is missed, as its time cannot be
  * read any more).
  */
-export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): CpuSnapshot & { total: number } {
+export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: number): CpuMsPerRequest {
   const perRequest = (seconds: number) => (requests > 0 ? (seconds * 1000) / requests : 0);
   let postgresSeconds = 0;
   for (const [pid, seconds] of after.postgresByPid) {

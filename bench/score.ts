@@ -18,7 +18,7 @@ import { readSubsetFiles } from '../src/data/cmapssFiles';
 import { openPostgres } from '../src/db/database';
 import { applyMigrations } from '../src/db/migrations';
 import { importSubset } from '../src/services/importService';
-import { cpuPerRequest, cpuSnapshot, createScratchDatabase, startCompiledServer, type CompiledServer, type CpuSnapshot } from './harness';
+import { cpuPerRequest, cpuSnapshot, createScratchDatabase, startCompiledServer, type CompiledServer, type CpuMsPerRequest } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ interface Scenario {
   /** The first few error responses, to tell why. */
   errorSamples: string[];
   /** CPU milliseconds per request: server main thread, its other threads, this load generator, PostgreSQL. */
-  cpuMsPerRequest: CpuSnapshot & { total: number };
+  cpuMsPerRequest: CpuMsPerRequest;
 }
 
 async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
