@@ -2,8 +2,10 @@
 # The container's entry point (Dockerfile CMD): apply pending migrations, then replace this shell with the
 # server so that it is PID 1 and receives SIGTERM itself (graceful shutdown). With several replicas,
 # concurrent `prisma migrate deploy` runs are safe: Prisma serialises them with an advisory lock.
+# The server's node flags are npm start's (package.json; a test keeps them equal): a 64 MB semi-space lets
+# the young generation absorb a request's garbage with fewer scavenges (docs/benchmarks.md, fourth session).
 set -eu
 if [ -n "${DATABASE_URL:-}" ]; then
   node node_modules/prisma/build/index.js migrate deploy
 fi
-exec node dist/src/server.js
+exec node --max-semi-space-size=64 dist/src/server.js

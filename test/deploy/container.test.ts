@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { validate } from 'dockerfile-utils';
 import pg from 'pg';
+import { serverNodeFlags } from '../../bench/harness';
 import { REPOSITORY_ROOT } from '../../src/config';
 import { readMigrations } from '../../src/db/migrations';
 import { createEmptyDatabase } from '../support/postgres';
@@ -57,6 +58,16 @@ function stages(all: Instruction[]): Map<string, Instruction[]> {
 
 const dockerComposeAvailable = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
 if (!dockerComposeAvailable) console.warn('skipping the docker-compose check: docker-compose is not installed (apt-get install docker-compose)');
+
+describe('the server command', () => {
+  it('gives the container the node flags of npm start (the benchmarks start the server with them too)', () => {
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    const container = fs.readFileSync(path.join(REPOSITORY_ROOT, 'scripts', 'start-container.sh'), 'utf8');
+    const execLine = container.split('\n').find((line) => line.startsWith('exec node'));
+    expect(serverNodeFlags(scripts.start)).toEqual(['--max-semi-space-size=64']);
+    expect(serverNodeFlags(execLine ?? '')).toEqual(serverNodeFlags(scripts.start));
+  });
+});
 
 describe('docker-compose.yml', () => {
   (dockerComposeAvailable ? it : it.skip)('is valid for docker-compose and describes a health-checked two-service stack', async () => {
