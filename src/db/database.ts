@@ -51,15 +51,21 @@ function statementName(sql: string): string {
   return name;
 }
 
+/** A QueryExecutor on a pg pool or client that prepares each parameterised statement under its name. */
+export function preparedQueryExecutor(target: { query(config: string | pg.QueryConfig): Promise<pg.QueryResult> }): QueryExecutor {
+  return async <T>(sql: string, params?: unknown[]) =>
+    (await target.query(params === undefined ? sql : { name: statementName(sql), text: sql, values: params })).rows as T[];
+}
+
 // Every execution of a prepared statement gets a plan for its own arguments and the tables' current
 // size, ours and the ones PostgreSQL prepares for foreign-key checks alike. After five executions it
 // would otherwise keep a generic plan made with the sizes of that moment: on a fresh database, plans for
-// empty tables, which then scanned every row of the growing windows table. Measured on one connection
-// whose statements were prepared on empty tables, after 51,360 windows were stored: storing 16 windows
-// 42.7 ms and looking up their scores 57.9 ms, against 1.6 and 0.6 ms with this setting; in the soak,
-// half the scoring rate within a minute, until an ANALYZE happened to invalidate the plans. Planning
-// every time costs PostgreSQL ~5% of bench:score's throughput; the parsing stays saved.
-const PLAN_CACHE_MODE = 'force_custom_plan';
+// empty tables, which then scanned every row of the growing windows table. `npm run bench:plans`, one
+// connection of a fresh database after 51,360 windows were stored through it: looking up the scores of
+// 16 windows 65 ms and storing them 9 ms, against 0.8 and 1.9 ms with this setting; in the soak, half
+// the scoring rate within a minute, until an ANALYZE happened to invalidate the plans. Planning every
+// time costs PostgreSQL ~5% of bench:score's throughput; the parsing stays saved.
+export const PLAN_CACHE_MODE = 'force_custom_plan';
 
 /** Pool settings for `url`, with PLAN_CACHE_MODE added to the startup options the URL may give. */
 function poolConfig(url: string, max: number): pg.PoolConfig {
@@ -94,8 +100,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
         client.release();
       }
     },
-    query: async <T>(sql: string, params?: unknown[]) =>
-      (await pool.query(params === undefined ? sql : { name: statementName(sql), text: sql, values: params })).rows as T[],
+    query: preparedQueryExecutor(pool),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();
