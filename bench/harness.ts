@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { REPOSITORY_ROOT } from '../src/config';
+import { REPOSITORY_ROOT } from '../src/platform/repository';
 
 export interface ScratchDatabase {
   name: string;
@@ -40,14 +40,14 @@ export interface CompiledServer {
   stop(): Promise<void>;
 }
 
-/** The node flags of a command line that starts dist/src/server.js (none if it starts something else). */
+/** The node flags of a command line that starts dist/src/main/server.js (none if it starts something else). */
 export function serverNodeFlags(command: string): string[] {
-  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/src\/server\.js\b/.exec(command)?.[1] ?? '';
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/src\/main\/server\.js\b/.exec(command)?.[1] ?? '';
   return flags.split(/\s+/).filter(Boolean);
 }
 
 /**
- * Starts dist/src/server.js with `env` added to this process's environment, on a free port, with the
+ * Starts dist/src/main/server.js with `env` added to this process's environment, on a free port, with the
  * node flags of `npm start`. Its output goes to `logFile`, read until the server says where it listens: a
  * pipe would have to be drained by the benchmark, which is also the load generator.
  * BENCH_SERVER_NODE_OPTIONS adds flags to the server's node (e.g. --cpu-prof to profile it; a later V8
@@ -58,7 +58,7 @@ export function startCompiledServer(env: Record<string, string>, logFile: string
   const nodeFlags = [...serverNodeFlags(packageJson.scripts.start), ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeFlags, path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js')], {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'server.js')], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', log, log],
   });

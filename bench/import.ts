@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SHIPPED_DATASET_DIR } from '../src/config';
-import { openDatabase, openPostgres, type Database } from '../src/db/database';
-import { applyMigrations } from '../src/db/migrations';
-import { importSubset } from '../src/services/importService';
+import { SHIPPED_DATASET_DIR } from '../src/platform/repository';
+import { openDatabase, openPostgres, type Database } from '../src/platform/db/database';
+import { applyMigrations } from '../src/platform/db/migrations';
+import { importSubset } from '../src/modules/datasets/import-service';
 import { createScratchDatabase, type ScratchDatabase } from './harness';
 
 const { values: args } = parseArgs({

@@ -1,7 +1,7 @@
 // Latency of reconstructionErrors on the calling thread: one window (median of many calls) and batches.
 
-import { AutoencoderModel, windowSize } from '../src/model/architecture';
-import { reconstructionErrors } from '../src/model/inference';
+import { AutoencoderModel, windowSize } from '../src/detectors/lstm-autoencoder/engine/architecture';
+import { reconstructionErrors } from '../src/detectors/lstm-autoencoder/engine/inference';
 
 export interface LatencyFigures {
   batch1P50Ms: number;

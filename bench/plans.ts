@@ -1,7 +1,7 @@
 // Plan-cache benchmark: the scoring statements on one PostgreSQL connection whose statements were first
 // run while the tables were empty (as on a fresh deployment), timed again after the windows table has
 // grown, once with PostgreSQL's default plan cache (generic plans after five executions) and once with
-// the setting the service uses (src/db/database.ts: a plan for each execution).
+// the setting the service uses (src/platform/db/database.ts: a plan for each execution).
 //
 //   node dist/bench/plans.js [--grow-batches 200] [--repeat 20] [--out results/bench-plans.json]
 import fs from 'node:fs';
@@ -9,9 +9,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openPostgres, PLAN_CACHE_MODE, preparedQueryExecutor } from '../src/db/database';
-import { applyMigrations, type QueryExecutor } from '../src/db/migrations';
-import { findScoresByHash, storeScoredWindows, type ScoredWindow } from '../src/services/windowStore';
+import { openPostgres, PLAN_CACHE_MODE, preparedQueryExecutor } from '../src/platform/db/database';
+import { applyMigrations, type QueryExecutor } from '../src/platform/db/migrations';
+import { findScoresByHash, storeScoredWindows, type ScoredWindow } from '../src/modules/scoring/window-store';
 import { createScratchDatabase } from './harness';
 
 const { values: args } = parseArgs({

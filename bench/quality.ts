@@ -2,7 +2,7 @@
 // once (worker threads, as bench/train.ts), then the same trained model is scored two ways:
 //  - the default scoring ('reconstruction-error', threshold = 99th percentile of the healthy calibration
 //    windows: the reference's), and
-//  - the two other scoring methods of src/evaluation/scoringMethods.ts, 'normalised-error' and
+//  - the two other scoring methods of src/detectors/lstm-autoencoder/scoring-methods.ts, 'normalised-error' and
 //    'degradation-logistic', fitted on the training engines, their thresholds calibrated on the
 //    calibration engines' labelled run-to-failure trajectories.
 // Both are evaluated on all windows of the test engines. Prints ROC-AUC, PR-AUC, precision, recall, F1,
@@ -15,16 +15,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSubsetFiles } from '../src/data/cmapssFiles';
-import { seriesFromTrajectories } from '../src/data/series';
-import { labelledTrajectories, prepareDataset, REFERENCE_SPLIT } from '../src/data/splits';
-import type { WindowSet } from '../src/data/windows';
-import { evaluateScores, type Evaluation } from '../src/evaluation/metrics';
-import { applyScoringMethod, calibrateMethodThreshold, fitScoringMethod, type ScoringBatch, type ScoringMethodKind } from '../src/evaluation/scoringMethods';
-import { describeSelection, selectBackend } from '../src/model/backend';
-import { reconstructionErrors, type ReconstructionErrors } from '../src/model/inference';
-import { trainAutoencoder } from '../src/model/parallel-training';
-import { resolveTrainingConfig } from '../src/model/training-config';
+import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
+import { seriesFromTrajectories } from '../src/domain/data/series';
+import { labelledTrajectories, prepareDataset, REFERENCE_SPLIT } from '../src/domain/data/splits';
+import type { WindowSet } from '../src/domain/data/windows';
+import { evaluateScores, type Evaluation } from '../src/domain/evaluation/metrics';
+import { applyScoringMethod, calibrateMethodThreshold, fitScoringMethod, type ScoringBatch, type ScoringMethodKind } from '../src/detectors/lstm-autoencoder/scoring-methods';
+import { describeSelection, selectBackend } from '../src/detectors/lstm-autoencoder/engine/backend';
+import { reconstructionErrors, type ReconstructionErrors } from '../src/detectors/lstm-autoencoder/engine/inference';
+import { trainAutoencoder } from '../src/detectors/lstm-autoencoder/engine/parallel-training';
+import { resolveTrainingConfig } from '../src/detectors/lstm-autoencoder/engine/training-config';
 import { defaultDataDir } from './data-dir';
 
 const { values: args } = parseArgs({

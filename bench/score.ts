@@ -13,11 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { SHIPPED_DATASET_DIR } from '../src/config';
-import { readSubsetFiles } from '../src/data/cmapssFiles';
-import { openPostgres } from '../src/db/database';
-import { applyMigrations } from '../src/db/migrations';
-import { importSubset } from '../src/services/importService';
+import { SHIPPED_DATASET_DIR } from '../src/platform/repository';
+import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
+import { openPostgres } from '../src/platform/db/database';
+import { applyMigrations } from '../src/platform/db/migrations';
+import { importSubset } from '../src/modules/datasets/import-service';
 import { cpuPerRequest, cpuSnapshot, createScratchDatabase, startCompiledServer, type CompiledServer, type CpuMsPerRequest } from './harness';
 
 const { values: args } = parseArgs({

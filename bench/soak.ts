@@ -5,7 +5,7 @@
 //   npm run bench:soak -- --url http://host:4000 --key ehk_... --database-url postgresql://...   (a running server)
 //
 // Without --url it creates a throw-away database on the admin URL, migrates it, imports the shipped FD001,
-// creates an API key, starts dist/src/server.js (authentication on, production mode, its log in
+// creates an API key, starts dist/src/main/server.js (authentication on, production mode, its log in
 // soak-server.log beside --out or in results/), trains a small model to score with, then:
 //   1. "before": drives scoring load (scoreWindow, and scoreWindows of 16 windows) for --baseline-seconds;
 //   2. "during": starts a training job and drives the same load until the job finishes;
@@ -18,11 +18,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import pg from 'pg';
-import { SHIPPED_DATASET_DIR } from '../src/config';
-import { openPostgres } from '../src/db/database';
-import { applyMigrations } from '../src/db/migrations';
-import { ApiKeyService } from '../src/services/apiKeys';
-import { importSubset } from '../src/services/importService';
+import { SHIPPED_DATASET_DIR } from '../src/platform/repository';
+import { openPostgres } from '../src/platform/db/database';
+import { applyMigrations } from '../src/platform/db/migrations';
+import { ApiKeyService } from '../src/modules/api-keys/api-key-service';
+import { importSubset } from '../src/modules/datasets/import-service';
 import { createScratchDatabase, serverErrorLines, startCompiledServer } from './harness';
 
 const { values: args } = parseArgs({

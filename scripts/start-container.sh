@@ -8,4 +8,4 @@ set -eu
 if [ -n "${DATABASE_URL:-}" ]; then
   node node_modules/prisma/build/index.js migrate deploy
 fi
-exec node --max-semi-space-size=64 dist/src/server.js
+exec node --max-semi-space-size=64 dist/src/main/server.js

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPOSITORY_ROOT } from '../src/config';
+import { REPOSITORY_ROOT } from '../src/platform/repository';
 
-const SERVER_ENTRY = path.join(REPOSITORY_ROOT, 'dist', 'src', 'server.js');
+const SERVER_ENTRY = path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'server.js');
 
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; logs: string[] }> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {

@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import { validate } from 'dockerfile-utils';
 import pg from 'pg';
 import { serverNodeFlags } from '../../bench/harness';
-import { REPOSITORY_ROOT } from '../../src/config';
-import { readMigrations } from '../../src/db/migrations';
+import { REPOSITORY_ROOT } from '../../src/platform/repository';
+import { readMigrations } from '../../src/platform/db/migrations';
 import { createEmptyDatabase } from '../support/postgres';
 import { postGraphQL, request } from '../support/requests';
 
@@ -149,7 +149,7 @@ describe('the steps the image runs, outside Docker', () => {
   });
 
   it('migrates a fresh database with prisma migrate deploy, serves in production mode, passes its HEALTHCHECK and stops on SIGTERM', async () => {
-    for (const built of ['dist/src/server.js', 'dist/src/cli.js']) expect([built, fs.existsSync(path.join(REPOSITORY_ROOT, built))]).toEqual([built, true]);
+    for (const built of ['dist/src/main/server.js', 'dist/src/main/cli/index.js']) expect([built, fs.existsSync(path.join(REPOSITORY_ROOT, built))]).toEqual([built, true]);
     const runtimeEnv = Object.fromEntries(
       [...byStageEnv(DOCKERFILE).matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]]),
     );

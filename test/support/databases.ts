@@ -1,6 +1,6 @@
 // Runs a suite against both databases the service supports: PostgreSQL and the embedded PGlite.
-import { openEmbedded, openPostgres, type Database, type DatabaseKind } from '../../src/db/database';
-import { applyMigrations } from '../../src/db/migrations';
+import { openEmbedded, openPostgres, type Database, type DatabaseKind } from '../../src/platform/db/database';
+import { applyMigrations } from '../../src/platform/db/migrations';
 import { createDatabaseFromTemplate } from './postgres';
 
 export interface TestDatabase {

@@ -1,11 +1,11 @@
 // A real HTTP server around the application, on an ephemeral loopback port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type App } from '../../src/app';
-import { loadConfig, type AppConfig } from '../../src/config';
-import type { Database } from '../../src/db/database';
-import { createLogger, type Logger } from '../../src/logger';
-import { createServices, type AppServices, type ServiceOptions } from '../../src/services/appServices';
+import { createApp, type App } from '../../src/main/app';
+import { loadConfig, type AppConfig } from '../../src/main/config';
+import type { Database } from '../../src/platform/db/database';
+import { createLogger, type Logger } from '../../src/platform/observability/logger';
+import { createServices, type AppServices, type ServiceOptions } from '../../src/main/services';
 
 export interface TestServer {
   url: string;
@@ -30,7 +30,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const config = { ...loadConfig({ NODE_ENV: 'test' }), ...overrides };
   const logger = options.logger ?? createLogger('silent');
-  const services = createServices(database, logger, serviceOptions);
+  const services = createServices(database, logger, { apiKeyCacheTtlMs: config.auth.cacheTtlMs, ...serviceOptions });
   const app = await createApp({ services, logger, config });
   const server = http.createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,7 @@
 // file (CREATE DATABASE ... TEMPLATE is a file copy: fast and fully isolated).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { applyMigrations, readMigrations } from '../../src/db/migrations';
+import { applyMigrations, readMigrations } from '../../src/platform/db/migrations';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 

@@ -1,0 +1,22 @@
+// Small synthetic engines for the data-pipeline tests.
+import { SENSOR_COUNT } from './cmapss';
+import type { EngineSeries } from './series';
+
+/**
+ * A run-to-failure engine of `cycles` cycles (RUL = cycles - 1 down to 0). Sensor index s at cycle c
+ * (1-based) reads value(s, c); by default 100 * s + c, so every value says where it came from.
+ */
+export function syntheticEngine(
+  unit: number,
+  cycles: number,
+  value: (sensor: number, cycle: number) => number = (sensor, cycle) => 100 * sensor + cycle,
+): EngineSeries {
+  const cycleNumbers = Array.from({ length: cycles }, (_, i) => i + 1);
+  return {
+    engineId: unit,
+    unit,
+    cycles: cycleNumbers,
+    readings: cycleNumbers.map((c) => Array.from({ length: SENSOR_COUNT }, (_, s) => value(s, c))),
+    rul: cycleNumbers.map((c) => cycles - c),
+  };
+}

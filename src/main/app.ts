@@ -1,0 +1,157 @@
+// The HTTP application: GraphQL at /graphql and the operational endpoints (/health, /ready, /metrics).
+//
+// Order of the layers of a GraphQL request:
+//   request id + access log + in-flight count (src/platform/http/requests.ts)
+//   -> IDE page for browsers (GET /graphql with Accept: text/html)
+//   -> Accept check -> JSON body (HTTP_BODY_LIMIT_BYTES) -> API key (src/platform/auth/authentication.ts)
+//   -> Apollo: token limit at parse, graphql-armor limits at validation, roles and rate limits once the
+//      operation is known (src/platform/graphql/request-plugin.ts), then the resolvers.
+// POST /graphql takes the same layers without express (src/platform/http/graphql-route.ts).
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import { authenticationMiddleware, createAuthenticate } from '../platform/auth/authentication';
+import { createRateLimits, type RateLimits } from '../platform/auth/rate-limits';
+import type { AppConfig } from './config';
+import { LoaderCache, type RequestContext } from '../platform/graphql/context';
+import { formatGraphQLError } from '../platform/graphql/errors';
+import { mountGraphQLIde } from '../platform/http/graphql-ide';
+import { requestPlugin } from '../platform/graphql/request-plugin';
+import { appOperationRoles, buildAppSchema } from './schema';
+import { errorHandler, metricsRouter, notFoundHandler } from '../platform/http/endpoints';
+import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable, type BodyParser } from '../platform/http/graphql-route';
+import { healthRouter, Readiness } from '../platform/http/health';
+import { RequestTracker, stateOf } from '../platform/http/requests';
+import type { Logger } from '../platform/observability/logger';
+import { Metrics } from '../platform/observability/metrics';
+import type { ApiKeyService } from '../modules/api-keys/api-key-service';
+import type { AppServices } from './services';
+
+export interface App {
+  /** The HTTP request listener: POSTs to /graphql are taken before express (../platform/http/graphql-route.ts). */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  express: express.Express;
+  metrics: Metrics;
+  readiness: Readiness;
+  apiKeys: ApiKeyService;
+  limits: RateLimits;
+  /** Requests being served. */
+  inFlight(): number;
+  /** Resolves true when no request is in flight, false after `timeoutMs`. */
+  waitForIdle(timeoutMs: number): Promise<boolean>;
+  /** Starts a shutdown: /ready answers 503 and responses ask clients to close their connection. */
+  drain(): void;
+  stop(): Promise<void>;
+}
+
+export async function createApp(options: { services: AppServices; logger: Logger; config: AppConfig }): Promise<App> {
+  const { services, logger, config } = options;
+  const exposeErrorDetails = config.nodeEnv === 'development';
+  const limits = config.limits;
+  let inFlight = () => 0;
+  const metrics = new Metrics(services.database, { inFlight: () => inFlight() });
+  const tracker = new RequestTracker(logger, metrics);
+  inFlight = () => tracker.inFlight;
+  const readiness = new Readiness(services.database, services.models, logger);
+  const apiKeys = services.apiKeys;
+  const rateLimits = createRateLimits(limits);
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth },
+    costLimit: { maxCost: limits.maxCost },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    // Token counting is done by graphql-js itself while parsing (parseOptions below): it stops early,
+    // and a refusal is an ordinary 400 GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
+    blockFieldSuggestion: { enabled: !config.graphqlFieldSuggestions },
+  }).protect();
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: await buildAppSchema(services),
+    introspection: config.graphqlIntrospection,
+    formatError: (formatted, error) => formatGraphQLError(formatted, error, exposeErrorDetails),
+    includeStacktraceInErrorResponses: exposeErrorDetails,
+    allowBatchedHttpRequests: false,
+    // The server's own shutdown (src/main/server.ts) drains requests first; Apollo's would re-raise the signal.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: armor.validationRules,
+    // Apollo's landing page loads from a CDN (blank offline); the IDE is served by ./graphql/ide.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...armor.plugins, requestPlugin({ roles: appOperationRoles(), limits: rateLimits, metrics })],
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  // No ETag: GraphQL answers POSTs, which no cache revalidates, and express would hash every response
+  // body for one on the serving thread.
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+  app.use(tracker.middleware);
+
+  // GraphQL IDE (GraphiQL from node_modules): before Apollo, which gets every non-HTML request.
+  mountGraphQLIde(app, config.graphqlIde);
+
+  const authenticate = createAuthenticate({ enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures, metrics });
+  const parseJson = express.json({ limit: limits.bodyLimitBytes });
+  const context = async (res: ServerResponse): Promise<RequestContext> => {
+    const state = stateOf(res);
+    return { requestId: state.requestId, loaders: new LoaderCache(), principal: state.principal!, state };
+  };
+  app.use(
+    '/graphql',
+    (req, res, next) => {
+      if (!refuseUnacceptable(req, res)) next();
+    },
+    parseJson,
+    authenticationMiddleware(authenticate),
+    (req, res, next) => {
+      answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body).catch(next);
+    },
+  );
+  // After /graphql, which takes nearly every request: express walks its layers in order for each one.
+  app.use(healthRouter(readiness));
+  app.use(metricsRouter(metrics, config.metricsToken));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+
+  logger.debug('HTTP application ready');
+  const fastPath = createGraphQLFastPath({
+    apollo,
+    context,
+    tracker,
+    authenticate,
+    parseJson: parseJson as BodyParser,
+    trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+  });
+  return {
+    handler: (req, res) => {
+      if (!fastPath(req, res)) app(req, res);
+    },
+    express: app,
+    metrics,
+    readiness,
+    apiKeys,
+    limits: rateLimits,
+    inFlight: () => tracker.inFlight,
+    waitForIdle: (timeoutMs) => tracker.waitForIdle(timeoutMs),
+    drain: () => {
+      // /ready turns 503 and responses ask clients to reconnect (to another replica).
+      readiness.drain();
+      tracker.drain();
+    },
+    stop: async () => {
+      await apollo.stop();
+      metrics.close();
+    },
+  };
+}

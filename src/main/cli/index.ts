@@ -1,0 +1,33 @@
+// Command-line interface: `npm run cli -- <command>`, one file per command. Same configuration as the
+// server (DATABASE_URL or the embedded database in DATA_DIR).
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { ServiceError } from '../../platform/errors';
+import { loadEnvironmentFile } from '../config';
+import { emitSchemaCommand } from './emit-schema';
+import { evaluateCommand } from './evaluate';
+import { importCommand } from './import';
+import { keysCommand } from './keys';
+import { trainCommand } from './train';
+
+export function buildCli(): Command {
+  return new Command('engine-health')
+    .description('Engine-health anomaly detection service: data import, training and evaluation commands.')
+    .showHelpAfterError()
+    .addCommand(importCommand())
+    .addCommand(emitSchemaCommand())
+    .addCommand(trainCommand())
+    .addCommand(evaluateCommand())
+    .addCommand(keysCommand());
+}
+
+if (require.main === module) {
+  loadEnvironmentFile();
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((error) => {
+      const message = error instanceof ServiceError ? `${error.code}: ${error.message}` : error instanceof Error ? error.stack : String(error);
+      process.stderr.write(`${message}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,43 @@
+// The API's schema: every module's resolvers, each given the services it uses.
+import fs from 'node:fs';
+import type { GraphQLSchema } from 'graphql';
+import { operationRoles, type RoleMap } from '../platform/auth/access';
+import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
+import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
+import { EngineResolver } from '../modules/engines/engine-resolver';
+import { ModelVersionResolver } from '../modules/registry/model-version-resolver';
+import { ScoringResolver } from '../modules/scoring/scoring-resolver';
+import { ServiceInfoResolver } from '../modules/service-info/service-info-resolver';
+import { TrainingJobResolver } from '../modules/training/training-job-resolver';
+import type { AppServices } from './services';
+
+export const RESOLVERS = [ApiKeyResolver, EngineResolver, ModelVersionResolver, ScoringResolver, ServiceInfoResolver, TrainingJobResolver] as const;
+
+function resolverInstances(services: AppServices): object[] {
+  return [
+    new ApiKeyResolver(services.apiKeys),
+    new EngineResolver(services.engines, services.liveEngines, services.trajectories),
+    new ModelVersionResolver(services.models, services.evaluations),
+    new ScoringResolver(services.scoring, services.models),
+    new ServiceInfoResolver(services.info),
+    new TrainingJobResolver(services.jobs, services.models),
+  ];
+}
+
+/** The executable schema on `services`; without services, a schema to print or inspect. */
+export function buildAppSchema(services?: AppServices): Promise<GraphQLSchema> {
+  return buildGraphQLSchema([...RESOLVERS], services ? resolverInstances(services) : []);
+}
+
+/** The roles each root field declares (after buildAppSchema). */
+export function appOperationRoles(): RoleMap {
+  return operationRoles(RESOLVERS);
+}
+
+export async function printAppSchema(): Promise<string> {
+  return printGraphQLSchema(await buildAppSchema());
+}
+
+export async function emitSchemaFile(file = SCHEMA_FILE): Promise<void> {
+  fs.writeFileSync(file, await printAppSchema());
+}

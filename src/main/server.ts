@@ -1,0 +1,132 @@
+// Starts the service: configuration, database (migrated and seeded when embedded), HTTP server; stops it
+// gracefully on SIGTERM or SIGINT.
+import 'reflect-metadata';
+import http from 'node:http';
+import { createApp } from './app';
+import { loadConfig, loadEnvironmentFile, type AppConfig } from './config';
+import { openDatabase, type Database } from '../platform/db/database';
+import { createLogger, type Logger } from '../platform/observability/logger';
+import { InferenceThread, selectBackend } from '../detectors/lstm-autoencoder/engine';
+import { createServices } from './services';
+import { importSubset } from '../modules/datasets/import-service';
+
+async function loadSampleDataIfEmpty(database: Database, config: AppConfig, logger: Logger): Promise<void> {
+  if (!config.loadSampleData) return;
+  if ((await database.prisma.engine.count()) > 0) return;
+  logger.info({ dir: config.datasetDir }, 'empty database: loading the C-MAPSS FD001 sample');
+  const summary = await importSubset(database.prisma, 'FD001', config.datasetDir);
+  logger.info(summary, 'FD001 loaded');
+}
+
+export interface RunningServer {
+  server: http.Server;
+  port: number;
+  /**
+   * Graceful shutdown: /ready turns 503, the listener closes (no new connections), requests in flight
+   * get up to SHUTDOWN_TIMEOUT_MS to finish (then their connections are closed), the training runner
+   * stops (its running job goes back to the queue), and the database is closed.
+   */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, logger: Logger): Promise<RunningServer> {
+  await selectBackend({ log: (message) => logger.info(message) });
+  const database = await openDatabase(config.database);
+  logger.info({ database: database.kind }, 'database open');
+  await loadSampleDataIfEmpty(database, config, logger);
+  const { enabled: runnerEnabled, ...runnerOptions } = config.trainingRunner;
+  const inference = config.inferenceThread
+    ? await InferenceThread.start({ onCrash: (error) => logger.error({ err: error }, 'inference thread died: forward passes now run on the serving thread') })
+    : null;
+  if (inference) logger.info({ backend: inference.backend }, 'inference thread started');
+  const services = createServices(database, logger, {
+    runner: runnerOptions,
+    pipeline: { niceness: config.trainingNiceness },
+    reconstruct: inference?.reconstruct,
+    apiKeyCacheTtlMs: config.auth.cacheTtlMs,
+  });
+  const app = await createApp({ services, logger, config });
+  if (config.auth.enabled) {
+    logger.info({ auth: 'enabled' }, 'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)');
+  } else {
+    logger.warn({ auth: 'disabled' }, 'authentication DISABLED: every client may run every operation (AUTH_ENABLED=false or the embedded database)');
+  }
+  if (runnerEnabled) services.runner.start();
+  else logger.info('training runner disabled in this process (TRAINING_RUNNER=false)');
+
+  const server = http.createServer(app.handler);
+  // Longer than a load balancer's idle timeout, so that the balancer, not us, closes idle connections.
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ url: `http://${config.host}:${port}/graphql`, auth: config.auth.enabled ? 'enabled' : 'disabled' }, 'engine-health service listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      app.drain();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The runner's job is put back in the queue while requests drain.
+      const runnerStopped = services.runner.stop();
+      const idle = await app.waitForIdle(config.shutdownTimeoutMs);
+      if (!idle) {
+        logger.warn({ inFlight: app.inFlight(), timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing the connections of requests still in flight');
+        server.closeAllConnections();
+      }
+      server.closeIdleConnections();
+      await closed;
+      await runnerStopped;
+      await app.stop();
+      await inference?.close();
+      await database.close();
+      logger.info({ drained: idle }, 'stopped');
+    })();
+    return stopping;
+  };
+  return { server, port, stop };
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    loadEnvironmentFile();
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, logger);
+  let signals = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      signals++;
+      if (signals > 1) {
+        logger.warn({ signal }, 'second signal: exiting at once');
+        process.exit(1);
+      }
+      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+      // A last resort if something hangs past the drain timeout (database close, runner stop).
+      setTimeout(() => {
+        logger.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 15_000).unref();
+      running.stop().then(
+        () => process.exit(0),
+        (error) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,86 @@
+import { ApiRole, type Cycle as CycleRow, type Engine as EngineRow } from '@prisma/client';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { SENSOR_COUNT, SETTING_COUNT } from '../../domain/data/cmapss';
+import type { RequestContext } from '../../platform/graphql/context';
+import { AppendCyclesResult, CreateEngineInput, Cycle, CycleInput, Engine, EngineFilter, EnginePage, Trajectory } from './engine-types';
+import { PageInput } from '../../platform/graphql/pagination';
+import type { TrajectoryService } from '../scoring/trajectory-service';
+import type { EngineService } from './engine-service';
+import type { LiveEngineService } from './live-engine-service';
+import { reportWindowsScored } from '../../platform/observability/events';
+
+function toCycle(row: CycleRow): Cycle {
+  const record = row as unknown as Record<string, number>;
+  return {
+    cycle: row.cycle,
+    settings: Array.from({ length: SETTING_COUNT }, (_, index) => record[`setting${index + 1}`]),
+    sensors: Array.from({ length: SENSOR_COUNT }, (_, index) => record[`sensor${index + 1}`]),
+  };
+}
+
+@Resolver(() => Engine)
+export class EngineResolver {
+  constructor(
+    private readonly engineService: EngineService,
+    private readonly liveEngineService: LiveEngineService,
+    private readonly trajectoryService: TrajectoryService,
+  ) {}
+
+  @Authorized(ApiRole.READER)
+  @Query(() => EnginePage, { description: 'Engines, optionally filtered by data set and role, in data set, role and unit order.' })
+  engines(
+    @Arg('filter', () => EngineFilter, { nullable: true }) filter?: EngineFilter,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ) {
+    return this.engineService.list(filter ?? {}, page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => Engine, { nullable: true, description: 'One engine by id; null with a NOT_FOUND error when it does not exist.' })
+  engine(@Arg('id', () => Int, { description: 'Engine id.' }) id: number) {
+    return this.engineService.get(id);
+  }
+
+  @Authorized(ApiRole.SCORER)
+  @Mutation(() => Engine, { description: 'Creates a live engine, one that reports its readings while it runs (CONFLICT when the externalId exists).' })
+  createEngine(@Arg('input', () => CreateEngineInput, { description: 'The engine to create.' }) input: CreateEngineInput) {
+    return this.engineService.createLive(input.externalId);
+  }
+
+  @Authorized(ApiRole.SCORER)
+  @Mutation(() => AppendCyclesResult, {
+    description:
+      'Appends cycles to a live engine, all or nothing; with score: true, the windows these cycles complete are scored by the active version in the same call.',
+  })
+  async appendCycles(
+    @Arg('engineId', () => Int, { description: 'Live engine id.' }) engineId: number,
+    @Arg('cycles', () => [CycleInput], { description: 'New cycles, oldest first (at most 5000).' }) cycles: CycleInput[],
+    @Arg('score', () => Boolean, { defaultValue: false, description: 'Score the windows the new cycles complete.' }) score: boolean,
+  ): Promise<AppendCyclesResult> {
+    const outcome = await this.liveEngineService.append(engineId, cycles, score);
+    if (outcome.scored) reportWindowsScored(outcome.scored.modelVersionId, outcome.scored.points.map((point) => ({ cached: false, isAnomaly: point.isAnomaly }))); // metrics hook
+    return outcome;
+  }
+
+  @FieldResolver(() => Trajectory, {
+    description: 'Score of every window (stride 1) along the engine life under a model version (default: the active one); computed once per version, then read from storage.',
+  })
+  trajectory(
+    @Root() engine: EngineRow,
+    @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version; default the active version.' }) modelVersionId?: number,
+    @Arg('fromCycle', () => Int, { nullable: true, description: 'Only windows ending at or after this cycle.' }) fromCycle?: number,
+  ) {
+    return this.trajectoryService.trajectory(engine.id, modelVersionId, fromCycle);
+  }
+
+  @FieldResolver(() => [Cycle], { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })
+  async cycles(
+    @Root() engine: EngineRow,
+    @Ctx() { loaders }: RequestContext,
+    @Arg('from', () => Int, { nullable: true, description: 'First cycle to return.' }) from?: number,
+    @Arg('to', () => Int, { nullable: true, description: 'Last cycle to return.' }) to?: number,
+  ): Promise<Cycle[]> {
+    const rows = await loaders.get(`cycles:${from ?? ''}:${to ?? ''}`, (ids: readonly number[]) => this.engineService.cyclesOf(ids, { from, to })).load(engine.id);
+    return rows.map(toCycle);
+  }
+}

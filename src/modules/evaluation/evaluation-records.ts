@@ -1,0 +1,67 @@
+// How evaluation results are stored (JSON columns of evaluations and model_versions.metrics).
+import type { Prisma } from '@prisma/client';
+import { exactJson } from '../../platform/db/exact-floats';
+import type { Evaluation } from '../../domain/evaluation/metrics';
+import type { PrPoint, RocPoint } from '../../domain/evaluation/curves';
+
+export interface MetricsRecord {
+  threshold: number;
+  windows: number;
+  anomalous: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  accuracy: number;
+  rocAuc: number | null;
+  prAuc: number | null;
+  confusion: { tp: number; fp: number; tn: number; fn: number };
+}
+
+export interface CurvesRecord {
+  roc: RocPoint[];
+  pr: PrPoint[];
+}
+
+export function metricsRecord(evaluation: Evaluation): MetricsRecord {
+  return {
+    threshold: evaluation.threshold,
+    windows: evaluation.counts.total,
+    anomalous: evaluation.counts.positives,
+    precision: evaluation.precision,
+    recall: evaluation.recall,
+    f1: evaluation.f1,
+    accuracy: evaluation.accuracy,
+    rocAuc: evaluation.rocAuc,
+    prAuc: evaluation.prAuc,
+    confusion: { ...evaluation.confusion },
+  };
+}
+
+export function curvesRecord(evaluation: Evaluation): CurvesRecord {
+  return { roc: evaluation.rocCurve, pr: evaluation.prCurve };
+}
+
+export interface EvaluatedSplit {
+  role: 'TRAIN' | 'TEST';
+  units: number[];
+  anomalyRul: number;
+  /** Whether any evaluated engine also trained or calibrated the version. */
+  overlapsTraining: boolean;
+}
+
+/** Stores an evaluation (JSON sent as text: see platform/db/exact-floats.ts) and returns its id. */
+export async function insertEvaluation(
+  sql: Pick<Prisma.TransactionClient, '$queryRawUnsafe'>,
+  record: { modelVersionId: number; dataset: string; split: EvaluatedSplit; evaluation: Evaluation },
+): Promise<number> {
+  const [{ id }] = await sql.$queryRawUnsafe<{ id: number }[]>(
+    `INSERT INTO evaluations (model_version_id, dataset, split, metrics, curves)
+     VALUES ($1, $2, $3::text::jsonb, $4::text::jsonb, $5::text::jsonb) RETURNING id`,
+    record.modelVersionId,
+    record.dataset,
+    exactJson(record.split),
+    exactJson(metricsRecord(record.evaluation)),
+    exactJson(curvesRecord(record.evaluation)),
+  );
+  return id;
+}

@@ -1,0 +1,222 @@
+// Evaluating stored versions on labelled engines and comparing versions on the same windows. Window
+// scores come from the trajectory store, so an evaluation also leaves every evaluated window's score
+// stored (and later evaluations or trajectories of the same engines are reads).
+import type { Engine, EngineRole, Evaluation as EvaluationRow, PrismaClient } from '@prisma/client';
+import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
+import { rulOf } from '../engines/engine-series';
+import { ErrorCode, ServiceError } from '../../platform/errors';
+import { insertEvaluation, metricsRecord, type MetricsRecord } from './evaluation-records';
+import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
+import type { TrajectoryService } from '../scoring/trajectory-service';
+import type { UnitRange } from '../training/training-request';
+
+export interface EvaluationRequest {
+  dataset?: string | null;
+  /** TRAIN (run-to-failure) or TEST (truncated, RUL file) engines; default TRAIN. */
+  role?: 'TRAIN' | 'TEST' | null;
+  /** Units to evaluate; default the version's own test units. */
+  units?: UnitRange[] | null;
+  anomalyRul?: number | null;
+}
+
+interface ResolvedSplit {
+  dataset: string;
+  role: 'TRAIN' | 'TEST';
+  units: number[];
+  anomalyRul: number;
+}
+
+interface TrainedOn {
+  dataset: string;
+  split: { trainUnits: number[]; calibrationUnits: number[]; testUnits: number[]; anomalyRul: number };
+}
+
+interface LabelledScores {
+  keys: string[];
+  labels: Uint8Array;
+  scores: Float64Array;
+  flags: Map<string, boolean>;
+}
+
+export interface VersionComparison {
+  version: VersionSummary;
+  metrics: MetricsRecord;
+  /** This version's metric minus the first version's (0 for the first). */
+  deltas: { rocAuc: number | null; prAuc: number | null; precision: number; recall: number; f1: number; accuracy: number };
+  /** Share of common windows on which this version's flag equals the first version's. */
+  agreement: number;
+  /** Windows flagged by this version and not the first, and the reverse. */
+  flaggedOnlyByThis: number;
+  flaggedOnlyByFirst: number;
+}
+
+export interface ComparisonResult {
+  split: ResolvedSplit;
+  /** Windows (engine, end cycle) scored by every version. */
+  commonWindows: number;
+  versions: VersionComparison[];
+}
+
+export const MAX_COMPARED_VERSIONS = 10;
+
+function invalid(message: string): ServiceError {
+  return new ServiceError(ErrorCode.BAD_USER_INPUT, message);
+}
+
+function difference(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a - b;
+}
+
+export class EvaluationService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly registry: ModelRegistry,
+    private readonly trajectories: TrajectoryService,
+  ) {}
+
+  /** Evaluates a version on labelled engines and stores the evaluation. */
+  async evaluate(versionId: number, request: EvaluationRequest = {}): Promise<EvaluationRow> {
+    const version = await this.registry.get(versionId);
+    const split = this.resolveSplit(version, request);
+    const engines = await this.enginesOf(split);
+    const labelled = await this.labelledScores(version, engines, split.anomalyRul);
+    const evaluation = evaluateScores(labelled.labels, labelled.scores, version.threshold);
+    const trainedOn = version.trainedOn as unknown as TrainedOn;
+    const seen = new Set([...trainedOn.split.trainUnits, ...trainedOn.split.calibrationUnits]);
+    const overlapsTraining = trainedOn.dataset === split.dataset && split.role === 'TRAIN' && split.units.some((unit) => seen.has(unit));
+    return this.store(version.id, split, overlapsTraining, evaluation);
+  }
+
+  /**
+   * Compares versions on the same windows: the test engines of the first version (or the given
+   * split), each version at its own threshold, with deltas against the first version and how often the
+   * versions' flags agree.
+   */
+  async compare(versionIds: readonly number[], request: EvaluationRequest = {}): Promise<ComparisonResult> {
+    if (versionIds.length < 2 || versionIds.length > MAX_COMPARED_VERSIONS) {
+      throw invalid(`compare between 2 and ${MAX_COMPARED_VERSIONS} model versions, got ${versionIds.length}`);
+    }
+    if (new Set(versionIds).size !== versionIds.length) throw invalid('each model version may be listed once');
+    const versions: VersionSummary[] = [];
+    for (const id of versionIds) versions.push(await this.registry.get(id));
+    const split = this.resolveSplit(versions[0], request);
+    const engines = await this.enginesOf(split);
+    const scored: LabelledScores[] = [];
+    for (const version of versions) scored.push(await this.labelledScores(version, engines, split.anomalyRul));
+    const common = scored[0].keys.filter((key) => scored.every((entry) => entry.flags.has(key)));
+    const commonSet = new Set(common);
+    const restricted = scored.map((entry, index) => {
+      const keep = entry.keys.map((key) => commonSet.has(key));
+      const labels = entry.labels.filter((_, position) => keep[position]);
+      const scores = entry.scores.filter((_, position) => keep[position]);
+      return metricsRecord(evaluateScores(labels, scores, versions[index].threshold));
+    });
+    const first = restricted[0];
+    return {
+      split,
+      commonWindows: common.length,
+      versions: versions.map((version, index) => {
+        const metrics = restricted[index];
+        let agreeing = 0;
+        let onlyThis = 0;
+        let onlyFirst = 0;
+        for (const key of common) {
+          const mine = scored[index].flags.get(key)!;
+          const theirs = scored[0].flags.get(key)!;
+          if (mine === theirs) agreeing++;
+          else if (mine) onlyThis++;
+          else onlyFirst++;
+        }
+        return {
+          version,
+          metrics,
+          deltas: {
+            rocAuc: difference(metrics.rocAuc, first.rocAuc),
+            prAuc: difference(metrics.prAuc, first.prAuc),
+            precision: metrics.precision - first.precision,
+            recall: metrics.recall - first.recall,
+            f1: metrics.f1 - first.f1,
+            accuracy: metrics.accuracy - first.accuracy,
+          },
+          agreement: common.length === 0 ? 0 : agreeing / common.length,
+          flaggedOnlyByThis: onlyThis,
+          flaggedOnlyByFirst: onlyFirst,
+        };
+      }),
+    };
+  }
+
+  private resolveSplit(version: VersionSummary, request: EvaluationRequest): ResolvedSplit {
+    const trainedOn = version.trainedOn as unknown as TrainedOn;
+    const dataset = (request.dataset ?? trainedOn.dataset).toUpperCase();
+    const role = request.role ?? 'TRAIN';
+    let units: number[];
+    if (request.units == null) {
+      if (role !== 'TRAIN' || dataset !== trainedOn.dataset) throw invalid('name the units to evaluate (units) for another data set or role');
+      units = [...trainedOn.split.testUnits];
+    } else {
+      units = [];
+      for (const range of request.units) {
+        if (!Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 1 || range.to < range.from || range.to - range.from > 10_000) {
+          throw invalid(`units must be ranges with 1 <= from <= to, got ${range.from}..${range.to}`);
+        }
+        for (let unit = range.from; unit <= range.to; unit++) units.push(unit);
+      }
+      if (units.length === 0) throw invalid('units must list at least one unit');
+    }
+    const anomalyRul = request.anomalyRul ?? trainedOn.split.anomalyRul;
+    if (!Number.isInteger(anomalyRul) || anomalyRul < 0) throw invalid(`anomalyRul must be a non-negative integer, got ${anomalyRul}`);
+    return { dataset, role, units: [...new Set(units)].sort((a, b) => a - b), anomalyRul };
+  }
+
+  private async enginesOf(split: ResolvedSplit): Promise<Engine[]> {
+    const engines = await this.prisma.engine.findMany({
+      where: { dataset: split.dataset, role: split.role as EngineRole, unit: { in: split.units } },
+      orderBy: { unit: 'asc' },
+    });
+    const found = new Set(engines.map((engine) => engine.unit));
+    const missing = split.units.filter((unit) => !found.has(unit));
+    if (missing.length > 0) {
+      throw new ServiceError(ErrorCode.NOT_FOUND, `${split.dataset} ${split.role.toLowerCase()} units not stored: ${missing.slice(0, 10).join(', ')}`);
+    }
+    return engines;
+  }
+
+  /** Scores (computed once, then stored) and labels of every window of the engines under a version. */
+  private async labelledScores(version: VersionSummary, engines: readonly Engine[], anomalyRul: number): Promise<LabelledScores> {
+    const loaded = await this.registry.load(version);
+    for (const engine of engines) await this.trajectories.ensureScored(engine, loaded);
+    const rows = await this.prisma.$queryRawUnsafe<{ engine_id: number; end_cycle: number; score: number; is_anomaly: boolean }[]>(
+      `SELECT s.engine_id, s.end_cycle, s.score, s.is_anomaly
+         FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $2
+        WHERE s.model_version_id = $1 AND s.engine_id = ANY($3::int4[])
+        ORDER BY s.engine_id, s.end_cycle`,
+      version.id,
+      version.windowLength,
+      engines.map((engine) => engine.id),
+    );
+    const byId = new Map(engines.map((engine) => [engine.id, engine]));
+    const keys: string[] = [];
+    const labels = new Uint8Array(rows.length);
+    const scores = new Float64Array(rows.length);
+    const flags = new Map<string, boolean>();
+    rows.forEach((row, index) => {
+      const rul = rulOf(byId.get(row.engine_id)!, [row.end_cycle]);
+      if (rul === null) throw invalid(`engine ${row.engine_id} has no known RUL: its windows cannot be labelled`);
+      const key = `${row.engine_id}:${row.end_cycle}`;
+      keys.push(key);
+      labels[index] = rul[0] <= anomalyRul ? 1 : 0;
+      scores[index] = row.score;
+      flags.set(key, row.is_anomaly);
+    });
+    if (rows.length === 0) throw invalid('the chosen engines have no complete window to evaluate');
+    return { keys, labels, scores, flags };
+  }
+
+  private async store(modelVersionId: number, split: ResolvedSplit, overlapsTraining: boolean, evaluation: Evaluation): Promise<EvaluationRow> {
+    const { dataset, role, units, anomalyRul } = split;
+    const id = await insertEvaluation(this.prisma, { modelVersionId, dataset, split: { role, units, anomalyRul, overlapsTraining }, evaluation });
+    return this.prisma.evaluation.findUniqueOrThrow({ where: { id } });
+  }
+}
+

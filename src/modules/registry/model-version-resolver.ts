@@ -1,0 +1,92 @@
+import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
+import type { ModelRegistry, VersionSummary as ModelVersionRow } from './model-registry';
+import type { EvaluationService } from '../evaluation/evaluation-service';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../platform/graphql/context';
+import {
+  Architecture,
+  Evaluation,
+  EvaluationMetrics,
+  EvaluationSplitInput,
+  ModelComparison,
+  ModelVersion,
+  ModelVersionPage,
+  ScoringMethodInfo,
+} from './model-version-types';
+import { PageInput } from '../../platform/graphql/pagination';
+import { toEvaluationView } from '../evaluation/evaluation-views';
+
+@Resolver(() => ModelVersion)
+export class ModelVersionResolver {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly evaluationService: EvaluationService,
+  ) {}
+
+  @Authorized(ApiRole.READER)
+  @Query(() => ModelVersionPage, { description: 'Model versions, newest first.' })
+  modelVersions(@Arg('page', () => PageInput, { nullable: true }) page?: PageInput) {
+    return this.registry.list(page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => ModelVersion, { nullable: true, description: 'One model version; null with a NOT_FOUND error when it does not exist.' })
+  modelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
+    return this.registry.get(id);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => ModelVersion, { nullable: true, description: 'The version scoring uses by default; null when none is active.' })
+  activeModelVersion() {
+    return this.registry.active();
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersion, { description: 'Makes a version the one scoring uses by default (exactly one is active at a time).' })
+  activateModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
+    return this.registry.activate(id);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => Evaluation, { description: 'Evaluates a version on labelled engines (default: its test engines) and stores the evaluation.' })
+  async evaluateModelVersion(
+    @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
+    @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines to evaluate on.' }) split?: EvaluationSplitInput,
+  ): Promise<Evaluation> {
+    return toEvaluationView(await this.evaluationService.evaluate(id, split ?? {}));
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => ModelComparison, {
+    description: 'Compares 2 to 10 versions on the same windows (default: the first version test engines): metrics, deltas against the first, agreement of their flags.',
+  })
+  async compareModelVersions(
+    @Arg('ids', () => [Int], { description: 'Version ids; the first is the reference.' }) ids: number[],
+    @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines whose windows are compared.' }) split?: EvaluationSplitInput,
+  ): Promise<ModelComparison> {
+    const result = await this.evaluationService.compare(ids, split ?? {});
+    return { ...result.split, commonWindows: result.commonWindows, versions: result.versions } as unknown as ModelComparison;
+  }
+
+  @FieldResolver(() => Architecture, { description: 'Network sizes.' })
+  architecture(@Root() version: ModelVersionRow): Architecture {
+    return version.architecture as unknown as Architecture;
+  }
+
+  @FieldResolver(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })
+  scoringMethod(@Root() version: ModelVersionRow): ScoringMethodInfo {
+    const definition = version.scoringMethod as Record<string, unknown>;
+    return { kind: String(definition.kind), definition };
+  }
+
+  @FieldResolver(() => [Evaluation], { description: 'Evaluations of this version, newest first; the first is made at registration.' })
+  async evaluations(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<Evaluation[]> {
+    const rows: EvaluationRow[] = await loaders.get('evaluations', (ids: readonly number[]) => this.registry.evaluationsOf(ids)).load(version.id);
+    return rows.map(toEvaluationView);
+  }
+
+  @FieldResolver(() => EvaluationMetrics, { nullable: true, description: 'Metrics of the evaluation made at registration, on its test engines.' })
+  metrics(@Root() version: ModelVersionRow): EvaluationMetrics | null {
+    return (version.metrics as unknown as EvaluationMetrics | null) ?? null;
+  }
+}

@@ -1,0 +1,285 @@
+import { ModelStatus } from '@prisma/client';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UnitRangeInput } from '../training/training-job-types';
+import { PageOf } from '../../platform/graphql/pagination';
+
+registerEnumType(ModelStatus, {
+  name: 'ModelStatus',
+  description: 'Life cycle of a model version.',
+  valuesConfig: {
+    READY: { description: 'Trained, calibrated and evaluated: usable for scoring.' },
+    ARCHIVED: { description: 'Kept for the record; cannot be activated.' },
+  },
+});
+
+@ObjectType({ description: 'Sizes of the LSTM autoencoder.' })
+export class Architecture {
+  @Field(() => Int, { description: 'Sensors per time step.' })
+  features: number;
+
+  @Field(() => Int, { description: 'Cycles per window.' })
+  windowLength: number;
+
+  @Field(() => Int, { description: 'LSTM state size of the encoder and the decoder.' })
+  hidden: number;
+
+  @Field(() => Int, { description: 'Size of the bottleneck code.' })
+  code: number;
+}
+
+@ObjectType({ description: 'Confusion matrix at the threshold (anomalous = positive).' })
+export class ConfusionMatrix {
+  @Field(() => Int, { description: 'Anomalous windows flagged.' })
+  tp: number;
+
+  @Field(() => Int, { description: 'Normal windows flagged.' })
+  fp: number;
+
+  @Field(() => Int, { description: 'Normal windows not flagged.' })
+  tn: number;
+
+  @Field(() => Int, { description: 'Anomalous windows missed.' })
+  fn: number;
+}
+
+@ObjectType({ description: 'Detection metrics of a model version on a labelled set of windows.' })
+export class EvaluationMetrics {
+  @Field(() => Float, { description: 'Threshold at which the threshold metrics are computed (score > threshold flags).' })
+  threshold: number;
+
+  @Field(() => Int, { description: 'Windows evaluated.' })
+  windows: number;
+
+  @Field(() => Int, { description: 'Windows labelled anomalous (RUL at the last cycle <= the anomaly bound).' })
+  anomalous: number;
+
+  @Field(() => Float, { description: 'Flagged windows that are anomalous (0 when nothing is flagged).' })
+  precision: number;
+
+  @Field(() => Float, { description: 'Anomalous windows that are flagged.' })
+  recall: number;
+
+  @Field(() => Float, { description: 'Harmonic mean of precision and recall.' })
+  f1: number;
+
+  @Field(() => Float, { description: 'Windows classified correctly.' })
+  accuracy: number;
+
+  @Field(() => Float, { nullable: true, description: 'Area under the ROC curve; null when only one class is present.' })
+  rocAuc: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Average precision (area under the precision-recall curve); null without anomalies.' })
+  prAuc: number | null;
+
+  @Field(() => ConfusionMatrix, { description: 'Counts at the threshold.' })
+  confusion: ConfusionMatrix;
+}
+
+@ObjectType({ description: 'A point of a ROC curve.' })
+export class RocPoint {
+  @Field(() => Float, { description: 'False positive rate.' })
+  falsePositiveRate: number;
+
+  @Field(() => Float, { description: 'True positive rate (recall).' })
+  truePositiveRate: number;
+
+  @Field(() => Float, { nullable: true, description: 'Score threshold of this point; null for the origin.' })
+  threshold: number | null;
+}
+
+@ObjectType({ description: 'A point of a precision-recall curve.' })
+export class PrPoint {
+  @Field(() => Float, { description: 'Recall.' })
+  recall: number;
+
+  @Field(() => Float, { description: 'Precision.' })
+  precision: number;
+
+  @Field(() => Float, { nullable: true, description: 'Score threshold of this point; null for the start.' })
+  threshold: number | null;
+}
+
+@ObjectType({ description: 'An evaluation of a model version on a labelled split of a data set.' })
+export class Evaluation {
+  @Field(() => Int, { description: 'Identifier of the evaluation.' })
+  id: number;
+
+  @Field(() => Int, { description: 'Model version evaluated.' })
+  modelVersionId: number;
+
+  @Field(() => String, { description: 'C-MAPSS subset evaluated.' })
+  dataset: string;
+
+  @Field(() => JSONObjectResolver, { description: 'Engines evaluated and labelling rule.' })
+  split: Record<string, unknown>;
+
+  @Field(() => EvaluationMetrics, { description: 'Metrics at the version threshold.' })
+  metrics: EvaluationMetrics;
+
+  @Field(() => [RocPoint], { description: 'ROC curve, down-sampled to a few hundred points.' })
+  rocCurve: RocPoint[];
+
+  @Field(() => [PrPoint], { description: 'Precision-recall curve, down-sampled to a few hundred points.' })
+  prCurve: PrPoint[];
+
+  @Field(() => DateTimeResolver, { description: 'When the evaluation was made.' })
+  createdAt: Date;
+}
+
+@ObjectType({ description: 'How a window score is derived from the reconstruction errors.' })
+export class ScoringMethodInfo {
+  @Field(() => String, { description: 'Method name (reconstruction-error is the reference).' })
+  kind: string;
+
+  @Field(() => JSONObjectResolver, { description: 'The method and its fitted parameters, as stored.' })
+  definition: Record<string, unknown>;
+}
+
+@ObjectType({ description: 'A trained, calibrated and evaluated detector.' })
+export class ModelVersion {
+  @Field(() => Int, { description: 'Identifier of the model version.' })
+  id: number;
+
+  @Field(() => Int, { description: 'Version number, increasing with each registration.' })
+  version: number;
+
+  @Field(() => String, { nullable: true, description: 'Optional name given at training.' })
+  name: string | null;
+
+  @Field(() => ModelStatus, { description: 'Life-cycle status.' })
+  status: ModelStatus;
+
+  @Field(() => Boolean, { description: 'Whether scoring uses this version by default.' })
+  isActive: boolean;
+
+  @Field(() => Architecture, { description: 'Network sizes.' })
+  architecture: Architecture;
+
+  @Field(() => JSONObjectResolver, { description: 'Training configuration (epochs, batch size, learning rate, seed, ...).' })
+  hyperparameters: Record<string, unknown>;
+
+  @Field(() => [String], { description: 'Sensors the model reads, in input order (e.g. sensor2).' })
+  sensors: string[];
+
+  @Field(() => Int, { description: 'Cycles per window.' })
+  windowLength: number;
+
+  @Field(() => Float, { description: 'Score above which a window is flagged anomalous.' })
+  threshold: number;
+
+  @Field(() => Float, {
+    description: 'Quantile of the healthy calibration scores the threshold was set at (reconstruction-error; the other scoring methods set it at scoringMethod.definition.calibrationRecall of the calibration trajectories).',
+  })
+  thresholdQuantile: number;
+
+  @Field(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })
+  scoringMethod: ScoringMethodInfo;
+
+  @Field(() => String, { description: 'TensorFlow.js backend that trained the model.' })
+  backend: string;
+
+  @Field(() => Int, { description: 'Wall time of the training, in milliseconds.' })
+  trainingMs: number;
+
+  @Field(() => JSONObjectResolver, { description: 'Data set, engine split and window counts the model was trained and calibrated on.' })
+  trainedOn: Record<string, unknown>;
+
+  @Field(() => DateTimeResolver, { description: 'When the version was registered.' })
+  createdAt: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When the version was last activated.' })
+  activatedAt: Date | null;
+}
+
+@ObjectType({ description: 'A page of model versions.' })
+export class ModelVersionPage extends PageOf(ModelVersion) {}
+
+export enum EvaluationRole {
+  TRAIN = 'TRAIN',
+  TEST = 'TEST',
+}
+
+registerEnumType(EvaluationRole, {
+  name: 'EvaluationRole',
+  description: 'Which C-MAPSS engines to evaluate on.',
+  valuesConfig: {
+    TRAIN: { description: 'Run-to-failure engines: RUL known at every cycle.' },
+    TEST: { description: 'Truncated test engines: RUL known from the RUL file.' },
+  },
+});
+
+@InputType({ description: 'Labelled engines to evaluate on. Every field is optional: the default is the version test engines.' })
+export class EvaluationSplitInput {
+  @Field(() => String, { nullable: true, description: 'C-MAPSS subset (default: the one the version was trained on).' })
+  dataset?: string | null;
+
+  @Field(() => EvaluationRole, { nullable: true, description: 'Engine role (default TRAIN).' })
+  role?: EvaluationRole | null;
+
+  @Field(() => [UnitRangeInput], { nullable: true, description: 'Units to evaluate (default: the version test units).' })
+  units?: UnitRangeInput[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'A window is anomalous when its RUL is at most this (default: as trained).' })
+  anomalyRul?: number | null;
+}
+
+@ObjectType({ description: 'Differences of a version metrics against the first compared version.' })
+export class MetricDeltas {
+  @Field(() => Float, { nullable: true, description: 'ROC-AUC difference.' })
+  rocAuc: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'PR-AUC difference.' })
+  prAuc: number | null;
+
+  @Field(() => Float, { description: 'Precision difference.' })
+  precision: number;
+
+  @Field(() => Float, { description: 'Recall difference.' })
+  recall: number;
+
+  @Field(() => Float, { description: 'F1 difference.' })
+  f1: number;
+
+  @Field(() => Float, { description: 'Accuracy difference.' })
+  accuracy: number;
+}
+
+@ObjectType({ description: 'One version in a comparison.' })
+export class VersionComparison {
+  @Field(() => ModelVersion, { description: 'The version.' })
+  version: ModelVersion;
+
+  @Field(() => EvaluationMetrics, { description: 'Metrics on the common windows, at the version threshold.' })
+  metrics: EvaluationMetrics;
+
+  @Field(() => MetricDeltas, { description: 'Metrics minus those of the first version.' })
+  deltas: MetricDeltas;
+
+  @Field(() => Float, { description: 'Share of common windows flagged the same way as by the first version.' })
+  agreement: number;
+
+  @Field(() => Int, { description: 'Windows this version flags and the first does not.' })
+  flaggedOnlyByThis: number;
+
+  @Field(() => Int, { description: 'Windows the first version flags and this one does not.' })
+  flaggedOnlyByFirst: number;
+}
+
+@ObjectType({ description: 'Versions compared on the same windows.' })
+export class ModelComparison {
+  @Field(() => String, { description: 'Data set of the compared windows.' })
+  dataset: string;
+
+  @Field(() => [Int], { description: 'Units whose windows were compared.' })
+  units: number[];
+
+  @Field(() => Int, { description: 'Anomaly bound used for labels.' })
+  anomalyRul: number;
+
+  @Field(() => Int, { description: 'Windows scored by every version.' })
+  commonWindows: number;
+
+  @Field(() => [VersionComparison], { description: 'One entry per version, in the order asked; the first is the reference.' })
+  versions: VersionComparison[];
+}

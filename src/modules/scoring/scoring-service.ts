@@ -1,0 +1,301 @@
+// Scoring windows sent by clients: validate, reuse stored scores, compute the rest in one batched forward
+// pass, and persist windows and scores together (all or nothing).
+import type { PrismaClient } from '@prisma/client';
+import { sensorIndex } from '../../domain/data/sensors';
+import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
+import { modelKeyOf, type LoadedModel, type ModelRegistry, type VersionSummary } from '../registry/model-registry';
+import { scoreErrors } from '../../detectors/lstm-autoencoder/scoring';
+import type { QueryExecutor } from '../../platform/db/migrations';
+import { clientWindowHash, encodeValues, findScoresByHash, storeScoredWindows, type StoredScore } from './window-store';
+import { reconstructOnThisThread, type Reconstruct } from '../../detectors/lstm-autoencoder/engine';
+import { reportScoringBatch, reportWindowsScored } from '../../platform/observability/events';
+
+export const MAX_BATCH_WINDOWS = 1_000;
+
+export interface SensorColumn {
+  sensor: string;
+  values: number[];
+}
+
+export interface WindowInput {
+  values?: number[][] | null;
+  columns?: SensorColumn[] | null;
+  engineId?: number | null;
+  endCycle?: number | null;
+}
+
+export interface SensorContribution {
+  sensor: string;
+  error: number;
+  share: number;
+  /** Mean signed residual over the window's last cycles; null for scores stored before it was recorded. */
+  residual: number | null;
+}
+
+export interface ScoreResult {
+  windowId: number;
+  modelVersionId: number;
+  score: number;
+  threshold: number;
+  isAnomaly: boolean;
+  reconstructionError: number;
+  contributions: SensorContribution[];
+  engineId: number | null;
+  endCycle: number | null;
+  cached: boolean;
+  scoredAt: Date;
+}
+
+/** A validated window: raw readings (windowLength x model sensors, row-major) and its identity. */
+interface PreparedWindow {
+  raw: Float64Array;
+  encoded: Buffer;
+  hash: string;
+  engineId: number | null;
+  endCycle: number | null;
+}
+
+function invalidWindow(index: number, message: string): ServiceError {
+  return new ServiceError(ErrorCode.INVALID_WINDOW, `windows[${index}]: ${message}`, { index });
+}
+
+/** Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. */
+export function readingsOf(input: WindowInput, index: number, version: Pick<VersionSummary, 'sensors' | 'windowLength'>): Float64Array {
+  const { sensors, windowLength } = version;
+  const hasValues = input.values != null;
+  const hasColumns = input.columns != null;
+  if (hasValues === hasColumns) throw invalidWindow(index, 'give either values (rows of readings) or columns (named sensors), not both or neither');
+  const raw = new Float64Array(windowLength * sensors.length);
+  if (hasValues) {
+    const rows = input.values!;
+    if (rows.length !== windowLength) throw invalidWindow(index, `values must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
+    rows.forEach((row, t) => {
+      if (row.length !== sensors.length) {
+        throw invalidWindow(index, `values[${t}] must hold ${sensors.length} readings (${sensors.join(', ')}), got ${row.length}`);
+      }
+      row.forEach((value, s) => (raw[t * sensors.length + s] = value));
+    });
+  } else {
+    const byName = new Map<string, number[]>();
+    for (const column of input.columns!) {
+      try {
+        sensorIndex(column.sensor);
+      } catch {
+        throw invalidWindow(index, `unknown sensor "${column.sensor}": expected sensor1 to sensor21`);
+      }
+      if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
+      byName.set(column.sensor, column.values);
+    }
+    sensors.forEach((sensor, s) => {
+      const values = byName.get(sensor);
+      if (!values) throw invalidWindow(index, `columns must include ${sensor} (the version reads ${sensors.join(', ')})`);
+      if (values.length !== windowLength) throw invalidWindow(index, `column ${sensor} must hold ${windowLength} readings, got ${values.length}`);
+      values.forEach((value, t) => (raw[t * sensors.length + s] = value));
+    });
+  }
+  const bad = raw.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) {
+    const t = Math.floor(bad / sensors.length);
+    throw invalidWindow(index, `reading of ${sensors[bad % sensors.length]} at row ${t} is not a finite number`);
+  }
+  return raw;
+}
+
+/** Each sensor's error, share of the total and signed residual (empty residuals: unknown), worst first. */
+export function contributionsOf(sensors: readonly string[], sensorErrors: ArrayLike<number>, recentResiduals: ArrayLike<number>): SensorContribution[] {
+  let total = 0;
+  for (let s = 0; s < sensors.length; s++) total += sensorErrors[s];
+  const known = recentResiduals.length === sensors.length;
+  return sensors
+    .map((sensor, s) => ({ sensor, error: sensorErrors[s], share: total > 0 ? sensorErrors[s] / total : 0, residual: known ? recentResiduals[s] : null }))
+    .sort((a, b) => b.error - a.error);
+}
+
+function fromStored(stored: StoredScore, version: VersionSummary, cached: boolean): ScoreResult {
+  return {
+    windowId: stored.windowId,
+    modelVersionId: version.id,
+    score: stored.score,
+    threshold: stored.threshold,
+    isAnomaly: stored.isAnomaly,
+    reconstructionError: stored.reconstructionError,
+    contributions: contributionsOf(version.sensors, stored.sensorErrors, stored.recentResiduals),
+    engineId: stored.engineId,
+    endCycle: stored.endCycle,
+    cached,
+    scoredAt: stored.createdAt,
+  };
+}
+
+export interface BatchingOptions {
+  /** Most windows in one shared pass (default 256). */
+  maxBatch?: number;
+  /**
+   * Shared passes of one version in flight at once (default 2: one computing while the other waits on
+   * the database). Single-window calls arriving while they are busy wait for the next pass.
+   */
+  maxPassesInFlight?: number;
+}
+
+interface PendingWindow {
+  window: PreparedWindow;
+  resolve(result: ScoreResult): void;
+  reject(error: unknown): void;
+}
+
+/** Single-window calls of one version waiting for a pass, and the passes of that version in flight. */
+interface VersionQueue {
+  loaded: LoadedModel;
+  waiting: PendingWindow[];
+  inFlight: number;
+  flushScheduled: boolean;
+}
+
+export class ScoringService {
+  private readonly maxBatch: number;
+  private readonly maxPassesInFlight: number;
+  private readonly queues = new Map<number, VersionQueue>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** The database driver itself: scoring writes large arguments that Prisma serialises slowly. */
+    private readonly query: QueryExecutor,
+    private readonly registry: ModelRegistry,
+    options: BatchingOptions = {},
+    private readonly reconstruct: Reconstruct = reconstructOnThisThread,
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.maxPassesInFlight = options.maxPassesInFlight ?? 2;
+  }
+
+  /**
+   * Scores one window. Concurrent calls for the same version share forward passes and writes (dynamic
+   * batching without a fixed wait): a call arriving while the version's passes are all busy joins the
+   * next pass, which starts as soon as one of them ends; an idle service starts a pass at once (after
+   * the current event-loop turn, so that calls arriving together go together). Validation errors stay
+   * per call.
+   */
+  async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
+    const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
+    const window = this.prepare(input, 0, loaded.version);
+    await this.checkEngines([window]);
+    return new Promise<ScoreResult>((resolve, reject) => {
+      let queue = this.queues.get(loaded.version.id);
+      if (!queue) {
+        queue = { loaded, waiting: [], inFlight: 0, flushScheduled: false };
+        this.queues.set(loaded.version.id, queue);
+      }
+      queue.waiting.push({ window, resolve, reject });
+      this.scheduleFlush(queue);
+    });
+  }
+
+  private scheduleFlush(queue: VersionQueue): void {
+    if (queue.flushScheduled || queue.waiting.length === 0 || queue.inFlight >= this.maxPassesInFlight) return;
+    queue.flushScheduled = true;
+    setImmediate(() => {
+      queue.flushScheduled = false;
+      this.flush(queue);
+    });
+  }
+
+  private flush(queue: VersionQueue): void {
+    if (queue.waiting.length === 0 || queue.inFlight >= this.maxPassesInFlight) return;
+    const items = queue.waiting.splice(0, this.maxBatch);
+    queue.inFlight++;
+    reportScoringBatch(items.length, 'dynamic'); // metrics hook
+    this.score(queue.loaded, items.map((item) => item.window))
+      .then(
+        (results) => items.forEach((item, index) => item.resolve(results[index])),
+        (error) => items.forEach((item) => item.reject(error)),
+      )
+      .finally(() => {
+        queue.inFlight--;
+        if (queue.inFlight === 0 && queue.waiting.length === 0) this.queues.delete(queue.loaded.version.id);
+        else this.scheduleFlush(queue);
+      });
+    this.scheduleFlush(queue);
+  }
+
+  /** Scores up to MAX_BATCH_WINDOWS windows with one version (default: the active one). */
+  async scoreWindows(inputs: readonly WindowInput[], modelVersionId?: number | null): Promise<ScoreResult[]> {
+    if (inputs.length === 0) throw new ServiceError(ErrorCode.BAD_USER_INPUT, 'give at least one window');
+    if (inputs.length > MAX_BATCH_WINDOWS) {
+      throw new ServiceError(ErrorCode.BATCH_TOO_LARGE, `at most ${MAX_BATCH_WINDOWS} windows can be scored in one call, got ${inputs.length}`, {
+        limit: MAX_BATCH_WINDOWS,
+      });
+    }
+    const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
+    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version));
+    await this.checkEngines(prepared);
+    reportScoringBatch(prepared.length, 'request'); // metrics hook
+    return this.score(loaded, prepared);
+  }
+
+  private prepare(input: WindowInput, index: number, version: VersionSummary): PreparedWindow {
+    const raw = readingsOf(input, index, version);
+    const engineId = input.engineId ?? null;
+    const endCycle = input.endCycle ?? null;
+    if ((engineId === null) !== (endCycle === null)) throw invalidWindow(index, 'engineId and endCycle go together: give both or neither');
+    if (endCycle !== null && (!Number.isInteger(endCycle) || endCycle < version.windowLength)) {
+      throw invalidWindow(index, `endCycle must be an integer of at least ${version.windowLength} (the window length), got ${endCycle}`);
+    }
+    const encoded = encodeValues(raw);
+    const hash = clientWindowHash({ sensors: version.sensors, values: raw, length: version.windowLength, engineId, endCycle }, encoded);
+    return { raw, encoded, hash, engineId, endCycle };
+  }
+
+  private async checkEngines(prepared: readonly PreparedWindow[]): Promise<void> {
+    const ids = [...new Set(prepared.map((window) => window.engineId).filter((id): id is number => id !== null))];
+    if (ids.length === 0) return;
+    const found = await this.prisma.engine.findMany({ where: { id: { in: ids } }, select: { id: true } });
+    const known = new Set(found.map((engine) => engine.id));
+    const missing = ids.find((id) => !known.has(id));
+    if (missing !== undefined) throw notFound('engine', missing);
+  }
+
+  private async score(loaded: LoadedModel, prepared: readonly PreparedWindow[]): Promise<ScoreResult[]> {
+    const { version } = loaded;
+    const stored = await findScoresByHash(this.query, version.id, prepared.map((window) => window.hash));
+    const results = new Map<string, ScoreResult>();
+    for (const [hash, score] of stored) results.set(hash, fromStored(score, version, true));
+    const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
+    if (toCompute.length > 0) {
+      const errors = await this.reconstruct(loaded.model, modelKeyOf(version), loaded.normalise(toCompute.map((window) => window.raw)), toCompute.length);
+      const scores = scoreErrors(loaded.scoring, errors, toCompute.length);
+      const features = version.sensors.length;
+      const scored = toCompute.map((window, index) => ({
+        contentHash: window.hash,
+        engineId: window.engineId,
+        endCycle: window.endCycle,
+        values: window.encoded,
+        reconstructionError: errors.windowErrors[index],
+        score: scores[index],
+        isAnomaly: scores[index] > version.threshold,
+        sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
+        recentResiduals: errors.recentResiduals.subarray(index * features, (index + 1) * features),
+      }));
+      const written = await storeScoredWindows(this.query, version, { source: 'CLIENT', length: version.windowLength, sensors: version.sensors }, scored);
+      for (const window of scored) {
+        const { windowId, createdAt } = written.get(window.contentHash)!;
+        // createdAt is null when a concurrent call stored the same window first: same model, same score.
+        results.set(window.contentHash, {
+          windowId,
+          modelVersionId: version.id,
+          score: window.score,
+          threshold: version.threshold,
+          isAnomaly: window.isAnomaly,
+          reconstructionError: window.reconstructionError,
+          contributions: contributionsOf(version.sensors, window.sensorErrors, window.recentResiduals),
+          engineId: window.engineId,
+          endCycle: window.endCycle,
+          cached: createdAt === null,
+          scoredAt: createdAt ?? new Date(),
+        });
+      }
+    }
+    const output = prepared.map((window) => results.get(window.hash)!);
+    reportWindowsScored(version.id, output); // metrics hook
+    return output;
+  }
+}

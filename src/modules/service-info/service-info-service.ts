@@ -1,0 +1,64 @@
+// What the service is running on and what it holds, for operators and client programs.
+import { version as tfjsVersion } from '@tensorflow/tfjs';
+import type { PrismaClient } from '@prisma/client';
+import { activeBackendName } from '../../detectors/lstm-autoencoder/engine';
+import { REPOSITORY_ROOT } from '../../platform/repository';
+import type { DatabaseKind } from '../../platform/db/database';
+import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
+import type { TrainingJobRunner } from '../training/training-job-runner';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const packageVersion: string = require(`${REPOSITORY_ROOT}/package.json`).version;
+const startedAt = new Date();
+
+export interface ServiceCounts {
+  engines: number;
+  cycles: number;
+  windows: number;
+  scores: number;
+  modelVersions: number;
+  trainingJobs: number;
+}
+
+export interface ServiceInfo {
+  serviceVersion: string;
+  nodeVersion: string;
+  tfjsVersion: string;
+  tfjsBackend: string;
+  databaseKind: DatabaseKind;
+  activeModelVersion: VersionSummary | null;
+  runningTrainingJobId: number | null;
+  startedAt: Date;
+  counts: ServiceCounts;
+}
+
+export class ServiceInfoService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly databaseKind: DatabaseKind,
+    private readonly registry: ModelRegistry,
+    private readonly runner: TrainingJobRunner,
+  ) {}
+
+  async info(): Promise<ServiceInfo> {
+    const [engines, cycles, windows, scores, modelVersions, trainingJobs] = await Promise.all([
+      this.prisma.engine.count(),
+      this.prisma.cycle.count(),
+      this.prisma.window.count(),
+      this.prisma.score.count(),
+      this.prisma.modelVersion.count(),
+      this.prisma.trainingJob.count(),
+    ]);
+    return {
+      serviceVersion: packageVersion,
+      nodeVersion: process.version,
+      tfjsVersion: tfjsVersion.tfjs,
+      tfjsBackend: activeBackendName(),
+      databaseKind: this.databaseKind,
+      activeModelVersion: await this.registry.active(),
+      runningTrainingJobId: this.runner.runningJobId,
+      startedAt,
+      counts: { engines, cycles, windows, scores, modelVersions, trainingJobs },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { ApiRole, JobStatus, type TrainingJob as TrainingJobRow } from '@prisma/client';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { jobProgress, type TrainingJobService } from './training-job-service';
+import type { LoaderCache, RequestContext } from '../../platform/graphql/context';
+import type { ModelRegistry } from '../registry/model-registry';
+import { loadModelVersion } from '../registry/model-version-loader';
+import { ModelVersion } from '../registry/model-version-types';
+import { PageInput } from '../../platform/graphql/pagination';
+import { JobProgress, TrainingEpoch, TrainingJob, TrainingJobPage, TrainModelInput } from './training-job-types';
+
+@Resolver(() => TrainingJob)
+export class TrainingJobResolver {
+  constructor(
+    private readonly jobs: TrainingJobService,
+    private readonly registry: ModelRegistry,
+  ) {}
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => TrainingJob, {
+    description:
+      'Queues a training job: fit on healthy windows, calibrate the threshold, evaluate on the test engines and register a model version. Returns at once; follow it with trainingJob(id).',
+  })
+  trainModel(@Arg('input', () => TrainModelInput, { nullable: true, description: 'What to train; defaults to the reference configuration.' }) input?: TrainModelInput) {
+    return this.jobs.enqueue(input ?? {});
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => TrainingJob, { description: 'Cancels a queued or running training job (CONFLICT when it has finished).' })
+  cancelTrainingJob(@Arg('id', () => Int, { description: 'Training job id.' }) id: number) {
+    return this.jobs.cancel(id);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => TrainingJob, { nullable: true, description: 'One training job; null with a NOT_FOUND error when it does not exist.' })
+  trainingJob(@Arg('id', () => Int, { description: 'Training job id.' }) id: number) {
+    return this.jobs.get(id);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => TrainingJobPage, { description: 'Training jobs, newest first, optionally of one status.' })
+  trainingJobs(
+    @Arg('status', () => JobStatus, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStatus,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ) {
+    return this.jobs.list(status, page);
+  }
+
+  @FieldResolver(() => [TrainingEpoch], { description: 'Finished epochs of the current attempt, in order.' })
+  epochs(@Root() job: TrainingJobRow, @Ctx() { loaders }: RequestContext) {
+    return this.epochsOf(loaders, job.id);
+  }
+
+  @FieldResolver(() => JobProgress, { description: 'Epochs done, last losses, elapsed and estimated remaining time.' })
+  async progress(@Root() job: TrainingJobRow, @Ctx() { loaders }: RequestContext): Promise<JobProgress> {
+    return jobProgress(job, await this.epochsOf(loaders, job.id));
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The model version the job registered.' })
+  modelVersion(@Root() job: TrainingJobRow, @Ctx() { loaders }: RequestContext) {
+    return job.modelVersionId === null ? null : loadModelVersion(loaders, this.registry, job.modelVersionId);
+  }
+
+  private epochsOf(loaders: LoaderCache, jobId: number) {
+    return loaders.get('trainingEpochs', (ids: readonly number[]) => this.jobs.epochsOf(ids)).load(jobId);
+  }
+}

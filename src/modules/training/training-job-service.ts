@@ -1,0 +1,122 @@
+// Training jobs as clients see them: queue one (validated, returned at once), follow it, cancel it.
+import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
+import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
+import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
+
+export interface JobProgress {
+  epochsCompleted: number;
+  totalEpochs: number;
+  lastLoss: number | null;
+  lastValidationLoss: number | null;
+  elapsedMs: number | null;
+  /** Linear extrapolation of the mean epoch time; null before the first epoch or once finished. */
+  estimatedRemainingMs: number | null;
+}
+
+export function jobProgress(job: TrainingJob, epochs: readonly TrainingEpoch[]): JobProgress {
+  const last = epochs[epochs.length - 1];
+  const remainingEpochs = job.totalEpochs - (last?.epoch ?? 0);
+  return {
+    epochsCompleted: last?.epoch ?? 0,
+    totalEpochs: job.totalEpochs,
+    lastLoss: last?.loss ?? null,
+    lastValidationLoss: last?.validationLoss ?? null,
+    elapsedMs: last?.elapsedMs ?? null,
+    estimatedRemainingMs: last && job.status === 'RUNNING' ? Math.round((last.elapsedMs / last.epoch) * remainingEpochs) : null,
+  };
+}
+
+export class TrainingJobService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly scoringMethods: readonly string[],
+    /** Called after a job is queued or a cancellation is asked, to wake the runner. */
+    private readonly notify: () => void = () => undefined,
+  ) {}
+
+  /** Validates the request against the stored data and queues the job; nothing is written on error. */
+  async enqueue(input: TrainingRequestInput): Promise<TrainingJob> {
+    const request = resolveTrainingRequest(input, this.scoringMethods);
+    await this.checkUnitsExist(request);
+    const job = await this.prisma.trainingJob.create({
+      data: { config: request as unknown as object, totalEpochs: request.training.epochs },
+    });
+    this.notify();
+    return job;
+  }
+
+  private async checkUnitsExist(request: TrainingRequest): Promise<void> {
+    const stored = await this.prisma.engine.findMany({
+      where: { dataset: request.dataset, role: 'TRAIN' },
+      select: { unit: true, lastCycle: true },
+    });
+    if (stored.length === 0) {
+      throw new ServiceError(
+        ErrorCode.INVALID_TRAINING_CONFIG,
+        `no ${request.dataset} training engines are stored: import the subset first (npm run cli -- import --subset ${request.dataset})`,
+      );
+    }
+    const units = new Set(stored.map((engine) => engine.unit));
+    const { trainUnits, calibrationUnits, testUnits } = request.split;
+    for (const [field, list] of [['trainUnits', trainUnits], ['calibrationUnits', calibrationUnits], ['testUnits', testUnits]] as const) {
+      const missing = list.filter((unit) => !units.has(unit));
+      if (missing.length > 0) {
+        throw new ServiceError(
+          ErrorCode.INVALID_TRAINING_CONFIG,
+          `${field} names ${request.dataset} training units that are not stored: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`,
+        );
+      }
+    }
+  }
+
+  async get(id: number): Promise<TrainingJob> {
+    const [job] = await this.findMany([id]);
+    if (!job) throw notFound('training job', id);
+    return job;
+  }
+
+  async findMany(ids: readonly number[]): Promise<(TrainingJob | null)[]> {
+    const jobs = await this.prisma.trainingJob.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async list(status?: JobStatus | null, pageRequest?: PageRequest | null): Promise<Page<TrainingJob>> {
+    const { offset, limit } = resolvePage(pageRequest);
+    const where = status ? { status } : {};
+    const [items, totalCount] = await Promise.all([
+      this.prisma.trainingJob.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: offset, take: limit }),
+      this.prisma.trainingJob.count({ where }),
+    ]);
+    return toPage(items, totalCount, offset, limit);
+  }
+
+  /** Epochs of several jobs, in epoch order (for batch loading). */
+  async epochsOf(jobIds: readonly number[]): Promise<TrainingEpoch[][]> {
+    const epochs = await this.prisma.trainingEpoch.findMany({ where: { jobId: { in: [...jobIds] } }, orderBy: [{ jobId: 'asc' }, { epoch: 'asc' }] });
+    const byJob = new Map<number, TrainingEpoch[]>(jobIds.map((id) => [id, []]));
+    for (const epoch of epochs) byJob.get(epoch.jobId)?.push(epoch);
+    return jobIds.map((id) => byJob.get(id) ?? []);
+  }
+
+  /**
+   * Cancels a job: a queued job is cancelled at once; a running one is asked to stop and becomes
+   * CANCELLED within an epoch (or a heartbeat). A finished job cannot be cancelled (CONFLICT).
+   */
+  async cancel(id: number): Promise<TrainingJob> {
+    const queued = await this.prisma.trainingJob.updateMany({
+      where: { id, status: 'QUEUED' },
+      data: { status: 'CANCELLED', cancelRequested: true, finishedAt: new Date() },
+    });
+    if (queued.count === 0) {
+      const running = await this.prisma.trainingJob.updateMany({ where: { id, status: 'RUNNING' }, data: { cancelRequested: true } });
+      if (running.count === 0) {
+        const job = await this.get(id);
+        throw new ServiceError(ErrorCode.CONFLICT, `training job ${id} is ${job.status.toLowerCase()} and can no longer be cancelled`);
+      }
+      this.notify();
+    }
+    return this.get(id);
+  }
+}

@@ -1,0 +1,180 @@
+import { JobStatus } from '@prisma/client';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageOf } from '../../platform/graphql/pagination';
+
+registerEnumType(JobStatus, {
+  name: 'JobStatus',
+  description: 'State of a training job.',
+  valuesConfig: {
+    QUEUED: { description: 'Waiting for the training worker.' },
+    RUNNING: { description: 'Training, calibrating or evaluating.' },
+    SUCCEEDED: { description: 'Finished; its model version is registered.' },
+    FAILED: { description: 'Stopped by an error (see error).' },
+    CANCELLED: { description: 'Cancelled by a client.' },
+  },
+});
+
+@InputType({ description: 'An inclusive range of C-MAPSS unit numbers.' })
+export class UnitRangeInput {
+  @Field(() => Int, { description: 'First unit.' })
+  from: number;
+
+  @Field(() => Int, { description: 'Last unit.' })
+  to: number;
+}
+
+@InputType({ description: 'What to train. Every field is optional; the defaults are the reference configuration on FD001.' })
+export class TrainModelInput {
+  @Field(() => String, { nullable: true, description: 'A name for the resulting model version.' })
+  name?: string;
+
+  @Field(() => String, { nullable: true, description: 'C-MAPSS subset whose training engines are used (default FD001).' })
+  dataset?: string;
+
+  @Field(() => [UnitRangeInput], { nullable: true, description: 'Engines whose healthy windows train the network (default 1-70).' })
+  trainUnits?: UnitRangeInput[];
+
+  @Field(() => [UnitRangeInput], { nullable: true, description: 'Engines whose healthy windows calibrate the threshold (default 71-80).' })
+  calibrationUnits?: UnitRangeInput[];
+
+  @Field(() => [UnitRangeInput], { nullable: true, description: 'Engines whose windows evaluate the version (default 81-100).' })
+  testUnits?: UnitRangeInput[];
+
+  @Field(() => Int, { nullable: true, description: 'A cycle is healthy when its RUL exceeds this (default 100).' })
+  healthyRul?: number;
+
+  @Field(() => Int, { nullable: true, description: 'A test window is anomalous when its RUL is at most this (default 30).' })
+  anomalyRul?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Cycles per window (default 30).' })
+  windowLength?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Cycles between successive windows (default 1).' })
+  stride?: number;
+
+  @Field(() => Int, { nullable: true, description: 'LSTM state size (default 64).' })
+  hidden?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Bottleneck code size (default 16).' })
+  code?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Training epochs (default 80).' })
+  epochs?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Windows per batch (default 128).' })
+  batchSize?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Adam learning rate, decayed to 0 on a cosine (default 0.002).' })
+  learningRate?: number;
+
+  @Field(() => Float, { nullable: true, description: 'L2 weight decay (default 1e-5).' })
+  weightDecay?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Global gradient-norm clipping (default 1).' })
+  clipNorm?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Random seed of initialisation and shuffling (default 0).' })
+  seed?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Stop after this many epochs without validation improvement (default: no early stopping).' })
+  earlyStoppingPatience?: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Quantile of the healthy calibration scores used as threshold (default 0.99); used by reconstruction-error only.',
+  })
+  thresholdQuantile?: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Scoring method: reconstruction-error (default, the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration windows) ' +
+      'normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or degradation-logistic (log-odds of ' +
+      'RUL <= anomalyRul from the per-sensor log error ratios and signed residuals, a logistic regression fitted on the training engines\' labelled trajectories); ' +
+      'the last two set the threshold that flags 95% (normalised-error) or 97% (degradation-logistic) of the anomalous windows of the calibration engines\' trajectories. ' +
+      'Every method scores a window from its own errors, with or without engine context.',
+  })
+  scoringMethod?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Activate the new version when the job succeeds (default false).' })
+  activate?: boolean;
+}
+
+@ObjectType({ description: 'One finished training epoch.' })
+export class TrainingEpoch {
+  @Field(() => Int, { description: 'Epoch number, from 1.' })
+  epoch: number;
+
+  @Field(() => Float, { description: 'Mean training loss (MSE) of the epoch.' })
+  loss: number;
+
+  @Field(() => Float, { nullable: true, description: 'Loss on the calibration windows after the epoch.' })
+  validationLoss: number | null;
+
+  @Field(() => Float, { description: 'Learning rate of the epoch.' })
+  learningRate: number;
+
+  @Field(() => Int, { description: 'Milliseconds since the training started.' })
+  elapsedMs: number;
+}
+
+@ObjectType({ description: 'Where a training job stands.' })
+export class JobProgress {
+  @Field(() => Int, { description: 'Epochs finished.' })
+  epochsCompleted: number;
+
+  @Field(() => Int, { description: 'Epochs asked for.' })
+  totalEpochs: number;
+
+  @Field(() => Float, { nullable: true, description: 'Training loss of the last epoch.' })
+  lastLoss: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Validation loss of the last epoch.' })
+  lastValidationLoss: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Milliseconds of training so far.' })
+  elapsedMs: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Estimated milliseconds of training left (while running).' })
+  estimatedRemainingMs: number | null;
+}
+
+@ObjectType({ description: 'A request to train, calibrate, evaluate and register a model version.' })
+export class TrainingJob {
+  @Field(() => Int, { description: 'Identifier of the job.' })
+  id: number;
+
+  @Field(() => JobStatus, { description: 'Current state.' })
+  status: JobStatus;
+
+  @Field(() => JSONObjectResolver, { description: 'The validated configuration, with every default filled in.' })
+  config: Record<string, unknown>;
+
+  @Field(() => Int, { description: 'Epochs asked for.' })
+  totalEpochs: number;
+
+  @Field(() => Int, { description: 'Times the job was started (a job interrupted by a crash is retried).' })
+  attempts: number;
+
+  @Field(() => String, { nullable: true, description: 'Why the job failed, or a note on its last interruption.' })
+  error: string | null;
+
+  @Field(() => Boolean, { description: 'Whether a cancellation was asked.' })
+  cancelRequested: boolean;
+
+  @Field(() => DateTimeResolver, { description: 'When the job was queued.' })
+  createdAt: Date;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When the current attempt started.' })
+  startedAt: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When the job finished.' })
+  finishedAt: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'The model version the job registered.' })
+  modelVersionId: number | null;
+}
+
+@ObjectType({ description: 'A page of training jobs.' })
+export class TrainingJobPage extends PageOf(TrainingJob) {}

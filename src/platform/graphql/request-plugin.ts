@@ -1,0 +1,96 @@
+// The Apollo plugin of every GraphQL request: checks roles and rate limits once the operation is known
+// and before anything runs, records the operation for the access log and metrics, logs internal errors
+// with the request id, adds that id to INTERNAL_SERVER_ERROR and SERVICE_UNAVAILABLE errors, and
+// answers 503 with Retry-After when the database is unavailable.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import { checkOperation, type RoleMap } from '../auth/access';
+import type { RateLimit, RateLimits } from '../auth/rate-limits';
+import { isDatabaseUnavailable } from '../db/connection-errors';
+import type { Metrics } from '../observability/metrics';
+import { ServiceError } from '../errors';
+import type { RequestContext } from './context';
+import { AccessCode, accessError, INTERNAL_ERROR_CODE, UNAVAILABLE_RETRY_AFTER_MS } from './errors';
+
+type ErrorClass = 'service' | 'client' | 'unavailable' | 'internal';
+
+function classify(error: GraphQLError): ErrorClass {
+  const original = unwrapResolverError(error);
+  if (original instanceof ServiceError) return 'service';
+  if (isDatabaseUnavailable(original)) return 'unavailable';
+  if (original instanceof GraphQLError) {
+    const code = original.extensions?.code;
+    if (code !== undefined && code !== INTERNAL_ERROR_CODE) return 'client';
+    // Parse, validation and coercion errors carry no original error of another kind.
+    if (!original.originalError && code === undefined) return 'client';
+  }
+  return 'internal';
+}
+
+const UNITS: Record<string, string> = { scoring: 'windows', training: 'training jobs' };
+
+async function enforce(limit: RateLimit, clientKey: string, points: number, metrics: Metrics): Promise<void> {
+  const decision = await limit.consume(clientKey, points);
+  if (decision.allowed) return;
+  metrics.rateLimited.inc({ limit: limit.name });
+  const seconds = Math.ceil(decision.retryAfterMs / 1000);
+  throw accessError(
+    AccessCode.RATE_LIMITED,
+    `rate limit exceeded: at most ${decision.limit} ${UNITS[limit.name] ?? 'requests'} per ${decision.periodSeconds} s for this ${clientKey.startsWith('key:') ? 'API key' : 'client address'}; retry in ${seconds} s`,
+    429,
+    { retryAfterMs: decision.retryAfterMs, limit: limit.name },
+    { 'retry-after': String(seconds) },
+  );
+}
+
+export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; metrics: Metrics }): ApolloServerPlugin<RequestContext> {
+  const { roles, limits, metrics } = options;
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, operationName, document, schema, request }) {
+          if (!operation) return;
+          contextValue.state.operation = { name: operationName ?? null, type: operation.operation };
+          const cost = checkOperation(schema, document, operation, request.variables, contextValue.principal, roles);
+          const principal = contextValue.principal;
+          const clientKey = principal.keyId !== null ? `key:${principal.keyId}` : `ip:${contextValue.state.clientAddress}`;
+          await enforce(limits.scoring, clientKey, cost.windows, metrics);
+          await enforce(limits.training, clientKey, cost.trainingJobs, metrics);
+        },
+
+        async didEncounterErrors({ contextValue, errors }) {
+          const { state } = contextValue;
+          for (const error of errors) {
+            const kind = classify(error);
+            if (kind === 'internal') {
+              state.logger.error({ err: unwrapResolverError(error), path: error.path, operation: state.operation?.name ?? null }, 'internal error');
+            } else if (kind === 'unavailable') {
+              state.logger.warn({ err: unwrapResolverError(error), path: error.path }, 'database unavailable');
+            }
+          }
+        },
+
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors;
+          const { state } = contextValue;
+          state.outcome = errors && errors.length > 0 ? String(errors[0].extensions?.code ?? INTERNAL_ERROR_CODE) : 'success';
+          if (!errors) return;
+          let unavailable = false;
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (code === AccessCode.SERVICE_UNAVAILABLE) unavailable = true;
+            if (code === INTERNAL_ERROR_CODE || code === AccessCode.SERVICE_UNAVAILABLE) {
+              (error as { extensions: Record<string, unknown> }).extensions = { ...error.extensions, requestId: state.requestId };
+            }
+          }
+          if (unavailable) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(Math.ceil(UNAVAILABLE_RETRY_AFTER_MS / 1000)));
+          }
+        },
+      };
+    },
+  };
+}
