@@ -55,7 +55,10 @@ export function serverNodeFlags(command: string): string[] {
  */
 export function startCompiledServer(env: Record<string, string>, logFile: string): Promise<CompiledServer> {
   const packageJson = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const nodeFlags = [...serverNodeFlags(packageJson.scripts.start), ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+  const nodeFlags = [
+    ...serverNodeFlags(packageJson.scripts.start),
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+  ];
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeFlags, path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'server.js')], {

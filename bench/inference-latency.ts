@@ -34,7 +34,7 @@ export function measureInferenceLatency(
   const singles: number[] = [];
   for (let i = 0; i < singleRuns; i++) {
     const start = performance.now();
-    reconstructionErrors(model, windows.subarray(((i % available) * size), ((i % available) + 1) * size), 1);
+    reconstructionErrors(model, windows.subarray((i % available) * size, ((i % available) + 1) * size), 1);
     singles.push(performance.now() - start);
   }
   singles.sort((a, b) => a - b);

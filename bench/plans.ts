@@ -51,7 +51,11 @@ async function timeScoring(query: QueryExecutor, version: { id: number; threshol
     await storeScoredWindows(query, version, SHAPE, windows);
     storeMs += performance.now() - started;
     started = performance.now();
-    await findScoresByHash(query, version.id, windows.map((window) => window.contentHash));
+    await findScoresByHash(
+      query,
+      version.id,
+      windows.map((window) => window.contentHash),
+    );
     lookupMs += performance.now() - started;
   }
   return { windows: count, storeMs: storeMs / repeat, lookupMs: lookupMs / repeat };
@@ -87,7 +91,9 @@ async function measure(mode: string) {
     const [{ count }] = await query<{ count: string }>('SELECT count(*) FROM windows');
     const grown = [];
     for (const windows of [1, 16, 256]) grown.push(await timeScoring(query, version, windows, Number(args.repeat)));
-    const plans = await query<{ generic_plans: string; custom_plans: string }>('SELECT generic_plans, custom_plans FROM pg_prepared_statements');
+    const plans = await query<{ generic_plans: string; custom_plans: string }>(
+      'SELECT generic_plans, custom_plans FROM pg_prepared_statements',
+    );
     return {
       planCacheMode: mode,
       emptyTables: empty,
@@ -110,7 +116,9 @@ async function main(): Promise<void> {
   for (const result of results) {
     const at = (windows: number) => result.grownTables.find((timing) => timing.windows === windows)!;
     const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(10);
-    console.log(`${result.planCacheMode.padEnd(20)} empty                           ${ms(result.emptyTables.storeMs)}            ${ms(result.emptyTables.lookupMs)}`);
+    console.log(
+      `${result.planCacheMode.padEnd(20)} empty                           ${ms(result.emptyTables.storeMs)}            ${ms(result.emptyTables.lookupMs)}`,
+    );
     console.log(
       `${''.padEnd(20)} ${`${result.windowsStored} windows`.padEnd(22)}${ms(at(1).storeMs)}${ms(at(16).storeMs)} ${ms(at(256).storeMs)}  ${ms(at(16).lookupMs)}   ${result.genericPlans} / ${result.customPlans}`,
     );

@@ -20,7 +20,13 @@ import { seriesFromTrajectories } from '../src/domain/data/series';
 import { labelledTrajectories, prepareDataset, REFERENCE_SPLIT } from '../src/domain/data/splits';
 import type { WindowSet } from '../src/domain/data/windows';
 import { evaluateScores, type Evaluation } from '../src/domain/evaluation/metrics';
-import { applyScoringMethod, calibrateMethodThreshold, fitScoringMethod, type ScoringBatch, type ScoringMethodKind } from '../src/detectors/lstm-autoencoder/scoring-methods';
+import {
+  applyScoringMethod,
+  calibrateMethodThreshold,
+  fitScoringMethod,
+  type ScoringBatch,
+  type ScoringMethodKind,
+} from '../src/detectors/lstm-autoencoder/scoring-methods';
 import { describeSelection, selectBackend } from '../src/detectors/lstm-autoencoder/engine/backend';
 import { reconstructionErrors, type ReconstructionErrors } from '../src/detectors/lstm-autoencoder/engine/inference';
 import { trainAutoencoder } from '../src/detectors/lstm-autoencoder/engine/parallel-training';
@@ -54,7 +60,8 @@ const fixed = (value: number | null, digits = 4) => (value === null ? 'n/a' : va
 async function main(): Promise<void> {
   const seeds = args.seeds.split(',').map((text) => {
     const seed = Number(text);
-    if (text.trim() === '' || !Number.isSafeInteger(seed)) throw new Error(`--seeds must be a comma-separated list of integers, got "${args.seeds}"`);
+    if (text.trim() === '' || !Number.isSafeInteger(seed))
+      throw new Error(`--seeds must be a comma-separated list of integers, got "${args.seeds}"`);
     return seed;
   });
   const dataDir = args.data ?? defaultDataDir();
@@ -77,12 +84,18 @@ async function main(): Promise<void> {
 
   const runs = [];
   for (const seed of seeds) {
-    const config = resolveTrainingConfig({ architecture: { features, windowLength: dataset.windowLength }, epochs: Number(args.epochs), seed });
+    const config = resolveTrainingConfig({
+      architecture: { features, windowLength: dataset.windowLength },
+      epochs: Number(args.epochs),
+      seed,
+    });
     const trained = await trainAutoencoder({ train: dataset.train.x, validation: null }, config, {
       threads,
       onEpoch: (p) => {
         if (p.epoch === 1 || p.epoch === p.epochs || p.epoch % 20 === 0) {
-          console.log(`[seed ${seed} epoch ${String(p.epoch).padStart(3)}/${p.epochs}] loss ${p.loss.toFixed(5)} ${(p.elapsedMs / 1000).toFixed(1)} s`);
+          console.log(
+            `[seed ${seed} epoch ${String(p.epoch).padStart(3)}/${p.epochs}] loss ${p.loss.toFixed(5)} ${(p.elapsedMs / 1000).toFixed(1)} s`,
+          );
         }
       },
     });
@@ -109,7 +122,10 @@ async function main(): Promise<void> {
         method,
         {
           healthy: applyScoringMethod(method, batchOf(dataset.calibration, errors.calibration)),
-          trajectories: { scores: applyScoringMethod(method, batchOf(calibrationTrajectories, errors.calibrationTrajectories)), labels: calibration.labels },
+          trajectories: {
+            scores: applyScoringMethod(method, batchOf(calibrationTrajectories, errors.calibrationTrajectories)),
+            labels: calibration.labels,
+          },
         },
         0.99,
       );
@@ -124,10 +140,19 @@ async function main(): Promise<void> {
           `tp ${e.confusion.tp} fp ${e.confusion.fp} tn ${e.confusion.tn} fn ${e.confusion.fn}`,
       );
     }
-    console.log(`seed ${seed} training ${trainingSeconds.toFixed(1)} s, ${windowsPerSecond.toFixed(0)} windows/s on ${trained.backend} (${trained.threads} thread(s))`);
+    console.log(
+      `seed ${seed} training ${trainingSeconds.toFixed(1)} s, ${windowsPerSecond.toFixed(0)} windows/s on ${trained.backend} (${trained.threads} thread(s))`,
+    );
     runs.push({
       seed,
-      training: { epochs: trained.history.length, seconds: trainingSeconds, windowsPerSecond, finalLoss: trained.history[trained.history.length - 1].loss, backend: trained.backend, threads: trained.threads },
+      training: {
+        epochs: trained.history.length,
+        seconds: trainingSeconds,
+        windowsPerSecond,
+        finalLoss: trained.history[trained.history.length - 1].loss,
+        backend: trained.backend,
+        threads: trained.threads,
+      },
       scorings: scorings.map((scoring) => ({ name: scoring.name, method: scoring.method, ...summarise(scoring.evaluation) })),
     });
   }
@@ -162,7 +187,12 @@ async function main(): Promise<void> {
 function dumpErrors(
   dir: string,
   seed: number,
-  data: { dataset: ReturnType<typeof prepareDataset>; calibrationTrajectories: WindowSet; trainTrajectories: WindowSet; errors: Record<string, ReconstructionErrors> },
+  data: {
+    dataset: ReturnType<typeof prepareDataset>;
+    calibrationTrajectories: WindowSet;
+    trainTrajectories: WindowSet;
+    errors: Record<string, ReconstructionErrors>;
+  },
 ): void {
   fs.mkdirSync(dir, { recursive: true });
   const sets: Record<string, WindowSet> = {
@@ -175,7 +205,14 @@ function dumpErrors(
   const dump = Object.fromEntries(
     Object.entries(sets).map(([name, windows]) => [
       name,
-      { count: windows.count, features: windows.features, engineIds: windows.engineIds, endCycles: windows.endCycles, ruls: windows.ruls, sensorErrors: Array.from(data.errors[name].sensorErrors) },
+      {
+        count: windows.count,
+        features: windows.features,
+        engineIds: windows.engineIds,
+        endCycles: windows.endCycles,
+        ruls: windows.ruls,
+        sensorErrors: Array.from(data.errors[name].sensorErrors),
+      },
     ]),
   );
   fs.writeFileSync(path.join(dir, `errors-seed${seed}.json`), JSON.stringify(dump));

@@ -18,7 +18,14 @@ import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
 import { openPostgres } from '../src/platform/db/database';
 import { applyMigrations } from '../src/platform/db/migrations';
 import { importSubset } from '../src/modules/datasets/import-service';
-import { cpuPerRequest, cpuSnapshot, createScratchDatabase, startCompiledServer, type CompiledServer, type CpuMsPerRequest } from './harness';
+import {
+  cpuPerRequest,
+  cpuSnapshot,
+  createScratchDatabase,
+  startCompiledServer,
+  type CompiledServer,
+  type CpuMsPerRequest,
+} from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,7 +41,8 @@ const DURATION_S = Number(args.duration);
 const SCENARIO_KEYS = ['single', 'concurrent', 'batch', 'training', 'trajectory', 'floor'] as const;
 const selected = new Set(args.scenarios!.split(',').map((key) => key.trim()));
 for (const key of selected) {
-  if (!(SCENARIO_KEYS as readonly string[]).includes(key)) throw new Error(`unknown scenario "${key}" (known: ${SCENARIO_KEYS.join(', ')})`);
+  if (!(SCENARIO_KEYS as readonly string[]).includes(key))
+    throw new Error(`unknown scenario "${key}" (known: ${SCENARIO_KEYS.join(', ')})`);
 }
 
 interface Scenario {
@@ -52,13 +60,21 @@ interface Scenario {
 }
 
 async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data: T; errors?: { message: string }[] };
   if (body.errors) throw new Error(body.errors.map((error) => error.message).join('; '));
   return body.data;
 }
 
-async function waitForJob(endpoint: string, id: number, accept: (status: string) => boolean): Promise<{ status: string; modelVersionId: number | null }> {
+async function waitForJob(
+  endpoint: string,
+  id: number,
+  accept: (status: string) => boolean,
+): Promise<{ status: string; modelVersionId: number | null }> {
   for (;;) {
     const { trainingJob } = await graphql<{ trainingJob: { status: string; modelVersionId: number | null } }>(
       endpoint,
@@ -87,7 +103,14 @@ function windowSource(sensors: string[]) {
   };
 }
 
-function run(server: CompiledServer, name: string, connections: number, windowsPerRequest: number, body: () => string, durationS = DURATION_S): Promise<Scenario> {
+function run(
+  server: CompiledServer,
+  name: string,
+  connections: number,
+  windowsPerRequest: number,
+  body: () => string,
+  durationS = DURATION_S,
+): Promise<Scenario> {
   const endpoint = `${server.url}/graphql`;
   let errors = 0;
   const cpuBefore = cpuSnapshot(server.child.pid!);
@@ -143,17 +166,34 @@ async function main(): Promise<void> {
 
     // Rate limits off: a throughput benchmark from one client address.
     server = await startCompiledServer(
-      { DATABASE_URL: scratch.url, LOG_LEVEL: 'info', NODE_ENV: 'production', AUTH_ENABLED: 'false', RATE_LIMIT_SCORING_WINDOWS: '0', LOAD_SAMPLE_DATA: 'false' },
+      {
+        DATABASE_URL: scratch.url,
+        LOG_LEVEL: 'info',
+        NODE_ENV: 'production',
+        AUTH_ENABLED: 'false',
+        RATE_LIMIT_SCORING_WINDOWS: '0',
+        LOAD_SAMPLE_DATA: 'false',
+      },
       path.join(path.dirname(args.out!), 'bench-score-server.log'),
     );
     const endpoint = `${server.url}/graphql`;
     // A reference-architecture model (scoring cost depends on its sizes, not on how long it trained).
-    const { trainModel } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { epochs: 3, name: "bench", activate: true }) { id } }');
+    const { trainModel } = await graphql<{ trainModel: { id: number } }>(
+      endpoint,
+      'mutation { trainModel(input: { epochs: 3, name: "bench", activate: true }) { id } }',
+    );
     const job = await waitForJob(endpoint, trainModel.id, (status) => status === 'SUCCEEDED' || status === 'FAILED');
     if (job.status !== 'SUCCEEDED') throw new Error(`benchmark model training ${job.status}`);
-    const { activeModelVersion: version } = await graphql<{ activeModelVersion: { id: number; sensors: string[] } }>(endpoint, '{ activeModelVersion { id sensors } }');
+    const { activeModelVersion: version } = await graphql<{ activeModelVersion: { id: number; sensors: string[] } }>(
+      endpoint,
+      '{ activeModelVersion { id sensors } }',
+    );
     const next = windowSource(version.sensors);
-    const single = () => JSON.stringify({ query: 'mutation ($w: WindowInput!) { scoreWindow(window: $w) { score isAnomaly } }', variables: { w: { values: next() } } });
+    const single = () =>
+      JSON.stringify({
+        query: 'mutation ($w: WindowInput!) { scoreWindow(window: $w) { score isAnomaly } }',
+        variables: { w: { values: next() } },
+      });
     const batch = () =>
       JSON.stringify({
         query: 'mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score isAnomaly } }',
@@ -170,7 +210,10 @@ async function main(): Promise<void> {
     if (selected.has('concurrent')) scenarios.push((idle = await run(server, 'scoreWindow c=64', 64, 1, single)));
     if (selected.has('batch')) scenarios.push(await run(server, 'scoreWindows 256 c=4', 4, 256, batch));
     if (selected.has('training')) {
-      const { trainModel: training } = await graphql<{ trainModel: { id: number } }>(endpoint, 'mutation { trainModel(input: { name: "bench-background" }) { id } }');
+      const { trainModel: training } = await graphql<{ trainModel: { id: number } }>(
+        endpoint,
+        'mutation { trainModel(input: { name: "bench-background" }) { id } }',
+      );
       await waitForJob(endpoint, training.id, (status) => status === 'RUNNING');
       await new Promise((resolve) => setTimeout(resolve, 3000)); // past worker start-up, into steady training
       scenarios.push((loaded = await run(server, 'scoreWindow c=64 while training', 64, 1, single)));
@@ -188,8 +231,13 @@ async function main(): Promise<void> {
     const answered = scenarios.reduce((sum, scenario) => sum + (scenario.requests - scenario.errors) * scenario.windowsPerRequest, 0);
 
     if (selected.has('trajectory')) {
-      const longest = await database.prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN' }, orderBy: { lastCycle: 'desc' } });
-      const trajectoryQuery = JSON.stringify({ query: `{ engine(id: ${longest.id}) { trajectory { threshold points { endCycle score rul } } } }` });
+      const longest = await database.prisma.engine.findFirstOrThrow({
+        where: { dataset: 'FD001', role: 'TRAIN' },
+        orderBy: { lastCycle: 'desc' },
+      });
+      const trajectoryQuery = JSON.stringify({
+        query: `{ engine(id: ${longest.id}) { trajectory { threshold points { endCycle score rul } } } }`,
+      });
       await graphql(endpoint, `{ engine(id: ${longest.id}) { trajectory { threshold } } }`); // scores it once
       scenarios.push(await run(server, `trajectory (${longest.lastCycle} cycles) c=1`, 1, 1, () => trajectoryQuery, 5));
     }
@@ -221,9 +269,12 @@ async function main(): Promise<void> {
         `${name.padEnd(28)}${cell(cpu.serverMainThread, 12)}${cell(cpu.serverOtherThreads, 15)}${cell(cpu.loadGenerator, 17)}${cell(cpu.postgres, 13)}${cell(cpu.total, 9)}`,
       );
     }
-    for (const scenario of summary.scenarios) for (const sample of scenario.errorSamples) console.log(`error in "${scenario.name}": ${sample}`);
+    for (const scenario of summary.scenarios)
+      for (const sample of scenario.errorSamples) console.log(`error in "${scenario.name}": ${sample}`);
     if (summary.p99RatioWhileTraining !== undefined) {
-      console.log(`\np99 while training / idle p99: ${summary.p99RatioWhileTraining.toFixed(2)} (training reached epoch ${trainingEpochsDuringLoad})`);
+      console.log(
+        `\np99 while training / idle p99: ${summary.p99RatioWhileTraining.toFixed(2)} (training reached epoch ${trainingEpochsDuringLoad})`,
+      );
     }
     console.log(`windows answered without error: ${answered}; client-window scores persisted: ${persisted}`);
     fs.mkdirSync(path.dirname(args.out!), { recursive: true });

@@ -48,7 +48,9 @@ const BATCH = 16;
 
 const BASELINE_MODEL = `{ name: "soak baseline", trainUnits: [{ from: 1, to: 10 }], calibrationUnits: [{ from: 11, to: 12 }],
   testUnits: [{ from: 13, to: 14 }], hidden: 16, code: 4, epochs: 3, activate: true }`;
-const SOAK_MODEL = (epochs: number) => `{ name: "soak candidate", trainUnits: [{ from: 1, to: 40 }], calibrationUnits: [{ from: 41, to: 50 }],
+const SOAK_MODEL = (
+  epochs: number,
+) => `{ name: "soak candidate", trainUnits: [{ from: 1, to: 40 }], calibrationUnits: [{ from: 41, to: 50 }],
   testUnits: [{ from: 51, to: 60 }], hidden: 32, code: 8, epochs: ${epochs} }`;
 
 function log(message: string): void {
@@ -123,17 +125,29 @@ async function drive(url: string, key: string, name: string, until: () => boolea
       try {
         if (batch) {
           windows = BATCH;
-          const response = await graphql(url, key, 'mutation SoakBatch($w: [WindowInput!]!) { scoreWindows(windows: $w) { windowId modelVersionId } }', {
-            w: Array.from({ length: BATCH }, randomWindow),
-          });
+          const response = await graphql(
+            url,
+            key,
+            'mutation SoakBatch($w: [WindowInput!]!) { scoreWindows(windows: $w) { windowId modelVersionId } }',
+            {
+              w: Array.from({ length: BATCH }, randomWindow),
+            },
+          );
           ok = response.status === 200 && !response.body.errors;
           if (ok) for (const score of response.body.data.scoreWindows) returned.add(`${score.windowId}:${score.modelVersionId}`);
-          else failures.push(`${name} scoreWindows ${response.status} ${JSON.stringify(response.body.errors ?? response.body).slice(0, 300)}`);
+          else
+            failures.push(`${name} scoreWindows ${response.status} ${JSON.stringify(response.body.errors ?? response.body).slice(0, 300)}`);
         } else {
-          const response = await graphql(url, key, 'mutation Soak($w: WindowInput!) { scoreWindow(window: $w) { windowId modelVersionId } }', { w: randomWindow() });
+          const response = await graphql(
+            url,
+            key,
+            'mutation Soak($w: WindowInput!) { scoreWindow(window: $w) { windowId modelVersionId } }',
+            { w: randomWindow() },
+          );
           ok = response.status === 200 && !response.body.errors;
           if (ok) returned.add(`${response.body.data.scoreWindow.windowId}:${response.body.data.scoreWindow.modelVersionId}`);
-          else failures.push(`${name} scoreWindow ${response.status} ${JSON.stringify(response.body.errors ?? response.body).slice(0, 300)}`);
+          else
+            failures.push(`${name} scoreWindow ${response.status} ${JSON.stringify(response.body.errors ?? response.body).slice(0, 300)}`);
         }
       } catch (error) {
         failures.push(`${name} ${batch ? 'scoreWindows' : 'scoreWindow'} ${(error as Error).message}`);
@@ -154,7 +168,13 @@ function summarise(phase: Phase) {
   const seconds = (phase.endedAt - phase.startedAt) / 1000;
   const of = (samples: Sample[]) => {
     const sorted = samples.map((sample) => sample.ms).sort((a, b) => a - b);
-    return { requests: samples.length, p50Ms: round(percentile(sorted, 0.5)), p95Ms: round(percentile(sorted, 0.95)), p99Ms: round(percentile(sorted, 0.99)), maxMs: round(sorted.at(-1) ?? NaN) };
+    return {
+      requests: samples.length,
+      p50Ms: round(percentile(sorted, 0.5)),
+      p95Ms: round(percentile(sorted, 0.95)),
+      p99Ms: round(percentile(sorted, 0.99)),
+      maxMs: round(sorted.at(-1) ?? NaN),
+    };
   };
   return {
     phase: phase.name,
@@ -174,10 +194,20 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-async function waitForJob(url: string, key: string, id: number, maxMs: number): Promise<{ status: string; error: string | null; modelVersionId: number | null }> {
+async function waitForJob(
+  url: string,
+  key: string,
+  id: number,
+  maxMs: number,
+): Promise<{ status: string; error: string | null; modelVersionId: number | null }> {
   const started = Date.now();
   for (;;) {
-    const response = await graphql(url, key, 'query ($id: Int!) { trainingJob(id: $id) { status error modelVersionId progress { epochsCompleted totalEpochs } } }', { id });
+    const response = await graphql(
+      url,
+      key,
+      'query ($id: Int!) { trainingJob(id: $id) { status error modelVersionId progress { epochsCompleted totalEpochs } } }',
+      { id },
+    );
     const job = response.body.data?.trainingJob;
     if (job && !['QUEUED', 'RUNNING'].includes(job.status)) return job;
     if (Date.now() - started > maxMs) throw new Error(`training job ${id} still ${job?.status} after ${maxMs} ms`);
@@ -236,7 +266,8 @@ async function startOwnServer(): Promise<Target> {
 async function main(): Promise<void> {
   let target: Target;
   if (args.url) {
-    if (!args.key || !args['database-url']) throw new Error('--url needs --key (reader, scorer and operator roles) and --database-url (to count stored scores)');
+    if (!args.key || !args['database-url'])
+      throw new Error('--url needs --key (reader, scorer and operator roles) and --database-url (to count stored scores)');
     target = { url: args.url.replace(/\/$/, ''), key: args.key, databaseUrl: args['database-url'], cleanup: async () => undefined };
   } else {
     target = await startOwnServer();
@@ -253,10 +284,15 @@ async function main(): Promise<void> {
       if (job.status !== 'SUCCEEDED') throw new Error(`baseline training ${job.status}: ${job.error}`);
     }
     // Warm up (model decoding, JIT, connections) before measuring.
-    await drive(url, key, 'warm-up', (() => {
-      const end = Date.now() + 2000;
-      return () => Date.now() > end;
-    })());
+    await drive(
+      url,
+      key,
+      'warm-up',
+      (() => {
+        const end = Date.now() + 2000;
+        return () => Date.now() > end;
+      })(),
+    );
     returned.clear();
     failures.length = 0;
 
@@ -294,7 +330,9 @@ async function main(): Promise<void> {
         WHERE EXISTS (SELECT 1 FROM scores s WHERE s.window_id = returned.window_id AND s.model_version_id = returned.model_version_id)`,
       [windowIds, versionIds],
     );
-    const clientScores = await client.query<{ rows: string }>(`SELECT count(*) AS rows FROM scores s JOIN windows w ON w.id = s.window_id WHERE w.source = 'CLIENT'`);
+    const clientScores = await client.query<{ rows: string }>(
+      `SELECT count(*) AS rows FROM scores s JOIN windows w ON w.id = s.window_id WHERE w.source = 'CLIENT'`,
+    );
     await client.end();
 
     const summaries = [summarise(before), summarise(during)];
@@ -302,9 +340,18 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       concurrency,
       batchShare,
-      trainingJob: { id: jobId, epochs: Number(args.epochs), status: (job as { status: string } | null)?.status ?? 'unknown', error: (job as { error: string | null } | null)?.error ?? null },
+      trainingJob: {
+        id: jobId,
+        epochs: Number(args.epochs),
+        status: (job as { status: string } | null)?.status ?? 'unknown',
+        error: (job as { error: string | null } | null)?.error ?? null,
+      },
       phases: summaries,
-      persistence: { scoresReturned: returned.size, scoresFoundStored: Number(stored.rows[0].found), clientScoreRowsInDatabase: Number(clientScores.rows[0].rows) },
+      persistence: {
+        scoresReturned: returned.size,
+        scoresFoundStored: Number(stored.rows[0].found),
+        clientScoreRowsInDatabase: Number(clientScores.rows[0].rows),
+      },
       failures: failures.slice(0, 20),
       failureCount: failures.length,
     };

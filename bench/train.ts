@@ -74,24 +74,23 @@ async function main(): Promise<void> {
       `${threads ?? 'default'} thread(s), ${os.availableParallelism()} cores`,
   );
 
-  const trained = await trainAutoencoder(
-    { train: dataset.train.x, validation: args.validate ? dataset.calibration.x : null },
-    config,
-    {
-      threads,
-      onEpoch: (p) => {
-        if (!args.quiet || p.epoch === 1 || p.epoch === p.epochs || p.epoch % 10 === 0) {
-          const validation = p.validationLoss === null ? '' : ` val ${p.validationLoss.toFixed(5)}`;
-          console.log(`[epoch ${String(p.epoch).padStart(3)}/${p.epochs}] loss ${p.loss.toFixed(5)}${validation} lr ${p.learningRate.toExponential(2)} ${(p.elapsedMs / 1000).toFixed(1)} s`);
-        }
-      },
+  const trained = await trainAutoencoder({ train: dataset.train.x, validation: args.validate ? dataset.calibration.x : null }, config, {
+    threads,
+    onEpoch: (p) => {
+      if (!args.quiet || p.epoch === 1 || p.epoch === p.epochs || p.epoch % 10 === 0) {
+        const validation = p.validationLoss === null ? '' : ` val ${p.validationLoss.toFixed(5)}`;
+        console.log(
+          `[epoch ${String(p.epoch).padStart(3)}/${p.epochs}] loss ${p.loss.toFixed(5)}${validation} lr ${p.learningRate.toExponential(2)} ${(p.elapsedMs / 1000).toFixed(1)} s`,
+        );
+      }
     },
-  );
+  });
   const trainSeconds = trained.elapsedMs / 1000;
   const epochs = trained.history.length;
   // Epoch 1 includes worker start-up (loading tfjs and the wasm module in each thread).
   const epochSeconds = trained.history.map((p, i) => (p.elapsedMs - (i === 0 ? 0 : trained.history[i - 1].elapsedMs)) / 1000);
-  const steadyEpochSeconds = epochSeconds.length > 1 ? epochSeconds.slice(1).reduce((a, b) => a + b, 0) / (epochSeconds.length - 1) : epochSeconds[0];
+  const steadyEpochSeconds =
+    epochSeconds.length > 1 ? epochSeconds.slice(1).reduce((a, b) => a + b, 0) / (epochSeconds.length - 1) : epochSeconds[0];
   const windowsPerSecond = (dataset.counts.trainWindows * epochs) / trainSeconds;
 
   const scoringStart = performance.now();
@@ -105,7 +104,12 @@ async function main(): Promise<void> {
   const summary = {
     benchmark: 'train',
     createdAt: new Date().toISOString(),
-    machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', memoryGb: os.totalmem() / 2 ** 30, node: process.version },
+    machine: {
+      cores: os.availableParallelism(),
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: os.totalmem() / 2 ** 30,
+      node: process.version,
+    },
     backend: { mainThread: backend.name, training: trained.backend, description: describeSelection(backend) },
     config: { ...trained.config, threads: trained.threads, validate: args.validate },
     counts: dataset.counts,
@@ -138,7 +142,15 @@ async function main(): Promise<void> {
 
   if (args['save-model']) {
     const serialised = serialiseModel(trained.model);
-    fs.writeFileSync(args['save-model'], JSON.stringify({ ...serialised, weights: serialised.weights.toString('base64'), sensors: dataset.sensors, normalisation: dataset.normalisation }));
+    fs.writeFileSync(
+      args['save-model'],
+      JSON.stringify({
+        ...serialised,
+        weights: serialised.weights.toString('base64'),
+        sensors: dataset.sensors,
+        normalisation: dataset.normalisation,
+      }),
+    );
   }
 
   const out = args.out ?? path.resolve('results', `bench-train-seed${seed}.json`);

@@ -80,7 +80,11 @@ export async function createApp(options: { services: AppServices; logger: Logger
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: armor.validationRules,
     // Apollo's landing page loads from a CDN (blank offline); the IDE is served by ./graphql/ide.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...armor.plugins, requestPlugin({ roles: appOperationRoles(), limits: rateLimits, metrics })],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...armor.plugins,
+      requestPlugin({ roles: appOperationRoles(), limits: rateLimits, metrics }),
+    ],
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),

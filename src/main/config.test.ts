@@ -73,7 +73,12 @@ describe('loadConfig: production settings', () => {
       METRICS_TOKEN: 'a-long-enough-metrics-token',
       TRUST_PROXY: 'loopback, 10.0.0.0/8',
     });
-    expect(config.limits).toMatchObject({ scoring: { points: 5000, periodSeconds: 60 }, training: { points: 0 }, maxDepth: 7, bodyLimitBytes: 2048 });
+    expect(config.limits).toMatchObject({
+      scoring: { points: 5000, periodSeconds: 60 },
+      training: { points: 0 },
+      maxDepth: 7,
+      bodyLimitBytes: 2048,
+    });
     expect(config.trainingRunner).toMatchObject({ enabled: true, heartbeatIntervalMs: 100, staleAfterMs: 500, maxAttempts: 3 });
     expect(config.metricsToken).toBe('a-long-enough-metrics-token');
     expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
@@ -89,7 +94,9 @@ describe('loadConfig: production settings', () => {
     expect(problemsOf({ TRAINING_HEARTBEAT_INTERVAL_MS: '5000', TRAINING_STALE_AFTER_MS: '6000' })).toMatch(
       /^TRAINING_STALE_AFTER_MS: must be at least twice TRAINING_HEARTBEAT_INTERVAL_MS/m,
     );
-    expect(problemsOf({ RATE_LIMIT_SCORING_WINDOWS: '10' })).toMatch(/^RATE_LIMIT_SCORING_WINDOWS: must be 0 \(no limit\) or at least 1000/m);
+    expect(problemsOf({ RATE_LIMIT_SCORING_WINDOWS: '10' })).toMatch(
+      /^RATE_LIMIT_SCORING_WINDOWS: must be 0 \(no limit\) or at least 1000/m,
+    );
     expect(problemsOf({ METRICS_TOKEN: 'short' })).toMatch(/^METRICS_TOKEN: must hold at least 16 characters/m);
     expect(problemsOf({ TRUST_PROXY: 'some proxy' })).toMatch(/^TRUST_PROXY: must be true, false, a number/m);
     expect(problemsOf({ AUTH_ENABLED: 'maybe' })).toMatch(/^AUTH_ENABLED: must be true or false/m);

@@ -163,7 +163,6 @@ export class ConfigError extends Error {
   }
 }
 
-
 /** Loads `.env` from the working directory when present; variables already set are kept. */
 export function loadEnvironmentFile(file = '.env'): void {
   if (fs.existsSync(file)) process.loadEnvFile(file);

@@ -11,7 +11,14 @@ import { ServiceInfoResolver } from '../modules/service-info/service-info-resolv
 import { TrainingJobResolver } from '../modules/training/training-job-resolver';
 import type { AppServices } from './services';
 
-export const RESOLVERS = [ApiKeyResolver, EngineResolver, ModelVersionResolver, ScoringResolver, ServiceInfoResolver, TrainingJobResolver] as const;
+export const RESOLVERS = [
+  ApiKeyResolver,
+  EngineResolver,
+  ModelVersionResolver,
+  ScoringResolver,
+  ServiceInfoResolver,
+  TrainingJobResolver,
+] as const;
 
 function resolverInstances(services: AppServices): object[] {
   return [

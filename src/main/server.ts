@@ -36,7 +36,9 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   await loadSampleDataIfEmpty(database, config, logger);
   const { enabled: runnerEnabled, ...runnerOptions } = config.trainingRunner;
   const inference = config.inferenceThread
-    ? await InferenceThread.start({ onCrash: (error) => logger.error({ err: error }, 'inference thread died: forward passes now run on the serving thread') })
+    ? await InferenceThread.start({
+        onCrash: (error) => logger.error({ err: error }, 'inference thread died: forward passes now run on the serving thread'),
+      })
     : null;
   if (inference) logger.info({ backend: inference.backend }, 'inference thread started');
   const services = createServices(database, logger, {
@@ -47,9 +49,15 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   });
   const app = await createApp({ services, logger, config });
   if (config.auth.enabled) {
-    logger.info({ auth: 'enabled' }, 'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)');
+    logger.info(
+      { auth: 'enabled' },
+      'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)',
+    );
   } else {
-    logger.warn({ auth: 'disabled' }, 'authentication DISABLED: every client may run every operation (AUTH_ENABLED=false or the embedded database)');
+    logger.warn(
+      { auth: 'disabled' },
+      'authentication DISABLED: every client may run every operation (AUTH_ENABLED=false or the embedded database)',
+    );
   }
   if (runnerEnabled) services.runner.start();
   else logger.info('training runner disabled in this process (TRAINING_RUNNER=false)');
@@ -61,7 +69,10 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ url: `http://${config.host}:${port}/graphql`, auth: config.auth.enabled ? 'enabled' : 'disabled' }, 'engine-health service listening');
+  logger.info(
+    { url: `http://${config.host}:${port}/graphql`, auth: config.auth.enabled ? 'enabled' : 'disabled' },
+    'engine-health service listening',
+  );
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -72,7 +83,10 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       const runnerStopped = services.runner.stop();
       const idle = await app.waitForIdle(config.shutdownTimeoutMs);
       if (!idle) {
-        logger.warn({ inFlight: app.inFlight(), timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing the connections of requests still in flight');
+        logger.warn(
+          { inFlight: app.inFlight(), timeoutMs: config.shutdownTimeoutMs },
+          'shutdown timeout: closing the connections of requests still in flight',
+        );
         server.closeAllConnections();
       }
       server.closeIdleConnections();

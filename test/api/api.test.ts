@@ -14,8 +14,10 @@ import { startTestServer, type TestServer } from '../support/http';
 const TINY = `{ trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }],
   hidden: 8, code: 4, epochs: 3, batchSize: 64 }`;
 
-const JOB_FIELDS = 'id status attempts error totalEpochs cancelRequested modelVersionId epochs { epoch loss validationLoss } progress { epochsCompleted totalEpochs estimatedRemainingMs }';
-const SCORE_FIELDS = 'windowId modelVersionId score threshold isAnomaly reconstructionError cached engineId endCycle contributions { sensor error share residual } modelVersion { id version }';
+const JOB_FIELDS =
+  'id status attempts error totalEpochs cancelRequested modelVersionId epochs { epoch loss validationLoss } progress { epochsCompleted totalEpochs estimatedRemainingMs }';
+const SCORE_FIELDS =
+  'windowId modelVersionId score threshold isAnomaly reconstructionError cached engineId endCycle contributions { sensor error share residual } modelVersion { id version }';
 
 /** FD001 train unit 1's rows, as [cycle, settings x3, sensors x21]. */
 const unit1 = shippedLines('train_FD001.txt')
@@ -63,7 +65,11 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     testDatabase = await openTestDatabase('postgresql');
     await importFirstUnits(testDatabase.database.prisma, 8);
     inference = await InferenceThread.start();
-    server = await startTestServer(testDatabase.database, {}, { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 }, reconstruct: inference.reconstruct });
+    server = await startTestServer(
+      testDatabase.database,
+      {},
+      { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 }, reconstruct: inference.reconstruct },
+    );
     server.services.runner.start();
     unit1EngineId = (await testDatabase.database.prisma.engine.findFirstOrThrow({ where: { role: 'TRAIN', unit: 1 } })).id;
   });
@@ -80,18 +86,37 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const queued = await train();
       expect(queued).toMatchObject({ status: 'QUEUED', totalEpochs: 3, modelVersionId: null, epochs: [] });
       const job = await waitForJob(queued.id, (status) => status === 'SUCCEEDED' || status === 'FAILED');
-      expect(job).toMatchObject({ status: 'SUCCEEDED', attempts: 1, error: null, progress: { epochsCompleted: 3, totalEpochs: 3, estimatedRemainingMs: null } });
+      expect(job).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 1,
+        error: null,
+        progress: { epochsCompleted: 3, totalEpochs: 3, estimatedRemainingMs: null },
+      });
       expect(job.epochs.map((epoch: { epoch: number }) => epoch.epoch)).toEqual([1, 2, 3]);
-      const version = await server.graphql(`query ($id: Int!) { modelVersion(id: $id) {
+      const version = await server.graphql(
+        `query ($id: Int!) { modelVersion(id: $id) {
         id version status isActive sensors windowLength threshold thresholdQuantile backend trainingMs
         architecture { features windowLength hidden code } scoringMethod { kind }
         metrics { windows anomalous rocAuc precision recall confusion { tp fp tn fn } }
-        evaluations { dataset rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision } } } }`, { id: job.modelVersionId });
+        evaluations { dataset rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision } } } }`,
+        { id: job.modelVersionId },
+      );
       expect(version.errors).toBeUndefined();
       const registered = version.data.modelVersion;
-      expect(registered).toMatchObject({ status: 'READY', isActive: false, windowLength: 30, thresholdQuantile: 0.99, architecture: { features: 14, hidden: 8, code: 4 } });
+      expect(registered).toMatchObject({
+        status: 'READY',
+        isActive: false,
+        windowLength: 30,
+        thresholdQuantile: 0.99,
+        architecture: { features: 14, hidden: 8, code: 4 },
+      });
       expect(registered.scoringMethod.kind).toBe('reconstruction-error');
-      expect(registered.metrics.windows).toBe(registered.metrics.confusion.tp + registered.metrics.confusion.fp + registered.metrics.confusion.tn + registered.metrics.confusion.fn);
+      expect(registered.metrics.windows).toBe(
+        registered.metrics.confusion.tp +
+          registered.metrics.confusion.fp +
+          registered.metrics.confusion.tn +
+          registered.metrics.confusion.fn,
+      );
       expect(registered.evaluations).toHaveLength(1);
       expect(registered.evaluations[0].rocCurve.length).toBeGreaterThan(2);
       firstVersion = registered;
@@ -99,7 +124,13 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
 
     it('rejects an invalid configuration with INVALID_TRAINING_CONFIG and queues nothing', async () => {
       const before = await testDatabase.database.prisma.trainingJob.count();
-      for (const input of ['{ epochs: 0 }', '{ thresholdQuantile: 1.5 }', '{ learningRate: -1 }', '{ trainUnits: [{ from: 1, to: 5 }] }', '{ dataset: "FD009" }']) {
+      for (const input of [
+        '{ epochs: 0 }',
+        '{ thresholdQuantile: 1.5 }',
+        '{ learningRate: -1 }',
+        '{ trainUnits: [{ from: 1, to: 5 }] }',
+        '{ dataset: "FD009" }',
+      ]) {
         const response = await server.graphql(`mutation { trainModel(input: ${input}) { id } }`);
         expect(response.errors?.[0]?.extensions?.code).toBe('INVALID_TRAINING_CONFIG');
         expect(response.errors?.[0]?.message.length).toBeGreaterThan(10);
@@ -111,10 +142,15 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       server.services.runner.stop();
       try {
         const queued = await train();
-        const cancelled = await server.graphql(`mutation ($id: Int!) { cancelTrainingJob(id: $id) { status cancelRequested } }`, { id: queued.id });
+        const cancelled = await server.graphql(`mutation ($id: Int!) { cancelTrainingJob(id: $id) { status cancelRequested } }`, {
+          id: queued.id,
+        });
         expect(cancelled.data.cancelTrainingJob).toEqual({ status: 'CANCELLED', cancelRequested: true });
         const again = await server.graphql(`mutation ($id: Int!) { cancelTrainingJob(id: $id) { status } }`, { id: queued.id });
-        expect(again.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringMatching(/is cancelled and can no longer be cancelled/) });
+        expect(again.errors?.[0]).toMatchObject({
+          extensions: { code: 'CONFLICT' },
+          message: expect.stringMatching(/is cancelled and can no longer be cancelled/),
+        });
       } finally {
         server.services.runner.start();
       }
@@ -156,9 +192,15 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
         expect(response.data.activateModelVersion).toEqual({ id, isActive: true });
         expect(await testDatabase.database.prisma.modelVersion.count({ where: { isActive: true } })).toBe(1);
       }
-      const active = await server.graphql(`{ activeModelVersion { id } serviceInfo { activeModelVersion { id } databaseKind tfjsBackend counts { modelVersions engines } } }`);
+      const active = await server.graphql(
+        `{ activeModelVersion { id } serviceInfo { activeModelVersion { id } databaseKind tfjsBackend counts { modelVersions engines } } }`,
+      );
       expect(active.data.activeModelVersion.id).toBe(firstVersion.id);
-      expect(active.data.serviceInfo).toMatchObject({ activeModelVersion: { id: firstVersion.id }, databaseKind: 'postgresql', counts: { engines: 16 } });
+      expect(active.data.serviceInfo).toMatchObject({
+        activeModelVersion: { id: firstVersion.id },
+        databaseKind: 'postgresql',
+        counts: { engines: 16 },
+      });
       expect(['wasm', 'tensorflow', 'cpu']).toContain(active.data.serviceInfo.tfjsBackend);
     });
 
@@ -197,7 +239,7 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       expect(await windows()).toBe(before + 1);
     });
 
-    it('signs each sensor\'s residual: a sensor read high over the last cycles shows a positive residual', async () => {
+    it("signs each sensor's residual: a sensor read high over the last cycles shows a positive residual", async () => {
       const fields = 'contributions { sensor residual }';
       const residualOf = (result: { contributions: { sensor: string; residual: number }[] }, sensor: string) =>
         result.contributions.find((entry) => entry.sensor === sensor)!.residual;
@@ -225,7 +267,10 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     });
 
     it('gives a client window the same score as the stored engine window it copies', async () => {
-      const trajectory = await server.graphql(`query ($id: Int!) { engine(id: $id) { trajectory(fromCycle: 100) { points { endCycle score } } } }`, { id: unit1EngineId });
+      const trajectory = await server.graphql(
+        `query ($id: Int!) { engine(id: $id) { trajectory(fromCycle: 100) { points { endCycle score } } } }`,
+        { id: unit1EngineId },
+      );
       const at100 = trajectory.data.engine.trajectory.points[0];
       expect(at100.endCycle).toBe(100);
       const client = await server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }`, {
@@ -235,8 +280,15 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     });
 
     it('scores a batch in one call, duplicates included, in input order', async () => {
-      const windows = [120, 121, 120, 122].map((end) => ({ values: windowRows(end, firstVersion.sensors), engineId: unit1EngineId, endCycle: end }));
-      const response = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { windowId endCycle engineId score } }`, { ws: windows });
+      const windows = [120, 121, 120, 122].map((end) => ({
+        values: windowRows(end, firstVersion.sensors),
+        engineId: unit1EngineId,
+        endCycle: end,
+      }));
+      const response = await server.graphql(
+        `mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { windowId endCycle engineId score } }`,
+        { ws: windows },
+      );
       expect(response.errors).toBeUndefined();
       const scores = response.data.scoreWindows;
       expect(scores.map((score: { endCycle: number }) => score.endCycle)).toEqual([120, 121, 120, 122]);
@@ -249,14 +301,19 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const good = { values: windowRows(140, firstVersion.sensors) };
       const cases: [unknown, RegExp][] = [
         [{ values: windowRows(140, firstVersion.sensors).slice(1) }, /windows\[1\]: values must hold 30 rows/],
-        [{ values: windowRows(140, firstVersion.sensors).map((row, t) => (t === 3 ? row.slice(1) : row)) }, /windows\[1\]: values\[3\] must hold 14 readings/],
+        [
+          { values: windowRows(140, firstVersion.sensors).map((row, t) => (t === 3 ? row.slice(1) : row)) },
+          /windows\[1\]: values\[3\] must hold 14 readings/,
+        ],
         [{ columns: windowColumns(140).slice(2) }, /windows\[1\]: columns must include sensor/],
         [{ columns: [...windowColumns(140), { sensor: 'sensor99', values: [] }] }, /unknown sensor "sensor99"/],
         [{ values: windowRows(140, firstVersion.sensors), columns: windowColumns(140) }, /either values .* or columns/],
         [{ values: windowRows(140, firstVersion.sensors), engineId: unit1EngineId }, /engineId and endCycle go together/],
       ];
       for (const [bad, message] of cases) {
-        const response = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score } }`, { ws: [good, bad] });
+        const response = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score } }`, {
+          ws: [good, bad],
+        });
         expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_WINDOW' }, message: expect.stringMatching(message) });
       }
       const unknownEngine = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score } }`, {
@@ -267,17 +324,26 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     });
 
     it('refuses non-finite readings at the GraphQL layer and a batch over 1000 windows with BATCH_TOO_LARGE', async () => {
-      const body = JSON.stringify({ query: 'mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }', variables: { w: { values: [[1]] } } }).replace('[[1]]', '[[1e999]]');
+      const body = JSON.stringify({
+        query: 'mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }',
+        variables: { w: { values: [[1]] } },
+      }).replace('[[1]]', '[[1e999]]');
       const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const parsed = (await response.json()) as { errors: { extensions: { code: string } }[] };
       expect(parsed.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       const window = { values: windowRows(40, firstVersion.sensors) };
       const before = await testDatabase.database.prisma.score.count();
       const malformed: [unknown, RegExp][] = [
-        [{ values: window.values.map((row, t) => (t === 2 ? row.map((value, s) => (s === 5 ? 'high' : value)) : row)) }, /ReadingMatrix: row 2, reading 5 must be a finite number, got "high"/],
+        [
+          { values: window.values.map((row, t) => (t === 2 ? row.map((value, s) => (s === 5 ? 'high' : value)) : row)) },
+          /ReadingMatrix: row 2, reading 5 must be a finite number, got "high"/,
+        ],
         [{ values: window.values.map((row, t) => (t === 0 ? null : row)) }, /ReadingMatrix: row 0 must be a list of numbers, got null/],
         [{ values: 42 }, /ReadingMatrix: expected a list of rows/],
-        [{ columns: windowColumns(40).map((column, c) => (c === 1 ? { ...column, values: [...column.values.slice(1), null] } : column)) }, /ReadingList: reading 29 must be a finite number, got null/],
+        [
+          { columns: windowColumns(40).map((column, c) => (c === 1 ? { ...column, values: [...column.values.slice(1), null] } : column)) },
+          /ReadingList: reading 29 must be a finite number, got null/,
+        ],
       ];
       for (const [bad, message] of malformed) {
         const response = await server.graphql('mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }', { w: bad });
@@ -289,9 +355,13 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const inline = await server.graphql(`mutation { scoreWindow(window: { values: ${literal} }) { score } }`);
       const viaVariables = await server.graphql('mutation ($w: WindowInput!) { scoreWindow(window: $w) { score } }', { w: window });
       expect(inline.data).toEqual(viaVariables.data);
-      const badLiteral = await server.graphql(`mutation { scoreWindow(window: { values: ${literal.replace(/^\[\[[^,]+/, '[["x"')} }) { score } }`);
+      const badLiteral = await server.graphql(
+        `mutation { scoreWindow(window: { values: ${literal.replace(/^\[\[[^,]+/, '[["x"')} }) { score } }`,
+      );
       expect(badLiteral.errors?.[0]?.message).toMatch(/ReadingMatrix: row 0, reading 0 must be a finite number, got "x"/);
-      const tooMany = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score } }`, { ws: Array(1001).fill(window) });
+      const tooMany = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score } }`, {
+        ws: Array(1001).fill(window),
+      });
       expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BATCH_TOO_LARGE' } });
     });
 
@@ -305,7 +375,11 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       };
       scoringBatchChannel.subscribe(onBatch);
       const responses = await Promise.all(
-        ends.map((end) => server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w) { score cached } }`, { w: { values: windowRows(end, firstVersion.sensors) } })),
+        ends.map((end) =>
+          server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w) { score cached } }`, {
+            w: { values: windowRows(end, firstVersion.sensors) },
+          }),
+        ),
       ).finally(() => scoringBatchChannel.unsubscribe(onBatch));
       expect(passes.reduce((sum, size) => sum + size, 0)).toBe(ends.length);
       expect(passes.length).toBeLessThan(ends.length);
@@ -313,7 +387,9 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const batch = await server.graphql(`mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { score cached } }`, {
         ws: ends.map((end) => ({ values: windowRows(end, firstVersion.sensors) })),
       });
-      expect(responses.map((response) => response.data.scoreWindow.score)).toEqual(batch.data.scoreWindows.map((score: { score: number }) => score.score));
+      expect(responses.map((response) => response.data.scoreWindow.score)).toEqual(
+        batch.data.scoreWindows.map((score: { score: number }) => score.score),
+      );
       expect(batch.data.scoreWindows.every((score: { cached: boolean }) => score.cached)).toBe(true);
     });
   });
@@ -327,13 +403,23 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       expect(trajectory.points).toHaveLength(lastCycle - 29);
       expect(trajectory.points[0]).toMatchObject({ endCycle: 30, rul: lastCycle - 30 });
       expect(trajectory.points.at(-1)).toMatchObject({ endCycle: lastCycle, rul: 0 });
-      expect(trajectory.flaggedCycles).toEqual(trajectory.points.filter((point: { isAnomaly: boolean }) => point.isAnomaly).map((point: { endCycle: number }) => point.endCycle));
-      expect(trajectory.points.every((point: { score: number; isAnomaly: boolean }) => point.isAnomaly === point.score > trajectory.threshold)).toBe(true);
+      expect(trajectory.flaggedCycles).toEqual(
+        trajectory.points.filter((point: { isAnomaly: boolean }) => point.isAnomaly).map((point: { endCycle: number }) => point.endCycle),
+      );
+      expect(
+        trajectory.points.every((point: { score: number; isAnomaly: boolean }) => point.isAnomaly === point.score > trajectory.threshold),
+      ).toBe(true);
 
-      const scoresBefore = await testDatabase.database.prisma.score.findMany({ where: { engineId: unit1EngineId, modelVersionId: trajectory.modelVersionId }, select: { id: true, createdAt: true } });
+      const scoresBefore = await testDatabase.database.prisma.score.findMany({
+        where: { engineId: unit1EngineId, modelVersionId: trajectory.modelVersionId },
+        select: { id: true, createdAt: true },
+      });
       const again = await server.graphql(query, { id: unit1EngineId });
       expect(again.data).toEqual(response.data);
-      const scoresAfter = await testDatabase.database.prisma.score.findMany({ where: { engineId: unit1EngineId, modelVersionId: trajectory.modelVersionId }, select: { id: true, createdAt: true } });
+      const scoresAfter = await testDatabase.database.prisma.score.findMany({
+        where: { engineId: unit1EngineId, modelVersionId: trajectory.modelVersionId },
+        select: { id: true, createdAt: true },
+      });
       expect(scoresAfter).toEqual(scoresBefore);
     });
 
@@ -352,26 +438,42 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
       const duplicate = await server.graphql(`mutation { createEngine(input: { externalId: "ESN-1001" }) { id } }`);
       expect(duplicate.errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
-      const cycles = (from: number, to: number) => unit1.slice(from - 1, to).map((row) => ({ settings: row.slice(1, 4), sensors: row.slice(4) }));
+      const cycles = (from: number, to: number) =>
+        unit1.slice(from - 1, to).map((row) => ({ settings: row.slice(1, 4), sensors: row.slice(4) }));
       const mutation = `mutation ($id: Int!, $cycles: [CycleInput!]!, $score: Boolean!) { appendCycles(engineId: $id, cycles: $cycles, score: $score) {
         engine { lastCycle } appendedCycles scored { modelVersionId points { endCycle score rul } } } }`;
       const first = await server.graphql(mutation, { id: engine.id, cycles: cycles(1, 25), score: true });
-      expect(first.data.appendCycles).toMatchObject({ engine: { lastCycle: 25 }, appendedCycles: Array.from({ length: 25 }, (_, i) => i + 1), scored: { points: [] } });
+      expect(first.data.appendCycles).toMatchObject({
+        engine: { lastCycle: 25 },
+        appendedCycles: Array.from({ length: 25 }, (_, i) => i + 1),
+        scored: { points: [] },
+      });
       const second = await server.graphql(mutation, { id: engine.id, cycles: cycles(26, 32), score: true });
       const scored = second.data.appendCycles.scored;
       expect(scored.modelVersionId).toBe(firstVersion.id);
-      expect(scored.points.map((point: { endCycle: number; rul: null }) => [point.endCycle, point.rul])).toEqual([[30, null], [31, null], [32, null]]);
+      expect(scored.points.map((point: { endCycle: number; rul: null }) => [point.endCycle, point.rul])).toEqual([
+        [30, null],
+        [31, null],
+        [32, null],
+      ]);
 
       // Same readings as FD001 unit 1, so the same scores as its stored windows.
-      const reference = await server.graphql(`query ($id: Int!) { engine(id: $id) { trajectory { points { endCycle score } } } }`, { id: unit1EngineId });
-      expect(scored.points.map((point: { score: number }) => point.score)).toEqual(reference.data.engine.trajectory.points.slice(0, 3).map((point: { score: number }) => point.score));
+      const reference = await server.graphql(`query ($id: Int!) { engine(id: $id) { trajectory { points { endCycle score } } } }`, {
+        id: unit1EngineId,
+      });
+      expect(scored.points.map((point: { score: number }) => point.score)).toEqual(
+        reference.data.engine.trajectory.points.slice(0, 3).map((point: { score: number }) => point.score),
+      );
     });
 
     it('refuses gaps, wrong shapes and C-MAPSS engines, storing nothing', async () => {
       const engine = (await server.graphql(`mutation { createEngine(input: { externalId: "ESN-2002" }) { id } }`)).data.createEngine;
       const row = { settings: [0, 0, 100], sensors: unit1[0].slice(4) };
       const append = (id: number, cycles: unknown[]) =>
-        server.graphql(`mutation ($id: Int!, $cycles: [CycleInput!]!) { appendCycles(engineId: $id, cycles: $cycles) { appendedCycles } }`, { id, cycles });
+        server.graphql(
+          `mutation ($id: Int!, $cycles: [CycleInput!]!) { appendCycles(engineId: $id, cycles: $cycles) { appendedCycles } }`,
+          { id, cycles },
+        );
       const cases: [number, unknown[], string, RegExp][] = [
         [engine.id, [{ ...row, cycle: 2 }], 'BAD_USER_INPUT', /cycles\[0\]\.cycle must be 1/],
         [engine.id, [row, { ...row, sensors: row.sensors.slice(1) }], 'BAD_USER_INPUT', /cycles\[1\]\.sensors must hold 21 values, got 20/],
@@ -389,30 +491,50 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
 
   describe('evaluation and comparison', () => {
     it('re-evaluates a version on its test engines with the registration figures', async () => {
-      const response = await server.graphql(`mutation ($id: Int!) { evaluateModelVersion(id: $id) { dataset split metrics { windows rocAuc prAuc precision recall } } }`, { id: firstVersion.id });
+      const response = await server.graphql(
+        `mutation ($id: Int!) { evaluateModelVersion(id: $id) { dataset split metrics { windows rocAuc prAuc precision recall } } }`,
+        { id: firstVersion.id },
+      );
       expect(response.errors).toBeUndefined();
-      const registered = await server.graphql(`query ($id: Int!) { modelVersion(id: $id) { metrics { windows rocAuc prAuc precision recall } } }`, { id: firstVersion.id });
+      const registered = await server.graphql(
+        `query ($id: Int!) { modelVersion(id: $id) { metrics { windows rocAuc prAuc precision recall } } }`,
+        { id: firstVersion.id },
+      );
       expect(response.data.evaluateModelVersion.metrics).toEqual(registered.data.modelVersion.metrics);
       expect(response.data.evaluateModelVersion.split).toEqual({ role: 'TRAIN', units: [7, 8], anomalyRul: 30, overlapsTraining: false });
     });
 
     it('evaluates on other engines, telling when they trained the version', async () => {
-      const response = await server.graphql(`mutation ($id: Int!) { evaluateModelVersion(id: $id, split: { units: [{ from: 1, to: 2 }] }) { split metrics { windows } } }`, { id: firstVersion.id });
+      const response = await server.graphql(
+        `mutation ($id: Int!) { evaluateModelVersion(id: $id, split: { units: [{ from: 1, to: 2 }] }) { split metrics { windows } } }`,
+        { id: firstVersion.id },
+      );
       expect(response.data.evaluateModelVersion.split).toMatchObject({ units: [1, 2], overlapsTraining: true });
-      const missing = await server.graphql(`mutation ($id: Int!) { evaluateModelVersion(id: $id, split: { units: [{ from: 90, to: 91 }] }) { split } }`, { id: firstVersion.id });
+      const missing = await server.graphql(
+        `mutation ($id: Int!) { evaluateModelVersion(id: $id, split: { units: [{ from: 90, to: 91 }] }) { split } }`,
+        { id: firstVersion.id },
+      );
       expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     });
 
     it('compares versions on the same windows with deltas and agreement', async () => {
       const versions = await testDatabase.database.prisma.modelVersion.findMany({ orderBy: { id: 'asc' }, select: { id: true } });
       const ids = versions.map((version) => version.id).slice(0, 2);
-      const response = await server.graphql(`query ($ids: [Int!]!) { compareModelVersions(ids: $ids) { dataset units commonWindows
-        versions { version { id } metrics { windows rocAuc } deltas { rocAuc precision } agreement flaggedOnlyByThis flaggedOnlyByFirst } } }`, { ids });
+      const response = await server.graphql(
+        `query ($ids: [Int!]!) { compareModelVersions(ids: $ids) { dataset units commonWindows
+        versions { version { id } metrics { windows rocAuc } deltas { rocAuc precision } agreement flaggedOnlyByThis flaggedOnlyByFirst } } }`,
+        { ids },
+      );
       expect(response.errors).toBeUndefined();
       const comparison = response.data.compareModelVersions;
       expect(comparison.units).toEqual([7, 8]);
       expect(comparison.versions.map((entry: { version: { id: number } }) => entry.version.id)).toEqual(ids);
-      expect(comparison.versions[0]).toMatchObject({ deltas: { rocAuc: 0, precision: 0 }, agreement: 1, flaggedOnlyByThis: 0, flaggedOnlyByFirst: 0 });
+      expect(comparison.versions[0]).toMatchObject({
+        deltas: { rocAuc: 0, precision: 0 },
+        agreement: 1,
+        flaggedOnlyByThis: 0,
+        flaggedOnlyByFirst: 0,
+      });
       expect(comparison.versions[1].metrics.windows).toBe(comparison.commonWindows);
       const second = comparison.versions[1];
       expect(second.deltas.rocAuc).toBeCloseTo(second.metrics.rocAuc - comparison.versions[0].metrics.rocAuc, 12);
@@ -425,7 +547,10 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     it('is the file the README shows, and it scores a window and reads a trajectory against the server', async () => {
       const source = fs.readFileSync(path.join(REPOSITORY_ROOT, 'examples', 'client.ts'), 'utf8').trimEnd();
       expect(fs.readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8')).toContain(source);
-      const { stdout } = await promisify(execFile)(process.execPath, [path.join(REPOSITORY_ROOT, 'dist', 'examples', 'client.js'), `${server.url}/graphql`]);
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        path.join(REPOSITORY_ROOT, 'dist', 'examples', 'client.js'),
+        `${server.url}/graphql`,
+      ]);
       expect(stdout).toMatch(/^score \d+\.\d{4} \(threshold \d+\.\d{4}\), anomalous: (true|false)$/m);
       expect(stdout).toMatch(/^top sensors: sensor\d+ \d+%, sensor\d+ \d+%, sensor\d+ \d+%$/m);
       expect(stdout).toMatch(/^engine \d+: 163 windows, first alarm at cycle (\d+|null), last score \d+\.\d{4} at RUL 0$/m);

@@ -24,7 +24,9 @@ describeEachDatabase('engines over GraphQL', (db) => {
   });
 
   it('pages through engines', async () => {
-    const response = await server.graphql(`{ engines(filter: { role: TEST }, page: { offset: 95, limit: 10 }) { totalCount hasMore offset limit items { unit rulAfterLastCycle } } }`);
+    const response = await server.graphql(
+      `{ engines(filter: { role: TEST }, page: { offset: 95, limit: 10 }) { totalCount hasMore offset limit items { unit rulAfterLastCycle } } }`,
+    );
     expect(response.data.engines).toMatchObject({ totalCount: 100, hasMore: false, offset: 95, limit: 10 });
     expect(response.data.engines.items.map((engine: { unit: number }) => engine.unit)).toEqual([96, 97, 98, 99, 100]);
     expect(response.data.engines.items[4].rulAfterLastCycle).toBe(20);
@@ -38,7 +40,12 @@ describeEachDatabase('engines over GraphQL', (db) => {
     expect(cycles).toHaveLength(192);
     const fileRows = shippedLines('train_FD001.txt')
       .filter((line) => line.startsWith('1 '))
-      .map((line) => line.trim().split(/\s+/).map((token) => Number(token) + 0));
+      .map((line) =>
+        line
+          .trim()
+          .split(/\s+/)
+          .map((token) => Number(token) + 0),
+      );
     cycles.forEach((cycle: { cycle: number; settings: number[]; sensors: number[] }, index: number) => {
       expect([cycle.cycle, ...cycle.settings, ...cycle.sensors]).toEqual(fileRows[index].slice(1));
     });
@@ -66,8 +73,14 @@ describeEachDatabase('engines over GraphQL', (db) => {
 
   it('rejects an inverted cycle range and a page over the maximum with BAD_USER_INPUT', async () => {
     const range = await server.graphql(`{ engines(page: { limit: 1 }) { items { cycles(from: 20, to: 10) { cycle } } } }`);
-    expect(range.errors?.[0]).toMatchObject({ message: 'cycles from (20) must not exceed to (10)', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(range.errors?.[0]).toMatchObject({
+      message: 'cycles from (20) must not exceed to (10)',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     const page = await server.graphql(`{ engines(page: { limit: 100000 }) { totalCount } }`);
-    expect(page.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/page.limit must be an integer from 1 to 500/) });
+    expect(page.errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: expect.stringMatching(/page.limit must be an integer from 1 to 500/),
+    });
   });
 });

@@ -46,13 +46,19 @@ describe('limits and error answers', () => {
       });
       expect(second.json.errors[0].extensions.retryAfterMs).toBeGreaterThan(0);
       // A refused request takes nothing: 400 more windows still fit.
-      expect((await postGraphQL(server.url, { query: SCORE_WINDOWS, variables: { windows: windows(400) } })).json.errors[0].extensions.code).toBe('NO_ACTIVE_MODEL');
+      expect(
+        (await postGraphQL(server.url, { query: SCORE_WINDOWS, variables: { windows: windows(400) } })).json.errors[0].extensions.code,
+      ).toBe('NO_ACTIVE_MODEL');
       // Aliases add up: two single windows do not fit any more.
-      const aliased = await postGraphQL(server.url, { query: 'mutation { a: scoreWindow(window: { values: [[1]] }) { score } b: scoreWindow(window: { values: [[2]] }) { score } }' });
+      const aliased = await postGraphQL(server.url, {
+        query: 'mutation { a: scoreWindow(window: { values: [[1]] }) { score } b: scoreWindow(window: { values: [[2]] }) { score } }',
+      });
       expect(aliased.json.errors[0].extensions.code).toBe('RATE_LIMITED');
       // Appending without scoring is not scoring; appending with score: true counts one window per cycle.
       const append = (score: boolean) =>
-        postGraphQL(server.url, { query: `mutation { appendCycles(engineId: 999999, score: ${score}, cycles: [{ cycle: 1, settings: [0, 0, 0], sensors: [${Array(21).fill(1).join(', ')}] }]) { appendedCycles } }` });
+        postGraphQL(server.url, {
+          query: `mutation { appendCycles(engineId: 999999, score: ${score}, cycles: [{ cycle: 1, settings: [0, 0, 0], sensors: [${Array(21).fill(1).join(', ')}] }]) { appendedCycles } }`,
+        });
       expect((await append(false)).json.errors[0].extensions.code).not.toBe('RATE_LIMITED');
       expect((await append(true)).json.errors[0].extensions.code).toBe('RATE_LIMITED');
     });
@@ -62,19 +68,29 @@ describe('limits and error answers', () => {
       const inline = `[${Array(600).fill('{ values: [[1]] }').join(', ')}]`;
       const literal = await postGraphQL(server.url, { query: `mutation { scoreWindows(windows: ${inline}) { score } }` });
       expect(literal.json.errors[0].extensions.code).toBe('NO_ACTIVE_MODEL');
-      const defaulted = await postGraphQL(server.url, { query: `mutation ($w: [WindowInput!]! = ${inline}) { scoreWindows(windows: $w) { score } }` });
+      const defaulted = await postGraphQL(server.url, {
+        query: `mutation ($w: [WindowInput!]! = ${inline}) { scoreWindows(windows: $w) { score } }`,
+      });
       expect(defaulted.json.errors[0].extensions.code).toBe('RATE_LIMITED');
     });
 
     it('counts training jobs per key, and stores nothing for a refused one', async () => {
-      const server = await start({ ...limits({ training: { points: 2, periodSeconds: 3600 } }), auth: { enabled: true, cacheTtlMs: 1000 } });
+      const server = await start({
+        ...limits({ training: { points: 2, periodSeconds: 3600 } }),
+        auth: { enabled: true, cacheTtlMs: 1000 },
+      });
       const first = (await server.app.apiKeys.create('operator 1', ['OPERATOR'])).key;
       const second = (await server.app.apiKeys.create('operator 2', ['OPERATOR'])).key;
-      const train = (key: string) => postGraphQL(server.url, { query: 'mutation { trainModel(input: { epochs: 0 }) { id } }' }, bearer(key));
-      for (let attempt = 0; attempt < 2; attempt++) expect((await train(first)).json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG');
+      const train = (key: string) =>
+        postGraphQL(server.url, { query: 'mutation { trainModel(input: { epochs: 0 }) { id } }' }, bearer(key));
+      for (let attempt = 0; attempt < 2; attempt++)
+        expect((await train(first)).json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG');
       const refused = await train(first);
       expect(refused.status).toBe(429);
-      expect(refused.json.errors[0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: 'training' }, message: expect.stringMatching(/at most 2 training jobs per 3600 s for this API key/) });
+      expect(refused.json.errors[0]).toMatchObject({
+        extensions: { code: 'RATE_LIMITED', limit: 'training' },
+        message: expect.stringMatching(/at most 2 training jobs per 3600 s for this API key/),
+      });
       expect((await train(second)).json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG'); // another key, its own allowance
       expect(await testDatabase.database.prisma.trainingJob.count()).toBe(0);
     });
@@ -87,25 +103,37 @@ describe('limits and error answers', () => {
     });
 
     it('refuses queries deeper than GRAPHQL_MAX_DEPTH (10)', async () => {
-      const nested = (levels: number) => `{ __type(name: "Query") { fields { type ${'{ ofType '.repeat(levels)}{ name }${' }'.repeat(levels)} } } }`;
+      const nested = (levels: number) =>
+        `{ __type(name: "Query") { fields { type ${'{ ofType '.repeat(levels)}{ name }${' }'.repeat(levels)} } } }`;
       expect((await postGraphQL(server.url, { query: nested(6) })).json.errors).toBeUndefined();
       const deep = await postGraphQL(server.url, { query: nested(9) });
       expect(deep.status).toBe(400);
-      expect(deep.json.errors[0]).toMatchObject({ message: expect.stringMatching(/Query depth limit of 10 exceeded, found 13/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(deep.json.errors[0]).toMatchObject({
+        message: expect.stringMatching(/Query depth limit of 10 exceeded, found 13/),
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
     });
 
     it('refuses more than GRAPHQL_MAX_ALIASES (15) aliases and GRAPHQL_MAX_DIRECTIVES (20) directives', async () => {
-      const aliases = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: activeModelVersion { id }`).join(' ')} }`;
+      const aliases = (count: number) =>
+        `{ ${Array.from({ length: count }, (_, index) => `a${index}: activeModelVersion { id }`).join(' ')} }`;
       expect((await postGraphQL(server.url, { query: aliases(15) })).json.errors).toBeUndefined();
-      expect((await postGraphQL(server.url, { query: aliases(16) })).json.errors[0].message).toMatch(/Aliases limit of 15 exceeded, found 16/);
+      expect((await postGraphQL(server.url, { query: aliases(16) })).json.errors[0].message).toMatch(
+        /Aliases limit of 15 exceeded, found 16/,
+      );
       const directives = `{ __typename ${'@include(if: true) '.repeat(21)}}`;
-      expect((await postGraphQL(server.url, { query: directives })).json.errors[0].message).toMatch(/Directives limit of 20 exceeded, found 21/);
+      expect((await postGraphQL(server.url, { query: directives })).json.errors[0].message).toMatch(
+        /Directives limit of 20 exceeded, found 21/,
+      );
     });
 
     it('refuses documents over GRAPHQL_MAX_TOKENS (10000) while parsing', async () => {
       const response = await postGraphQL(server.url, { query: `{ ${'__typename '.repeat(10_001)}}` });
       expect(response.status).toBe(400);
-      expect(response.json.errors[0]).toMatchObject({ message: expect.stringMatching(/Document contains more tha[nt] 10000 tokens/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+      expect(response.json.errors[0]).toMatchObject({
+        message: expect.stringMatching(/Document contains more tha[nt] 10000 tokens/),
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      });
     });
 
     it('refuses queries over GRAPHQL_MAX_COST', async () => {
@@ -118,7 +146,9 @@ describe('limits and error answers', () => {
     });
 
     it('accepts the largest legitimate body (1,000 windows of 30 x 21 full-precision floats) and refuses a larger one with 413', async () => {
-      const full = Array.from({ length: 1000 }, () => ({ values: Array.from({ length: 30 }, () => Array.from({ length: 21 }, () => -Math.random() * 1e-7)) }));
+      const full = Array.from({ length: 1000 }, () => ({
+        values: Array.from({ length: 30 }, () => Array.from({ length: 21 }, () => -Math.random() * 1e-7)),
+      }));
       const body = JSON.stringify({ query: SCORE_WINDOWS, variables: { windows: full } });
       expect(body.length).toBeGreaterThan(12_000_000);
       expect(body.length).toBeLessThan(base.limits.bodyLimitBytes);
@@ -128,14 +158,19 @@ describe('limits and error answers', () => {
       const small = await start(limits({ bodyLimitBytes: 10_000 }));
       const refused = await postGraphQL(small.url, { query: SCORE_WINDOWS, variables: { windows: full.slice(0, 2) } });
       expect(refused.status).toBe(413);
-      expect(refused.json).toEqual({ errors: [{ message: 'the request body is larger than HTTP_BODY_LIMIT_BYTES allows', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      expect(refused.json).toEqual({
+        errors: [{ message: 'the request body is larger than HTTP_BODY_LIMIT_BYTES allows', extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+      });
     });
 
     it('keeps batch and page sizes bounded', async () => {
       const tooMany = await postGraphQL(server.url, { query: SCORE_WINDOWS, variables: { windows: windows(1001) } });
       expect(tooMany.json.errors[0].extensions).toMatchObject({ code: 'BATCH_TOO_LARGE', limit: 1000 });
       const page = await postGraphQL(server.url, { query: '{ engines(page: { limit: 501 }) { totalCount } }' });
-      expect(page.json.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/from 1 to 500/) });
+      expect(page.json.errors[0]).toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT' },
+        message: expect.stringMatching(/from 1 to 500/),
+      });
     });
   });
 
@@ -167,17 +202,33 @@ describe('limits and error answers', () => {
       const prisma = testDatabase.database.prisma;
       await prisma.$executeRawUnsafe('ALTER TABLE engines RENAME TO engines_away');
       try {
-        const response = await postGraphQL(server.url, { query: 'query Broken { engines { totalCount } }' }, { 'x-request-id': 'trace-internal-1' });
+        const response = await postGraphQL(
+          server.url,
+          { query: 'query Broken { engines { totalCount } }' },
+          { 'x-request-id': 'trace-internal-1' },
+        );
         expect(response.status).toBe(200);
         expect(response.headers.get('x-request-id')).toBe('trace-internal-1');
-        expect(response.json.errors).toEqual([{ message: 'Internal server error', locations: expect.any(Array), path: ['engines'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-internal-1' } }]);
+        expect(response.json.errors).toEqual([
+          {
+            message: 'Internal server error',
+            locations: expect.any(Array),
+            path: ['engines'],
+            extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-internal-1' },
+          },
+        ]);
         expect(response.text).not.toMatch(/engines_away|relation|prisma|at .*\.js|SELECT/i);
         const logged = await waitUntil(
           async () => logLines.map((line) => JSON.parse(line)).find((line) => line.msg === 'internal error'),
           (line) => line !== undefined,
           5_000,
         );
-        expect(logged).toMatchObject({ level: 50, requestId: 'trace-internal-1', operation: 'Broken', err: { message: expect.stringMatching(/engines/), stack: expect.any(String) } });
+        expect(logged).toMatchObject({
+          level: 50,
+          requestId: 'trace-internal-1',
+          operation: 'Broken',
+          err: { message: expect.stringMatching(/engines/), stack: expect.any(String) },
+        });
         // Development mode shows the details.
         const detailed = await postGraphQL(development.url, { query: '{ engines { totalCount } }' });
         expect(detailed.json.errors[0].extensions.stacktrace).toEqual(expect.any(Array));
@@ -196,9 +247,19 @@ describe('limits and error answers', () => {
       }
       const cases: [string, RequestInit, number, string][] = [
         ['/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' }, 400, 'BAD_REQUEST'],
-        ['/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'x'.repeat(3000) }) }, 413, 'PAYLOAD_TOO_LARGE'],
+        [
+          '/graphql',
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'x'.repeat(3000) }) },
+          413,
+          'PAYLOAD_TOO_LARGE',
+        ],
         ['/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }, 400, 'BAD_REQUEST'],
-        ['/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'zstd-x' }, body: '{}' }, 415, 'BAD_REQUEST'],
+        [
+          '/graphql',
+          { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'zstd-x' }, body: '{}' },
+          415,
+          'BAD_REQUEST',
+        ],
         ['/graphql', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' }, 405, 'BAD_REQUEST'],
         ['/nowhere', {}, 404, 'NOT_FOUND'],
       ];

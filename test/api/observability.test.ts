@@ -18,7 +18,10 @@ const unit1 = shippedLines('train_FD001.txt')
   .map((line) => line.trim().split(/\s+/).slice(1).map(Number));
 
 function windowColumns(endCycle: number) {
-  return Array.from({ length: 21 }, (_, index) => ({ sensor: `sensor${index + 1}`, values: unit1.slice(endCycle - 30, endCycle).map((row) => row[4 + index]) }));
+  return Array.from({ length: 21 }, (_, index) => ({
+    sensor: `sensor${index + 1}`,
+    values: unit1.slice(endCycle - 30, endCycle).map((row) => row[4 + index]),
+  }));
 }
 
 /** The value of one sample of the exposition, e.g. metric('x_total', { a: 'b' }). */
@@ -85,7 +88,10 @@ describe('health, readiness and metrics', () => {
 
   it('counts GraphQL requests by operation and outcome, windows scored and anomalies by version, and batch sizes', async () => {
     const single = (endCycle: number) =>
-      postGraphQL(server.url, { query: 'mutation Score($window: WindowInput!) { scoreWindow(window: $window) { isAnomaly } }', variables: { window: { columns: windowColumns(endCycle) } } });
+      postGraphQL(server.url, {
+        query: 'mutation Score($window: WindowInput!) { scoreWindow(window: $window) { isAnomaly } }',
+        variables: { window: { columns: windowColumns(endCycle) } },
+      });
     const singles = await Promise.all([40, 41, 42].map(single));
     expect(singles.map((response) => response.json.errors)).toEqual([undefined, undefined, undefined]);
     const batch = await postGraphQL(server.url, {
@@ -101,22 +107,30 @@ describe('health, readiness and metrics', () => {
     expect(sample(text, 'engine_health_windows_scored_total', { model_version: version, source: 'computed' })).toBe(7);
     expect(sample(text, 'engine_health_windows_scored_total', { model_version: version, source: 'stored' })).toBe(1);
     const anomalies = sample(text, 'engine_health_anomalies_flagged_total', { model_version: version });
-    const flagged = [...singles.map((response) => response.json.data.scoreWindow.isAnomaly), ...batch.json.data.scoreWindows.map((score: { isAnomaly: boolean }) => score.isAnomaly)];
+    const flagged = [
+      ...singles.map((response) => response.json.data.scoreWindow.isAnomaly),
+      ...batch.json.data.scoreWindows.map((score: { isAnomaly: boolean }) => score.isAnomaly),
+    ];
     expect(anomalies).toBe(flagged.filter(Boolean).length);
     expect(sample(text, 'engine_health_scoring_batch_size_count', { source: 'request' })).toBe(1);
     expect(sample(text, 'engine_health_scoring_batch_size_sum', { source: 'request' })).toBe(5);
     expect(sample(text, 'engine_health_scoring_batch_size_sum', { source: 'dynamic' })).toBe(3);
     expect(sample(text, 'engine_health_graphql_requests_total', { operation: 'Score', type: 'mutation', outcome: 'success' })).toBe(3);
     expect(sample(text, 'engine_health_graphql_requests_total', { operation: 'Missing', type: 'query', outcome: 'NOT_FOUND' })).toBe(1);
-    expect(sample(text, 'engine_health_graphql_requests_total', { operation: 'anonymous', type: 'query', outcome: 'success' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'engine_health_graphql_request_duration_seconds_count', { operation: 'Score', type: 'mutation', outcome: 'success' })).toBe(3);
+    expect(
+      sample(text, 'engine_health_graphql_requests_total', { operation: 'anonymous', type: 'query', outcome: 'success' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'engine_health_graphql_request_duration_seconds_count', { operation: 'Score', type: 'mutation', outcome: 'success' }),
+    ).toBe(3);
     expect(sample(text, 'engine_health_http_requests_total', { route: 'ready', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(1);
   });
 
   it('exposes database pool use and the default process metrics', async () => {
     const text = await metrics();
     expect(sample(text, 'engine_health_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
-    for (const state of ['idle', 'in_use', 'waiting']) expect(sample(text, 'engine_health_db_pool_connections', { state })).toBeGreaterThanOrEqual(0);
+    for (const state of ['idle', 'in_use', 'waiting'])
+      expect(sample(text, 'engine_health_db_pool_connections', { state })).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'engine_health_http_requests_in_flight')).toBe(1); // this scrape
@@ -128,8 +142,12 @@ describe('health, readiness and metrics', () => {
       const refused = await request(`${protectedServer.url}/metrics`);
       expect(refused.status).toBe(401);
       expect(refused.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
-      expect((await request(`${protectedServer.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
-      const allowed = await request(`${protectedServer.url}/metrics`, { headers: { authorization: 'Bearer a-metrics-token-of-some-length' } });
+      expect(
+        (await request(`${protectedServer.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status,
+      ).toBe(401);
+      const allowed = await request(`${protectedServer.url}/metrics`, {
+        headers: { authorization: 'Bearer a-metrics-token-of-some-length' },
+      });
       expect(allowed.status).toBe(200);
       expect(allowed.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     } finally {
@@ -173,7 +191,11 @@ describe('readiness failures', () => {
         expect(ready.status).toBe(503);
         expect(ready.json).toMatchObject({
           status: 'not_ready',
-          checks: { database: { ok: true }, migrations: { ok: false, pending: rest.map((migration) => migration.name) }, model: { ok: false } },
+          checks: {
+            database: { ok: true },
+            migrations: { ok: false, pending: rest.map((migration) => migration.name) },
+            model: { ok: false },
+          },
         });
         expect((await request(`${server.url}/health`)).status).toBe(200);
       });
@@ -188,9 +210,22 @@ describe('readiness failures', () => {
       const database = await openPostgres(created.url, 2);
       await database.prisma.modelVersion.create({
         data: {
-          version: 1, isActive: true, architecture: {}, hyperparameters: {}, sensors: ['sensor2'], windowLength: 30, normalisation: {},
-          scoringMethod: {}, threshold: 1, thresholdQuantile: 0.99, topology: { broken: true }, weights: Buffer.from([1, 2, 3]), weightSpecs: [],
-          backend: 'cpu', trainingMs: 1, trainedOn: {},
+          version: 1,
+          isActive: true,
+          architecture: {},
+          hyperparameters: {},
+          sensors: ['sensor2'],
+          windowLength: 30,
+          normalisation: {},
+          scoringMethod: {},
+          threshold: 1,
+          thresholdQuantile: 0.99,
+          topology: { broken: true },
+          weights: Buffer.from([1, 2, 3]),
+          weightSpecs: [],
+          backend: 'cpu',
+          trainingMs: 1,
+          trainedOn: {},
         },
       });
       await withServer(database, async (server) => {

@@ -57,7 +57,8 @@ function stages(all: Instruction[]): Map<string, Instruction[]> {
 }
 
 const dockerComposeAvailable = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
-if (!dockerComposeAvailable) console.warn('skipping the docker-compose check: docker-compose is not installed (apt-get install docker-compose)');
+if (!dockerComposeAvailable)
+  console.warn('skipping the docker-compose check: docker-compose is not installed (apt-get install docker-compose)');
 
 describe('the server command', () => {
   it('gives the container the node flags of npm start (the benchmarks start the server with them too)', () => {
@@ -71,9 +72,15 @@ describe('the server command', () => {
 
 describe('docker-compose.yml', () => {
   (dockerComposeAvailable ? it : it.skip)('is valid for docker-compose and describes a health-checked two-service stack', async () => {
-    const { stdout } = await run('docker-compose', ['-f', path.join(REPOSITORY_ROOT, 'docker-compose.yml'), 'config'], { cwd: REPOSITORY_ROOT, env: { PATH: process.env.PATH } });
+    const { stdout } = await run('docker-compose', ['-f', path.join(REPOSITORY_ROOT, 'docker-compose.yml'), 'config'], {
+      cwd: REPOSITORY_ROOT,
+      env: { PATH: process.env.PATH },
+    });
     // docker-compose depends on PyYAML: use it to read its own output as JSON.
-    const parsed = spawnSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: stdout, encoding: 'utf8' });
+    const parsed = spawnSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+      input: stdout,
+      encoding: 'utf8',
+    });
     expect(parsed.status).toBe(0);
     const config = JSON.parse(parsed.stdout);
     const { postgres, api } = config.services;
@@ -83,7 +90,11 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(config.volumes)).toContain('postgres-data');
     expect(api.build.context).toBe(REPOSITORY_ROOT);
     expect(api.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    expect(api.environment).toMatchObject({ NODE_ENV: 'production', AUTH_ENABLED: 'true', DATABASE_URL: expect.stringMatching(/^postgresql:\/\/engine_health:.+@postgres:5432\/engine_health$/) });
+    expect(api.environment).toMatchObject({
+      NODE_ENV: 'production',
+      AUTH_ENABLED: 'true',
+      DATABASE_URL: expect.stringMatching(/^postgresql:\/\/engine_health:.+@postgres:5432\/engine_health$/),
+    });
     expect(api.ports).toEqual([expect.objectContaining({ published: 4000, target: 4000 })]);
     const grace = Number(/^(\d+)s$/.exec(api.stop_grace_period)?.[1]);
     expect(grace * 1000).toBeGreaterThan(Number(api.environment.SHUTDOWN_TIMEOUT_MS));
@@ -101,7 +112,11 @@ describe('Dockerfile', () => {
 
   it('builds in stages and ships production dependencies only', () => {
     expect([...byStage.keys()]).toEqual(['deps', 'build', 'runtime']);
-    const deps = byStage.get('deps')!.filter((instruction) => instruction.keyword === 'RUN').map((instruction) => instruction.args).join(' ');
+    const deps = byStage
+      .get('deps')!
+      .filter((instruction) => instruction.keyword === 'RUN')
+      .map((instruction) => instruction.args)
+      .join(' ');
     expect(deps).toMatch(/npm ci --omit=dev\b/);
     expect(deps).toMatch(/prisma\/build\/index\.js generate/); // our postinstall, since install scripts are skipped
     const copies = runtime.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args);
@@ -109,8 +124,11 @@ describe('Dockerfile', () => {
     expect(copies.filter((args) => args.includes('node_modules'))).toHaveLength(1);
     expect(copies.some((args) => /\bsrc\b|\btest\b|tsconfig/.test(args))).toBe(false);
     // Every file copied from the build context exists.
-    for (const args of all.filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.startsWith('--from')).map((instruction) => instruction.args)) {
-      for (const source of args.split(/\s+/).slice(0, -1)) expect([source, fs.existsSync(path.join(REPOSITORY_ROOT, source))]).toEqual([source, true]);
+    for (const args of all
+      .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.startsWith('--from'))
+      .map((instruction) => instruction.args)) {
+      for (const source of args.split(/\s+/).slice(0, -1))
+        expect([source, fs.existsSync(path.join(REPOSITORY_ROOT, source))]).toEqual([source, true]);
     }
     for (const from of all.filter((instruction) => instruction.keyword === 'FROM')) expect(from.args).not.toMatch(/:latest\b/);
     expect(DOCKERFILE).toMatch(/^ARG NODE_IMAGE=node:20-[\w.-]+$/m);
@@ -122,11 +140,16 @@ describe('Dockerfile', () => {
     expect(user.args).toBe('node');
     expect(keywords.lastIndexOf('USER')).toBeLessThan(keywords.indexOf('CMD'));
     expect(runtime.filter((instruction) => instruction.keyword === 'RUN').every((instruction) => instruction.line < user.line)).toBe(true);
-    const env = runtime.filter((instruction) => instruction.keyword === 'ENV').map((instruction) => instruction.args).join(' ');
+    const env = runtime
+      .filter((instruction) => instruction.keyword === 'ENV')
+      .map((instruction) => instruction.args)
+      .join(' ');
     expect(env).toMatch(/NODE_ENV=production/);
     expect(env).toMatch(/HOST=0\.0\.0\.0/);
     expect(runtime.find((instruction) => instruction.keyword === 'EXPOSE')?.args).toBe('4000');
-    expect(runtime.find((instruction) => instruction.keyword === 'HEALTHCHECK')?.args).toMatch(/^--interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+\s+CMD \[/);
+    expect(runtime.find((instruction) => instruction.keyword === 'HEALTHCHECK')?.args).toMatch(
+      /^--interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+\s+CMD \[/,
+    );
     expect(JSON.parse(runtime.find((instruction) => instruction.keyword === 'CMD')!.args)).toEqual(['sh', 'scripts/start-container.sh']);
   });
 
@@ -149,16 +172,25 @@ describe('the steps the image runs, outside Docker', () => {
   });
 
   it('migrates a fresh database with prisma migrate deploy, serves in production mode, passes its HEALTHCHECK and stops on SIGTERM', async () => {
-    for (const built of ['dist/src/main/server.js', 'dist/src/main/cli/index.js']) expect([built, fs.existsSync(path.join(REPOSITORY_ROOT, built))]).toEqual([built, true]);
-    const runtimeEnv = Object.fromEntries(
-      [...byStageEnv(DOCKERFILE).matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]]),
-    );
-    const [command, ...args] = JSON.parse([...stages(instructions(DOCKERFILE)).values()].at(-1)!.find((instruction) => instruction.keyword === 'CMD')!.args) as string[];
+    for (const built of ['dist/src/main/server.js', 'dist/src/main/cli/index.js'])
+      expect([built, fs.existsSync(path.join(REPOSITORY_ROOT, built))]).toEqual([built, true]);
+    const runtimeEnv = Object.fromEntries([...byStageEnv(DOCKERFILE).matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]]));
+    const [command, ...args] = JSON.parse(
+      [...stages(instructions(DOCKERFILE)).values()].at(-1)!.find((instruction) => instruction.keyword === 'CMD')!.args,
+    ) as string[];
     const logs: string[] = [];
     child = spawn(command, args, {
       cwd: REPOSITORY_ROOT,
       // The image's environment, with a free port and a local folder instead of the container's.
-      env: { PATH: process.env.PATH, ...runtimeEnv, HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(REPOSITORY_ROOT, '.data', 'image-test'), DATABASE_URL: database.url, LOAD_SAMPLE_DATA: 'false' },
+      env: {
+        PATH: process.env.PATH,
+        ...runtimeEnv,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATA_DIR: path.join(REPOSITORY_ROOT, '.data', 'image-test'),
+        DATABASE_URL: database.url,
+        LOAD_SAMPLE_DATA: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
@@ -181,21 +213,34 @@ describe('the steps the image runs, outside Docker', () => {
     // Prisma's bookkeeping agrees with the migrations in the repository (and with our own runner).
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const applied = await client.query<{ migration_name: string; checksum: string }>('SELECT migration_name, checksum FROM _prisma_migrations ORDER BY migration_name');
+    const applied = await client.query<{ migration_name: string; checksum: string }>(
+      'SELECT migration_name, checksum FROM _prisma_migrations ORDER BY migration_name',
+    );
     await client.end();
     expect(applied.rows).toEqual(readMigrations().map((migration) => ({ migration_name: migration.name, checksum: migration.checksum })));
 
     expect((await request(`${url}/health`)).json).toEqual({ status: 'ok' });
     const ready = await request(`${url}/ready`);
-    expect([ready.status, ready.json.status, ready.json.checks.migrations]).toEqual([200, 'ready', { ok: true, applied: readMigrations().length }]);
+    expect([ready.status, ready.json.status, ready.json.checks.migrations]).toEqual([
+      200,
+      'ready',
+      { ok: true, applied: readMigrations().length },
+    ]);
     // Production defaults: authentication on (PostgreSQL), no IDE.
     expect((await postGraphQL(url, { query: '{ engines { totalCount } }' })).status).toBe(401);
     expect((await request(`${url}/graphql`, { headers: { accept: 'text/html' } })).headers.get('content-type')).not.toMatch(/html/);
 
     // The image's HEALTHCHECK command, as Docker would run it inside the container.
-    const healthcheck = /CMD (\[.*\])$/.exec(DOCKERFILE.split('\n').find((line) => line.trim().startsWith('CMD ["node"'))!.trim())![1];
+    const healthcheck = /CMD (\[.*\])$/.exec(
+      DOCKERFILE.split('\n')
+        .find((line) => line.trim().startsWith('CMD ["node"'))!
+        .trim(),
+    )![1];
     const [probe, ...probeArgs] = JSON.parse(healthcheck) as string[];
-    const probed = spawnSync(probe === 'node' ? process.execPath : probe, probeArgs, { env: { PATH: process.env.PATH, PORT: new URL(url).port }, timeout: 10_000 });
+    const probed = spawnSync(probe === 'node' ? process.execPath : probe, probeArgs, {
+      env: { PATH: process.env.PATH, PORT: new URL(url).port },
+      timeout: 10_000,
+    });
     expect(probed.status).toBe(0);
 
     child.kill('SIGTERM');
@@ -205,5 +250,9 @@ describe('the steps the image runs, outside Docker', () => {
 
 /** ENV values of the runtime stage, as one string. */
 function byStageEnv(text: string): string {
-  return [...stages(instructions(text)).values()].at(-1)!.filter((instruction) => instruction.keyword === 'ENV').map((instruction) => instruction.args).join(' ');
+  return [...stages(instructions(text)).values()]
+    .at(-1)!
+    .filter((instruction) => instruction.keyword === 'ENV')
+    .map((instruction) => instruction.args)
+    .join(' ');
 }

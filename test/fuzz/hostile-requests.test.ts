@@ -51,8 +51,14 @@ describe('hostile and malformed requests', () => {
     key = (await server.app.apiKeys.create('fuzz', ['READER', 'SCORER', 'OPERATOR'])).key;
     readerKey = (await server.app.apiKeys.create('fuzz reader', ['READER'])).key;
     const job = await server.services.jobs.enqueue({
-      trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }],
-      hidden: 8, code: 4, epochs: 2, batchSize: 64, activate: true,
+      trainUnits: [{ from: 1, to: 4 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 8 }],
+      hidden: 8,
+      code: 4,
+      epochs: 2,
+      batchSize: 64,
+      activate: true,
     });
     const trained = await server.services.runner.runNext(job.id);
     expect(trained?.status).toBe('SUCCEEDED');
@@ -68,7 +74,8 @@ describe('hostile and malformed requests', () => {
   /** Sends a fuzzed request and checks the properties that hold for every answer. */
   async function send(fuzzed: Fuzzed): Promise<RawResponse> {
     const response = await request(`${server.url}${fuzzed.path}`, { method: fuzzed.method, headers: fuzzed.headers, body: fuzzed.body });
-    if (response.status >= 500) throw new Error(`${response.status} for ${JSON.stringify(fuzzed).slice(0, 500)}: ${response.text.slice(0, 500)}`);
+    if (response.status >= 500)
+      throw new Error(`${response.status} for ${JSON.stringify(fuzzed).slice(0, 500)}: ${response.text.slice(0, 500)}`);
     expect(response.headers.get('x-request-id')).toBeTruthy();
     // Refusals are JSON; so are GraphQL answers (the IDE page, its assets and /metrics are not).
     if (response.status >= 400 || /json/.test(response.headers.get('content-type') ?? '')) expect(response.json).toBeDefined();
@@ -81,7 +88,11 @@ describe('hostile and malformed requests', () => {
     const before = await counts();
     const response = await send(fuzzed);
     const refused = response.status >= 400 || (Array.isArray(response.json?.errors) && response.json.errors.length > 0);
-    if (refused) expect({ fuzzed: fuzzed.body?.slice(0, 300), counts: await counts() }).toEqual({ fuzzed: fuzzed.body?.slice(0, 300), counts: before });
+    if (refused)
+      expect({ fuzzed: fuzzed.body?.slice(0, 300), counts: await counts() }).toEqual({
+        fuzzed: fuzzed.body?.slice(0, 300),
+        counts: before,
+      });
   }
 
   // ---- generators ------------------------------------------------------------------------------
@@ -104,7 +115,13 @@ describe('hostile and malformed requests', () => {
     {
       values: windowValues,
       columns: fc.oneof(
-        fc.array(fc.record({ sensor: fc.oneof(fc.constantFrom('sensor2', 'sensor3', 'sensor21', 'sensor22', 'setting1', ''), fc.string()), values: fc.array(number, { maxLength: 31 }) }), { maxLength: 22 }),
+        fc.array(
+          fc.record({
+            sensor: fc.oneof(fc.constantFrom('sensor2', 'sensor3', 'sensor21', 'sensor22', 'setting1', ''), fc.string()),
+            values: fc.array(number, { maxLength: 31 }),
+          }),
+          { maxLength: 22 },
+        ),
         fc.anything(),
       ),
       engineId: fc.oneof(fc.constantFrom(1, 2, 999_999, -1, 2 ** 31), number),
@@ -124,7 +141,10 @@ describe('hostile and malformed requests', () => {
     {
       name: fc.oneof(fc.string({ maxLength: 250 }), number),
       dataset: fc.oneof(fc.constantFrom('FD001', 'FD002', 'FD009', ''), fc.string()),
-      trainUnits: fc.oneof(fc.array(fc.record({ from: fc.integer({ min: -3, max: 120 }), to: fc.integer({ min: -3, max: 120 }) }), { maxLength: 3 }), fc.anything()),
+      trainUnits: fc.oneof(
+        fc.array(fc.record({ from: fc.integer({ min: -3, max: 120 }), to: fc.integer({ min: -3, max: 120 }) }), { maxLength: 3 }),
+        fc.anything(),
+      ),
       epochs: fc.oneof(fc.integer({ min: -2, max: 100_000 }), number),
       hidden: fc.oneof(fc.integer({ min: -2, max: 100_000 }), number),
       learningRate: number,
@@ -136,20 +156,66 @@ describe('hostile and malformed requests', () => {
   );
 
   const OPERATIONS: { document: string; variables: fc.Arbitrary<unknown> }[] = [
-    { document: 'mutation ($w: WindowInput!, $v: Int) { scoreWindow(window: $w, modelVersionId: $v) { windowId score isAnomaly } }', variables: fc.record({ w: window, v: fc.oneof(fc.constant(undefined), fc.constantFrom(1, 999_999), number) }, { requiredKeys: ['w'] }) },
-    { document: 'mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { windowId cached } }', variables: fc.record({ ws: fc.oneof(fc.array(window, { maxLength: 6 }), fc.anything()) }) },
-    { document: 'mutation ($id: Int!, $c: [CycleInput!]!, $s: Boolean) { appendCycles(engineId: $id, cycles: $c, score: $s) { appendedCycles scored { points { endCycle } } } }', variables: fc.record({ id: fc.oneof(fc.constant('LIVE'), fc.constantFrom(1, 999_999), number), c: fc.oneof(fc.array(cycle, { maxLength: 4 }), fc.anything()), s: fc.oneof(fc.boolean(), number) }) },
-    { document: 'mutation ($input: TrainModelInput) { trainModel(input: $input) { id status } }', variables: fc.record({ input: fc.oneof(trainInput, fc.anything()) }) },
-    { document: 'mutation ($input: CreateEngineInput!) { createEngine(input: $input) { id } }', variables: fc.record({ input: fc.oneof(fc.record({ externalId: fc.oneof(fc.string({ maxLength: 300 }), number) }), fc.anything()) }) },
-    { document: 'mutation ($id: Int!) { activateModelVersion(id: $id) { id } }', variables: fc.record({ id: fc.oneof(fc.constant('VERSION'), number) }) },
+    {
+      document: 'mutation ($w: WindowInput!, $v: Int) { scoreWindow(window: $w, modelVersionId: $v) { windowId score isAnomaly } }',
+      variables: fc.record(
+        { w: window, v: fc.oneof(fc.constant(undefined), fc.constantFrom(1, 999_999), number) },
+        { requiredKeys: ['w'] },
+      ),
+    },
+    {
+      document: 'mutation ($ws: [WindowInput!]!) { scoreWindows(windows: $ws) { windowId cached } }',
+      variables: fc.record({ ws: fc.oneof(fc.array(window, { maxLength: 6 }), fc.anything()) }),
+    },
+    {
+      document:
+        'mutation ($id: Int!, $c: [CycleInput!]!, $s: Boolean) { appendCycles(engineId: $id, cycles: $c, score: $s) { appendedCycles scored { points { endCycle } } } }',
+      variables: fc.record({
+        id: fc.oneof(fc.constant('LIVE'), fc.constantFrom(1, 999_999), number),
+        c: fc.oneof(fc.array(cycle, { maxLength: 4 }), fc.anything()),
+        s: fc.oneof(fc.boolean(), number),
+      }),
+    },
+    {
+      document: 'mutation ($input: TrainModelInput) { trainModel(input: $input) { id status } }',
+      variables: fc.record({ input: fc.oneof(trainInput, fc.anything()) }),
+    },
+    {
+      document: 'mutation ($input: CreateEngineInput!) { createEngine(input: $input) { id } }',
+      variables: fc.record({ input: fc.oneof(fc.record({ externalId: fc.oneof(fc.string({ maxLength: 300 }), number) }), fc.anything()) }),
+    },
+    {
+      document: 'mutation ($id: Int!) { activateModelVersion(id: $id) { id } }',
+      variables: fc.record({ id: fc.oneof(fc.constant('VERSION'), number) }),
+    },
     { document: 'mutation ($id: Int!) { cancelTrainingJob(id: $id) { id } }', variables: fc.record({ id: number }) },
-    { document: 'query ($id: Int!, $v: Int, $f: Int) { engine(id: $id) { id trajectory(modelVersionId: $v, fromCycle: $f) { points { score } } } }', variables: fc.record({ id: fc.oneof(fc.constantFrom(1, 2, 999_999), number), v: fc.oneof(fc.constant('VERSION'), number), f: number }) },
-    { document: 'query ($p: PageInput, $s: JobStatus) { trainingJobs(page: $p, status: $s) { totalCount } engines(page: $p) { totalCount } }', variables: fc.record({ p: fc.oneof(fc.record({ offset: number, limit: number }), fc.anything()), s: fc.oneof(fc.constantFrom('QUEUED', 'DONE'), number) }) },
+    {
+      document:
+        'query ($id: Int!, $v: Int, $f: Int) { engine(id: $id) { id trajectory(modelVersionId: $v, fromCycle: $f) { points { score } } } }',
+      variables: fc.record({
+        id: fc.oneof(fc.constantFrom(1, 2, 999_999), number),
+        v: fc.oneof(fc.constant('VERSION'), number),
+        f: number,
+      }),
+    },
+    {
+      document:
+        'query ($p: PageInput, $s: JobStatus) { trainingJobs(page: $p, status: $s) { totalCount } engines(page: $p) { totalCount } }',
+      variables: fc.record({
+        p: fc.oneof(fc.record({ offset: number, limit: number }), fc.anything()),
+        s: fc.oneof(fc.constantFrom('QUEUED', 'DONE'), number),
+      }),
+    },
   ];
 
   const headers = fc.record(
     {
-      authorization: fc.oneof(fc.constant('KEY'), fc.constant('READER'), fc.constantFrom('Bearer ', 'Bearer ehk_', 'Basic x', 'bearer KEY'), fc.string({ maxLength: 80 }).map((text) => `Bearer ${text.replace(/[^\x21-\x7e]/g, '')}`)),
+      authorization: fc.oneof(
+        fc.constant('KEY'),
+        fc.constant('READER'),
+        fc.constantFrom('Bearer ', 'Bearer ehk_', 'Basic x', 'bearer KEY'),
+        fc.string({ maxLength: 80 }).map((text) => `Bearer ${text.replace(/[^\x21-\x7e]/g, '')}`),
+      ),
       'x-request-id': fc.string({ maxLength: 200 }).map((text) => text.replace(/[^\x20-\x7e]/g, '')),
       accept: fc.constantFrom('application/json', 'text/html', '*/*', 'application/graphql-response+json', 'multipart/mixed', 'image/png'),
       'apollo-require-preflight': fc.constant('true'),
@@ -175,13 +241,43 @@ describe('hostile and malformed requests', () => {
       fc.string({ maxLength: 300 }),
       fc.json(),
       fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-      fc.constantFrom('', '{', '[]', 'null', '"x"', '{"query": 1}', '{"query": "{", "variables": []}', '{"query": "{ __typename }", "variables": "{}"}', '[{"query": "{ __typename }"}]', '{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}}'),
+      fc.constantFrom(
+        '',
+        '{',
+        '[]',
+        'null',
+        '"x"',
+        '{"query": 1}',
+        '{"query": "{", "variables": []}',
+        '{"query": "{ __typename }", "variables": "{}"}',
+        '[{"query": "{ __typename }"}]',
+        '{"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}}',
+      ),
     );
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-        fc.constantFrom('/graphql', '/graphql?query=%7B__typename%7D', '/graphql?query=%7B', '/graphql?query=mutation%7BcreateEngine(input:%7BexternalId:%22g%22%7D)%7Bid%7D%7D', '/health', '/ready', '/metrics', '/', '/nope', '/ide/assets/x.js'),
-        fc.constantFrom('application/json', 'text/plain', 'application/graphql', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', ''),
+        fc.constantFrom(
+          '/graphql',
+          '/graphql?query=%7B__typename%7D',
+          '/graphql?query=%7B',
+          '/graphql?query=mutation%7BcreateEngine(input:%7BexternalId:%22g%22%7D)%7Bid%7D%7D',
+          '/health',
+          '/ready',
+          '/metrics',
+          '/',
+          '/nope',
+          '/ide/assets/x.js',
+        ),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/graphql',
+          'application/json; charset=utf-16',
+          'multipart/form-data; boundary=x',
+          'application/x-www-form-urlencoded',
+          '',
+        ),
         body,
         headers,
         async (method, path, contentType, payload, fuzzedHeaders) => {
@@ -198,10 +294,17 @@ describe('hostile and malformed requests', () => {
     const hostile = fc.oneof(
       fc.integer({ min: 1, max: 3000 }).map((depth) => `{ ${'engines { items { '.repeat(depth)}id${' } }'.repeat(depth)} }`),
       fc.integer({ min: 1, max: 5000 }).map((depth) => `${'{'.repeat(depth)}${'}'.repeat(depth)}`),
-      fc.integer({ min: 1, max: 40 }).map((count) => `mutation { ${Array.from({ length: count }, (_, index) => `a${index}: createEngine(input: { externalId: "alias-${index}-${Math.random()}" }) { id }`).join(' ')} }`),
+      fc
+        .integer({ min: 1, max: 40 })
+        .map(
+          (count) =>
+            `mutation { ${Array.from({ length: count }, (_, index) => `a${index}: createEngine(input: { externalId: "alias-${index}-${Math.random()}" }) { id }`).join(' ')} }`,
+        ),
       fc.integer({ min: 1, max: 60 }).map((count) => `{ engines ${'@include(if: true) '.repeat(count)}{ totalCount } }`),
       fc.integer({ min: 1, max: 20_000 }).map((count) => `{ ${'engines { totalCount } '.repeat(count)}}`),
-      fc.integer({ min: 1, max: 200_000 }).map((length) => `mutation { createEngine(input: { externalId: "${'x'.repeat(length)}" }) { id } }`),
+      fc
+        .integer({ min: 1, max: 200_000 })
+        .map((length) => `mutation { createEngine(input: { externalId: "${'x'.repeat(length)}" }) { id } }`),
       fc.constantFrom(
         'query Q { ...A } fragment A on Query { ...B } fragment B on Query { ...A }',
         '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }',
@@ -214,14 +317,19 @@ describe('hostile and malformed requests', () => {
       fc.string({ maxLength: 400 }),
     );
     await fc.assert(
-      fc.asyncProperty(hostile, fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), headers, async (document, operationName, fuzzedHeaders) => {
-        await sendChecked({
-          method: 'POST',
-          path: '/graphql',
-          headers: { ...resolveAuthorization({ authorization: 'KEY', ...fuzzedHeaders }), 'content-type': 'application/json' },
-          body: JSON.stringify({ query: document, operationName }),
-        });
-      }),
+      fc.asyncProperty(
+        hostile,
+        fc.option(fc.string({ maxLength: 20 }), { nil: undefined }),
+        headers,
+        async (document, operationName, fuzzedHeaders) => {
+          await sendChecked({
+            method: 'POST',
+            path: '/graphql',
+            headers: { ...resolveAuthorization({ authorization: 'KEY', ...fuzzedHeaders }), 'content-type': 'application/json' },
+            body: JSON.stringify({ query: document, operationName }),
+          });
+        },
+      ),
       { numRuns: RUNS },
     );
   });

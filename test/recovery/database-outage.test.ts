@@ -32,7 +32,11 @@ describeIfPostgres('a database outage while the server runs', () => {
     const keys = new ApiKeyService(database.prisma);
     cachedKey = (await keys.create('used before the outage', 'reader,scorer')).key;
     uncachedKey = (await keys.create('first used during the outage', 'reader')).key;
-    server = await startTestServer(database, { auth: { enabled: true, cacheTtlMs: 60 * 60 * 1000 } }, { runner: { pollIntervalMs: 100, heartbeatIntervalMs: 100 } });
+    server = await startTestServer(
+      database,
+      { auth: { enabled: true, cacheTtlMs: 60 * 60 * 1000 } },
+      { runner: { pollIntervalMs: 100, heartbeatIntervalMs: 100 } },
+    );
     server.services.runner.start();
   }, 120_000);
 
@@ -45,7 +49,11 @@ describeIfPostgres('a database outage while the server runs', () => {
 
   const engines = (key: string) => postGraphQL(server.url, { query: '{ engines { totalCount } }' }, bearer(key));
   const createEngine = (key: string, externalId: string) =>
-    postGraphQL(server.url, { query: 'mutation ($id: String!) { createEngine(input: { externalId: $id }) { id } }', variables: { id: externalId } }, bearer(key));
+    postGraphQL(
+      server.url,
+      { query: 'mutation ($id: String!) { createEngine(input: { externalId: $id }) { id } }', variables: { id: externalId } },
+      bearer(key),
+    );
 
   it('serves normally before the outage', async () => {
     expect((await request(`${server.url}/ready`)).status).toBe(200);
@@ -79,16 +87,26 @@ describeIfPostgres('a database outage while the server runs', () => {
 
     const metrics = await request(`${server.url}/metrics`);
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/engine_health_graphql_requests_total\{operation="anonymous",type="query",outcome="SERVICE_UNAVAILABLE"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /engine_health_graphql_requests_total\{operation="anonymous",type="query",outcome="SERVICE_UNAVAILABLE"\} [1-9]/,
+    );
   });
 
   it('recovers without a restart once PostgreSQL is back', async () => {
     await cluster.start();
-    await waitUntil(() => request(`${server.url}/ready`), (response) => response.status === 200, 30_000, '/ready 200 after the restart');
+    await waitUntil(
+      () => request(`${server.url}/ready`),
+      (response) => response.status === 200,
+      30_000,
+      '/ready 200 after the restart',
+    );
     expect((await engines(cachedKey)).json).toEqual({ data: { engines: { totalCount: 1 } } });
     expect((await engines(uncachedKey)).json).toEqual({ data: { engines: { totalCount: 1 } } });
     expect((await createEngine(cachedKey, 'after')).json.errors).toBeUndefined();
     // Nothing refused during the outage was written.
-    expect((await database.prisma.engine.findMany({ orderBy: { id: 'asc' } })).map((engine) => engine.externalId)).toEqual(['before', 'after']);
+    expect((await database.prisma.engine.findMany({ orderBy: { id: 'asc' } })).map((engine) => engine.externalId)).toEqual([
+      'before',
+      'after',
+    ]);
   });
 });

@@ -45,7 +45,9 @@ function startServer(databaseUrl: string): Promise<Running> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('')}`)), 60_000);
     child.stderr?.on('data', (chunk) => logs.push(String(chunk)));
@@ -112,11 +114,23 @@ describe('process restarts during training (compiled server)', () => {
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     const answered = new Promise<string>((resolve) => socket.once('close', () => resolve(Buffer.concat(chunks).toString('utf8'))));
-    socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
-    await waitUntil(() => request(`${server.url}/metrics`), (response) => /engine_health_http_requests_in_flight 2\b/.test(response.text), 10_000, 'request in flight');
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await waitUntil(
+      () => request(`${server.url}/metrics`),
+      (response) => /engine_health_http_requests_in_flight 2\b/.test(response.text),
+      10_000,
+      'request in flight',
+    );
 
     server.child.kill('SIGTERM');
-    await waitUntil(() => refused(server.port), (isRefused) => isRefused, 10_000, 'listener closed');
+    await waitUntil(
+      () => refused(server.port),
+      (isRefused) => isRefused,
+      10_000,
+      'listener closed',
+    );
     socket.write(body.slice(10)); // the server closes the connection after answering (Connection: close)
     const response = await answered;
     expect(response).toMatch(/^HTTP\/1\.1 200 OK/);
@@ -146,7 +160,12 @@ describe('process restarts during training (compiled server)', () => {
   it('restart: recovers the orphaned job, trains it again to success, and registers exactly one version', async () => {
     const server = await startServer(url);
     running.push(server);
-    const finished = await waitUntil(job, (current) => current.status !== 'RUNNING' && current.status !== 'QUEUED', 120_000, 'job finished');
+    const finished = await waitUntil(
+      job,
+      (current) => current.status !== 'RUNNING' && current.status !== 'QUEUED',
+      120_000,
+      'job finished',
+    );
     expect(finished).toMatchObject({ status: 'SUCCEEDED', attempts: 2, error: null });
     expect(server.logs.join('')).toMatch(/"jobId":\d+,"requeued":true,"msg":"recovered an orphaned training job"/);
     const versions = await database.prisma.modelVersion.findMany({ select: { id: true, isActive: true } });
@@ -154,7 +173,11 @@ describe('process restarts during training (compiled server)', () => {
     expect(await database.prisma.evaluation.count({ where: { modelVersionId: finished.modelVersionId! } })).toBe(1);
     expect(await epochs()).toBe(40);
 
-    const ready = await waitUntil(() => request(`${server.url}/ready`), (response) => response.status === 200, 10_000);
+    const ready = await waitUntil(
+      () => request(`${server.url}/ready`),
+      (response) => response.status === 200,
+      10_000,
+    );
     expect(ready.json.checks.model.activeModelVersion.id).toBe(finished.modelVersionId);
     const metrics = await request(`${server.url}/metrics`);
     expect(metrics.text).toMatch(/engine_health_training_jobs_total\{outcome="orphan_requeued"\} 1/);

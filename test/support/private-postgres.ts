@@ -14,7 +14,8 @@ export const POSTGRES_BIN = process.env.TEST_POSTGRES_BIN ?? '/usr/lib/postgresq
 
 /** Whether this machine can run a private cluster (binaries present, and a non-root user when root). */
 export function privatePostgresAvailable(): { ok: true } | { ok: false; reason: string } {
-  if (!fs.existsSync(path.join(POSTGRES_BIN, 'initdb'))) return { ok: false, reason: `no PostgreSQL binaries in ${POSTGRES_BIN} (set TEST_POSTGRES_BIN)` };
+  if (!fs.existsSync(path.join(POSTGRES_BIN, 'initdb')))
+    return { ok: false, reason: `no PostgreSQL binaries in ${POSTGRES_BIN} (set TEST_POSTGRES_BIN)` };
   if (process.getuid?.() === 0) {
     try {
       execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
@@ -55,7 +56,9 @@ export async function createPrivatePostgres(): Promise<PrivatePostgres> {
   fs.mkdirSync(socketDir);
   if (asRoot) await run('chown', ['-R', 'postgres:postgres', base]);
   const as = (command: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(POSTGRES_BIN, command), ...args]) : run(path.join(POSTGRES_BIN, command), args);
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', path.join(POSTGRES_BIN, command), ...args])
+      : run(path.join(POSTGRES_BIN, command), args);
   await as('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   const options = `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;

@@ -35,9 +35,15 @@ describe('reconstruction-error (the default)', () => {
   it('returns the window errors of the forward pass as they are when given (the reference score, bit for bit)', () => {
     // float32 window errors that differ in the last bits from the float64 mean of the sensor errors
     const windowErrors = Float32Array.from([0.1, 0.7]);
-    const scores = applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([0.1, 0.1, 0.7, 0.7]), windowErrors, features: 2 });
+    const scores = applyScoringMethod(DEFAULT_SCORING_METHOD, {
+      sensorErrors: Float64Array.from([0.1, 0.1, 0.7, 0.7]),
+      windowErrors,
+      features: 2,
+    });
     expect(Array.from(scores)).toEqual([Math.fround(0.1), Math.fround(0.7)]);
-    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, 1, 1, 1]), windowErrors: [1], features: 2 })).toThrow('1 window errors for 2 windows');
+    expect(() =>
+      applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, 1, 1, 1]), windowErrors: [1], features: 2 }),
+    ).toThrow('1 window errors for 2 windows');
   });
 
   it('scores only `count` windows when the buffer is longer', () => {
@@ -76,9 +82,15 @@ describe('fitScoringMethod', () => {
     expect(a).toEqual({ kind: 'normalised-error', sensorScale: [2, 4, 6, 6, 16], trim: 1, calibrationRecall: DEFAULT_CALIBRATION_RECALL });
     // same inputs, same method; other training errors, other scales
     expect(fitScoringMethod({ kind: 'normalised-error', trim: 1 }, { features: 5, train })).toEqual(a);
-    const other = fitScoringMethod({ kind: 'normalised-error', trim: 1 }, { features: 5, train: { sensorErrors: Float32Array.from([1, 1, 1, 1, 1]) } });
+    const other = fitScoringMethod(
+      { kind: 'normalised-error', trim: 1 },
+      { features: 5, train: { sensorErrors: Float32Array.from([1, 1, 1, 1, 1]) } },
+    );
     expect(other).toEqual({ kind: 'normalised-error', sensorScale: [1, 1, 1, 1, 1], trim: 1, calibrationRecall: 0.95 });
-    expect(fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 0.9 }, { features: 5, train })).toMatchObject({ trim: 2, calibrationRecall: 0.9 });
+    expect(fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 0.9 }, { features: 5, train })).toMatchObject({
+      trim: 2,
+      calibrationRecall: 0.9,
+    });
   });
 
   it('gives JSON-safe descriptions that survive a round trip through JSON and parseScoringMethod', () => {
@@ -97,15 +109,21 @@ describe('fitScoringMethod', () => {
   it('validates its options', () => {
     expect(() => fitScoringMethod({ kind: 'normalised-error', trim: 3 }, { features: 5, train })).toThrow('2 trim must be below');
     expect(() => fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 0 }, { features: 5, train })).toThrow('calibrationRecall');
-    expect(() => fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 1.5 }, { features: 5, train })).toThrow('calibrationRecall');
+    expect(() => fitScoringMethod({ kind: 'normalised-error', calibrationRecall: 1.5 }, { features: 5, train })).toThrow(
+      'calibrationRecall',
+    );
     expect(() => fitScoringMethod('trend-forecast' as never, { features: 5, train })).toThrow('unknown scoring method "trend-forecast"');
     expect(() => fitScoringMethod('isolation' as never, { features: 5, train })).toThrow('unknown scoring method "isolation"');
   });
 
   it('parseScoringMethod rejects malformed stored descriptions', () => {
     expect(() => parseScoringMethod(null, 2)).toThrow(EvaluationInputError);
-    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1], trim: 0, calibrationRecall: 0.95 }, 2)).toThrow('sensorScale');
-    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1, 0], trim: 0, calibrationRecall: 0.95 }, 2)).toThrow('sensorScale');
+    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1], trim: 0, calibrationRecall: 0.95 }, 2)).toThrow(
+      'sensorScale',
+    );
+    expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1, 0], trim: 0, calibrationRecall: 0.95 }, 2)).toThrow(
+      'sensorScale',
+    );
     expect(() => parseScoringMethod({ kind: 'normalised-error', sensorScale: [1, 1], trim: 0 }, 2)).toThrow('calibrationRecall');
     expect(() => parseScoringMethod({ kind: 'other' }, 2)).toThrow('unknown scoring method');
   });
@@ -157,13 +175,22 @@ describe('degradation-logistic', () => {
     windowRows.push([0.2 * random() - 0.1, drift / 3 + 0.2 * random() - 0.1, 0.2 * random() - 0.1]);
     labels.push(anomalous);
   }
-  const residuals = (recent: number[][], whole: number[][]) => ({ recentResiduals: Float64Array.from(recent.flat()), windowResiduals: Float64Array.from(whole.flat()), recentSteps: 4 });
+  const residuals = (recent: number[][], whole: number[][]) => ({
+    recentResiduals: Float64Array.from(recent.flat()),
+    windowResiduals: Float64Array.from(whole.flat()),
+    recentSteps: 4,
+  });
   const trainTrajectories = { sensorErrors: Float64Array.from(errorRows.flat()), ...residuals(recentRows, windowRows), labels };
 
   it('regresses the anomaly labels of the training trajectories on log error ratios and signed recent and window residuals', () => {
     const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
     if (method.kind !== 'degradation-logistic') throw new Error('wrong kind');
-    expect(method).toMatchObject({ sensorScale: [1, 2, 4], recentSteps: 4, l2: DEFAULT_L2, calibrationRecall: DEGRADATION_CALIBRATION_RECALL });
+    expect(method).toMatchObject({
+      sensorScale: [1, 2, 4],
+      recentSteps: 4,
+      l2: DEFAULT_L2,
+      calibrationRecall: DEGRADATION_CALIBRATION_RECALL,
+    });
     expect(method.coefficients).toHaveLength(9);
     // sensor 0's error ratio weighs upwards; sensor 1's recent residual downwards: the direction of the drift
     expect(method.coefficients[0]).toBeGreaterThan(0);
@@ -175,7 +202,8 @@ describe('degradation-logistic', () => {
     expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
     // ranks the anomalous training windows above the others on the whole
     const scores = applyScoringMethod(method, { ...trainTrajectories, features: 3 });
-    const mean = (label: number) => scores.filter((_, i) => labels[i] === label).reduce((a, b) => a + b, 0) / labels.filter((l) => l === label).length;
+    const mean = (label: number) =>
+      scores.filter((_, i) => labels[i] === label).reduce((a, b) => a + b, 0) / labels.filter((l) => l === label).length;
     expect(mean(1)).toBeGreaterThan(mean(0));
     // stored and read back unchanged
     expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
@@ -189,7 +217,14 @@ describe('degradation-logistic', () => {
   });
 
   it('scores a version stored before the residuals from its log error ratios only', () => {
-    const stored = { kind: 'degradation-logistic', sensorScale: [1, 2, 4], coefficients: [1, 2, -1], intercept: 0.5, l2: 1e-3, calibrationRecall: 0.95 };
+    const stored = {
+      kind: 'degradation-logistic',
+      sensorScale: [1, 2, 4],
+      coefficients: [1, 2, -1],
+      intercept: 0.5,
+      l2: 1e-3,
+      calibrationRecall: 0.95,
+    };
     const method = parseScoringMethod(stored, 3);
     expect(method).toEqual(stored);
     const scores = applyScoringMethod(method, { sensorErrors: Float64Array.from([2, 2, 8]), features: 3 });
@@ -198,13 +233,26 @@ describe('degradation-logistic', () => {
 
   it('needs the labelled training trajectories and the residuals, and refuses a malformed stored description', () => {
     expect(() => fitScoringMethod('degradation-logistic', { features: 3, train })).toThrow('labelled trajectories of the training engines');
-    expect(() => fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: { ...trainTrajectories, labels: labels.slice(1) } })).toThrow('labelled windows');
+    expect(() =>
+      fitScoringMethod('degradation-logistic', {
+        features: 3,
+        train,
+        trainTrajectories: { ...trainTrajectories, labels: labels.slice(1) },
+      }),
+    ).toThrow('labelled windows');
     const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
     expect(() => applyScoringMethod(method, { sensorErrors: Float64Array.from([1, 2, 4]), features: 3 })).toThrow('signed residuals');
     const window = { sensorErrors: Float64Array.from([1, 2, 4]), ...residuals([[0, 0, 0]], [[0, 0, 0]]), features: 3 };
     expect(() => applyScoringMethod(method, { ...window, recentSteps: 5 })).toThrow("recent residuals span 4 steps, the windows' 5");
     expect(() => applyScoringMethod(method, { ...window, recentResiduals: Float64Array.from([0, NaN, 0]) })).toThrow('not finite');
-    const stored = { kind: 'degradation-logistic', sensorScale: [1, 2, 4], coefficients: [1, 2], intercept: 0, l2: 1e-3, calibrationRecall: 0.95 };
+    const stored = {
+      kind: 'degradation-logistic',
+      sensorScale: [1, 2, 4],
+      coefficients: [1, 2],
+      intercept: 0,
+      l2: 1e-3,
+      calibrationRecall: 0.95,
+    };
     expect(() => parseScoringMethod(stored, 3)).toThrow('3 finite coefficients');
     expect(() => parseScoringMethod({ ...stored, recentSteps: 4, coefficients: [1, 2, 3] }, 3)).toThrow('9 finite coefficients');
     expect(() => parseScoringMethod({ ...stored, recentSteps: 0, coefficients: Array(9).fill(1) }, 3)).toThrow('recentSteps');
@@ -220,7 +268,9 @@ describe('calibrateMethodThreshold', () => {
 
   it('is the requested quantile of the healthy calibration scores for reconstruction-error, whatever the trajectories', () => {
     expect(calibrateMethodThreshold(DEFAULT_SCORING_METHOD, { healthy }, 0.99)).toBe(quantile(healthy, 0.99));
-    expect(calibrateMethodThreshold(DEFAULT_SCORING_METHOD, { healthy, trajectories: { scores, labels } }, 0.9)).toBe(quantile(healthy, 0.9));
+    expect(calibrateMethodThreshold(DEFAULT_SCORING_METHOD, { healthy, trajectories: { scores, labels } }, 0.9)).toBe(
+      quantile(healthy, 0.9),
+    );
   });
 
   it('flags the target share of the labelled anomalous windows for normalised-error, ignoring the quantile', () => {
@@ -235,8 +285,14 @@ describe('calibrateMethodThreshold', () => {
 
 describe('input validation', () => {
   it('refuses negative or non-finite errors and short buffers', () => {
-    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, -1]), features: 2 })).toThrow(EvaluationInputError);
-    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, NaN]), features: 2 })).toThrow(EvaluationInputError);
-    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, 2]), features: 2, count: 2 })).toThrow('need 4');
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, -1]), features: 2 })).toThrow(
+      EvaluationInputError,
+    );
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, NaN]), features: 2 })).toThrow(
+      EvaluationInputError,
+    );
+    expect(() => applyScoringMethod(DEFAULT_SCORING_METHOD, { sensorErrors: Float64Array.from([1, 2]), features: 2, count: 2 })).toThrow(
+      'need 4',
+    );
   });
 });

@@ -229,7 +229,8 @@ export function fitScoringMethod(options: ScoringMethodOptions | ScoringMethodKi
       assertRecall(calibrationRecall);
       const l2 = resolved.l2 ?? DEFAULT_L2;
       const trajectories = inputs.trainTrajectories;
-      if (trajectories === undefined) fail('degradation-logistic regresses on the labelled trajectories of the training engines: none given');
+      if (trajectories === undefined)
+        fail('degradation-logistic regresses on the labelled trajectories of the training engines: none given');
       const sensorScale = typicalSensorErrors(inputs.train.sensorErrors, features);
       const { labels, recentSteps } = trajectories;
       if (trajectories.sensorErrors.length !== labels.length * features) {
@@ -259,14 +260,23 @@ export function parseScoringMethod(value: unknown, features: number): ScoringMet
       if (!isScale(method.sensorScale)) fail(`normalised-error needs ${features} positive sensorScale values`);
       assertTrim(method.trim as number, features);
       assertRecall(method.calibrationRecall as number);
-      return { kind: 'normalised-error', sensorScale: [...method.sensorScale], trim: method.trim as number, calibrationRecall: method.calibrationRecall as number };
+      return {
+        kind: 'normalised-error',
+        sensorScale: [...method.sensorScale],
+        trim: method.trim as number,
+        calibrationRecall: method.calibrationRecall as number,
+      };
     }
     case 'degradation-logistic': {
       const { coefficients, intercept, l2, recentSteps } = method;
       if (!isScale(method.sensorScale)) fail(`degradation-logistic needs ${features} positive sensorScale values`);
       if (recentSteps !== undefined) assertInteger('recentSteps', recentSteps as number, 1);
       const regressors = recentSteps === undefined ? features : 3 * features;
-      if (!(Array.isArray(coefficients) && coefficients.length === regressors && coefficients.every((c) => typeof c === 'number' && Number.isFinite(c)))) {
+      if (!(
+        Array.isArray(coefficients) &&
+        coefficients.length === regressors &&
+        coefficients.every((c) => typeof c === 'number' && Number.isFinite(c))
+      )) {
         fail(`degradation-logistic needs ${regressors} finite coefficients`);
       }
       if (!(typeof intercept === 'number' && Number.isFinite(intercept))) fail('degradation-logistic needs a finite intercept');
@@ -292,7 +302,8 @@ function batchCount(batch: ScoringBatch): number {
   assertInteger('features', features, 1);
   const count = batch.count ?? sensorErrors.length / features;
   assertInteger('count', count, 0);
-  if (sensorErrors.length < count * features) fail(`${sensorErrors.length} per-sensor errors, ${count} windows of ${features} sensors need ${count * features}`);
+  if (sensorErrors.length < count * features)
+    fail(`${sensorErrors.length} per-sensor errors, ${count} windows of ${features} sensors need ${count * features}`);
   return count;
 }
 
@@ -308,7 +319,13 @@ function meanErrors(errors: Float32Array | Float64Array, count: number, features
 }
 
 /** The 'normalised-error' score of each window: trimmed mean of the log error ratios. */
-function normalisedErrors(errors: Float32Array | Float64Array, count: number, features: number, scale: readonly number[], trim: number): Float64Array {
+function normalisedErrors(
+  errors: Float32Array | Float64Array,
+  count: number,
+  features: number,
+  scale: readonly number[],
+  trim: number,
+): Float64Array {
   if (scale.length !== features) fail(`the method has ${scale.length} sensor scales, the windows ${features} sensors`);
   assertTrim(trim, features);
   const out = new Float64Array(count);
@@ -339,14 +356,21 @@ function logRatios(errors: Float32Array | Float64Array, count: number, features:
  * sensor's log error ratio, then (when the method has recentSteps) each sensor's mean signed residual
  * over the window's last recentSteps steps, then over the whole window.
  */
-function degradationRegressors(method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps'>, batch: ScoringBatch, count: number): Float64Array {
+function degradationRegressors(
+  method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps'>,
+  batch: ScoringBatch,
+  count: number,
+): Float64Array {
   const { features } = batch;
   const ratios = logRatios(batch.sensorErrors, count, features, method.sensorScale);
   if (method.recentSteps === undefined) return ratios;
   const { windowResiduals, recentResiduals, recentSteps } = batch;
-  if (windowResiduals === undefined || recentResiduals === undefined) fail('degradation-logistic needs the signed residuals of the windows: none given');
-  if (recentSteps !== method.recentSteps) fail(`the method's recent residuals span ${method.recentSteps} steps, the windows' ${recentSteps}`);
-  if (windowResiduals.length < count * features || recentResiduals.length < count * features) fail(`residuals of fewer than ${count} windows of ${features} sensors`);
+  if (windowResiduals === undefined || recentResiduals === undefined)
+    fail('degradation-logistic needs the signed residuals of the windows: none given');
+  if (recentSteps !== method.recentSteps)
+    fail(`the method's recent residuals span ${method.recentSteps} steps, the windows' ${recentSteps}`);
+  if (windowResiduals.length < count * features || recentResiduals.length < count * features)
+    fail(`residuals of fewer than ${count} windows of ${features} sensors`);
   const width = 3 * features;
   const out = new Float64Array(count * width);
   for (let n = 0; n < count; n++) {
@@ -418,7 +442,8 @@ export function calibrateMethodThreshold(method: ScoringMethod, calibration: Cal
       return calibrateThreshold(calibration.healthy, quantileLevel);
     case 'normalised-error':
     case 'degradation-logistic': {
-      if (calibration.trajectories === undefined) fail(`${method.kind} calibrates its threshold on labelled calibration trajectories: none given`);
+      if (calibration.trajectories === undefined)
+        fail(`${method.kind} calibrates its threshold on labelled calibration trajectories: none given`);
       return thresholdForRecall(calibration.trajectories.labels, calibration.trajectories.scores, method.calibrationRecall);
     }
     default:

@@ -79,7 +79,14 @@ export function calibrateScoring(scoring: FittedScoring, calibration: Calibratio
     scoring.definition,
     {
       healthy: scoreWindowSet(scoring, healthy.windows, healthy.errors).scores,
-      ...(trajectories ? { trajectories: { scores: scoreWindowSet(scoring, trajectories.windows, trajectories.errors).scores, labels: trajectories.labels } } : {}),
+      ...(trajectories
+        ? {
+            trajectories: {
+              scores: scoreWindowSet(scoring, trajectories.windows, trajectories.errors).scores,
+              labels: trajectories.labels,
+            },
+          }
+        : {}),
     },
     quantileLevel,
   );

@@ -25,7 +25,16 @@ describe('fitLogisticRegression', () => {
   it('penalises standardised features: rescaling a feature rescales its coefficient and changes no prediction', () => {
     // two features, the second informative and noisy
     const rows = [
-      [0.1, 0.2], [0.4, 1.5], [0.3, 0.1], [0.9, 2.2], [0.5, 0.4], [0.2, 1.9], [0.8, 0.3], [0.7, 2.5], [0.6, 1.0], [0.15, 1.2],
+      [0.1, 0.2],
+      [0.4, 1.5],
+      [0.3, 0.1],
+      [0.9, 2.2],
+      [0.5, 0.4],
+      [0.2, 1.9],
+      [0.8, 0.3],
+      [0.7, 2.5],
+      [0.6, 1.0],
+      [0.15, 1.2],
     ];
     const y = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
     const flat = rows.flat();

@@ -51,10 +51,16 @@ function solve(a: Float64Array[], b: Float64Array): Float64Array {
  * features] row-major) and 0/1 labels. Features are standardised internally (so the penalty treats them
  * alike) and the model is returned on the original scale. Deterministic: same inputs, same model.
  */
-export function fitLogisticRegression(x: ArrayLike<number>, labels: ArrayLike<number>, features: number, options: LogisticOptions): LogisticModel {
+export function fitLogisticRegression(
+  x: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  features: number,
+  options: LogisticOptions,
+): LogisticModel {
   const rows = labels.length;
   if (!Number.isInteger(features) || features < 1) throw new EvaluationInputError(`features must be a positive integer, got ${features}`);
-  if (rows === 0 || x.length !== rows * features) throw new EvaluationInputError(`${x.length} feature values for ${rows} labels of ${features} features`);
+  if (rows === 0 || x.length !== rows * features)
+    throw new EvaluationInputError(`${x.length} feature values for ${rows} labels of ${features} features`);
   if (!(options.l2 > 0 && Number.isFinite(options.l2))) throw new EvaluationInputError(`l2 must be a finite number > 0, got ${options.l2}`);
   let positives = 0;
   for (let i = 0; i < rows; i++) {

@@ -1,11 +1,4 @@
-import {
-  downsampleCurve,
-  prCurve,
-  rankScores,
-  rocAucFromRanking,
-  rocCurve,
-  type RocPoint,
-} from './curves';
+import { downsampleCurve, prCurve, rankScores, rocAucFromRanking, rocCurve, type RocPoint } from './curves';
 import { EvaluationInputError } from './errors';
 import { evaluateScores } from './metrics';
 

@@ -63,7 +63,8 @@ export function assertFiniteScores(scores: ArrayLike<number>): void {
  * threshold on labelled run-to-failure trajectories rather than on healthy windows alone.
  */
 export function thresholdForRecall(labels: ArrayLike<number>, scores: ArrayLike<number>, targetRecall: number): number {
-  if (!(targetRecall > 0 && targetRecall <= 1)) throw new EvaluationInputError(`the target recall must satisfy 0 < recall <= 1, got ${targetRecall}`);
+  if (!(targetRecall > 0 && targetRecall <= 1))
+    throw new EvaluationInputError(`the target recall must satisfy 0 < recall <= 1, got ${targetRecall}`);
   assertFiniteScores(scores);
   if (labels.length !== scores.length) throw new EvaluationInputError(`${labels.length} labels for ${scores.length} scores`);
   let positives = 0;

@@ -59,10 +59,7 @@ export function zipScoredWindows(columns: {
  * threshold, also finds each engine's first alarm (score > threshold, the detection convention).
  * Two windows of one engine with the same end cycle are an error: they would make the trajectory ambiguous.
  */
-export function engineScoreTrajectories(
-  windows: readonly ScoredWindow[],
-  options: { threshold?: number } = {},
-): EngineScoreTrajectory[] {
+export function engineScoreTrajectories(windows: readonly ScoredWindow[], options: { threshold?: number } = {}): EngineScoreTrajectory[] {
   const { threshold } = options;
   if (threshold !== undefined && Number.isNaN(threshold)) throw new EvaluationInputError('the threshold is NaN');
   const byEngine = new Map<number, TrajectoryPoint[]>();

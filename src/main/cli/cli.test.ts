@@ -63,7 +63,24 @@ describe('command line: train and evaluate', () => {
     await created?.drop();
   });
 
-  const tiny = ['--train-units', '1-4', '--calibration-units', '5-6', '--test-units', '7-8', '--hidden', '8', '--code', '4', '--epochs', '2', '--batch-size', '64', '--seed', '3'];
+  const tiny = [
+    '--train-units',
+    '1-4',
+    '--calibration-units',
+    '5-6',
+    '--test-units',
+    '7-8',
+    '--hidden',
+    '8',
+    '--code',
+    '4',
+    '--epochs',
+    '2',
+    '--batch-size',
+    '64',
+    '--seed',
+    '3',
+  ];
 
   it('train registers a version with the configuration asked for and prints the metrics stored with it', async () => {
     const result = await cli('train', '--name', 'cli tiny', ...tiny);
@@ -77,7 +94,14 @@ describe('command line: train and evaluate', () => {
     expect(await prisma.trainingEpoch.count({ where: { jobId: job.id } })).toBe(2);
 
     const evaluation = await prisma.evaluation.findFirstOrThrow({ where: { modelVersionId: version.id } });
-    const metrics = evaluation.metrics as { rocAuc: number; precision: number; recall: number; windows: number; anomalous: number; confusion: { tp: number; fp: number; tn: number; fn: number } };
+    const metrics = evaluation.metrics as {
+      rocAuc: number;
+      precision: number;
+      recall: number;
+      windows: number;
+      anomalous: number;
+      confusion: { tp: number; fp: number; tn: number; fn: number };
+    };
     expect(result.stdout).toContain(`model version ${version.version} (id ${version.id})`);
     expect(tableValue(result.stdout, 'threshold')).toBe(version.threshold.toPrecision(6));
     expect(tableValue(result.stdout, 'ROC-AUC')).toBe(metrics.rocAuc.toFixed(4));

@@ -23,7 +23,10 @@ export async function runEvaluation(
   const evaluation = await services.evaluations.evaluate(versionId, request);
   const metrics = evaluation.metrics as unknown as MetricsRecord;
   const split = evaluation.split as { role: string; units: number[]; anomalyRul: number; overlapsTraining: boolean };
-  const units = split.units.length > 8 ? `${split.units[0]}..${split.units[split.units.length - 1]} (${split.units.length} units)` : split.units.join(', ');
+  const units =
+    split.units.length > 8
+      ? `${split.units[0]}..${split.units[split.units.length - 1]} (${split.units.length} units)`
+      : split.units.join(', ');
   write(
     `${metricsTable(
       `model version id ${versionId} on ${evaluation.dataset} ${split.role.toLowerCase()} units ${units}, anomalous when RUL <= ${split.anomalyRul}${split.overlapsTraining ? ' (some of these engines trained or calibrated the version)' : ''}:`,
@@ -41,16 +44,25 @@ export function evaluateCommand(): Command {
     )
     .argument('<version-id>', 'model version id', parseInteger)
     .option('--dataset <subset>', 'subset (default: the one the version was trained on)')
-    .addOption(new Option('--role <role>', 'TRAIN (run-to-failure) or TEST (truncated, RUL file) engines').choices(['train', 'test']).default('train'))
-    .option('--units <ranges>', 'units to evaluate (default: the version\'s test units)', parseUnitRanges)
-    .option('--anomaly-rul <cycles>', 'windows ending with RUL at or below this are anomalous (default: the version\'s)', parseInteger)
+    .addOption(
+      new Option('--role <role>', 'TRAIN (run-to-failure) or TEST (truncated, RUL file) engines')
+        .choices(['train', 'test'])
+        .default('train'),
+    )
+    .option('--units <ranges>', "units to evaluate (default: the version's test units)", parseUnitRanges)
+    .option('--anomaly-rul <cycles>', "windows ending with RUL at or below this are anomalous (default: the version's)", parseInteger)
     .action(async (versionId: number, options: { dataset?: string; role: 'train' | 'test'; units?: UnitRange[]; anomalyRul?: number }) => {
       await withDatabase((database) =>
         runEvaluation(
           database,
           cliLogger(),
           versionId,
-          { dataset: options.dataset ?? null, role: options.role === 'test' ? 'TEST' : 'TRAIN', units: options.units ?? null, anomalyRul: options.anomalyRul ?? null },
+          {
+            dataset: options.dataset ?? null,
+            role: options.role === 'test' ? 'TEST' : 'TRAIN',
+            units: options.units ?? null,
+            anomalyRul: options.anomalyRul ?? null,
+          },
           (text) => process.stdout.write(text),
         ),
       );

@@ -26,7 +26,8 @@ if (require.main === module) {
   buildCli()
     .parseAsync(process.argv)
     .catch((error) => {
-      const message = error instanceof ServiceError ? `${error.code}: ${error.message}` : error instanceof Error ? error.stack : String(error);
+      const message =
+        error instanceof ServiceError ? `${error.code}: ${error.message}` : error instanceof Error ? error.stack : String(error);
       process.stderr.write(`${message}\n`);
       process.exit(1);
     });

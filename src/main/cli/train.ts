@@ -37,7 +37,10 @@ export async function runTraining(
       onEpoch: (_jobId, progress) => {
         if (!options.progress) return;
         if (!bar) {
-          bar = new SingleBar({ format: 'epoch {value}/{total} [{bar}] loss {loss} val {val} | {elapsed}s elapsed, ~{remaining}s left', hideCursor: true });
+          bar = new SingleBar({
+            format: 'epoch {value}/{total} [{bar}] loss {loss} val {val} | {elapsed}s elapsed, ~{remaining}s left',
+            hideCursor: true,
+          });
           bar.start(job.totalEpochs, 0, { loss: '-', val: '-', elapsed: 0, remaining: '?' });
         }
         const perEpoch = progress.elapsedMs / progress.epoch;
@@ -153,12 +156,19 @@ export function trainCommand(): Command {
     .option('--seed <integer>', 'seeds initialisation and shuffling', parseInteger)
     .option('--early-stopping-patience <epochs>', 'stop after this many epochs without improvement of the calibration loss', parseInteger)
     .option('--threshold-quantile <q>', 'quantile of the healthy calibration scores used as threshold (reconstruction-error)', parseNumber)
-    .addOption(new Option('--scoring <method>', 'scoring method (default reconstruction-error; see README, Scoring methods)').choices(SCORING_METHODS))
+    .addOption(
+      new Option('--scoring <method>', 'scoring method (default reconstruction-error; see README, Scoring methods)').choices(
+        SCORING_METHODS,
+      ),
+    )
     .option('--activate', 'make the new version the active one')
     .option('--no-progress', 'no progress bar')
     .action(async (options: TrainCommandOptions) => {
       const outcome = await withDatabase((database) =>
-        runTraining(database, cliLogger(), trainingInput(options), { progress: options.progress && process.stderr.isTTY === true, write: (text) => process.stdout.write(text) }),
+        runTraining(database, cliLogger(), trainingInput(options), {
+          progress: options.progress && process.stderr.isTTY === true,
+          write: (text) => process.stdout.write(text),
+        }),
       );
       if (outcome.status !== 'SUCCEEDED') process.exitCode = 1;
     });

@@ -15,14 +15,20 @@ export class ApiKeyResolver {
 
   @Authorized(ApiRole.ADMIN)
   @Mutation(() => CreatedApiKey, { description: 'Creates an API key; the key itself is in the answer and nowhere else.' })
-  async createApiKey(@Arg('input', () => CreateApiKeyInput, { description: 'Name and roles.' }) input: CreateApiKeyInput, ): Promise<CreatedApiKey> {
+  async createApiKey(
+    @Arg('input', () => CreateApiKeyInput, { description: 'Name and roles.' }) input: CreateApiKeyInput,
+  ): Promise<CreatedApiKey> {
     const created = await this.keyService.create(input.name, input.roles);
     return { key: created.key, apiKey: created.info };
   }
 
   @Authorized(ApiRole.ADMIN)
-  @Mutation(() => ApiKey, { description: 'Revokes an API key at once (within AUTH_CACHE_TTL_MS on other replicas); revoking it again changes nothing.' })
-  revokeApiKey(@Arg('key', () => String, { description: 'The key id, its prefix (ehk_ and 8 characters) or the key itself.' }) key: string) {
+  @Mutation(() => ApiKey, {
+    description: 'Revokes an API key at once (within AUTH_CACHE_TTL_MS on other replicas); revoking it again changes nothing.',
+  })
+  revokeApiKey(
+    @Arg('key', () => String, { description: 'The key id, its prefix (ehk_ and 8 characters) or the key itself.' }) key: string,
+  ) {
     return this.keyService.revoke(key);
   }
 }

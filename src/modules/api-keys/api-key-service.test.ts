@@ -41,7 +41,13 @@ describeEachDatabase('ApiKeyService', (db) => {
     const keys = new ApiKeyService(prisma());
     const created = await keys.create('  ingest gateway ', 'scorer,reader');
     expect(created.key).toMatch(/^ehk_[0-9A-Za-z]{8}_[0-9A-Za-z_-]{43}$/);
-    expect(created.info).toMatchObject({ name: 'ingest gateway', prefix: keyPrefix(created.key), roles: ['READER', 'SCORER'], revokedAt: null, lastUsedAt: null });
+    expect(created.info).toMatchObject({
+      name: 'ingest gateway',
+      prefix: keyPrefix(created.key),
+      roles: ['READER', 'SCORER'],
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     expect(created.info).not.toHaveProperty('hash');
     const row = await prisma().apiKey.findUniqueOrThrow({ where: { id: created.info.id } });
     expect(row.hash).toBe(hashKey(created.key));
@@ -55,7 +61,10 @@ describeEachDatabase('ApiKeyService', (db) => {
     const keys = new ApiKeyService(prisma(), { cacheTtlMs: 60_000 });
     const { key, info } = await keys.create('operator', ['operator']);
     const accepted = await keys.authenticate(key);
-    expect(accepted).toEqual({ ok: true, principal: { keyId: info.id, prefix: info.prefix, name: 'operator', roles: new Set(['OPERATOR']) } });
+    expect(accepted).toEqual({
+      ok: true,
+      principal: { keyId: info.id, prefix: info.prefix, name: 'operator', roles: new Set(['OPERATOR']) },
+    });
     expect(await keys.authenticate('not-a-key')).toEqual({ ok: false, reason: 'malformed' });
     const forged = `${info.prefix}_${'A'.repeat(43)}`;
     expect(await keys.authenticate(forged)).toEqual({ ok: false, reason: 'unknown_or_revoked' });
@@ -137,7 +146,11 @@ describe('the keys CLI commands', () => {
     const revoked = await cli('keys', 'revoke', keyPrefix(key)!);
     expect(revoked.stdout).toMatch(/revoked \d{4}-/);
 
-    await expect(cli('keys', 'create', '--name', 'x', '--roles', 'root')).rejects.toMatchObject({ stderr: expect.stringMatching(/BAD_USER_INPUT: unknown role ROOT/) });
-    await expect(cli('keys', 'revoke', 'ehk_ZZZZZZZZ')).rejects.toMatchObject({ stderr: expect.stringMatching(/NOT_FOUND: API key ehk_ZZZZZZZZ does not exist/) });
+    await expect(cli('keys', 'create', '--name', 'x', '--roles', 'root')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/BAD_USER_INPUT: unknown role ROOT/),
+    });
+    await expect(cli('keys', 'revoke', 'ehk_ZZZZZZZZ')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/NOT_FOUND: API key ehk_ZZZZZZZZ does not exist/),
+    });
   });
 });

@@ -40,9 +40,12 @@ function withoutHash({ hash: _hash, ...info }: ApiKey): ApiKeyInfo {
 
 /** Parses role names such as "reader,scorer" (any case); BAD_USER_INPUT names the unknown ones. */
 export function parseRoles(input: readonly string[] | string): ApiRole[] {
-  const names = (typeof input === 'string' ? input.split(',') : input).map((name) => name.trim().toUpperCase()).filter((name) => name !== '');
+  const names = (typeof input === 'string' ? input.split(',') : input)
+    .map((name) => name.trim().toUpperCase())
+    .filter((name) => name !== '');
   const unknown = names.filter((name) => !API_ROLES.includes(name as ApiRole));
-  if (unknown.length > 0) throw badInput(`unknown role ${unknown.join(', ')}: roles are ${API_ROLES.map((role) => role.toLowerCase()).join(', ')}`);
+  if (unknown.length > 0)
+    throw badInput(`unknown role ${unknown.join(', ')}: roles are ${API_ROLES.map((role) => role.toLowerCase()).join(', ')}`);
   if (names.length === 0) throw badInput(`give at least one role: ${API_ROLES.map((role) => role.toLowerCase()).join(', ')}`);
   return API_ROLES.filter((role) => names.includes(role));
 }
@@ -122,7 +125,9 @@ export class ApiKeyService implements KeyVerifier {
     }
     const existing = await this.prisma.apiKey.findUnique({ where });
     if (!existing) throw notFound('API key', text.slice(0, 12));
-    const row = existing.revokedAt ? existing : await this.prisma.apiKey.update({ where: { id: existing.id }, data: { revokedAt: new Date() } });
+    const row = existing.revokedAt
+      ? existing
+      : await this.prisma.apiKey.update({ where: { id: existing.id }, data: { revokedAt: new Date() } });
     for (const [hash, entry] of this.cache) if (entry.principal?.keyId === row.id) this.cache.delete(hash);
     return withoutHash(row);
   }
@@ -141,7 +146,9 @@ export class ApiKeyService implements KeyVerifier {
     if (!entry || entry.expiresAt <= now) {
       const row = await this.prisma.apiKey.findUnique({ where: { hash } });
       const principal =
-        row && row.revokedAt === null && row.prefix === prefix ? { keyId: row.id, prefix: row.prefix, name: row.name, roles: new Set(row.roles) } : null;
+        row && row.revokedAt === null && row.prefix === prefix
+          ? { keyId: row.id, prefix: row.prefix, name: row.name, roles: new Set(row.roles) }
+          : null;
       if (row?.lastUsedAt) this.touched.set(row.id, Math.max(this.touched.get(row.id) ?? 0, row.lastUsedAt.getTime()));
       entry = { principal, expiresAt: now + this.cacheTtlMs };
       this.remember(hash, entry);

@@ -40,7 +40,9 @@ export function readSubsetFiles(dir: string, subset: Subset): SubsetFiles {
   }
   test.forEach((trajectory, index) => {
     if (trajectory.unit !== index + 1) {
-      throw new DatasetFileError(`${testName}: units must be numbered 1..${test.length}; found unit ${trajectory.unit} at position ${index + 1}`);
+      throw new DatasetFileError(
+        `${testName}: units must be numbered 1..${test.length}; found unit ${trajectory.unit} at position ${index + 1}`,
+      );
     }
   });
   return { subset, train, test, testRul };

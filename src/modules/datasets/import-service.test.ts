@@ -111,7 +111,12 @@ describeEachDatabase('importSubset of the whole shipped FD001', (db) => {
     expect(cycles).toHaveLength(192);
     const fileRows = shippedLines('train_FD001.txt')
       .filter((line) => line.startsWith('1 '))
-      .map((line) => line.trim().split(/\s+/).map((token) => Number(token) + 0)); // -0.0000 is stored as 0
+      .map((line) =>
+        line
+          .trim()
+          .split(/\s+/)
+          .map((token) => Number(token) + 0),
+      ); // -0.0000 is stored as 0
     cycles.forEach((cycle, index) => {
       const values = fileRows[index];
       const stored = cycle as unknown as Record<string, number>;

@@ -42,7 +42,9 @@ export class EngineResolver {
   }
 
   @Authorized(ApiRole.SCORER)
-  @Mutation(() => Engine, { description: 'Creates a live engine, one that reports its readings while it runs (CONFLICT when the externalId exists).' })
+  @Mutation(() => Engine, {
+    description: 'Creates a live engine, one that reports its readings while it runs (CONFLICT when the externalId exists).',
+  })
   createEngine(@Arg('input', () => CreateEngineInput, { description: 'The engine to create.' }) input: CreateEngineInput) {
     return this.engineService.createLive(input.externalId);
   }
@@ -58,12 +60,17 @@ export class EngineResolver {
     @Arg('score', () => Boolean, { defaultValue: false, description: 'Score the windows the new cycles complete.' }) score: boolean,
   ): Promise<AppendCyclesResult> {
     const outcome = await this.liveEngineService.append(engineId, cycles, score);
-    if (outcome.scored) reportWindowsScored(outcome.scored.modelVersionId, outcome.scored.points.map((point) => ({ cached: false, isAnomaly: point.isAnomaly }))); // metrics hook
+    if (outcome.scored)
+      reportWindowsScored(
+        outcome.scored.modelVersionId,
+        outcome.scored.points.map((point) => ({ cached: false, isAnomaly: point.isAnomaly })),
+      ); // metrics hook
     return outcome;
   }
 
   @FieldResolver(() => Trajectory, {
-    description: 'Score of every window (stride 1) along the engine life under a model version (default: the active one); computed once per version, then read from storage.',
+    description:
+      'Score of every window (stride 1) along the engine life under a model version (default: the active one); computed once per version, then read from storage.',
   })
   trajectory(
     @Root() engine: EngineRow,
@@ -80,7 +87,9 @@ export class EngineResolver {
     @Arg('from', () => Int, { nullable: true, description: 'First cycle to return.' }) from?: number,
     @Arg('to', () => Int, { nullable: true, description: 'Last cycle to return.' }) to?: number,
   ): Promise<Cycle[]> {
-    const rows = await loaders.get(`cycles:${from ?? ''}:${to ?? ''}`, (ids: readonly number[]) => this.engineService.cyclesOf(ids, { from, to })).load(engine.id);
+    const rows = await loaders
+      .get(`cycles:${from ?? ''}:${to ?? ''}`, (ids: readonly number[]) => this.engineService.cyclesOf(ids, { from, to }))
+      .load(engine.id);
     return rows.map(toCycle);
   }
 }

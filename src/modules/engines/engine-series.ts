@@ -33,7 +33,9 @@ export async function loadSeries(prisma: PrismaClient, engines: readonly Engine[
     engines.map((engine) => engine.id),
     fromCycle,
   );
-  const byEngine = new Map<number, { cycles: number[]; readings: number[][] }>(engines.map((engine) => [engine.id, { cycles: [], readings: [] }]));
+  const byEngine = new Map<number, { cycles: number[]; readings: number[][] }>(
+    engines.map((engine) => [engine.id, { cycles: [], readings: [] }]),
+  );
   for (const row of rows) {
     const target = byEngine.get(row.engine_id)!;
     target.cycles.push(row.cycle);

@@ -35,7 +35,12 @@ export class EngineService {
       ...(filter.role ? { role: filter.role } : {}),
     };
     const [items, totalCount] = await Promise.all([
-      this.prisma.engine.findMany({ where, orderBy: [{ dataset: 'asc' }, { role: 'asc' }, { unit: 'asc' }, { id: 'asc' }], skip: offset, take: limit }),
+      this.prisma.engine.findMany({
+        where,
+        orderBy: [{ dataset: 'asc' }, { role: 'asc' }, { unit: 'asc' }, { id: 'asc' }],
+        skip: offset,
+        take: limit,
+      }),
       this.prisma.engine.count({ where }),
     ]);
     return toPage(items, totalCount, offset, limit);
@@ -84,7 +89,10 @@ export class EngineService {
       if (claimed.count !== 1) {
         throw new ServiceError(ErrorCode.CONFLICT, `engine ${engineId} received other cycles meanwhile: read its lastCycle and retry`);
       }
-      await insertCycles(tx, cycles.map((cycle, index) => ({ engineId, cycle: numbers[index], settings: cycle.settings, sensors: cycle.sensors })));
+      await insertCycles(
+        tx,
+        cycles.map((cycle, index) => ({ engineId, cycle: numbers[index], settings: cycle.settings, sensors: cycle.sensors })),
+      );
       return tx.engine.findUniqueOrThrow({ where: { id: engineId } });
     });
     return { engine: updated, cycles: numbers };
@@ -118,14 +126,22 @@ export interface AppendResult {
 function validateNewCycles(engine: Engine, cycles: readonly NewCycle[]): number[] {
   if (cycles.length === 0) throw badInput('cycles must hold at least one cycle');
   if (cycles.length > MAX_APPEND_CYCLES) {
-    throw new ServiceError(ErrorCode.BATCH_TOO_LARGE, `at most ${MAX_APPEND_CYCLES} cycles can be appended in one call, got ${cycles.length}`);
+    throw new ServiceError(
+      ErrorCode.BATCH_TOO_LARGE,
+      `at most ${MAX_APPEND_CYCLES} cycles can be appended in one call, got ${cycles.length}`,
+    );
   }
   return cycles.map((cycle, index) => {
     const expected = engine.lastCycle + index + 1;
     if (cycle.cycle != null && cycle.cycle !== expected) {
-      throw badInput(`cycles[${index}].cycle must be ${expected} (engine ${engine.id} has ${engine.lastCycle} cycles; cycles are consecutive), got ${cycle.cycle}`);
+      throw badInput(
+        `cycles[${index}].cycle must be ${expected} (engine ${engine.id} has ${engine.lastCycle} cycles; cycles are consecutive), got ${cycle.cycle}`,
+      );
     }
-    for (const [field, values, length] of [['settings', cycle.settings, SETTING_COUNT], ['sensors', cycle.sensors, SENSOR_COUNT]] as const) {
+    for (const [field, values, length] of [
+      ['settings', cycle.settings, SETTING_COUNT],
+      ['sensors', cycle.sensors, SENSOR_COUNT],
+    ] as const) {
       if (values.length !== length) throw badInput(`cycles[${index}].${field} must hold ${length} values, got ${values.length}`);
       const bad = values.findIndex((value) => !Number.isFinite(value));
       if (bad >= 0) throw badInput(`cycles[${index}].${field}[${bad}] must be a finite number, got ${values[bad]}`);
@@ -135,7 +151,10 @@ function validateNewCycles(engine: Engine, cycles: readonly NewCycle[]): number[
 }
 
 function validateRange(range: CycleRange): void {
-  for (const [name, value] of [['from', range.from], ['to', range.to]] as const) {
+  for (const [name, value] of [
+    ['from', range.from],
+    ['to', range.to],
+  ] as const) {
     if (value != null && (!Number.isInteger(value) || value < 1)) throw badInput(`cycles ${name} must be a positive integer, got ${value}`);
   }
   if (range.from != null && range.to != null && range.from > range.to) {

@@ -132,6 +132,9 @@ export class AppendCyclesResult {
   @Field(() => [Int], { description: 'Numbers of the cycles stored.' })
   appendedCycles: number[];
 
-  @Field(() => Trajectory, { nullable: true, description: 'With score: true, the windows completed by these cycles, scored by the active version.' })
+  @Field(() => Trajectory, {
+    nullable: true,
+    description: 'With score: true, the windows completed by these cycles, scored by the active version.',
+  })
   scored: Trajectory | null;
 }

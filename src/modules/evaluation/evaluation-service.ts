@@ -152,12 +152,19 @@ export class EvaluationService {
     const role = request.role ?? 'TRAIN';
     let units: number[];
     if (request.units == null) {
-      if (role !== 'TRAIN' || dataset !== trainedOn.dataset) throw invalid('name the units to evaluate (units) for another data set or role');
+      if (role !== 'TRAIN' || dataset !== trainedOn.dataset)
+        throw invalid('name the units to evaluate (units) for another data set or role');
       units = [...trainedOn.split.testUnits];
     } else {
       units = [];
       for (const range of request.units) {
-        if (!Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 1 || range.to < range.from || range.to - range.from > 10_000) {
+        if (
+          !Number.isInteger(range.from) ||
+          !Number.isInteger(range.to) ||
+          range.from < 1 ||
+          range.to < range.from ||
+          range.to - range.from > 10_000
+        ) {
           throw invalid(`units must be ranges with 1 <= from <= to, got ${range.from}..${range.to}`);
         }
         for (let unit = range.from; unit <= range.to; unit++) units.push(unit);
@@ -177,7 +184,10 @@ export class EvaluationService {
     const found = new Set(engines.map((engine) => engine.unit));
     const missing = split.units.filter((unit) => !found.has(unit));
     if (missing.length > 0) {
-      throw new ServiceError(ErrorCode.NOT_FOUND, `${split.dataset} ${split.role.toLowerCase()} units not stored: ${missing.slice(0, 10).join(', ')}`);
+      throw new ServiceError(
+        ErrorCode.NOT_FOUND,
+        `${split.dataset} ${split.role.toLowerCase()} units not stored: ${missing.slice(0, 10).join(', ')}`,
+      );
     }
     return engines;
   }
@@ -213,10 +223,19 @@ export class EvaluationService {
     return { keys, labels, scores, flags };
   }
 
-  private async store(modelVersionId: number, split: ResolvedSplit, overlapsTraining: boolean, evaluation: Evaluation): Promise<EvaluationRow> {
+  private async store(
+    modelVersionId: number,
+    split: ResolvedSplit,
+    overlapsTraining: boolean,
+    evaluation: Evaluation,
+  ): Promise<EvaluationRow> {
     const { dataset, role, units, anomalyRul } = split;
-    const id = await insertEvaluation(this.prisma, { modelVersionId, dataset, split: { role, units, anomalyRul, overlapsTraining }, evaluation });
+    const id = await insertEvaluation(this.prisma, {
+      modelVersionId,
+      dataset,
+      split: { role, units, anomalyRul, overlapsTraining },
+      evaluation,
+    });
     return this.prisma.evaluation.findUniqueOrThrow({ where: { id } });
   }
 }
-

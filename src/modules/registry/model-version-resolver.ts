@@ -48,7 +48,9 @@ export class ModelVersionResolver {
   }
 
   @Authorized(ApiRole.OPERATOR)
-  @Mutation(() => Evaluation, { description: 'Evaluates a version on labelled engines (default: its test engines) and stores the evaluation.' })
+  @Mutation(() => Evaluation, {
+    description: 'Evaluates a version on labelled engines (default: its test engines) and stores the evaluation.',
+  })
   async evaluateModelVersion(
     @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
     @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines to evaluate on.' }) split?: EvaluationSplitInput,
@@ -58,11 +60,13 @@ export class ModelVersionResolver {
 
   @Authorized(ApiRole.READER)
   @Query(() => ModelComparison, {
-    description: 'Compares 2 to 10 versions on the same windows (default: the first version test engines): metrics, deltas against the first, agreement of their flags.',
+    description:
+      'Compares 2 to 10 versions on the same windows (default: the first version test engines): metrics, deltas against the first, agreement of their flags.',
   })
   async compareModelVersions(
     @Arg('ids', () => [Int], { description: 'Version ids; the first is the reference.' }) ids: number[],
-    @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines whose windows are compared.' }) split?: EvaluationSplitInput,
+    @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines whose windows are compared.' })
+    split?: EvaluationSplitInput,
   ): Promise<ModelComparison> {
     const result = await this.evaluationService.compare(ids, split ?? {});
     return { ...result.split, commonWindows: result.commonWindows, versions: result.versions } as unknown as ModelComparison;
@@ -81,11 +85,16 @@ export class ModelVersionResolver {
 
   @FieldResolver(() => [Evaluation], { description: 'Evaluations of this version, newest first; the first is made at registration.' })
   async evaluations(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<Evaluation[]> {
-    const rows: EvaluationRow[] = await loaders.get('evaluations', (ids: readonly number[]) => this.registry.evaluationsOf(ids)).load(version.id);
+    const rows: EvaluationRow[] = await loaders
+      .get('evaluations', (ids: readonly number[]) => this.registry.evaluationsOf(ids))
+      .load(version.id);
     return rows.map(toEvaluationView);
   }
 
-  @FieldResolver(() => EvaluationMetrics, { nullable: true, description: 'Metrics of the evaluation made at registration, on its test engines.' })
+  @FieldResolver(() => EvaluationMetrics, {
+    nullable: true,
+    description: 'Metrics of the evaluation made at registration, on its test engines.',
+  })
   metrics(@Root() version: ModelVersionRow): EvaluationMetrics | null {
     return (version.metrics as unknown as EvaluationMetrics | null) ?? null;
   }

@@ -169,7 +169,8 @@ export class ModelVersion {
   threshold: number;
 
   @Field(() => Float, {
-    description: 'Quantile of the healthy calibration scores the threshold was set at (reconstruction-error; the other scoring methods set it at scoringMethod.definition.calibrationRecall of the calibration trajectories).',
+    description:
+      'Quantile of the healthy calibration scores the threshold was set at (reconstruction-error; the other scoring methods set it at scoringMethod.definition.calibrationRecall of the calibration trajectories).',
   })
   thresholdQuantile: number;
 

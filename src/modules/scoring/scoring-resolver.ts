@@ -21,7 +21,8 @@ export class ScoringResolver {
   })
   async scoreWindow(
     @Arg('window', () => WindowInput, { description: 'The window to score.' }) window: WindowInput,
-    @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version to use; default the active version.' }) modelVersionId?: number,
+    @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version to use; default the active version.' })
+    modelVersionId?: number,
   ): Promise<ScoreResult> {
     return this.scoring.scoreWindow(window, modelVersionId);
   }
@@ -32,7 +33,8 @@ export class ScoringResolver {
   })
   scoreWindows(
     @Arg('windows', () => [WindowInput], { description: 'The windows to score, at most 1000.' }) windows: WindowInput[],
-    @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version to use; default the active version.' }) modelVersionId?: number,
+    @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version to use; default the active version.' })
+    modelVersionId?: number,
   ): Promise<ScoreResult[]> {
     return this.scoring.scoreWindows(windows, modelVersionId);
   }

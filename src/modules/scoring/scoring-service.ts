@@ -64,11 +64,13 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
   const { sensors, windowLength } = version;
   const hasValues = input.values != null;
   const hasColumns = input.columns != null;
-  if (hasValues === hasColumns) throw invalidWindow(index, 'give either values (rows of readings) or columns (named sensors), not both or neither');
+  if (hasValues === hasColumns)
+    throw invalidWindow(index, 'give either values (rows of readings) or columns (named sensors), not both or neither');
   const raw = new Float64Array(windowLength * sensors.length);
   if (hasValues) {
     const rows = input.values!;
-    if (rows.length !== windowLength) throw invalidWindow(index, `values must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
+    if (rows.length !== windowLength)
+      throw invalidWindow(index, `values must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
     rows.forEach((row, t) => {
       if (row.length !== sensors.length) {
         throw invalidWindow(index, `values[${t}] must hold ${sensors.length} readings (${sensors.join(', ')}), got ${row.length}`);
@@ -89,7 +91,8 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
     sensors.forEach((sensor, s) => {
       const values = byName.get(sensor);
       if (!values) throw invalidWindow(index, `columns must include ${sensor} (the version reads ${sensors.join(', ')})`);
-      if (values.length !== windowLength) throw invalidWindow(index, `column ${sensor} must hold ${windowLength} readings, got ${values.length}`);
+      if (values.length !== windowLength)
+        throw invalidWindow(index, `column ${sensor} must hold ${windowLength} readings, got ${values.length}`);
       values.forEach((value, t) => (raw[t * sensors.length + s] = value));
     });
   }
@@ -102,12 +105,21 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
 }
 
 /** Each sensor's error, share of the total and signed residual (empty residuals: unknown), worst first. */
-export function contributionsOf(sensors: readonly string[], sensorErrors: ArrayLike<number>, recentResiduals: ArrayLike<number>): SensorContribution[] {
+export function contributionsOf(
+  sensors: readonly string[],
+  sensorErrors: ArrayLike<number>,
+  recentResiduals: ArrayLike<number>,
+): SensorContribution[] {
   let total = 0;
   for (let s = 0; s < sensors.length; s++) total += sensorErrors[s];
   const known = recentResiduals.length === sensors.length;
   return sensors
-    .map((sensor, s) => ({ sensor, error: sensorErrors[s], share: total > 0 ? sensorErrors[s] / total : 0, residual: known ? recentResiduals[s] : null }))
+    .map((sensor, s) => ({
+      sensor,
+      error: sensorErrors[s],
+      share: total > 0 ? sensorErrors[s] / total : 0,
+      residual: known ? recentResiduals[s] : null,
+    }))
     .sort((a, b) => b.error - a.error);
 }
 
@@ -204,7 +216,10 @@ export class ScoringService {
     const items = queue.waiting.splice(0, this.maxBatch);
     queue.inFlight++;
     reportScoringBatch(items.length, 'dynamic'); // metrics hook
-    this.score(queue.loaded, items.map((item) => item.window))
+    this.score(
+      queue.loaded,
+      items.map((item) => item.window),
+    )
       .then(
         (results) => items.forEach((item, index) => item.resolve(results[index])),
         (error) => items.forEach((item) => item.reject(error)),
@@ -221,9 +236,13 @@ export class ScoringService {
   async scoreWindows(inputs: readonly WindowInput[], modelVersionId?: number | null): Promise<ScoreResult[]> {
     if (inputs.length === 0) throw new ServiceError(ErrorCode.BAD_USER_INPUT, 'give at least one window');
     if (inputs.length > MAX_BATCH_WINDOWS) {
-      throw new ServiceError(ErrorCode.BATCH_TOO_LARGE, `at most ${MAX_BATCH_WINDOWS} windows can be scored in one call, got ${inputs.length}`, {
-        limit: MAX_BATCH_WINDOWS,
-      });
+      throw new ServiceError(
+        ErrorCode.BATCH_TOO_LARGE,
+        `at most ${MAX_BATCH_WINDOWS} windows can be scored in one call, got ${inputs.length}`,
+        {
+          limit: MAX_BATCH_WINDOWS,
+        },
+      );
     }
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
     const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version));
@@ -256,12 +275,21 @@ export class ScoringService {
 
   private async score(loaded: LoadedModel, prepared: readonly PreparedWindow[]): Promise<ScoreResult[]> {
     const { version } = loaded;
-    const stored = await findScoresByHash(this.query, version.id, prepared.map((window) => window.hash));
+    const stored = await findScoresByHash(
+      this.query,
+      version.id,
+      prepared.map((window) => window.hash),
+    );
     const results = new Map<string, ScoreResult>();
     for (const [hash, score] of stored) results.set(hash, fromStored(score, version, true));
     const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
     if (toCompute.length > 0) {
-      const errors = await this.reconstruct(loaded.model, modelKeyOf(version), loaded.normalise(toCompute.map((window) => window.raw)), toCompute.length);
+      const errors = await this.reconstruct(
+        loaded.model,
+        modelKeyOf(version),
+        loaded.normalise(toCompute.map((window) => window.raw)),
+        toCompute.length,
+      );
       const scores = scoreErrors(loaded.scoring, errors, toCompute.length);
       const features = version.sensors.length;
       const scored = toCompute.map((window, index) => ({
@@ -275,7 +303,12 @@ export class ScoringService {
         sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
         recentResiduals: errors.recentResiduals.subarray(index * features, (index + 1) * features),
       }));
-      const written = await storeScoredWindows(this.query, version, { source: 'CLIENT', length: version.windowLength, sensors: version.sensors }, scored);
+      const written = await storeScoredWindows(
+        this.query,
+        version,
+        { source: 'CLIENT', length: version.windowLength, sensors: version.sensors },
+        scored,
+      );
       for (const window of scored) {
         const { windowId, createdAt } = written.get(window.contentHash)!;
         // createdAt is null when a concurrent call stored the same window first: same model, same score.

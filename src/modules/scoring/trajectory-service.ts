@@ -62,7 +62,10 @@ export class TrajectoryService {
         ORDER BY s.end_cycle`,
       [loaded.version.id, engine.id, loaded.version.windowLength, fromCycle ?? 0],
     );
-    const ruls = rulOf(engine, rows.map((row) => row.end_cycle));
+    const ruls = rulOf(
+      engine,
+      rows.map((row) => row.end_cycle),
+    );
     const points = rows.map((row, index) => ({
       endCycle: row.end_cycle,
       score: row.score,

@@ -14,9 +14,21 @@ import { describeEachDatabase } from '../../../test/support/databases';
 async function createVersion(prisma: PrismaClient, version: number) {
   return prisma.modelVersion.create({
     data: {
-      version, architecture: {}, hyperparameters: {}, sensors: ['sensor2', 'sensor3'], windowLength: 2, normalisation: {},
-      scoringMethod: {}, threshold: 1, thresholdQuantile: 0.99, topology: {}, weights: Buffer.alloc(0), weightSpecs: [],
-      backend: 'cpu', trainingMs: 1, trainedOn: {},
+      version,
+      architecture: {},
+      hyperparameters: {},
+      sensors: ['sensor2', 'sensor3'],
+      windowLength: 2,
+      normalisation: {},
+      scoringMethod: {},
+      threshold: 1,
+      thresholdQuantile: 0.99,
+      topology: {},
+      weights: Buffer.alloc(0),
+      weightSpecs: [],
+      backend: 'cpu',
+      trainingMs: 1,
+      trainedOn: {},
     },
   });
 }
@@ -34,7 +46,9 @@ describe('window identity', () => {
     expect(clientWindowHash({ ...base, sensors: ['sensor3', 'sensor2'] })).not.toBe(clientWindowHash(base));
     expect(clientWindowHash({ ...base, engineId: 7, endCycle: 30 })).not.toBe(clientWindowHash(base));
     expect(clientWindowHash({ ...base, length: 1, values: [1, 2, 3, 4.5] })).not.toBe(clientWindowHash(base));
-    expect(engineWindowHash({ engineId: 1, endCycle: 30, length: 30 })).not.toBe(engineWindowHash({ engineId: 1, endCycle: 31, length: 30 }));
+    expect(engineWindowHash({ engineId: 1, endCycle: 30, length: 30 })).not.toBe(
+      engineWindowHash({ engineId: 1, endCycle: 31, length: 30 }),
+    );
   });
 });
 
@@ -89,7 +103,14 @@ describeEachDatabase('window and score persistence', (db) => {
     for (const [index, query] of executors().entries()) {
       const hash = `exact-${index}`;
       await storeScoredWindows(query, { id: version.id, threshold: exact / 3 }, shape, [
-        { ...scored(9), contentHash: hash, reconstructionError: exact, score: 0.1 + 0.2, sensorErrors: [exact, 0.1 + 0.2], recentResiduals: [-exact, 0.1 + 0.2] },
+        {
+          ...scored(9),
+          contentHash: hash,
+          reconstructionError: exact,
+          score: 0.1 + 0.2,
+          sensorErrors: [exact, 0.1 + 0.2],
+          recentResiduals: [-exact, 0.1 + 0.2],
+        },
       ]);
       const stored = (await findScoresByHash(query, version.id, [hash])).get(hash)!;
       expect([stored.reconstructionError, stored.score, stored.threshold]).toEqual([exact, 0.1 + 0.2, exact / 3]);
@@ -102,7 +123,9 @@ describeEachDatabase('window and score persistence', (db) => {
     const version = await createVersion(db().prisma, 5);
     const before = await db().prisma.window.count();
     await expect(storeScoredWindows(db().query, version, shape, [scored(20), { ...scored(21), values: null }])).rejects.toThrow(RangeError);
-    await expect(storeScoredWindows(db().query, version, shape, [scored(22), { ...scored(23), values: encodeValues([1, 2]) }])).rejects.toThrow('all of one size');
+    await expect(
+      storeScoredWindows(db().query, version, shape, [scored(22), { ...scored(23), values: encodeValues([1, 2]) }]),
+    ).rejects.toThrow('all of one size');
     expect(await db().prisma.window.count()).toBe(before);
   });
 
@@ -110,10 +133,22 @@ describeEachDatabase('window and score persistence', (db) => {
     const version = await createVersion(db().prisma, 4);
     const engine = await db().prisma.engine.create({ data: { role: 'LIVE', externalId: 'ws-1' } });
     await storeEngineWindowScores(db().query, { ...version, windowLength: 30 }, [{ engineId: engine.id, endCycle: 30, index: 0 }], {
-      windowErrors: [0.5], sensorErrors: new Float32Array([0.25, 0.75]), recentResiduals: new Float32Array([0.5, -1]), scores: [0.5], features: 2,
+      windowErrors: [0.5],
+      sensorErrors: new Float32Array([0.25, 0.75]),
+      recentResiduals: new Float32Array([0.5, -1]),
+      scores: [0.5],
+      features: 2,
     });
-    const stored = await db().prisma.window.findUniqueOrThrow({ where: { contentHash: engineWindowHash({ engineId: engine.id, endCycle: 30, length: 30 }) } });
+    const stored = await db().prisma.window.findUniqueOrThrow({
+      where: { contentHash: engineWindowHash({ engineId: engine.id, endCycle: 30, length: 30 }) },
+    });
     expect(stored).toMatchObject({ source: 'ENGINE', engineId: engine.id, endCycle: 30, values: null });
-    expect(await db().prisma.score.findFirstOrThrow({ where: { windowId: stored.id } })).toMatchObject({ engineId: engine.id, endCycle: 30, score: 0.5, sensorErrors: [0.25, 0.75], recentResiduals: [0.5, -1] });
+    expect(await db().prisma.score.findFirstOrThrow({ where: { windowId: stored.id } })).toMatchObject({
+      engineId: engine.id,
+      endCycle: 30,
+      score: 0.5,
+      sensorErrors: [0.25, 0.75],
+      recentResiduals: [0.5, -1],
+    });
   });
 });

@@ -185,12 +185,25 @@ export interface StoredScore {
 }
 
 /** Stored scores of one model version for the given window hashes. */
-export async function findScoresByHash(query: QueryExecutor, modelVersionId: number, hashes: readonly string[]): Promise<Map<string, StoredScore>> {
+export async function findScoresByHash(
+  query: QueryExecutor,
+  modelVersionId: number,
+  hashes: readonly string[],
+): Promise<Map<string, StoredScore>> {
   const scores = new Map<string, StoredScore>();
   if (hashes.length === 0) return scores;
   const rows = await query<{
-    window_id: number; content_hash: string; engine_id: number | null; end_cycle: number | null; reconstruction_error: number;
-    score: number; threshold: number; is_anomaly: boolean; sensor_errors: number[]; recent_residuals: number[] | null; created_at: Date;
+    window_id: number;
+    content_hash: string;
+    engine_id: number | null;
+    end_cycle: number | null;
+    reconstruction_error: number;
+    score: number;
+    threshold: number;
+    is_anomaly: boolean;
+    sensor_errors: number[];
+    recent_residuals: number[] | null;
+    created_at: Date;
   }>(
     `SELECT s.window_id, w.content_hash, s.engine_id, s.end_cycle, s.reconstruction_error, s.score, s.threshold, s.is_anomaly,
             s.sensor_errors, s.recent_residuals, s.created_at

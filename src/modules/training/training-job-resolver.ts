@@ -20,7 +20,10 @@ export class TrainingJobResolver {
     description:
       'Queues a training job: fit on healthy windows, calibrate the threshold, evaluate on the test engines and register a model version. Returns at once; follow it with trainingJob(id).',
   })
-  trainModel(@Arg('input', () => TrainModelInput, { nullable: true, description: 'What to train; defaults to the reference configuration.' }) input?: TrainModelInput) {
+  trainModel(
+    @Arg('input', () => TrainModelInput, { nullable: true, description: 'What to train; defaults to the reference configuration.' })
+    input?: TrainModelInput,
+  ) {
     return this.jobs.enqueue(input ?? {});
   }
 

@@ -15,9 +15,21 @@ async function registerVersion(prisma: PrismaClient, hooks: JobHooks): Promise<v
   await prisma.$transaction(async (tx) => {
     const version = await tx.modelVersion.create({
       data: {
-        version: nextVersion++, architecture: {}, hyperparameters: {}, sensors: [], windowLength: 30, normalisation: {},
-        scoringMethod: {}, threshold: 1, thresholdQuantile: 0.99, topology: {}, weights: Buffer.alloc(0), weightSpecs: [],
-        backend: 'cpu', trainingMs: 1, trainedOn: {},
+        version: nextVersion++,
+        architecture: {},
+        hyperparameters: {},
+        sensors: [],
+        windowLength: 30,
+        normalisation: {},
+        scoringMethod: {},
+        threshold: 1,
+        thresholdQuantile: 0.99,
+        topology: {},
+        weights: Buffer.alloc(0),
+        weightSpecs: [],
+        backend: 'cpu',
+        trainingMs: 1,
+        trainedOn: {},
       },
     });
     await hooks.markSucceeded(tx, version.id);
@@ -70,7 +82,11 @@ describeEachDatabase('TrainingJobRunner', (db) => {
     expect(finished?.startedAt).not.toBeNull();
     expect(finished?.finishedAt).not.toBeNull();
     const epochs = await prisma().trainingEpoch.findMany({ where: { jobId: job.id }, orderBy: { epoch: 'asc' } });
-    expect(epochs.map((epoch) => [epoch.epoch, epoch.loss])).toEqual([[1, 1], [2, 0.5], [3, 1 / 3]]);
+    expect(epochs.map((epoch) => [epoch.epoch, epoch.loss])).toEqual([
+      [1, 1],
+      [2, 0.5],
+      [3, 1 / 3],
+    ]);
     expect(await runner.runNext()).toBeNull();
   });
 
@@ -96,7 +112,10 @@ describeEachDatabase('TrainingJobRunner', (db) => {
     const gate = deferred();
     const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 3, gate: gate.promise }), logger);
     const running = runner.runNext();
-    await waitFor(() => prisma().trainingEpoch.count({ where: { jobId: job.id } }), (count) => count === 1);
+    await waitFor(
+      () => prisma().trainingEpoch.count({ where: { jobId: job.id } }),
+      (count) => count === 1,
+    );
     await prisma().trainingJob.update({ where: { id: job.id }, data: { cancelRequested: true } });
     gate.release();
     const finished = await running;
@@ -106,10 +125,14 @@ describeEachDatabase('TrainingJobRunner', (db) => {
 
   it('refuses to mark a job succeeded once its cancellation was asked, rolling the version back', async () => {
     const job = await enqueue(prisma(), 1);
-    const runner = new TrainingJobRunner(prisma(), async (_job, hooks) => {
-      await prisma().trainingJob.update({ where: { id: job.id }, data: { cancelRequested: true } });
-      await registerVersion(prisma(), hooks);
-    }, logger);
+    const runner = new TrainingJobRunner(
+      prisma(),
+      async (_job, hooks) => {
+        await prisma().trainingJob.update({ where: { id: job.id }, data: { cancelRequested: true } });
+        await registerVersion(prisma(), hooks);
+      },
+      logger,
+    );
     expect(await runner.runNext()).toMatchObject({ status: 'CANCELLED', modelVersionId: null });
     expect(await prisma().modelVersion.count()).toBe(0);
   });
@@ -117,9 +140,14 @@ describeEachDatabase('TrainingJobRunner', (db) => {
   it('puts a job interrupted by stop() back in the queue without counting the attempt', async () => {
     const job = await enqueue(prisma());
     const gate = deferred();
-    const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 3, gate: gate.promise }), logger, { pollIntervalMs: 10 });
+    const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 3, gate: gate.promise }), logger, {
+      pollIntervalMs: 10,
+    });
     runner.start();
-    await waitFor(() => prisma().trainingEpoch.count({ where: { jobId: job.id } }), (count) => count === 1);
+    await waitFor(
+      () => prisma().trainingEpoch.count({ where: { jobId: job.id } }),
+      (count) => count === 1,
+    );
     expect(runner.runningJobId).toBe(job.id);
     const stopped = runner.stop();
     gate.release();
@@ -137,11 +165,17 @@ describeEachDatabase('TrainingJobRunner', (db) => {
     const job = await prisma().trainingJob.create({
       data: { config: {}, totalEpochs: 3, status: 'RUNNING', claimedBy: 'dead-process', heartbeatAt: stale, attempts: 1 },
     });
-    const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 1 }), logger, { staleAfterMs: 30_000, maxAttempts: 2 });
+    const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 1 }), logger, {
+      staleAfterMs: 30_000,
+      maxAttempts: 2,
+    });
     expect(await runner.recoverOrphanedJobs()).toBe(1);
     expect(await prisma().trainingJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'QUEUED', attempts: 1 });
 
-    await prisma().trainingJob.update({ where: { id: job.id }, data: { status: 'RUNNING', claimedBy: 'dead-again', heartbeatAt: stale, attempts: 2 } });
+    await prisma().trainingJob.update({
+      where: { id: job.id },
+      data: { status: 'RUNNING', claimedBy: 'dead-again', heartbeatAt: stale, attempts: 2 },
+    });
     await runner.recoverOrphanedJobs();
     const failed = await prisma().trainingJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(failed.status).toBe('FAILED');
@@ -154,11 +188,14 @@ describeEachDatabase('TrainingJobRunner', (db) => {
     });
     const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 1 }), logger);
     expect(await runner.runNext()).toBeNull();
-    expect(await prisma().trainingJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', claimedBy: 'other-replica' });
+    expect(await prisma().trainingJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      status: 'RUNNING',
+      claimedBy: 'other-replica',
+    });
   });
 });
 
-describeEachDatabase("TrainingJobRunner with two runners", (db) => {
+describeEachDatabase('TrainingJobRunner with two runners', (db) => {
   it('gives each queued job to exactly one runner', async () => {
     const prisma = db().prisma;
     const jobs = await Promise.all([enqueue(prisma, 1), enqueue(prisma, 1), enqueue(prisma, 1), enqueue(prisma, 1)]);

@@ -157,8 +157,17 @@ export class TrainingJobRunner {
       const { count } = await this.prisma.trainingJob.updateMany({
         where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy },
         data: exhausted
-          ? { status: 'FAILED', finishedAt: new Date(), error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}` }
-          : { status: 'QUEUED', claimedBy: null, heartbeatAt: null, error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued` },
+          ? {
+              status: 'FAILED',
+              finishedAt: new Date(),
+              error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
+            }
+          : {
+              status: 'QUEUED',
+              claimedBy: null,
+              heartbeatAt: null,
+              error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued`,
+            },
       });
       if (count === 1) this.logger.warn({ jobId: job.id, requeued: !exhausted }, 'recovered an orphaned training job');
       if (count === 1) reportTrainingJob(job.id, exhausted ? 'orphan_failed' : 'orphan_requeued', job.startedAt); // metrics hook
@@ -226,7 +235,13 @@ export class TrainingJobRunner {
     if (reason === 'shutdown') {
       await this.prisma.trainingJob.updateMany({
         where: this.ownJob(job.id),
-        data: { status: 'QUEUED', claimedBy: null, heartbeatAt: null, attempts: { decrement: 1 }, error: 'interrupted by a shutdown; re-queued' },
+        data: {
+          status: 'QUEUED',
+          claimedBy: null,
+          heartbeatAt: null,
+          attempts: { decrement: 1 },
+          error: 'interrupted by a shutdown; re-queued',
+        },
       });
       this.logger.info({ jobId: job.id }, 'training job interrupted by shutdown and re-queued');
       reportTrainingJob(job.id, 'interrupted', job.startedAt); // metrics hook
@@ -236,7 +251,10 @@ export class TrainingJobRunner {
       reportTrainingJob(job.id, 'cancelled', job.startedAt); // metrics hook
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      await this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { status: 'FAILED', finishedAt: new Date(), error: message } });
+      await this.prisma.trainingJob.updateMany({
+        where: this.ownJob(job.id),
+        data: { status: 'FAILED', finishedAt: new Date(), error: message },
+      });
       this.logger.error({ jobId: job.id, err: error }, 'training job failed');
       reportTrainingJob(job.id, 'failed', job.startedAt); // metrics hook
     }

@@ -59,7 +59,11 @@ export class TrainingJobService {
     }
     const units = new Set(stored.map((engine) => engine.unit));
     const { trainUnits, calibrationUnits, testUnits } = request.split;
-    for (const [field, list] of [['trainUnits', trainUnits], ['calibrationUnits', calibrationUnits], ['testUnits', testUnits]] as const) {
+    for (const [field, list] of [
+      ['trainUnits', trainUnits],
+      ['calibrationUnits', calibrationUnits],
+      ['testUnits', testUnits],
+    ] as const) {
       const missing = list.filter((unit) => !units.has(unit));
       if (missing.length > 0) {
         throw new ServiceError(
@@ -94,7 +98,10 @@ export class TrainingJobService {
 
   /** Epochs of several jobs, in epoch order (for batch loading). */
   async epochsOf(jobIds: readonly number[]): Promise<TrainingEpoch[][]> {
-    const epochs = await this.prisma.trainingEpoch.findMany({ where: { jobId: { in: [...jobIds] } }, orderBy: [{ jobId: 'asc' }, { epoch: 'asc' }] });
+    const epochs = await this.prisma.trainingEpoch.findMany({
+      where: { jobId: { in: [...jobIds] } },
+      orderBy: [{ jobId: 'asc' }, { epoch: 'asc' }],
+    });
     const byJob = new Map<number, TrainingEpoch[]>(jobIds.map((id) => [id, []]));
     for (const epoch of epochs) byJob.get(epoch.jobId)?.push(epoch);
     return jobIds.map((id) => byJob.get(id) ?? []);

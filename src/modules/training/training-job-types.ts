@@ -77,7 +77,10 @@ export class TrainModelInput {
   @Field(() => Int, { nullable: true, description: 'Random seed of initialisation and shuffling (default 0).' })
   seed?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Stop after this many epochs without validation improvement (default: no early stopping).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Stop after this many epochs without validation improvement (default: no early stopping).',
+  })
   earlyStoppingPatience?: number;
 
   @Field(() => Float, {
@@ -91,8 +94,8 @@ export class TrainModelInput {
     description:
       'Scoring method: reconstruction-error (default, the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration windows) ' +
       'normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or degradation-logistic (log-odds of ' +
-      'RUL <= anomalyRul from the per-sensor log error ratios and signed residuals, a logistic regression fitted on the training engines\' labelled trajectories); ' +
-      'the last two set the threshold that flags 95% (normalised-error) or 97% (degradation-logistic) of the anomalous windows of the calibration engines\' trajectories. ' +
+      "RUL <= anomalyRul from the per-sensor log error ratios and signed residuals, a logistic regression fitted on the training engines' labelled trajectories); " +
+      "the last two set the threshold that flags 95% (normalised-error) or 97% (degradation-logistic) of the anomalous windows of the calibration engines' trajectories. " +
       'Every method scores a window from its own errors, with or without engine context.',
   })
   scoringMethod?: string;

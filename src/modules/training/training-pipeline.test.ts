@@ -48,8 +48,15 @@ describeEachDatabase('TrainingPipeline', (db) => {
     // The test windows of engines 7-8 are scored and stored under the version, and the stored
     // evaluation agrees with them.
     const series = await loadDatasetSeries(db().prisma, 'FD001', 'TRAIN');
-    const dataset = prepareDataset(series, { trainUnits: [1, 2, 3, 4], calibrationUnits: [5, 6], testUnits: [7, 8], healthyRul: 100, anomalyRul: 30 }, {});
-    const scores = await db().prisma.score.findMany({ where: { modelVersionId: version.id }, orderBy: [{ engineId: 'asc' }, { endCycle: 'asc' }] });
+    const dataset = prepareDataset(
+      series,
+      { trainUnits: [1, 2, 3, 4], calibrationUnits: [5, 6], testUnits: [7, 8], healthyRul: 100, anomalyRul: 30 },
+      {},
+    );
+    const scores = await db().prisma.score.findMany({
+      where: { modelVersionId: version.id },
+      orderBy: [{ engineId: 'asc' }, { endCycle: 'asc' }],
+    });
     expect(scores).toHaveLength(dataset.test.count);
     const evaluation = await db().prisma.evaluation.findFirstOrThrow({ where: { modelVersionId: version.id } });
     const metrics = evaluation.metrics as { windows: number; anomalous: number; confusion: { tp: number; fp: number } };
@@ -58,7 +65,11 @@ describeEachDatabase('TrainingPipeline', (db) => {
     expect(metrics.confusion.tp + metrics.confusion.fp).toBe(scores.filter((score) => score.isAnomaly).length);
 
     // Reloading the version from the database reproduces the stored scores exactly.
-    const model = deserialiseModel({ topology: version.topology as Record<string, unknown>, weightSpecs: version.weightSpecs as never, weights: Buffer.from(version.weights) });
+    const model = deserialiseModel({
+      topology: version.topology as Record<string, unknown>,
+      weightSpecs: version.weightSpecs as never,
+      weights: Buffer.from(version.weights),
+    });
     const recomputed = reconstructionErrors(model, dataset.test.x, dataset.test.count);
     const stored = new Map(scores.map((score) => [`${score.engineId}:${score.endCycle}`, score.reconstructionError]));
     dataset.test.endCycles.forEach((endCycle, index) => {
@@ -69,45 +80,64 @@ describeEachDatabase('TrainingPipeline', (db) => {
   it.each([
     ['normalised-error', { trim: 2, calibrationRecall: 0.95 }],
     ['degradation-logistic', { l2: 1e-5, recentSteps: 10, calibrationRecall: 0.97 }],
-  ])('trains with the %s scoring: fitted on training engines, threshold on the calibration trajectories, applied everywhere', async (kind, parameters) => {
-    const job = await services.jobs.enqueue({ ...TINY_TRAINING, name: kind, scoringMethod: kind });
-    const finished = await services.runner.runNext();
-    expect(finished).toMatchObject({ id: job.id, status: 'SUCCEEDED' });
-    const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
-    const method = parseScoringMethod(version.scoringMethod, 14);
-    expect(method).toMatchObject({ kind, ...parameters });
+  ])(
+    'trains with the %s scoring: fitted on training engines, threshold on the calibration trajectories, applied everywhere',
+    async (kind, parameters) => {
+      const job = await services.jobs.enqueue({ ...TINY_TRAINING, name: kind, scoringMethod: kind });
+      const finished = await services.runner.runNext();
+      expect(finished).toMatchObject({ id: job.id, status: 'SUCCEEDED' });
+      const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+      const method = parseScoringMethod(version.scoringMethod, 14);
+      expect(method).toMatchObject({ kind, ...parameters });
 
-    // The threshold flags 95% (97%) of the anomalous windows of calibration engines 5-6 (all their windows, not
-    // only the healthy ones), scored by the registered network.
-    const series = await loadDatasetSeries(db().prisma, 'FD001', 'TRAIN');
-    const dataset = prepareDataset(series, { trainUnits: [1, 2, 3, 4], calibrationUnits: [5, 6], testUnits: [7, 8], healthyRul: 100, anomalyRul: 30 }, {});
-    const model = deserialiseModel({ topology: version.topology as Record<string, unknown>, weightSpecs: version.weightSpecs as never, weights: Buffer.from(version.weights) });
-    const calibration = labelledTrajectories(series, [5, 6], dataset);
-    expect(calibration.windows.count).toBeGreaterThan(dataset.calibration.count);
-    const calibrationErrors = reconstructionErrors(model, calibration.windows.x, calibration.windows.count);
-    const calibrationScores = applyScoringMethod(method, { ...calibrationErrors, features: 14, count: calibration.windows.count });
-    expect(version.threshold).toBe(thresholdForRecall(calibration.labels, calibrationScores, parameters.calibrationRecall));
+      // The threshold flags 95% (97%) of the anomalous windows of calibration engines 5-6 (all their windows, not
+      // only the healthy ones), scored by the registered network.
+      const series = await loadDatasetSeries(db().prisma, 'FD001', 'TRAIN');
+      const dataset = prepareDataset(
+        series,
+        { trainUnits: [1, 2, 3, 4], calibrationUnits: [5, 6], testUnits: [7, 8], healthyRul: 100, anomalyRul: 30 },
+        {},
+      );
+      const model = deserialiseModel({
+        topology: version.topology as Record<string, unknown>,
+        weightSpecs: version.weightSpecs as never,
+        weights: Buffer.from(version.weights),
+      });
+      const calibration = labelledTrajectories(series, [5, 6], dataset);
+      expect(calibration.windows.count).toBeGreaterThan(dataset.calibration.count);
+      const calibrationErrors = reconstructionErrors(model, calibration.windows.x, calibration.windows.count);
+      const calibrationScores = applyScoringMethod(method, { ...calibrationErrors, features: 14, count: calibration.windows.count });
+      expect(version.threshold).toBe(thresholdForRecall(calibration.labels, calibrationScores, parameters.calibrationRecall));
 
-    // Stored test scores, a trajectory and a raw window sent by a client all score with the method.
-    const testErrors = reconstructionErrors(model, dataset.test.x, dataset.test.count);
-    const expected = applyScoringMethod(method, { ...testErrors, features: 14, count: dataset.test.count });
-    const stored = await db().prisma.score.findMany({ where: { modelVersionId: version.id } });
-    const byWindow = new Map(stored.map((score) => [`${score.engineId}:${score.endCycle}`, score]));
-    dataset.test.endCycles.forEach((endCycle, index) => {
-      const score = byWindow.get(`${dataset.test.engineIds[index]}:${endCycle}`)!;
-      expect(score.score).toBe(expected[index]);
-      expect(score.isAnomaly).toBe(expected[index] > version.threshold);
-      expect(score.reconstructionError).toBe(testErrors.windowErrors[index]);
-    });
-    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
-    const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
-    const engine7Windows = dataset.test.engineIds.map((id, index) => [id, index] as const).filter(([id]) => id === engine7.id);
-    expect(trajectory.points.map((point) => point.score)).toEqual(engine7Windows.map(([, index]) => expected[index]));
-    const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
-    const client = await services.scoring.scoreWindow({ columns: Array.from({ length: 21 }, (_, s) => ({ sensor: `sensor${s + 1}`, values: cycles.map((cycle) => (cycle as unknown as Record<string, number>)[`sensor${s + 1}`]) })) }, version.id);
-    expect(client.score).toBeCloseTo(trajectory.points[0].score, 5);
-    expect(client.threshold).toBe(version.threshold);
-  });
+      // Stored test scores, a trajectory and a raw window sent by a client all score with the method.
+      const testErrors = reconstructionErrors(model, dataset.test.x, dataset.test.count);
+      const expected = applyScoringMethod(method, { ...testErrors, features: 14, count: dataset.test.count });
+      const stored = await db().prisma.score.findMany({ where: { modelVersionId: version.id } });
+      const byWindow = new Map(stored.map((score) => [`${score.engineId}:${score.endCycle}`, score]));
+      dataset.test.endCycles.forEach((endCycle, index) => {
+        const score = byWindow.get(`${dataset.test.engineIds[index]}:${endCycle}`)!;
+        expect(score.score).toBe(expected[index]);
+        expect(score.isAnomaly).toBe(expected[index] > version.threshold);
+        expect(score.reconstructionError).toBe(testErrors.windowErrors[index]);
+      });
+      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+      const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
+      const engine7Windows = dataset.test.engineIds.map((id, index) => [id, index] as const).filter(([id]) => id === engine7.id);
+      expect(trajectory.points.map((point) => point.score)).toEqual(engine7Windows.map(([, index]) => expected[index]));
+      const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
+      const client = await services.scoring.scoreWindow(
+        {
+          columns: Array.from({ length: 21 }, (_, s) => ({
+            sensor: `sensor${s + 1}`,
+            values: cycles.map((cycle) => (cycle as unknown as Record<string, number>)[`sensor${s + 1}`]),
+          })),
+        },
+        version.id,
+      );
+      expect(client.score).toBeCloseTo(trajectory.points[0].score, 5);
+      expect(client.threshold).toBe(version.threshold);
+    },
+  );
 
   it('refuses an unknown scoring method, naming the ones there are', async () => {
     await expect(services.jobs.enqueue({ ...TINY_TRAINING, scoringMethod: 'trend-forecast' })).rejects.toMatchObject({
@@ -136,7 +166,9 @@ describeEachDatabase('TrainingPipeline', (db) => {
       code: 'INVALID_TRAINING_CONFIG',
       message: 'testUnits names FD001 training units that are not stored: 50, 51',
     });
-    await expect(services.jobs.enqueue({ dataset: 'FD003' })).rejects.toMatchObject({ message: expect.stringMatching(/import the subset first/) });
+    await expect(services.jobs.enqueue({ dataset: 'FD003' })).rejects.toMatchObject({
+      message: expect.stringMatching(/import the subset first/),
+    });
     expect(await db().prisma.trainingJob.count()).toBe(before);
   });
 });

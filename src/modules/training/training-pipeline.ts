@@ -5,13 +5,27 @@ import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { EngineSeries } from '../../domain/data/series';
 import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../../domain/data/splits';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
-import { reconstructOnThisThread, serialiseModel, trainAutoencoder, type Reconstruct, type ReconstructionErrors, type TrainedAutoencoder } from '../../detectors/lstm-autoencoder/engine';
+import {
+  reconstructOnThisThread,
+  serialiseModel,
+  trainAutoencoder,
+  type Reconstruct,
+  type ReconstructionErrors,
+  type TrainedAutoencoder,
+} from '../../detectors/lstm-autoencoder/engine';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
 import { insertEvaluation, metricsRecord } from '../evaluation/evaluation-records';
 import type { ModelRegistry } from '../registry/model-registry';
-import { calibrateScoring, calibratesOnTrajectories, fitScoring, fitsOnTrajectories, scoreWindowSet, type FittedScoring } from '../../detectors/lstm-autoencoder/scoring';
+import {
+  calibrateScoring,
+  calibratesOnTrajectories,
+  fitScoring,
+  fitsOnTrajectories,
+  scoreWindowSet,
+  type FittedScoring,
+} from '../../detectors/lstm-autoencoder/scoring';
 import type { JobHooks } from './training-job-runner';
 import type { TrainingRequest } from './training-request';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
@@ -173,7 +187,11 @@ export class TrainingPipeline {
         weights: Uint8Array.from(serialised.weights),
         backend: trained.backend,
         trainingMs: Math.round(trained.elapsedMs),
-        trainedOn: { dataset: request.dataset, split: { ...request.split }, counts: { ...dataset.counts } } as unknown as Prisma.InputJsonObject,
+        trainedOn: {
+          dataset: request.dataset,
+          split: { ...request.split },
+          counts: { ...dataset.counts },
+        } as unknown as Prisma.InputJsonObject,
       },
     });
     // Rewritten as text: Prisma rounds numbers it sends (see platform/db/exact-floats.ts), and scoring with a

@@ -4,7 +4,12 @@
 import { isSubset, SUBSETS, type Subset } from '../../domain/data/cmapss';
 import { REFERENCE_SPLIT, type SplitSpec } from '../../domain/data/splits';
 import { DEFAULT_THRESHOLD_QUANTILE } from '../../domain/evaluation/threshold';
-import { resolveTrainingConfig, TrainingConfigError, type TrainingConfig, type TrainingConfigInput } from '../../detectors/lstm-autoencoder/engine/training-config';
+import {
+  resolveTrainingConfig,
+  TrainingConfigError,
+  type TrainingConfig,
+  type TrainingConfigInput,
+} from '../../detectors/lstm-autoencoder/engine/training-config';
 import { ErrorCode, ServiceError } from '../../platform/errors';
 
 export interface UnitRange {
@@ -62,7 +67,8 @@ function expandRanges(field: string, ranges: UnitRange[] | null | undefined, fal
     if (!Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 1 || range.to < range.from) {
       throw invalid(`${field}[${index}] must be a range of unit numbers with 1 <= from <= to, got ${range.from}..${range.to}`);
     }
-    if (units.length + range.to - range.from + 1 > MAX_UNITS_PER_GROUP) throw invalid(`${field} lists more than ${MAX_UNITS_PER_GROUP} units`);
+    if (units.length + range.to - range.from + 1 > MAX_UNITS_PER_GROUP)
+      throw invalid(`${field} lists more than ${MAX_UNITS_PER_GROUP} units`);
     for (let unit = range.from; unit <= range.to; unit++) units.push(unit);
   }
   if (units.length === 0) throw invalid(`${field} must list at least one unit`);
@@ -71,7 +77,8 @@ function expandRanges(field: string, ranges: UnitRange[] | null | undefined, fal
 
 function integerIn(field: string, value: number | null | undefined, fallback: number, min: number, max: number): number {
   const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved < min || resolved > max) throw invalid(`${field} must be an integer from ${min} to ${max}, got ${resolved}`);
+  if (!Number.isInteger(resolved) || resolved < min || resolved > max)
+    throw invalid(`${field} must be an integer from ${min} to ${max}, got ${resolved}`);
   return resolved;
 }
 
@@ -87,9 +94,15 @@ export function resolveTrainingRequest(input: TrainingRequestInput, scoringMetho
     anomalyRul: integerIn('anomalyRul', input.anomalyRul, REFERENCE_SPLIT.anomalyRul, 0, 10_000),
   };
   if (split.anomalyRul >= split.healthyRul) {
-    throw invalid(`anomalyRul (${split.anomalyRul}) must be below healthyRul (${split.healthyRul}): a window cannot be both healthy and anomalous`);
+    throw invalid(
+      `anomalyRul (${split.anomalyRul}) must be below healthyRul (${split.healthyRul}): a window cannot be both healthy and anomalous`,
+    );
   }
-  const groups = [['trainUnits', split.trainUnits], ['calibrationUnits', split.calibrationUnits], ['testUnits', split.testUnits]] as const;
+  const groups = [
+    ['trainUnits', split.trainUnits],
+    ['calibrationUnits', split.calibrationUnits],
+    ['testUnits', split.testUnits],
+  ] as const;
   const owner = new Map<number, string>();
   for (const [field, units] of groups) {
     for (const unit of units) {
@@ -103,13 +116,18 @@ export function resolveTrainingRequest(input: TrainingRequestInput, scoringMetho
   const thresholdQuantile = input.thresholdQuantile ?? DEFAULT_THRESHOLD_QUANTILE;
   if (!(thresholdQuantile > 0 && thresholdQuantile <= 1)) throw invalid(`thresholdQuantile must be in (0, 1], got ${thresholdQuantile}`);
   const scoringMethod = input.scoringMethod ?? scoringMethods[0];
-  if (!scoringMethods.includes(scoringMethod)) throw invalid(`scoringMethod must be one of ${scoringMethods.join(', ')}, got "${scoringMethod}"`);
+  if (!scoringMethods.includes(scoringMethod))
+    throw invalid(`scoringMethod must be one of ${scoringMethods.join(', ')}, got "${scoringMethod}"`);
   const name = input.name?.trim() || null;
   if (name !== null && name.length > 200) throw invalid('name must hold at most 200 characters');
 
   const trainingInput: TrainingConfigInput = {
     // The number of features is known only once sensors are selected from the data.
-    architecture: { windowLength, ...(input.hidden != null ? { hidden: input.hidden } : {}), ...(input.code != null ? { code: input.code } : {}) },
+    architecture: {
+      windowLength,
+      ...(input.hidden != null ? { hidden: input.hidden } : {}),
+      ...(input.code != null ? { code: input.code } : {}),
+    },
     ...(input.epochs != null ? { epochs: input.epochs } : {}),
     ...(input.batchSize != null ? { batchSize: input.batchSize } : {}),
     ...(input.learningRate != null ? { learningRate: input.learningRate } : {}),

@@ -72,7 +72,8 @@ describe('access control', () => {
     await importFirstUnits(testDatabase.database.prisma, 2);
     const logger = createLogger('info', { write: (line: string) => void logLines.push(line) });
     server = await startTestServer(testDatabase.database, { auth }, {}, { logger });
-    for (const role of Object.keys(keys) as ApiRole[]) keys[role] = (await server.app.apiKeys.create(`${role.toLowerCase()} key`, [role])).key;
+    for (const role of Object.keys(keys) as ApiRole[])
+      keys[role] = (await server.app.apiKeys.create(`${role.toLowerCase()} key`, [role])).key;
   });
 
   afterAll(async () => {
@@ -132,18 +133,28 @@ describe('access control', () => {
 
   it('answers FORBIDDEN the same way whether or not the resource exists', async () => {
     const existing = await testDatabase.database.prisma.engine.findFirstOrThrow();
-    const ask = (id: number) => postGraphQL(server.url, { query: 'query ($id: Int!) { engine(id: $id) { id unit cycles { cycle } } }', variables: { id } }, bearer(keys.SCORER));
+    const ask = (id: number) =>
+      postGraphQL(
+        server.url,
+        { query: 'query ($id: Int!) { engine(id: $id) { id unit cycles { cycle } } }', variables: { id } },
+        bearer(keys.SCORER),
+      );
     const [present, absent] = [await ask(existing.id), await ask(999_999)];
     expect(present.status).toBe(403);
     expect(present.json).toEqual(absent.json);
-    expect(present.json.errors[0]).toMatchObject({ message: 'this API key may not run Query.engine: it needs the reader role', extensions: { code: 'FORBIDDEN', requiredRoles: ['READER'] } });
+    expect(present.json.errors[0]).toMatchObject({
+      message: 'this API key may not run Query.engine: it needs the reader role',
+      extensions: { code: 'FORBIDDEN', requiredRoles: ['READER'] },
+    });
   });
 
   it('runs no part of an operation when one of its root fields is forbidden (fragments included)', async () => {
     const [engines, jobs] = [await testDatabase.database.prisma.engine.count(), await testDatabase.database.prisma.trainingJob.count()];
     const mixed = await postGraphQL(
       server.url,
-      { query: 'mutation { createEngine(input: { externalId: "mixed" }) { id } ...Train } fragment Train on Mutation { trainModel { id } }' },
+      {
+        query: 'mutation { createEngine(input: { externalId: "mixed" }) { id } ...Train } fragment Train on Mutation { trainModel { id } }',
+      },
       bearer(keys.SCORER),
     );
     expect(mixed.status).toBe(403);
@@ -154,7 +165,9 @@ describe('access control', () => {
 
   it('lets any valid key introspect (when introspection is on), but not an anonymous client', async () => {
     const introspection = { query: '{ __schema { queryType { name } } }' };
-    expect((await postGraphQL(server.url, introspection, bearer(keys.SCORER))).json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    expect((await postGraphQL(server.url, introspection, bearer(keys.SCORER))).json).toEqual({
+      data: { __schema: { queryType: { name: 'Query' } } },
+    });
     expect((await postGraphQL(server.url, introspection)).status).toBe(401);
   });
 
@@ -167,7 +180,9 @@ describe('access control', () => {
     expect(created.json.errors).toBeUndefined();
     const { key, apiKey } = created.json.data.createApiKey;
     expect(apiKey).toMatchObject({ roles: ['READER'], revokedAt: null });
-    expect((await postGraphQL(server.url, { query: '{ engines { totalCount } }' }, bearer(key))).json.data.engines.totalCount).toBeGreaterThan(0);
+    expect(
+      (await postGraphQL(server.url, { query: '{ engines { totalCount } }' }, bearer(key))).json.data.engines.totalCount,
+    ).toBeGreaterThan(0);
 
     const listed = await postGraphQL(server.url, { query: '{ apiKeys { prefix name roles revokedAt lastUsedAt } }' }, bearer(keys.ADMIN));
     expect(listed.json.data.apiKeys).toEqual(expect.arrayContaining([expect.objectContaining({ prefix: apiKey.prefix, name: 'grafana' })]));
@@ -180,7 +195,11 @@ describe('access control', () => {
       'last_used_at written',
     );
 
-    const revoked = await postGraphQL(server.url, { query: 'mutation ($key: String!) { revokeApiKey(key: $key) { revokedAt } }', variables: { key: apiKey.prefix } }, bearer(keys.ADMIN));
+    const revoked = await postGraphQL(
+      server.url,
+      { query: 'mutation ($key: String!) { revokeApiKey(key: $key) { revokedAt } }', variables: { key: apiKey.prefix } },
+      bearer(keys.ADMIN),
+    );
     expect(revoked.json.data.revokeApiKey.revokedAt).toEqual(expect.any(String));
     expect((await postGraphQL(server.url, { query: '{ engines { totalCount } }' }, bearer(key))).status).toBe(401);
   });
@@ -189,11 +208,22 @@ describe('access control', () => {
     await postGraphQL(server.url, { query: 'query Probe { engines { totalCount } }' }, bearer(keys.READER));
     await postGraphQL(server.url, { query: '{ engines { totalCount } }' }, bearer(`${keys.READER.slice(0, 13)}${'x'.repeat(43)}`));
     // The access-log line is written once the response is out: wait for it.
-    const findProbe = async () => logLines.map((line) => JSON.parse(line)).find((line) => line.msg === 'request' && line.operation === 'Probe');
+    const findProbe = async () =>
+      logLines.map((line) => JSON.parse(line)).find((line) => line.msg === 'request' && line.operation === 'Probe');
     const probe = await waitUntil(findProbe, (line) => line !== undefined, 5_000, 'access-log line');
     const lines = logLines.map((line) => JSON.parse(line));
-    expect(probe).toMatchObject({ keyPrefix: keys.READER.slice(0, 12), status: 200, outcome: 'success', operationType: 'query', requestId: expect.any(String), latencyMs: expect.any(Number) });
-    expect(lines.filter((line) => line.msg === 'API key refused').at(-1)).toMatchObject({ reason: 'unknown_or_revoked', keyPrefix: keys.READER.slice(0, 12) });
+    expect(probe).toMatchObject({
+      keyPrefix: keys.READER.slice(0, 12),
+      status: 200,
+      outcome: 'success',
+      operationType: 'query',
+      requestId: expect.any(String),
+      latencyMs: expect.any(Number),
+    });
+    expect(lines.filter((line) => line.msg === 'API key refused').at(-1)).toMatchObject({
+      reason: 'unknown_or_revoked',
+      keyPrefix: keys.READER.slice(0, 12),
+    });
     const all = logLines.join('\n');
     for (const key of Object.values(keys)) expect(all).not.toContain(key.slice(13));
   });
@@ -203,7 +233,8 @@ describe('access control', () => {
     const throttled = await startTestServer(testDatabase.database, { auth, limits });
     try {
       const bad = bearer(`ehk_AAAAAAAA_${'C'.repeat(43)}`);
-      for (let attempt = 0; attempt < 3; attempt++) expect((await postGraphQL(throttled.url, { query: '{ __typename }' }, bad)).status).toBe(401);
+      for (let attempt = 0; attempt < 3; attempt++)
+        expect((await postGraphQL(throttled.url, { query: '{ __typename }' }, bad)).status).toBe(401);
       const refused = await postGraphQL(throttled.url, { query: '{ __typename }' }, bearer(keys.READER));
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);

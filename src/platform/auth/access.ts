@@ -35,7 +35,10 @@ export function operationRoles(resolvers: readonly Function[]): RoleMap {
     const resolverClass = storage.authorizedResolver.find((entry) => entry.target === target);
     return (field?.roles ?? resolverClass?.roles) as ApiRole[] | undefined;
   };
-  for (const [typeName, handlers] of [['Query', storage.queries], ['Mutation', storage.mutations]] as const) {
+  for (const [typeName, handlers] of [
+    ['Query', storage.queries],
+    ['Mutation', storage.mutations],
+  ] as const) {
     for (const handler of handlers) {
       if (!resolvers.includes(handler.target)) continue;
       const roles = declared(handler.target, handler.methodName);
@@ -51,7 +54,9 @@ export function holdsAnyRole(principal: Principal, roles: readonly ApiRole[]): b
 
 export function forbidden(roles: readonly ApiRole[], field: string, withStatus: boolean) {
   const needed = roles.map((role) => role.toLowerCase()).join(' or ');
-  return accessError(AccessCode.FORBIDDEN, `this API key may not run ${field}: it needs the ${needed} role`, withStatus ? 403 : null, { requiredRoles: roles });
+  return accessError(AccessCode.FORBIDDEN, `this API key may not run ${field}: it needs the ${needed} role`, withStatus ? 403 : null, {
+    requiredRoles: roles,
+  });
 }
 
 /** type-graphql's per-field check (the context carries the request's principal). */
@@ -63,7 +68,9 @@ export const authChecker: AuthChecker<{ principal: Principal }, ApiRole> = ({ co
 /** The root fields an operation selects (through fragments too), with their node. */
 export function rootFields(document: DocumentNode, operation: OperationDefinitionNode): FieldNode[] {
   const fragments = new Map(
-    document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).map((definition) => [definition.name.value, definition]),
+    document.definitions
+      .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((definition) => [definition.name.value, definition]),
   );
   const fields: FieldNode[] = [];
   const visited = new Set<string>();
@@ -105,7 +112,12 @@ export function checkOperation(
   principal: Principal,
   roles: RoleMap,
 ): OperationCost {
-  const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : schema.getSubscriptionType();
+  const rootType =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'query'
+        ? schema.getQueryType()
+        : schema.getSubscriptionType();
   const fields = rootFields(document, operation);
   for (const field of fields) {
     const name = field.name.value;
@@ -118,7 +130,9 @@ export function checkOperation(
   const cost: OperationCost = { windows: 0, trainingJobs: 0 };
   if (operation.operation !== 'mutation') return cost;
   // Counted from the request as sent, without coercing it (execution does that, and refuses bad input).
-  const defaults = new Map((operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.defaultValue]));
+  const defaults = new Map(
+    (operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.defaultValue]),
+  );
   const valueOf = (value: unknown): unknown => {
     const node = value as ValueNode | undefined;
     if (node && typeof node === 'object' && 'kind' in node) {

@@ -69,7 +69,10 @@ export function createAuthenticate(options: AuthenticationOptions): Authenticate
       const token = BEARER.exec(header)?.[1];
       const result = token ? await keys.authenticate(token) : ({ ok: false, reason: 'malformed' } as const);
       if (!result.ok) {
-        state.logger.warn({ reason: result.reason, keyPrefix: token ? keys.prefixOf(token) : null, clientAddress: state.clientAddress }, 'API key refused');
+        state.logger.warn(
+          { reason: result.reason, keyPrefix: token ? keys.prefixOf(token) : null, clientAddress: state.clientAddress },
+          'API key refused',
+        );
         await unauthenticated(result.reason, 'the API key is not valid (unknown, revoked or malformed)');
         return false;
       }
@@ -79,7 +82,10 @@ export function createAuthenticate(options: AuthenticationOptions): Authenticate
       if (isDatabaseUnavailable(error)) {
         state.logger.warn({ err: error }, 'cannot verify an API key: the database is unavailable');
         res.setHeader('Retry-After', String(Math.ceil(UNAVAILABLE_RETRY_AFTER_MS / 1000)));
-        refuse(res, 503, AccessCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, { retryAfterMs: UNAVAILABLE_RETRY_AFTER_MS, requestId: state.requestId });
+        refuse(res, 503, AccessCode.SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, {
+          retryAfterMs: UNAVAILABLE_RETRY_AFTER_MS,
+          requestId: state.requestId,
+        });
         return false;
       }
       throw error;

@@ -19,7 +19,8 @@ export class RateLimit {
     readonly name: LimitName,
     readonly settings: RateLimitSettings,
   ) {
-    this.limiter = settings.points > 0 ? new RateLimiterMemory({ keyPrefix: name, points: settings.points, duration: settings.periodSeconds }) : null;
+    this.limiter =
+      settings.points > 0 ? new RateLimiterMemory({ keyPrefix: name, points: settings.points, duration: settings.periodSeconds }) : null;
   }
 
   get enabled(): boolean {
@@ -48,7 +49,12 @@ export class RateLimit {
   }
 
   private refused(state: RateLimiterRes): LimitDecision {
-    return { allowed: false, retryAfterMs: Math.max(1, state.msBeforeNext), limit: this.settings.points, periodSeconds: this.settings.periodSeconds };
+    return {
+      allowed: false,
+      retryAfterMs: Math.max(1, state.msBeforeNext),
+      limit: this.settings.points,
+      periodSeconds: this.settings.periodSeconds,
+    };
   }
 }
 
@@ -58,7 +64,11 @@ export interface RateLimits {
   authFailures: RateLimit;
 }
 
-export function createRateLimits(settings: { scoring: RateLimitSettings; training: RateLimitSettings; authFailures: RateLimitSettings }): RateLimits {
+export function createRateLimits(settings: {
+  scoring: RateLimitSettings;
+  training: RateLimitSettings;
+  authFailures: RateLimitSettings;
+}): RateLimits {
   return {
     scoring: new RateLimit('scoring', settings.scoring),
     training: new RateLimit('training', settings.training),

@@ -2,7 +2,8 @@
 import { Prisma } from '@prisma/client';
 import { isDatabaseUnavailable } from './connection-errors';
 
-const known = (code: string, meta?: Record<string, unknown>) => new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: '6.19.3', meta });
+const known = (code: string, meta?: Record<string, unknown>) =>
+  new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: '6.19.3', meta });
 const socketError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, syscall: 'connect', errno: -111 });
 const postgresError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
 
@@ -11,7 +12,12 @@ describe('isDatabaseUnavailable', () => {
     ['Prisma: cannot reach the server (P1001)', known('P1001')],
     ['Prisma: pool timeout (P2024)', known('P2024')],
     ['Prisma: server closed the connection (P1017)', known('P1017')],
-    ['a raw query wrapping an unreachable adapter', known('P2010', { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable', host: 'db', port: 5432 } } })],
+    [
+      'a raw query wrapping an unreachable adapter',
+      known('P2010', {
+        driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable', host: 'db', port: 5432 } },
+      }),
+    ],
     ['adapter: connection closed', known('P2010', { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } })],
     ['adapter: postgres admin shutdown', known('P2010', { driverAdapterError: { cause: { kind: 'postgres', code: '57P01' } } })],
     ['pg: connection refused', socketError('ECONNREFUSED')],

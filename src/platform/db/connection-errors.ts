@@ -50,7 +50,10 @@ interface ErrorLike {
 
 function matches(error: ErrorLike): boolean {
   const code = typeof error.code === 'string' ? error.code : undefined;
-  if (code !== undefined && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && isConnectivitySqlState(code)))) {
+  if (
+    code !== undefined &&
+    (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && isConnectivitySqlState(code)))
+  ) {
     return true;
   }
   if (typeof error.kind === 'string') {

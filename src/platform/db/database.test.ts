@@ -24,13 +24,19 @@ describe('openPostgres', () => {
     const plans = await database.query<{ statement: string; generic_plans: string; custom_plans: string }>(
       'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY statement',
     );
-    expect(plans.map(({ statement, generic_plans, custom_plans }) => [statement.includes('content_hash = ANY') ? 'score lookup' : statement, Number(generic_plans), Number(custom_plans)])).toEqual([
+    expect(
+      plans.map(({ statement, generic_plans, custom_plans }) => [
+        statement.includes('content_hash = ANY') ? 'score lookup' : statement,
+        Number(generic_plans),
+        Number(custom_plans),
+      ]),
+    ).toEqual([
       ['SELECT $1::int + 1 AS next', 0, 8],
       ['score lookup', 0, 8],
     ]);
   });
 
-  it("keeps the startup options of the database URL beside its own", async () => {
+  it('keeps the startup options of the database URL beside its own', async () => {
     const withOptions = await openPostgres(`${scratch.url}?options=${encodeURIComponent('-c statement_timeout=12345')}`, 1);
     try {
       const [settings] = await withOptions.query<{ timeout: string; plans: string }>(

@@ -8,9 +8,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { applyMigrations, pendingMigrations, type QueryExecutor, type ScriptExecutor } from './migrations';
 
-export type DatabaseSettings =
-  | { kind: 'postgresql'; url: string; poolMax: number }
-  | { kind: 'embedded'; dataDir: string };
+export type DatabaseSettings = { kind: 'postgresql'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string };
 
 export type DatabaseKind = DatabaseSettings['kind'];
 

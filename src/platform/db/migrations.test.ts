@@ -43,7 +43,9 @@ describe('migrations', () => {
   it('roll back a failing migration entirely', async () => {
     const database = await openEmbedded(null);
     try {
-      const broken = [{ name: '00000000000000_broken', checksum: 'f'.repeat(64), sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' }];
+      const broken = [
+        { name: '00000000000000_broken', checksum: 'f'.repeat(64), sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();' },
+      ];
       await expect(applyMigrations(database.execScript, database.query, broken)).rejects.toThrow(/no_such_function/);
       const tables = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'half_done'`);
       expect(tables[0].n).toBe(0);
@@ -70,7 +72,10 @@ describe('migrations', () => {
       const client = new pg.Client({ connectionString: empty.url });
       await client.connect();
       await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-      await applyMigrations(async (sql) => void (await client.query(sql)), async (sql) => (await client.query(sql)).rows);
+      await applyMigrations(
+        async (sql) => void (await client.query(sql)),
+        async (sql) => (await client.query(sql)).rows,
+      );
       await client.end();
       const status = await run('npx', ['prisma', 'migrate', 'status'], { cwd: REPOSITORY_ROOT, env });
       expect(status.stdout).toMatch(/Database schema is up to date/);
@@ -81,7 +86,9 @@ describe('migrations', () => {
 
   it("compress client windows' values with lz4 on PostgreSQL, and keep pglz where lz4 is missing (PGlite)", async () => {
     const compressionOf = async (query: (sql: string) => Promise<{ method: string }[]>) =>
-      (await query(`SELECT attcompression::text AS method FROM pg_attribute WHERE attrelid = 'windows'::regclass AND attname = 'values'`))[0].method;
+      (
+        await query(`SELECT attcompression::text AS method FROM pg_attribute WHERE attrelid = 'windows'::regclass AND attname = 'values'`)
+      )[0].method;
     const empty = await createEmptyDatabase();
     try {
       const database = await openPostgres(empty.url, 2);
@@ -108,9 +115,22 @@ describe('migrations', () => {
     try {
       await applyMigrations(database.execScript, database.query);
       const version = (n: number, isActive: boolean) => ({
-        version: n, isActive, architecture: {}, hyperparameters: {}, sensors: [], windowLength: 30, normalisation: {},
-        scoringMethod: {}, threshold: 1, thresholdQuantile: 0.99, topology: {}, weights: Buffer.alloc(0), weightSpecs: [],
-        backend: 'cpu', trainingMs: 1, trainedOn: {},
+        version: n,
+        isActive,
+        architecture: {},
+        hyperparameters: {},
+        sensors: [],
+        windowLength: 30,
+        normalisation: {},
+        scoringMethod: {},
+        threshold: 1,
+        thresholdQuantile: 0.99,
+        topology: {},
+        weights: Buffer.alloc(0),
+        weightSpecs: [],
+        backend: 'cpu',
+        trainingMs: 1,
+        trainedOn: {},
       });
       await database.prisma.modelVersion.create({ data: version(1, true) });
       await database.prisma.modelVersion.create({ data: version(2, false) });
@@ -120,4 +140,3 @@ describe('migrations', () => {
     }
   });
 });
-

@@ -82,11 +82,7 @@ function quoteLiteral(value: string): string {
 }
 
 /** Applies every pending migration, each in its own transaction with its bookkeeping row. */
-export async function applyMigrations(
-  exec: ScriptExecutor,
-  query: QueryExecutor,
-  migrations = readMigrations(),
-): Promise<string[]> {
+export async function applyMigrations(exec: ScriptExecutor, query: QueryExecutor, migrations = readMigrations()): Promise<string[]> {
   await exec(BOOKKEEPING_TABLE);
   const pending = new Set(await pendingMigrations(query, migrations));
   const applied: string[] = [];

@@ -64,7 +64,10 @@ export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; met
           for (const error of errors) {
             const kind = classify(error);
             if (kind === 'internal') {
-              state.logger.error({ err: unwrapResolverError(error), path: error.path, operation: state.operation?.name ?? null }, 'internal error');
+              state.logger.error(
+                { err: unwrapResolverError(error), path: error.path, operation: state.operation?.name ?? null },
+                'internal error',
+              );
             } else if (kind === 'unavailable') {
               state.logger.warn({ err: unwrapResolverError(error), path: error.path }, 'database unavailable');
             }

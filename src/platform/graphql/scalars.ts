@@ -15,10 +15,12 @@ function describe(value: unknown): string {
 /** `row` is the list's index inside a matrix, null for a list of its own. */
 function readingList(name: string, value: unknown, row: number | null = null): number[] {
   const where = row === null ? '' : `row ${row}, `;
-  if (!Array.isArray(value)) invalid(name, `${row === null ? 'the value' : `row ${row}`} must be a list of numbers, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    invalid(name, `${row === null ? 'the value' : `row ${row}`} must be a list of numbers, got ${describe(value)}`);
   for (let i = 0; i < value.length; i++) {
     const reading: unknown = value[i];
-    if (typeof reading !== 'number' || !Number.isFinite(reading)) invalid(name, `${where}reading ${i} must be a finite number, got ${describe(reading)}`);
+    if (typeof reading !== 'number' || !Number.isFinite(reading))
+      invalid(name, `${where}reading ${i} must be a finite number, got ${describe(reading)}`);
   }
   return value as number[];
 }
@@ -31,7 +33,8 @@ function readingMatrix(value: unknown): number[][] {
 
 export const ReadingMatrix = new GraphQLScalarType<number[][], number[][]>({
   name: 'ReadingMatrix',
-  description: 'Rows of sensor readings, oldest cycle first: a list of lists of finite numbers, e.g. [[641.82, 1589.7], [642.15, 1591.82]].',
+  description:
+    'Rows of sensor readings, oldest cycle first: a list of lists of finite numbers, e.g. [[641.82, 1589.7], [642.15, 1591.82]].',
   parseValue: readingMatrix,
   parseLiteral: (ast, variables) => readingMatrix(valueFromASTUntyped(ast, variables)),
   serialize: readingMatrix,

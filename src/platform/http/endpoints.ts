@@ -20,7 +20,9 @@ export function metricsRouter(metrics: Metrics, token: string | null): express.R
       const presented = /^Bearer[ \t]+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
       if (!presented || !sameSecret(presented, token)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-        res.status(401).json(errorBody(AccessCode.UNAUTHENTICATED, 'the metrics token is required: send it as "Authorization: Bearer <METRICS_TOKEN>"'));
+        res
+          .status(401)
+          .json(errorBody(AccessCode.UNAUTHENTICATED, 'the metrics token is required: send it as "Authorization: Bearer <METRICS_TOKEN>"'));
         return;
       }
     }

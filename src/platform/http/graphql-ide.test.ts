@@ -229,7 +229,11 @@ describe('the IDE in Chromium, offline', () => {
     // The default query, run as it opens.
     const execute = page.locator('button.graphiql-execute-button');
     await execute.click();
-    const first = await poll('the default query result', async () => parseJson(await editorValue(page, RESPONSE_EDITOR)), (value) => value?.data?.engines !== undefined);
+    const first = await poll(
+      'the default query result',
+      async () => parseJson(await editorValue(page, RESPONSE_EDITOR)),
+      (value) => value?.data?.engines !== undefined,
+    );
     expect(first.errors).toBeUndefined();
     expect(first.data.engines.totalCount).toBe(UNITS);
     expect(first.data.engines.items.map((engine: { unit: number }) => engine.unit)).toEqual([1, 2, 3]);
@@ -254,7 +258,10 @@ describe('the IDE in Chromium, offline', () => {
     // The schema was introspected: the documentation explorer lists the root type's fields.
     await page.locator('button[aria-label="Show Documentation Explorer"]').click();
     const docs = page.locator('.graphiql-doc-explorer');
-    await docs.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
+    await docs
+      .locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ })
+      .first()
+      .click();
     await docs.locator('.graphiql-doc-explorer-field-name', { hasText: /^engines$/ }).waitFor({ timeout: 5_000 });
     await expect(docs.locator('.graphiql-doc-explorer-title').innerText()).resolves.toBe('Query');
 

@@ -183,9 +183,7 @@ function renderPage(assets: ReturnType<typeof loadAssets>): string {
 /** Whether a GET /graphql comes from a browser: HTML preferred over every GraphQL response type. */
 function prefersHtml(request: express.Request): boolean {
   // With equal preference (`*/*`, or no Accept header) the first type wins: JSON, i.e. Apollo.
-  return (
-    request.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']) === 'text/html'
-  );
+  return request.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']) === 'text/html';
 }
 
 /** The IDE's routes: GET /, GET /graphql for browsers, GET /ide/assets/<file>. */

@@ -15,11 +15,21 @@ interface Answer {
 }
 
 /** POSTs `body` to /graphql (before express) or to /graphql?via=express, with a Content-Length or chunked. */
-function post(server: TestServer, body: string, headers: Record<string, string>, viaExpress: boolean, chunked = viaExpress): Promise<Answer> {
+function post(
+  server: TestServer,
+  body: string,
+  headers: Record<string, string>,
+  viaExpress: boolean,
+  chunked = viaExpress,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request(`${server.url}/graphql${viaExpress ? '?via=express' : ''}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers, ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) }) },
+      headers: {
+        'content-type': 'application/json',
+        ...headers,
+        ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(Buffer.byteLength(body)) }),
+      },
     });
     request.on('error', reject);
     request.on('response', (response) => {
@@ -62,13 +72,21 @@ describe('POST /graphql before express', () => {
   });
 
   const cases: Array<[string, () => { body: string; headers: Record<string, string> }, number]> = [
-    ['an authenticated query', () => ({ body: JSON.stringify({ query: '{ __typename }' }), headers: { authorization: `Bearer ${key}` } }), 200],
+    [
+      'an authenticated query',
+      () => ({ body: JSON.stringify({ query: '{ __typename }' }), headers: { authorization: `Bearer ${key}` } }),
+      200,
+    ],
     ['a GraphQL error', () => ({ body: JSON.stringify({ query: '{ nope }' }), headers: { authorization: `Bearer ${key}` } }), 400],
     ['no API key', () => ({ body: JSON.stringify({ query: '{ __typename }' }), headers: {} }), 401],
     ['a malformed API key', () => ({ body: JSON.stringify({ query: '{ __typename }' }), headers: { authorization: 'Bearer' } }), 401],
     ['a body that is not JSON', () => ({ body: '{"query": ', headers: { authorization: `Bearer ${key}` } }), 400],
     ['a JSON body that is not an object', () => ({ body: '"{ __typename }"', headers: { authorization: `Bearer ${key}` } }), 400],
-    ['an Accept header without JSON', () => ({ body: JSON.stringify({ query: '{ __typename }' }), headers: { authorization: `Bearer ${key}`, accept: 'text/html' } }), 406],
+    [
+      'an Accept header without JSON',
+      () => ({ body: JSON.stringify({ query: '{ __typename }' }), headers: { authorization: `Bearer ${key}`, accept: 'text/html' } }),
+      406,
+    ],
   ];
 
   test.each(cases)('%s: the same answer on both paths', async (_name, build, status) => {

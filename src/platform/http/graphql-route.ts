@@ -25,7 +25,11 @@ const GRAPHQL_MEDIA_TYPES = ['application/json', 'application/graphql-response+j
 export function refuseUnacceptable(req: IncomingMessage, res: ServerResponse): boolean {
   if (!req.headers.accept || accepts(req).type(GRAPHQL_MEDIA_TYPES)) return false;
   stateOf(res).outcome = AccessCode.BAD_REQUEST;
-  sendJson(res, 406, errorBody(AccessCode.BAD_REQUEST, 'the Accept header must allow application/json or application/graphql-response+json'));
+  sendJson(
+    res,
+    406,
+    errorBody(AccessCode.BAD_REQUEST, 'the Accept header must allow application/json or application/graphql-response+json'),
+  );
   return true;
 }
 

@@ -135,7 +135,10 @@ export function healthRouter(readiness: Readiness): express.Router {
   router.get('/ready', async (_req, res, next) => {
     try {
       const report = await readiness.check();
-      res.set('Cache-Control', 'no-store').status(report.status === 'ready' ? 200 : 503).json(report);
+      res
+        .set('Cache-Control', 'no-store')
+        .status(report.status === 'ready' ? 200 : 503)
+        .json(report);
     } catch (error) {
       next(error);
     }

@@ -16,7 +16,9 @@ describe('parameter layout', () => {
     await useBackend('cpu');
     const model = buildLayersModel(TINY);
     const layout = parameterLayout(TINY);
-    expect(model.weights.map((weight) => [weight.originalName, weight.shape])).toEqual(layout.blocks.map((block) => [block.layersName, block.shape]));
+    expect(model.weights.map((weight) => [weight.originalName, weight.shape])).toEqual(
+      layout.blocks.map((block) => [block.layersName, block.shape]),
+    );
     expect(model.countParams()).toBe(layout.size);
     model.dispose();
   });
@@ -52,7 +54,14 @@ describe('initialisation', () => {
     const p = parameterViews(parameterLayout(REFERENCE_ARCHITECTURE), parameters);
     const bound = 1 / Math.sqrt(REFERENCE_ARCHITECTURE.hidden);
     const maxOf = (values: Float32Array) => values.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
-    for (const values of [p.encoderKernel, p.encoderRecurrentKernel, p.decoderKernel, p.decoderRecurrentKernel, p.bottleneckKernel, p.outputKernel]) {
+    for (const values of [
+      p.encoderKernel,
+      p.encoderRecurrentKernel,
+      p.decoderKernel,
+      p.decoderRecurrentKernel,
+      p.bottleneckKernel,
+      p.outputKernel,
+    ]) {
       expect(maxOf(values)).toBeLessThanOrEqual(bound);
       expect(maxOf(values)).toBeGreaterThan(0.95 * bound);
     }
@@ -65,7 +74,13 @@ describe('initialisation', () => {
     const { parameters } = initialiseModel(REFERENCE_ARCHITECTURE, 'keras', 4);
     const p = parameterViews(parameterLayout(REFERENCE_ARCHITECTURE), parameters);
     const U = p.decoderRecurrentKernel; // [H, 4H]
-    for (const [r, s] of [[0, 0], [0, 1], [5, 5], [17, 40], [63, 63]]) {
+    for (const [r, s] of [
+      [0, 0],
+      [0, 1],
+      [5, 5],
+      [17, 40],
+      [63, 63],
+    ]) {
       let dot = 0;
       for (let c = 0; c < 4 * H; c++) dot += U[r * 4 * H + c] * U[s * 4 * H + c];
       expect(dot).toBeCloseTo(r === s ? 1 : 0, 5);

@@ -125,14 +125,7 @@ interface RecurrenceTape {
 }
 
 /** Fills ws.backward.gateGradT with dL/dz of every step and biasGrad with their column sums. */
-function backThroughTime(
-  rows: number,
-  T: number,
-  H: number,
-  ws: PassWorkspace,
-  recurrentKernelT: tf.Tensor2D,
-  tape: RecurrenceTape,
-): void {
+function backThroughTime(rows: number, T: number, H: number, ws: PassWorkspace, recurrentKernelT: tf.Tensor2D, tape: RecurrenceTape): void {
   const G = 4 * H;
   const b = ws.backward;
   b.cellGrad.fill(0, 0, rows * H);
@@ -162,7 +155,14 @@ function backThroughTime(
 }
 
 /** target [cols, rows] = (aT [rows, k] x b [k, cols])^T: a weight gradient computed transposed. */
-function transposedProductInto(aT: tf.Tensor2D, b: tf.Tensor2D, target: Float32Array, rows: number, cols: number, scratch: Float32Array): void {
+function transposedProductInto(
+  aT: tf.Tensor2D,
+  b: tf.Tensor2D,
+  target: Float32Array,
+  rows: number,
+  cols: number,
+  scratch: Float32Array,
+): void {
   const product = scratch.subarray(0, rows * cols);
   productInto(aT, b, product);
   transpose(product, rows, cols, target);

@@ -67,7 +67,11 @@ export class BlockEngine implements GradientEngine {
     this.team.start('gradient', first, rows);
     this.computer.gradients(parameters, train, this.order, ranges, this.team.ownBlocks, rows, blockGradients, blockErrors);
     this.team.finish();
-    sumBlocks(blockGradients, ranges.map((range) => range.rows > 0), gradient);
+    sumBlocks(
+      blockGradients,
+      ranges.map((range) => range.rows > 0),
+      gradient,
+    );
     return sumInOrder(blockErrors);
   }
 

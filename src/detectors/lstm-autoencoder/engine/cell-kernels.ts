@@ -97,7 +97,7 @@ class SimdCellKernels implements CellKernels {
 
   private address(view: Float32Array | null): number {
     if (view === null) return 0;
-    if (view.buffer !== this.buffer) throw new Error('array is not in the cell kernels\' memory');
+    if (view.buffer !== this.buffer) throw new Error("array is not in the cell kernels' memory");
     return view.byteOffset;
   }
 

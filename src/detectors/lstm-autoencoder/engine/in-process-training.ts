@@ -7,13 +7,7 @@ import { createModel, parameterCount } from './architecture';
 import { BlockEngine, soloTeam } from './block-engine';
 import { resolveTrainingConfig, TrainingConfigInput } from './training-config';
 import { runTrainingLoop } from './training-loop';
-import {
-  countWindows,
-  TrainedAutoencoder,
-  TrainingCallbacks,
-  TrainingCancelledError,
-  TrainingData,
-} from './training-types';
+import { countWindows, TrainedAutoencoder, TrainingCallbacks, TrainingCancelledError, TrainingData } from './training-types';
 
 /**
  * Trains on this thread with the active tfjs backend (select one first, see ./backend.ts). Same seed,

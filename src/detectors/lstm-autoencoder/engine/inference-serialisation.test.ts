@@ -5,13 +5,7 @@ import { AutoencoderModel, parameterLayout } from './architecture';
 import { RECENT_RESIDUAL_STEPS, reconstructionErrors, releaseCachedWeights } from './inference';
 import { initialiseModel } from './initialisation';
 import { trainInProcess } from './in-process-training';
-import {
-  architectureFromTopology,
-  deserialiseModel,
-  loadLayersModel,
-  ModelFormatError,
-  serialiseModel,
-} from './serialisation';
+import { architectureFromTopology, deserialiseModel, loadLayersModel, ModelFormatError, serialiseModel } from './serialisation';
 import { maxAbs, maxAbsDifference, syntheticWindows, TINY, useBackend } from './test-helpers';
 
 const windows = syntheticWindows(TINY, 9, 7);
@@ -22,7 +16,8 @@ let trained: AutoencoderModel;
 
 beforeAll(async () => {
   await useBackend('wasm');
-  trained = (await trainInProcess({ train: syntheticWindows(TINY, 32, 8) }, { architecture: TINY, epochs: 3, batchSize: 8, seed: 1 })).model;
+  trained = (await trainInProcess({ train: syntheticWindows(TINY, 32, 8) }, { architecture: TINY, epochs: 3, batchSize: 8, seed: 1 }))
+    .model;
 });
 
 function bits(values: Float32Array): Buffer {
@@ -88,7 +83,9 @@ describe('reconstructionErrors', () => {
     // A window shorter than that averages all its steps twice over.
     const short = reconstructionErrors(trained, windows, COUNT);
     expect(short.recentSteps).toBe(T);
-    expect(Array.from(short.recentResiduals)).toEqual(Array.from(short.windowResiduals).map((value) => expect.closeTo(value, 6) as unknown as number));
+    expect(Array.from(short.recentResiduals)).toEqual(
+      Array.from(short.windowResiduals).map((value) => expect.closeTo(value, 6) as unknown as number),
+    );
   });
 
   test('a window scores the same alone, in any chunk and in any batch', () => {

@@ -76,7 +76,10 @@ describe('InferenceThread', () => {
     // A worker that starts like the real one, then exits on its first request.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inference-worker-'));
     const script = path.join(dir, 'dying-worker.js');
-    fs.writeFileSync(script, "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage({ type: 'ready', backend: 'none' });\nparentPort.on('message', () => process.exit(3));\n");
+    fs.writeFileSync(
+      script,
+      "const { parentPort } = require('node:worker_threads');\nparentPort.postMessage({ type: 'ready', backend: 'none' });\nparentPort.on('message', () => process.exit(3));\n",
+    );
     const crashes: Error[] = [];
     const dying = await InferenceThread.start({ workerScript: script, inlineBelow: 0, onCrash: (error) => crashes.push(error) });
     try {

@@ -13,7 +13,8 @@ import { resolveInferenceWorkerScript } from './worker-script';
 export type Reconstruct = (model: AutoencoderModel, modelKey: string, x: Float32Array, count: number) => Promise<ReconstructionErrors>;
 
 /** Model keys name parameters that never change (see ReconstructionOptions.cacheKey): weights stay prepared. */
-export const reconstructOnThisThread: Reconstruct = async (model, modelKey, x, count) => reconstructionErrors(model, x, count, { cacheKey: modelKey });
+export const reconstructOnThisThread: Reconstruct = async (model, modelKey, x, count) =>
+  reconstructionErrors(model, x, count, { cacheKey: modelKey });
 
 export interface InferenceThreadOptions {
   workerScript?: string;

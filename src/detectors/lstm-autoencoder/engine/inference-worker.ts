@@ -40,10 +40,16 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
     try {
       if (!model) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
       const errors = reconstructionErrors(model, request.x, request.count, { cacheKey: request.modelKey });
-      const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals].map((array) => array.buffer as ArrayBuffer);
+      const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals].map(
+        (array) => array.buffer as ArrayBuffer,
+      );
       port.postMessage({ type: 'result', id: request.id, errors } satisfies InferenceReply, buffers);
     } catch (error) {
-      port.postMessage({ type: 'failure', id: request.id, message: error instanceof Error ? error.message : String(error) } satisfies InferenceReply);
+      port.postMessage({
+        type: 'failure',
+        id: request.id,
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies InferenceReply);
     }
   });
   port.postMessage({ type: 'ready', backend: selection.name } satisfies InferenceReply);

@@ -76,7 +76,11 @@ function withWeights<T>(model: AutoencoderModel, cacheKey: string | undefined, b
   if (entry) {
     cachedWeights.delete(cacheKey);
   } else {
-    entry = { parameters: model.parameters, backend, weights: prepareWeights(model.architecture, model.parameters, { forTraining: false }) };
+    entry = {
+      parameters: model.parameters,
+      backend,
+      weights: prepareWeights(model.architecture, model.parameters, { forTraining: false }),
+    };
   }
   cachedWeights.set(cacheKey, entry);
   while (cachedWeights.size > CACHED_WEIGHTS) releaseCachedWeights(cachedWeights.keys().next().value as string);

@@ -3,13 +3,7 @@
 // training is several times slower than the fused passes in ./forward-pass.ts and ./backward-pass.ts.
 
 import * as tf from '@tensorflow/tfjs';
-import {
-  AutoencoderArchitecture,
-  AutoencoderModel,
-  LAYER_NAMES,
-  parameterLayout,
-  validateArchitecture,
-} from './architecture';
+import { AutoencoderArchitecture, AutoencoderModel, LAYER_NAMES, parameterLayout, validateArchitecture } from './architecture';
 
 /**
  * Builds the untrained tf.layers model: LSTM encoder keeping its last state, dense bottleneck, the code
@@ -65,7 +59,9 @@ export function setLayersModelWeights(layersModel: tf.LayersModel, model: Autoen
   const tensors = layout.blocks.map((block, index) => {
     const expected = weights[index].shape.join('x');
     if (expected !== block.shape.join('x')) {
-      throw new Error(`weight ${index} (${block.layersName}) has shape ${expected} in the tf.layers model, expected ${block.shape.join('x')}`);
+      throw new Error(
+        `weight ${index} (${block.layersName}) has shape ${expected} in the tf.layers model, expected ${block.shape.join('x')}`,
+      );
     }
     // slice(): the cpu backend keeps a reference to the array it is given; the model must own its values.
     return tf.tensor(model.parameters.slice(block.offset, block.offset + block.size), block.shape, 'float32');

@@ -8,14 +8,7 @@ import { createModel, parameterCount } from './architecture';
 import { BackendName } from './backend';
 import { CONTROL_LENGTH, Control, SharedBuffers, WorkerMessage, WorkerSetup } from './parallel-protocol';
 import { resolveTrainingConfig, TrainingConfigInput } from './training-config';
-import {
-  countWindows,
-  EpochProgress,
-  TrainedAutoencoder,
-  TrainingCallbacks,
-  TrainingCancelledError,
-  TrainingData,
-} from './training-types';
+import { countWindows, EpochProgress, TrainedAutoencoder, TrainingCallbacks, TrainingCancelledError, TrainingData } from './training-types';
 import { resolveTrainingWorkerScript } from './worker-script';
 
 export interface ParallelTrainingOptions extends TrainingCallbacks {
@@ -84,50 +77,53 @@ export async function trainAutoencoder(
   const cancel = () => Atomics.store(control, Control.cancel, 1);
   options.signal?.addEventListener('abort', cancel);
   try {
-    const outcome = await new Promise<{ history: EpochProgress[]; selectedEpoch: number; stopReason: TrainedAutoencoder['stopReason']; backend: string }>(
-      (resolve, reject) => {
-        const backends = new Map<number, string>();
-        const fail = (error: Error) => {
-          cancel(); // lets a still-running leader wind down before it is terminated
-          reject(error);
-        };
-        workers.forEach((worker, index) => {
-          worker.on('message', (message: WorkerMessage) => {
-            switch (message.type) {
-              case 'ready':
-                backends.set(message.index, message.backend);
-                if (new Set(backends.values()).size > 1) {
-                  fail(new Error(`worker threads selected different backends: ${[...backends.values()].join(', ')}`));
-                }
-                break;
-              case 'epoch':
-                try {
-                  options.onEpoch?.(message.progress);
-                } catch (error) {
-                  fail(error instanceof Error ? error : new Error(String(error)));
-                }
-                break;
-              case 'done':
-                resolve({ ...message, backend: backends.get(0) ?? 'unknown' });
-                break;
-              case 'cancelled':
-                reject(new TrainingCancelledError(message.epochsCompleted));
-                break;
-              case 'error': {
-                const error = new Error(`training worker ${message.index} failed: ${message.message}`);
-                if (message.stack) error.stack = `${error.message}\n--- in the worker:\n${message.stack}`;
-                fail(error);
-                break;
+    const outcome = await new Promise<{
+      history: EpochProgress[];
+      selectedEpoch: number;
+      stopReason: TrainedAutoencoder['stopReason'];
+      backend: string;
+    }>((resolve, reject) => {
+      const backends = new Map<number, string>();
+      const fail = (error: Error) => {
+        cancel(); // lets a still-running leader wind down before it is terminated
+        reject(error);
+      };
+      workers.forEach((worker, index) => {
+        worker.on('message', (message: WorkerMessage) => {
+          switch (message.type) {
+            case 'ready':
+              backends.set(message.index, message.backend);
+              if (new Set(backends.values()).size > 1) {
+                fail(new Error(`worker threads selected different backends: ${[...backends.values()].join(', ')}`));
               }
+              break;
+            case 'epoch':
+              try {
+                options.onEpoch?.(message.progress);
+              } catch (error) {
+                fail(error instanceof Error ? error : new Error(String(error)));
+              }
+              break;
+            case 'done':
+              resolve({ ...message, backend: backends.get(0) ?? 'unknown' });
+              break;
+            case 'cancelled':
+              reject(new TrainingCancelledError(message.epochsCompleted));
+              break;
+            case 'error': {
+              const error = new Error(`training worker ${message.index} failed: ${message.message}`);
+              if (message.stack) error.stack = `${error.message}\n--- in the worker:\n${message.stack}`;
+              fail(error);
+              break;
             }
-          });
-          worker.on('error', (error) => fail(new Error(`training worker ${index} crashed: ${error.message}`)));
-          worker.on('exit', (code) => {
-            if (code !== 0) fail(new Error(`training worker ${index} exited with code ${code}`));
-          });
+          }
         });
-      },
-    );
+        worker.on('error', (error) => fail(new Error(`training worker ${index} crashed: ${error.message}`)));
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`training worker ${index} exited with code ${code}`));
+        });
+      });
+    });
     return {
       model: createModel(config.architecture, new Float32Array(buffers.parameters).slice()),
       config,

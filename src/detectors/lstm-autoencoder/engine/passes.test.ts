@@ -36,13 +36,24 @@ function fastReconstruction(
   return out;
 }
 
-function layersReconstruction(architecture: AutoencoderArchitecture, parameters: Float32Array, windows: Float32Array, rows: number): Float32Array {
+function layersReconstruction(
+  architecture: AutoencoderArchitecture,
+  parameters: Float32Array,
+  windows: Float32Array,
+  rows: number,
+): Float32Array {
   const layersModel = toLayersModel({ architecture, parameters });
   try {
-    return tf.tidy(() => {
-      const x = tf.tensor3d(windows.slice(0, rows * architecture.windowLength * architecture.features), [rows, architecture.windowLength, architecture.features]);
-      return (layersModel.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    }).slice();
+    return tf
+      .tidy(() => {
+        const x = tf.tensor3d(windows.slice(0, rows * architecture.windowLength * architecture.features), [
+          rows,
+          architecture.windowLength,
+          architecture.features,
+        ]);
+        return (layersModel.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      })
+      .slice();
   } finally {
     layersModel.dispose();
   }
@@ -129,21 +140,24 @@ describe.each(['cpu', 'wasm'] as const)('fast passes on the %s backend', (backen
     expect(relativeError(fast, reference)).toBeLessThan(2e-6);
   });
 
-  test.each(CASES)('gradients equal tfjs autodiff of the tf.layers model (%s init, %o, %i windows, %s cells)', (scheme, architecture, rows, cells) => {
-    const { parameters } = initialiseModel(architecture, scheme, 3);
-    const windows = syntheticWindows(architecture, rows, 2);
-    const fast = fastGradient(architecture, parameters, windows, rows, cells);
-    const reference = autodiffGradient(architecture, parameters, windows, rows);
-    expect(Math.abs(fast.loss - reference.loss)).toBeLessThan(1e-6 * reference.loss);
-    // Whole vector and every parameter block on its own (a block with a wrong transposition or gate
-    // order would hide in the global norm).
-    expect(relativeError(fast.gradient, reference.gradient)).toBeLessThan(1e-5);
-    for (const block of parameterLayout(architecture).blocks) {
-      const range = [block.offset, block.offset + block.size] as const;
-      const error = relativeError(fast.gradient.subarray(...range), reference.gradient.subarray(...range));
-      expect({ block: block.name, ok: error < 1e-5, error }).toMatchObject({ block: block.name, ok: true });
-    }
-  });
+  test.each(CASES)(
+    'gradients equal tfjs autodiff of the tf.layers model (%s init, %o, %i windows, %s cells)',
+    (scheme, architecture, rows, cells) => {
+      const { parameters } = initialiseModel(architecture, scheme, 3);
+      const windows = syntheticWindows(architecture, rows, 2);
+      const fast = fastGradient(architecture, parameters, windows, rows, cells);
+      const reference = autodiffGradient(architecture, parameters, windows, rows);
+      expect(Math.abs(fast.loss - reference.loss)).toBeLessThan(1e-6 * reference.loss);
+      // Whole vector and every parameter block on its own (a block with a wrong transposition or gate
+      // order would hide in the global norm).
+      expect(relativeError(fast.gradient, reference.gradient)).toBeLessThan(1e-5);
+      for (const block of parameterLayout(architecture).blocks) {
+        const range = [block.offset, block.offset + block.size] as const;
+        const error = relativeError(fast.gradient.subarray(...range), reference.gradient.subarray(...range));
+        expect({ block: block.name, ok: error < 1e-5, error }).toMatchObject({ block: block.name, ok: true });
+      }
+    },
+  );
 
   test.each(['wasm-simd', 'js'] as const)('gradients of the blocks of a batch add up to the batch gradient (%s cells)', (cellKernels) => {
     const architecture = TINY;

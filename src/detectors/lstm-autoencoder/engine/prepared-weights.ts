@@ -35,7 +35,12 @@ export interface TransposedKernels {
 }
 
 /** [rows, cols] row-major -> [cols, rows] row-major, into `out` (a new array by default). */
-export function transpose(values: Float32Array, rows: number, cols: number, out: Float32Array = new Float32Array(rows * cols)): Float32Array {
+export function transpose(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array = new Float32Array(rows * cols),
+): Float32Array {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
   return out;
 }

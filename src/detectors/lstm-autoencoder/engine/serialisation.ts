@@ -3,14 +3,7 @@
 // (tf.loadLayersModel(tf.io.fromMemory(...))); we load it back into the fast path bit for bit.
 
 import * as tf from '@tensorflow/tfjs';
-import {
-  AutoencoderArchitecture,
-  AutoencoderModel,
-  createModel,
-  LAYER_NAMES,
-  parameterLayout,
-  validateArchitecture,
-} from './architecture';
+import { AutoencoderArchitecture, AutoencoderModel, createModel, LAYER_NAMES, parameterLayout, validateArchitecture } from './architecture';
 import { buildLayersModel } from './layers-model';
 
 export interface WeightSpec {
@@ -80,9 +73,7 @@ export function deserialiseModel(serialised: SerialisedAutoencoder): Autoencoder
   layout.blocks.forEach((block, index) => {
     const spec = specs[index];
     if (spec?.name !== block.layersName || !Array.isArray(spec.shape) || spec.shape.join('x') !== block.shape.join('x')) {
-      throw new ModelFormatError(
-        `weight ${index} is ${spec?.name} [${spec?.shape}], expected ${block.layersName} [${block.shape}]`,
-      );
+      throw new ModelFormatError(`weight ${index} is ${spec?.name} [${spec?.shape}], expected ${block.layersName} [${block.shape}]`);
     }
     if (spec.dtype !== undefined && spec.dtype !== 'float32') throw new ModelFormatError(`weight ${spec.name} is not float32`);
   });

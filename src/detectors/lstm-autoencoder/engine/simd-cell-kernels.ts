@@ -11,7 +11,10 @@
 import { assembleModule, FunctionBuilder, ValueType } from './wasm-assembler';
 
 const TANH_CLAMP = 7.905311107635498;
-const TANH_NUMERATOR = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3];
+const TANH_NUMERATOR = [
+  -2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4,
+  4.89352455891786e-3,
+];
 const TANH_DENOMINATOR = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3];
 
 /** Replaces the f32x4 on the stack by its tanh (uses two v128 scratch locals). */
@@ -46,7 +49,15 @@ function emitLogisticSlope(f: FunctionBuilder, v: number): void {
  * Emits `for (n = 0; n < rows; n++) { for (jb = 0; jb < Hb; jb += 16) body(); endOfRow(); }`, jb being
  * the byte offset of four hidden units within an H-wide row.
  */
-function emitRowColumnLoops(f: FunctionBuilder, rows: number, n: number, jb: number, Hb: number, body: () => void, endOfRow: () => void): void {
+function emitRowColumnLoops(
+  f: FunctionBuilder,
+  rows: number,
+  n: number,
+  jb: number,
+  Hb: number,
+  body: () => void,
+  endOfRow: () => void,
+): void {
   f.i32(0).set(n);
   f.block().loop();
   f.get(n).get(rows).i32GeU().brIf(1);
@@ -97,16 +108,38 @@ function forwardKernel(H: number): FunctionBuilder {
     jb,
     Hb,
     () => {
-      gateValues.forEach((z, q) => f.get(pre).v128Load(q * Hb).set(z));
+      gateValues.forEach((z, q) =>
+        f
+          .get(pre)
+          .v128Load(q * Hb)
+          .set(z),
+      );
       f.get(hasRecurrent).if();
-      gateValues.forEach((z, q) => f.get(z).get(recurrent).v128Load(q * Hb).f32x4Add().set(z));
+      gateValues.forEach((z, q) =>
+        f
+          .get(z)
+          .get(recurrent)
+          .v128Load(q * Hb)
+          .f32x4Add()
+          .set(z),
+      );
       f.end();
-      for (const [z, activation] of [[zi, emitSigmoid], [zf, emitSigmoid], [zg, emitTanh], [zo, emitSigmoid]] as const) {
+      for (const [z, activation] of [
+        [zi, emitSigmoid],
+        [zf, emitSigmoid],
+        [zg, emitTanh],
+        [zo, emitSigmoid],
+      ] as const) {
         f.get(z);
         activation(f, x, x2);
         f.set(z);
       }
-      gateValues.forEach((z, q) => f.get(gates).get(z).v128Store(q * Hb));
+      gateValues.forEach((z, q) =>
+        f
+          .get(gates)
+          .get(z)
+          .v128Store(q * Hb),
+      );
       // c = f * c_prev + i * g; h = o * tanh(c).
       f.get(zi).get(zg).f32x4Mul().set(c);
       f.get(hasCellPrev).if();
@@ -151,8 +184,16 @@ function backwardKernel(H: number): FunctionBuilder {
   emitPresent(f, recurrentGrad, hasRecurrent);
   emitPresent(f, cellPrev, hasCellPrev);
   emitPresent(f, gateGradSum, hasSum);
-  for (let l = 1; l < 4; l++) f.get(stride).i32(4 * l).i32Mul().set(lane[l]);
-  for (let q = 1; q < 4; q++) f.get(stride).i32(q * Hb).i32Mul().set(gateStep[q]);
+  for (let l = 1; l < 4; l++)
+    f.get(stride)
+      .i32(4 * l)
+      .i32Mul()
+      .set(lane[l]);
+  for (let q = 1; q < 4; q++)
+    f.get(stride)
+      .i32(q * Hb)
+      .i32Mul()
+      .set(gateStep[q]);
   // &gateGradT[0][column]; row n adds 4 n bytes.
   f.get(gateGradT).get(column).i32(2).i32Shl().i32Add().set(rowT);
   emitRowColumnLoops(
@@ -164,12 +205,20 @@ function backwardKernel(H: number): FunctionBuilder {
     () => {
       // dh = outside gradient + recurrent gradient.
       f.f32x4(0).set(dh);
-      for (const [present, source] of [[hasHidden, hiddenGrad], [hasRecurrent, recurrentGrad]]) {
+      for (const [present, source] of [
+        [hasHidden, hiddenGrad],
+        [hasRecurrent, recurrentGrad],
+      ]) {
         f.get(present).if();
         f.get(dh).get(source).v128Load().f32x4Add().set(dh);
         f.end();
       }
-      gateValues.forEach((v, q) => f.get(gates).v128Load(q * Hb).set(v));
+      gateValues.forEach((v, q) =>
+        f
+          .get(gates)
+          .v128Load(q * Hb)
+          .set(v),
+      );
       f.get(cellTanh).v128Load().set(tc);
       // dc = dh * o * (1 - tc^2) + dc_next
       f.get(dh).get(o).f32x4Mul();
@@ -197,12 +246,33 @@ function backwardKernel(H: number): FunctionBuilder {
       // dc_prev = dc * f
       f.get(cellGrad).get(dc).get(fg).f32x4Mul().v128Store();
       // Row-major step gradient, running sums, bias sums.
-      gradValues.forEach((v, q) => f.get(gateGrad).get(v).v128Store(q * Hb));
+      gradValues.forEach((v, q) =>
+        f
+          .get(gateGrad)
+          .get(v)
+          .v128Store(q * Hb),
+      );
       f.get(hasSum).if();
-      gradValues.forEach((v, q) => f.get(gateGradSum).get(gateGradSum).v128Load(q * Hb).get(v).f32x4Add().v128Store(q * Hb));
+      gradValues.forEach((v, q) =>
+        f
+          .get(gateGradSum)
+          .get(gateGradSum)
+          .v128Load(q * Hb)
+          .get(v)
+          .f32x4Add()
+          .v128Store(q * Hb),
+      );
       f.end();
       f.get(stepBias).get(jb).i32Add().set(at);
-      gradValues.forEach((v, q) => f.get(at).get(at).v128Load(q * Hb).get(v).f32x4Add().v128Store(q * Hb));
+      gradValues.forEach((v, q) =>
+        f
+          .get(at)
+          .get(at)
+          .v128Load(q * Hb)
+          .get(v)
+          .f32x4Add()
+          .v128Store(q * Hb),
+      );
       // Transposed copy: gateGradT[q H + j + l][column + n] at rowT + 4 n + (4 j) stride + q gateStep + l lane.
       gradValues.forEach((v, q) => {
         f.get(rowT).get(n).i32(2).i32Shl().i32Add().get(jb).get(stride).i32Mul().i32Add();
@@ -241,7 +311,8 @@ const compiled = new Map<number, WasmModule | null>();
 
 /** The kernels compiled for H hidden units, or null where WebAssembly SIMD is unavailable. */
 export function simdCellModule(H: number): WasmModule | null {
-  if (!Number.isInteger(H) || H < 4 || H % 4 !== 0) throw new RangeError(`the SIMD kernels need H to be a positive multiple of 4, got ${H}`);
+  if (!Number.isInteger(H) || H < 4 || H % 4 !== 0)
+    throw new RangeError(`the SIMD kernels need H to be a positive multiple of 4, got ${H}`);
   let module = compiled.get(H);
   if (module === undefined) {
     const bytes = assembleModule([
@@ -255,7 +326,16 @@ export function simdCellModule(H: number): WasmModule | null {
 }
 
 export interface SimdCellExports {
-  forward(rows: number, pre: number, recurrent: number, gates: number, cellPrev: number, cell: number, cellTanh: number, hidden: number): void;
+  forward(
+    rows: number,
+    pre: number,
+    recurrent: number,
+    gates: number,
+    cellPrev: number,
+    cell: number,
+    cellTanh: number,
+    hidden: number,
+  ): void;
   backward(
     rows: number,
     hiddenGrad: number,

@@ -50,8 +50,7 @@ export interface ProductOptions {
 /** target[0 .. m*n) = op(a) · op(b) (+ bias). Disposes only the product, not a, b or bias. */
 export function productInto(a: tf.Tensor2D, b: tf.Tensor2D, target: Float32Array, options: ProductOptions = {}): void {
   const { transposeA = false, transposeB = false, bias } = options;
-  const product =
-    bias === undefined ? tf.matMul(a, b, transposeA, transposeB) : tf.fused.matMul({ a, b, transposeA, transposeB, bias });
+  const product = bias === undefined ? tf.matMul(a, b, transposeA, transposeB) : tf.fused.matMul({ a, b, transposeA, transposeB, bias });
   try {
     readInto(product, target);
   } finally {

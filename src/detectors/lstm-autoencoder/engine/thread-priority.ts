@@ -9,7 +9,8 @@ import { setPriority } from 'node:os';
 
 /** Sets this thread's niceness (0 normal, 19 lowest); returns whether it was applied. */
 export function setThreadNiceness(niceness: number): boolean {
-  if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19) throw new RangeError(`niceness must be an integer in [0, 19], got ${niceness}`);
+  if (!Number.isInteger(niceness) || niceness < 0 || niceness > 19)
+    throw new RangeError(`niceness must be an integer in [0, 19], got ${niceness}`);
   let threadId: number;
   try {
     threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());

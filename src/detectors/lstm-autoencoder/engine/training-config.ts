@@ -133,7 +133,10 @@ export function resolveTrainingConfig(input: TrainingConfigInput = {}): Training
     isFiniteNumber(config.minLearningRate) && config.minLearningRate >= 0 && config.minLearningRate <= config.learningRate,
     `minLearningRate must be in [0, learningRate], got ${config.minLearningRate}`,
   );
-  check(config.schedule === 'cosine' || config.schedule === 'constant', `schedule must be "cosine" or "constant", got ${String(config.schedule)}`);
+  check(
+    config.schedule === 'cosine' || config.schedule === 'constant',
+    `schedule must be "cosine" or "constant", got ${String(config.schedule)}`,
+  );
   check(isFiniteNumber(config.beta1) && config.beta1 >= 0 && config.beta1 < 1, `beta1 must be in [0, 1), got ${config.beta1}`);
   check(isFiniteNumber(config.beta2) && config.beta2 >= 0 && config.beta2 < 1, `beta2 must be in [0, 1), got ${config.beta2}`);
   check(isFiniteNumber(config.epsilon) && config.epsilon > 0, `epsilon must be > 0, got ${config.epsilon}`);
@@ -157,8 +160,14 @@ export function resolveTrainingConfig(input: TrainingConfigInput = {}): Training
     `gradientBlocks must be an integer in [1, 64], got ${config.gradientBlocks}`,
   );
   if (earlyStopping) {
-    check(Number.isInteger(earlyStopping.patience) && earlyStopping.patience >= 1, `earlyStopping.patience must be a positive integer, got ${earlyStopping.patience}`);
-    check(isFiniteNumber(earlyStopping.minDelta) && earlyStopping.minDelta >= 0, `earlyStopping.minDelta must be >= 0, got ${earlyStopping.minDelta}`);
+    check(
+      Number.isInteger(earlyStopping.patience) && earlyStopping.patience >= 1,
+      `earlyStopping.patience must be a positive integer, got ${earlyStopping.patience}`,
+    );
+    check(
+      isFiniteNumber(earlyStopping.minDelta) && earlyStopping.minDelta >= 0,
+      `earlyStopping.minDelta must be >= 0, got ${earlyStopping.minDelta}`,
+    );
     check(typeof earlyStopping.restoreBest === 'boolean', 'earlyStopping.restoreBest must be a boolean');
   }
   return config;

@@ -58,9 +58,7 @@ export function countWindows(windows: Float32Array, architecture: AutoencoderArc
   if (!(windows instanceof Float32Array)) throw new TypeError(`${what} must be a Float32Array`);
   const size = windowSize(architecture);
   if (windows.length === 0 || windows.length % size !== 0) {
-    throw new RangeError(
-      `${what} has ${windows.length} values: not a positive multiple of windowLength x features = ${size}`,
-    );
+    throw new RangeError(`${what} has ${windows.length} values: not a positive multiple of windowLength x features = ${size}`);
   }
   for (let i = 0; i < windows.length; i++) {
     if (!Number.isFinite(windows[i])) throw new RangeError(`${what} contains a non-finite value at index ${i}`);

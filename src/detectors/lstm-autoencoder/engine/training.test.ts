@@ -22,7 +22,11 @@ describe('training in process', () => {
 
   test('reduces the training and validation loss and reports every epoch', async () => {
     const progress: EpochProgress[] = [];
-    const result = await trainInProcess({ train, validation }, { ...QUICK, epochs: 30, learningRate: 2e-2 }, { onEpoch: (p) => progress.push(p) });
+    const result = await trainInProcess(
+      { train, validation },
+      { ...QUICK, epochs: 30, learningRate: 2e-2 },
+      { onEpoch: (p) => progress.push(p) },
+    );
     expect(progress.map((p) => p.epoch)).toEqual([...Array(30).keys()].map((e) => e + 1));
     expect(progress.every((p) => p.epochs === 30 && p.elapsedMs >= 0)).toBe(true);
     expect(progress[29].loss).toBeLessThan(0.5 * progress[0].loss);
@@ -69,7 +73,14 @@ describe('training in process', () => {
     // A learning rate this large makes the loss bounce, so improvement stops within a few epochs.
     const result = await trainInProcess(
       { train, validation },
-      { ...QUICK, epochs: 40, learningRate: 0.3, schedule: 'constant', clipNorm: null, earlyStopping: { patience: 2, minDelta: 0, restoreBest: true } },
+      {
+        ...QUICK,
+        epochs: 40,
+        learningRate: 0.3,
+        schedule: 'constant',
+        clipNorm: null,
+        earlyStopping: { patience: 2, minDelta: 0, restoreBest: true },
+      },
     );
     const losses = result.history.map((p) => p.validationLoss!);
     const best = Math.min(...losses);
@@ -81,7 +92,10 @@ describe('training in process', () => {
   });
 
   test('min delta: improvements smaller than it do not count', async () => {
-    const result = await trainInProcess({ train, validation }, { ...QUICK, epochs: 10, earlyStopping: { patience: 3, minDelta: 1e9, restoreBest: false } });
+    const result = await trainInProcess(
+      { train, validation },
+      { ...QUICK, epochs: 10, earlyStopping: { patience: 3, minDelta: 1e9, restoreBest: false } },
+    );
     // Nothing improves by 1e9: the first epoch sets the best, three more epochs end training.
     expect(result.history.length).toBe(4);
     expect(result.stopReason).toBe('early-stopping');
@@ -90,10 +104,14 @@ describe('training in process', () => {
 
   test('can be cancelled between batches', async () => {
     const controller = new AbortController();
-    const run = trainInProcess({ train }, { ...QUICK, epochs: 50 }, {
-      signal: controller.signal,
-      onEpoch: (p) => p.epoch === 2 && controller.abort(),
-    });
+    const run = trainInProcess(
+      { train },
+      { ...QUICK, epochs: 50 },
+      {
+        signal: controller.signal,
+        onEpoch: (p) => p.epoch === 2 && controller.abort(),
+      },
+    );
     await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
     await expect(run).rejects.toMatchObject({ epochsCompleted: 2 });
   });
@@ -153,9 +171,19 @@ describe('training config', () => {
 
 describe('gradient blocks', () => {
   test('split a batch into contiguous, nearly equal ranges', () => {
-    expect(splitIntoBlocks(10, 7, 2)).toEqual([{ first: 10, rows: 4 }, { first: 14, rows: 3 }]);
-    expect(splitIntoBlocks(0, 1, 3)).toEqual([{ first: 0, rows: 1 }, { first: 1, rows: 0 }, { first: 1, rows: 0 }]);
-    expect(splitIntoBlocks(0, 128, 2)).toEqual([{ first: 0, rows: 64 }, { first: 64, rows: 64 }]);
+    expect(splitIntoBlocks(10, 7, 2)).toEqual([
+      { first: 10, rows: 4 },
+      { first: 14, rows: 3 },
+    ]);
+    expect(splitIntoBlocks(0, 1, 3)).toEqual([
+      { first: 0, rows: 1 },
+      { first: 1, rows: 0 },
+      { first: 1, rows: 0 },
+    ]);
+    expect(splitIntoBlocks(0, 128, 2)).toEqual([
+      { first: 0, rows: 64 },
+      { first: 64, rows: 64 },
+    ]);
   });
 
   test('are summed in block order, skipping empty blocks', () => {

@@ -22,7 +22,17 @@ interface WasmModule {
   HEAP32: Int32Array;
   _malloc(bytes: number): number;
   _free(pointer: number): void;
-  _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number, transposeA: number, transposeB: number, outId: number): void;
+  _BatchMatMul(
+    aId: number,
+    aShape: number,
+    aRank: number,
+    bId: number,
+    bShape: number,
+    bRank: number,
+    transposeA: number,
+    transposeB: number,
+    outId: number,
+  ): void;
   __FusedMatMul(
     aId: number,
     aShape: number,
@@ -110,7 +120,21 @@ export class DirectProducts {
     if (bias === undefined) {
       wasm._BatchMatMul(this.left.id, this.shapes, 3, bId, this.shapes + 12, 3, 0, 0, this.out.id);
     } else {
-      wasm.__FusedMatMul(this.left.id, this.shapes, 3, bId, this.shapes + 12, 3, 0, 0, LINEAR_ACTIVATION, this.idOf(bias), 0, 0, this.out.id);
+      wasm.__FusedMatMul(
+        this.left.id,
+        this.shapes,
+        3,
+        bId,
+        this.shapes + 12,
+        3,
+        0,
+        0,
+        LINEAR_ACTIVATION,
+        this.idOf(bias),
+        0,
+        0,
+        this.out.id,
+      );
     }
     const from = this.out.offset >>> 2;
     target.set(wasm.HEAPF32.subarray(from, from + rows * n));

@@ -89,10 +89,26 @@ describe('wasm kernel fixes', () => {
 
   test.each([
     [[10], [3], [4]],
-    [[6, 5], [1, 2], [3, 2]],
-    [[4, 5, 6], [1, 0, 2], [2, 5, 3]],
-    [[3, 4, 5, 6], [0, 1, 2, 3], [3, 2, 2, 3]],
-    [[2, 3, 2, 3, 2], [1, 0, 1, 1, 0], [1, 3, 1, 2, 2]],
+    [
+      [6, 5],
+      [1, 2],
+      [3, 2],
+    ],
+    [
+      [4, 5, 6],
+      [1, 0, 2],
+      [2, 5, 3],
+    ],
+    [
+      [3, 4, 5, 6],
+      [0, 1, 2, 3],
+      [3, 2, 2, 3],
+    ],
+    [
+      [2, 3, 2, 3, 2],
+      [1, 0, 1, 1, 0],
+      [1, 3, 1, 2, 2],
+    ],
   ])('slice of %j at %j size %j equals cpu', async (shape, begin, size) => {
     const { cpu, wasm } = await onBothBackends(() => tf.slice(seeded(shape, 8), begin, size));
     expect(Array.from(wasm[0])).toEqual(Array.from(cpu[0]));

@@ -48,11 +48,15 @@ describe('training in worker threads', () => {
 
   test('can be cancelled through an AbortSignal', async () => {
     const controller = new AbortController();
-    const run = trainAutoencoder({ train }, { ...CONFIG, epochs: 100000 }, {
-      ...WASM_ONLY,
-      signal: controller.signal,
-      onEpoch: (p) => p.epoch === 2 && controller.abort(),
-    });
+    const run = trainAutoencoder(
+      { train },
+      { ...CONFIG, epochs: 100000 },
+      {
+        ...WASM_ONLY,
+        signal: controller.signal,
+        onEpoch: (p) => p.epoch === 2 && controller.abort(),
+      },
+    );
     await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
     const error = (await run.catch((e: unknown) => e)) as TrainingCancelledError;
     expect(error.epochsCompleted).toBeGreaterThanOrEqual(2);

@@ -176,13 +176,7 @@ export function block(buffer: Float32Array, t: number, blockSize: number): Float
  * Copies windows (sample-major [count, T, F] rows of `source`) into the workspace's time-major input.
  * `indices` selects windows (training batches); null means windows first .. first + rows - 1.
  */
-export function loadWindows(
-  workspace: PassWorkspace,
-  source: Float32Array,
-  indices: Int32Array | null,
-  first: number,
-  rows: number,
-): void {
+export function loadWindows(workspace: PassWorkspace, source: Float32Array, indices: Int32Array | null, first: number, rows: number): void {
   if (rows > workspace.capacity) throw new RangeError(`${rows} windows exceed the workspace capacity ${workspace.capacity}`);
   const { windowLength: T, features: F } = workspace.architecture;
   const windowSize = T * F;
