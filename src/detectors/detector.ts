@@ -156,6 +156,8 @@ export interface DetectorKind<Options = Record<string, unknown>> {
   readonly needsLabels: boolean;
   /** Defaults filled in and every value checked; throws DetectorOptionError naming the option. */
   resolveOptions(input: Readonly<Record<string, unknown>>): Options;
+  /** Progress steps a fit takes (epochs for a network); 1 when absent. */
+  totalSteps?(options: Options): number;
   fit(data: FitData, options: Options, context: FitContext): Promise<FittedDetector>;
   load(stored: StoredDetector<Options>, runtime: DetectorRuntime): Promise<Detector>;
 }

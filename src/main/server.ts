@@ -43,7 +43,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   if (inference) logger.info({ backend: inference.backend }, 'inference thread started');
   const services = createServices(database, logger, {
     runner: runnerOptions,
-    pipeline: { niceness: config.trainingNiceness },
+    lstmAutoencoder: { niceness: config.trainingNiceness },
     reconstruct: inference?.reconstruct,
     apiKeyCacheTtlMs: config.auth.cacheTtlMs,
   });

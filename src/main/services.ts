@@ -2,10 +2,10 @@
 import { ApiKeyService } from '../modules/api-keys/api-key-service';
 import type { Database } from '../platform/db/database';
 import type { Logger } from '../platform/observability/logger';
+import type { LstmAutoencoderRuntime } from '../detectors/lstm-autoencoder';
 import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
 import { EngineService } from '../modules/engines/engine-service';
 import { ModelRegistry } from '../modules/registry/model-registry';
-import { SCORING_METHODS } from '../detectors/lstm-autoencoder/scoring';
 import { ServiceInfoService } from '../modules/service-info/service-info-service';
 import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring-service';
 import { EvaluationService } from '../modules/evaluation/evaluation-service';
@@ -13,7 +13,7 @@ import { LiveEngineService } from '../modules/engines/live-engine-service';
 import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
-import { TrainingPipeline, type PipelineOptions } from '../modules/training/training-pipeline';
+import { TrainingPipeline } from '../modules/training/training-pipeline';
 
 export interface AppServices {
   database: Database;
@@ -32,7 +32,8 @@ export interface AppServices {
 
 export interface ServiceOptions {
   runner?: RunnerOptions;
-  pipeline?: PipelineOptions;
+  /** How the LSTM autoencoder trains here (threads, niceness of the training threads). */
+  lstmAutoencoder?: Omit<LstmAutoencoderRuntime, 'reconstruct'>;
   batching?: BatchingOptions;
   /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
   reconstruct?: Reconstruct;
@@ -41,11 +42,11 @@ export interface ServiceOptions {
 }
 
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
-  const models = new ModelRegistry(database.prisma);
-  const pipeline = new TrainingPipeline(database.prisma, models, logger, { reconstruct: options.reconstruct, ...options.pipeline });
+  const models = new ModelRegistry(database.prisma, { lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct } });
+  const pipeline = new TrainingPipeline(database.prisma, models, logger);
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
   const engines = new EngineService(database.prisma);
-  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models, options.reconstruct);
+  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
   return {
     database,
     apiKeys: new ApiKeyService(database.prisma, {
@@ -54,12 +55,12 @@ export function createServices(database: Database, logger: Logger, options: Serv
     }),
     engines,
     models,
-    scoring: new ScoringService(database.prisma, database.query, models, options.batching, options.reconstruct),
+    scoring: new ScoringService(database.prisma, database.query, models, options.batching),
     trajectories,
     liveEngines: new LiveEngineService(engines, models, trajectories),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
-    jobs: new TrainingJobService(database.prisma, SCORING_METHODS, () => runner.wake()),
+    jobs: new TrainingJobService(database.prisma, () => runner.wake()),
     runner,
   };
 }

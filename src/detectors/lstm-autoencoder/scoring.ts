@@ -4,7 +4,6 @@
 // errors of windows being scored. The methods themselves are pure functions in
 // ./scoring-methods.ts; every method scores a window from its own errors, so client windows,
 // live engines and stored trajectories are scored the same way.
-import type { WindowSet } from '../../domain/data/windows';
 import {
   applyScoringMethod,
   calibrateMethodThreshold,
@@ -53,10 +52,6 @@ export function storedScoring(definition: unknown, features: number): FittedScor
   return { definition: parseScoringMethod(definition, features) };
 }
 
-export function scoreWindowSet(scoring: FittedScoring, windows: WindowSet, errors: ReconstructionErrors): { scores: Float64Array } {
-  return { scores: scoreErrors(scoring, errors, windows.count) };
-}
-
 /** Scores of the first `count` windows of `errors` (as reconstructionErrors returns them). */
 export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors, count: number): Float64Array {
   if (count === 0) return new Float64Array(0);
@@ -66,10 +61,10 @@ export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors
 }
 
 export interface CalibrationWindows {
-  /** Healthy windows of the calibration engines. */
-  healthy: { windows: WindowSet; errors: ReconstructionErrors };
+  /** Errors of the healthy windows of the calibration engines. */
+  healthy: { count: number; errors: ReconstructionErrors };
   /** Every window of the calibration engines, with anomaly labels (needed by every method but the reference). */
-  trajectories: { windows: WindowSet; errors: ReconstructionErrors; labels: Uint8Array } | null;
+  trajectories: { count: number; errors: ReconstructionErrors; labels: Uint8Array } | null;
 }
 
 /** The threshold of a fitted method (see calibrateMethodThreshold). */
@@ -78,11 +73,11 @@ export function calibrateScoring(scoring: FittedScoring, calibration: Calibratio
   return calibrateMethodThreshold(
     scoring.definition,
     {
-      healthy: scoreWindowSet(scoring, healthy.windows, healthy.errors).scores,
+      healthy: scoreErrors(scoring, healthy.errors, healthy.count),
       ...(trajectories
         ? {
             trajectories: {
-              scores: scoreWindowSet(scoring, trajectories.windows, trajectories.errors).scores,
+              scores: scoreErrors(scoring, trajectories.errors, trajectories.count),
               labels: trajectories.labels,
             },
           }

@@ -87,7 +87,8 @@ describe('command line: train and evaluate', () => {
     expect(result).toMatchObject({ code: 0 });
     const version = await prisma.modelVersion.findFirstOrThrow({ where: { name: 'cli tiny' } });
     expect(version).toMatchObject({ status: 'READY', isActive: false, windowLength: 30 });
-    expect(version.architecture).toMatchObject({ hidden: 8, code: 4, features: 14 });
+    expect(version).toMatchObject({ kind: 'lstm-autoencoder', options: { hidden: 8, code: 4 } });
+    expect(version.sensors).toHaveLength(14);
     expect(version.scoringMethod).toMatchObject({ kind: 'reconstruction-error' });
     const job = await prisma.trainingJob.findFirstOrThrow({ where: { modelVersionId: version.id } });
     expect(job).toMatchObject({ status: 'SUCCEEDED', totalEpochs: 2 });

@@ -1,7 +1,7 @@
 // `train`: queues a training job and runs it in this process (the same code path as the server's
 // runner), drawing a progress bar, then prints the metrics of the registered version.
 import { SingleBar } from 'cli-progress';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Database } from '../../platform/db/database';
 import type { Logger } from '../../platform/observability/logger';
 import { selectBackend } from '../../detectors/lstm-autoencoder/engine';
@@ -12,6 +12,8 @@ import { metricsTable } from './report';
 import { cliLogger, withDatabase } from './runtime';
 import { parseInteger, parseNumber, parseUnitRanges } from './units';
 import { SCORING_METHODS } from '../../detectors/lstm-autoencoder/scoring';
+import type { OptionSpec } from '../../detectors/detector';
+import { DEFAULT_DETECTOR_KIND, DETECTOR_KINDS, detectorKind } from '../../detectors/registry';
 
 export interface TrainOutcome {
   jobId: number;
@@ -45,7 +47,7 @@ export async function runTraining(
         }
         const perEpoch = progress.elapsedMs / progress.epoch;
         bar.update(progress.epoch, {
-          loss: progress.loss.toFixed(5),
+          loss: progress.loss === null ? '-' : progress.loss.toFixed(5),
           val: progress.validationLoss === null ? '-' : progress.validationLoss.toFixed(5),
           elapsed: (progress.elapsedMs / 1000).toFixed(0),
           remaining: ((perEpoch * (job.totalEpochs - progress.epoch)) / 1000).toFixed(0),
@@ -88,23 +90,61 @@ interface TrainCommandOptions {
   anomalyRul?: number;
   windowLength?: number;
   stride?: number;
-  hidden?: number;
-  code?: number;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  weightDecay?: number;
-  clipNorm?: number;
-  seed?: number;
-  earlyStoppingPatience?: number;
   thresholdQuantile?: number;
+  kind?: string;
   scoring?: string;
   activate?: boolean;
   progress: boolean;
+  /** Kind options, as typed on the command line (converted by the chosen kind's option types). */
+  [option: string]: unknown;
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** Every kind's options, once per name: a flag takes a string, converted by the chosen kind's option type. */
+function kindOptionFlags(): Map<string, { flag: string; description: string }> {
+  const flags = new Map<string, { flag: string; description: string }>();
+  for (const kind of DETECTOR_KINDS) {
+    for (const spec of kind.options) {
+      const entry = flags.get(spec.name);
+      const description = `${kind.name}: ${spec.description}${spec.default !== null ? ` (default ${JSON.stringify(spec.default)})` : ''}`;
+      if (entry) entry.description += `; ${description}`;
+      else flags.set(spec.name, { flag: `--${kebab(spec.name)} <value>`, description });
+    }
+  }
+  return flags;
+}
+
+function convert(spec: OptionSpec, text: string): unknown {
+  switch (spec.type) {
+    case 'int':
+      return parseInteger(text);
+    case 'float':
+      return parseNumber(text);
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw new InvalidArgumentError(`--${kebab(spec.name)} must be true or false`);
+      return text === 'true';
+    case 'string':
+      return text;
+    case 'int-list':
+      return text.split(',').map((item) => parseInteger(item.trim()));
+  }
 }
 
 /** The command's options as a training request (validated by the service, like the GraphQL input). */
 function trainingInput(options: TrainCommandOptions): TrainingRequestInput {
+  const kind = detectorKind(options.kind ?? DEFAULT_DETECTOR_KIND);
+  const kindOptions: Record<string, unknown> = {};
+  const given = [...kindOptionFlags().keys()].filter((name) => options[name] !== undefined);
+  for (const name of given) {
+    const spec = kind.options.find((candidate) => candidate.name === name);
+    if (!spec)
+      throw new InvalidArgumentError(
+        `--${kebab(name)} is not an option of ${kind.name} (its options: ${kind.options.map((o) => `--${kebab(o.name)}`).join(', ')})`,
+      );
+    kindOptions[name] = convert(spec, String(options[name]));
+  }
+  if (options.scoring !== undefined) kindOptions.scoringMethod = options.scoring;
   return {
     name: options.name ?? null,
     dataset: options.dataset,
@@ -115,27 +155,19 @@ function trainingInput(options: TrainCommandOptions): TrainingRequestInput {
     anomalyRul: options.anomalyRul ?? null,
     windowLength: options.windowLength ?? null,
     stride: options.stride ?? null,
-    hidden: options.hidden ?? null,
-    code: options.code ?? null,
-    epochs: options.epochs ?? null,
-    batchSize: options.batchSize ?? null,
-    learningRate: options.learningRate ?? null,
-    weightDecay: options.weightDecay ?? null,
-    clipNorm: options.clipNorm ?? null,
-    seed: options.seed ?? null,
-    earlyStoppingPatience: options.earlyStoppingPatience ?? null,
     thresholdQuantile: options.thresholdQuantile ?? null,
-    scoringMethod: options.scoring ?? null,
     activate: options.activate ?? false,
+    kind: kind.name,
+    kindOptions: { [kind.name]: kindOptions },
   };
 }
 
 export function trainCommand(): Command {
-  return new Command('train')
+  const command = new Command('train')
     .description(
       'Train a model version in this process (the same job as the trainModel mutation: queued, run, calibrated, evaluated on ' +
         'the test units and registered), with a progress bar per epoch; prints the metrics on the test units. Every option ' +
-        'defaults to the reference configuration.',
+        'defaults to the reference configuration (an lstm-autoencoder).',
     )
     .option('--name <name>', 'name of the version')
     .option('--dataset <subset>', 'imported subset to train on (FD001..FD004)', 'FD001')
@@ -146,21 +178,17 @@ export function trainCommand(): Command {
     .option('--anomaly-rul <cycles>', 'windows ending with RUL at or below this are anomalous', parseInteger)
     .option('--window-length <cycles>', 'cycles per window', parseInteger)
     .option('--stride <cycles>', 'cycles between the ends of consecutive windows', parseInteger)
-    .option('--hidden <units>', 'LSTM units of encoder and decoder', parseInteger)
-    .option('--code <units>', 'bottleneck size', parseInteger)
-    .option('--epochs <count>', 'training epochs', parseInteger)
-    .option('--batch-size <windows>', 'windows per batch', parseInteger)
-    .option('--learning-rate <rate>', 'initial Adam learning rate (cosine schedule to 0)', parseNumber)
-    .option('--weight-decay <value>', 'Adam L2 weight decay', parseNumber)
-    .option('--clip-norm <value>', 'global gradient-norm clipping', parseNumber)
-    .option('--seed <integer>', 'seeds initialisation and shuffling', parseInteger)
-    .option('--early-stopping-patience <epochs>', 'stop after this many epochs without improvement of the calibration loss', parseInteger)
-    .option('--threshold-quantile <q>', 'quantile of the healthy calibration scores used as threshold (reconstruction-error)', parseNumber)
+    .option('--threshold-quantile <q>', 'quantile of the healthy calibration scores used as threshold', parseNumber)
     .addOption(
-      new Option('--scoring <method>', 'scoring method (default reconstruction-error; see README, Scoring methods)').choices(
+      new Option('--kind <kind>', `detector kind (default ${DEFAULT_DETECTOR_KIND})`).choices(DETECTOR_KINDS.map((kind) => kind.name)),
+    )
+    .addOption(
+      new Option('--scoring <method>', 'lstm-autoencoder scoring method, as --scoring-method (see README, Scoring methods)').choices(
         SCORING_METHODS,
       ),
-    )
+    );
+  for (const { flag, description } of kindOptionFlags().values()) command.option(flag, description);
+  return command
     .option('--activate', 'make the new version the active one')
     .option('--no-progress', 'no progress bar')
     .action(async (options: TrainCommandOptions) => {

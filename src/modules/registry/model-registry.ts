@@ -1,49 +1,63 @@
 // The model registry: versions, their evaluations, and which version scoring uses by default.
 import type { Evaluation, ModelVersion, PrismaClient } from '@prisma/client';
 import { normaliseSelectedInto, type Normalisation } from '../../domain/data/normalisation';
-import { deserialiseModel, type AutoencoderModel, type WeightSpec } from '../../detectors/lstm-autoencoder/engine';
+import type { Detector, DetectorRuntime, LoadedVersion, WindowBatch } from '../../detectors/detector';
+import { detectorKind } from '../../detectors/registry';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
-import { storedScoring, type FittedScoring } from '../../detectors/lstm-autoencoder/scoring';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 
-/** A version without its network (weights and topology: large, and only needed to decode the model). */
-export type VersionSummary = Omit<ModelVersion, 'weights' | 'topology' | 'weightSpecs'>;
+/** A version without its artifact (large, and only needed to load the detector). */
+export type VersionSummary = Omit<ModelVersion, 'artifact' | 'artifactBinary'>;
 
-const WITHOUT_NETWORK = { weights: true, topology: true, weightSpecs: true } as const;
+const WITHOUT_ARTIFACT = { artifact: true, artifactBinary: true } as const;
 
-/** A version ready to score: its network, normalisation and scoring method, decoded once. */
+/** A version ready to score: its detector and normalisation, loaded once. */
 export interface LoadedModel {
   version: VersionSummary;
-  model: AutoencoderModel;
+  detector: Detector;
   normalisation: Normalisation;
-  scoring: FittedScoring;
-  /** Normalised float32 windows (count x windowLength x features) from raw readings in the version's sensor order. */
-  normalise(raws: readonly ArrayLike<number>[]): Float32Array;
+  /** Normalised windows from raw readings (windowLength x sensors, row-major) in the version's sensor order. */
+  normalise(raws: readonly ArrayLike<number>[]): WindowBatch;
 }
 
-/** The key a version's network is known by on an inference thread (its weights never change). */
+/** The key a version's detector may keep state under (e.g. its weights on an inference thread): versions never change. */
 export function modelKeyOf(version: Pick<VersionSummary, 'id'>): string {
   return `model-version:${version.id}`;
 }
 
-export function loadModel(version: ModelVersion): LoadedModel {
-  const { weights: _weights, topology: _topology, weightSpecs: _weightSpecs, ...summary } = version;
-  const model = deserialiseModel({
-    topology: version.topology as Record<string, unknown>,
-    weightSpecs: version.weightSpecs as unknown as WeightSpec[],
-    weights: Buffer.from(version.weights),
-  });
+/** What two versions must share to score the same windows: sensors, window length and normalisation. */
+export function preprocessingOf(version: Pick<VersionSummary, 'sensors' | 'windowLength' | 'normalisation'>): string {
+  return JSON.stringify({ sensors: version.sensors, windowLength: version.windowLength, normalisation: version.normalisation });
+}
+
+export async function loadModel(version: ModelVersion, runtime: DetectorRuntime): Promise<LoadedModel> {
+  const { artifact, artifactBinary, ...summary } = version;
+  const kind = detectorKind(version.kind);
+  const features = version.sensors.length;
+  const detector = await kind.load(
+    {
+      cacheKey: modelKeyOf(version),
+      options: version.options,
+      artifact: { json: artifact as Record<string, unknown>, binary: artifactBinary },
+      scoring: {
+        method: String((version.scoringMethod as { kind?: unknown }).kind),
+        definition: version.scoringMethod as Record<string, unknown>,
+      },
+      features,
+      windowLength: version.windowLength,
+    },
+    runtime,
+  );
   const normalisation = version.normalisation as unknown as Normalisation;
-  const size = version.windowLength * version.sensors.length;
+  const size = version.windowLength * features;
   return {
     version: summary,
-    model,
+    detector,
     normalisation,
-    scoring: storedScoring(version.scoringMethod, version.sensors.length),
     normalise(raws) {
       const x = new Float32Array(raws.length * size);
       raws.forEach((raw, index) => normaliseSelectedInto(raw, normalisation, x, index * size));
-      return x;
+      return { x, count: raws.length, windowLength: version.windowLength, features };
     },
   };
 }
@@ -62,26 +76,38 @@ const ACTIVATION_LOCK_KEY = 7_301_001;
 export class ModelRegistry {
   private readonly loaded = new Map<number, LoadedModel>();
   private readonly resolved = new Map<number | 'active', { summary: VersionSummary | null; at: number }>();
+  /** How detectors run in this process, and how an ensemble reaches its members. */
+  readonly runtime: DetectorRuntime;
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    runtime: Omit<DetectorRuntime, 'loadVersion'> = {},
+  ) {
+    this.runtime = { ...runtime, loadVersion: (id) => this.loadVersion(id) };
+  }
 
-  /** The decoded model of a version, cached (least recently used first out). */
-  async load(version: VersionSummary): Promise<LoadedModel> {
+  /** The loaded detector of a version, cached (least recently used first out). */
+  async load(version: Pick<VersionSummary, 'id'>): Promise<LoadedModel> {
     let entry = this.loaded.get(version.id);
     if (entry) {
       this.loaded.delete(version.id);
     } else {
-      entry = loadModel(await this.prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } }));
+      entry = await loadModel(await this.prisma.modelVersion.findUniqueOrThrow({ where: { id: version.id } }), this.runtime);
       if (this.loaded.size >= LOADED_MODEL_CACHE_SIZE) this.loaded.delete(this.loaded.keys().next().value as number);
     }
     this.loaded.set(version.id, entry);
     return entry;
   }
 
+  private async loadVersion(id: number): Promise<LoadedVersion> {
+    const { version, detector } = await this.load(await this.get(id));
+    return { id: version.id, kind: version.kind, threshold: version.threshold, detector, preprocessing: preprocessingOf(version) };
+  }
+
   async list(pageRequest?: PageRequest | null): Promise<Page<VersionSummary>> {
     const { offset, limit } = resolvePage(pageRequest);
     const [items, totalCount] = await Promise.all([
-      this.prisma.modelVersion.findMany({ omit: WITHOUT_NETWORK, orderBy: { version: 'desc' }, skip: offset, take: limit }),
+      this.prisma.modelVersion.findMany({ omit: WITHOUT_ARTIFACT, orderBy: { version: 'desc' }, skip: offset, take: limit }),
       this.prisma.modelVersion.count(),
     ]);
     return toPage(items, totalCount, offset, limit);
@@ -95,13 +121,13 @@ export class ModelRegistry {
 
   /** Versions by id, in the order asked, null where absent (for batch loading). */
   async findMany(ids: readonly number[]): Promise<(VersionSummary | null)[]> {
-    const versions = await this.prisma.modelVersion.findMany({ where: { id: { in: [...ids] } }, omit: WITHOUT_NETWORK });
+    const versions = await this.prisma.modelVersion.findMany({ where: { id: { in: [...ids] } }, omit: WITHOUT_ARTIFACT });
     const byId = new Map(versions.map((version) => [version.id, version]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
   async active(): Promise<VersionSummary | null> {
-    return this.prisma.modelVersion.findFirst({ where: { isActive: true }, omit: WITHOUT_NETWORK });
+    return this.prisma.modelVersion.findFirst({ where: { isActive: true }, omit: WITHOUT_ARTIFACT });
   }
 
   /**
@@ -138,7 +164,7 @@ export class ModelRegistry {
     const activated = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVATION_LOCK_KEY})`;
       await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
-      return tx.modelVersion.update({ where: { id }, data: { isActive: true, activatedAt: new Date() }, omit: WITHOUT_NETWORK });
+      return tx.modelVersion.update({ where: { id }, data: { isActive: true, activatedAt: new Date() }, omit: WITHOUT_ARTIFACT });
     });
     this.resolved.clear();
     return activated;

@@ -1,6 +1,7 @@
 import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
 import type { ModelRegistry, VersionSummary as ModelVersionRow } from './model-registry';
 import type { EvaluationService } from '../evaluation/evaluation-service';
+import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../platform/graphql/context';
 import {
@@ -72,9 +73,25 @@ export class ModelVersionResolver {
     return { ...result.split, commonWindows: result.commonWindows, versions: result.versions } as unknown as ModelComparison;
   }
 
-  @FieldResolver(() => Architecture, { description: 'Network sizes.' })
-  architecture(@Root() version: ModelVersionRow): Architecture {
-    return version.architecture as unknown as Architecture;
+  @FieldResolver(() => Architecture, {
+    nullable: true,
+    description: 'Network sizes of an lstm-autoencoder version; null for other kinds.',
+    deprecationReason:
+      'Use options (hidden, code) and sensors / windowLength: every kind has options, only the autoencoder has this shape.',
+  })
+  architecture(@Root() version: ModelVersionRow): Architecture | null {
+    if (version.kind !== 'lstm-autoencoder') return null;
+    const options = version.options as { hidden: number; code: number };
+    return { features: version.sensors.length, windowLength: version.windowLength, hidden: options.hidden, code: options.code };
+  }
+
+  @FieldResolver(() => JSONObjectResolver, {
+    description: 'Training configuration (for lstm-autoencoder: epochs, batch size, learning rate, seed, ...).',
+    deprecationReason: 'Use options (what was asked) and summary (what the fit did).',
+  })
+  hyperparameters(@Root() version: ModelVersionRow): Record<string, unknown> {
+    const summary = version.summary as { training?: Record<string, unknown> };
+    return summary.training ?? (version.options as Record<string, unknown>);
   }
 
   @FieldResolver(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })

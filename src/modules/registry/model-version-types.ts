@@ -127,9 +127,11 @@ export class Evaluation {
   createdAt: Date;
 }
 
-@ObjectType({ description: 'How a window score is derived from the reconstruction errors.' })
+@ObjectType({ description: "How a window's score is derived from what the detector measures." })
 export class ScoringMethodInfo {
-  @Field(() => String, { description: 'Method name (reconstruction-error is the reference).' })
+  @Field(() => String, {
+    description: 'Method name (for lstm-autoencoder: reconstruction-error is the reference; other kinds name their own).',
+  })
   kind: string;
 
   @Field(() => JSONObjectResolver, { description: 'The method and its fitted parameters, as stored.' })
@@ -153,11 +155,16 @@ export class ModelVersion {
   @Field(() => Boolean, { description: 'Whether scoring uses this version by default.' })
   isActive: boolean;
 
-  @Field(() => Architecture, { description: 'Network sizes.' })
-  architecture: Architecture;
+  @Field(() => String, { description: 'Detector kind (see detectorKinds), e.g. lstm-autoencoder or isolation-forest.' })
+  kind: string;
 
-  @Field(() => JSONObjectResolver, { description: 'Training configuration (epochs, batch size, learning rate, seed, ...).' })
-  hyperparameters: Record<string, unknown>;
+  @Field(() => JSONObjectResolver, { description: "The kind's options as trained, every default filled in." })
+  options: Record<string, unknown>;
+
+  @Field(() => JSONObjectResolver, {
+    description: 'Facts about the fit: epochs run and selected, backend, threads, trees, components (kind-specific).',
+  })
+  summary: Record<string, unknown>;
 
   @Field(() => [String], { description: 'Sensors the model reads, in input order (e.g. sensor2).' })
   sensors: string[];
@@ -174,13 +181,15 @@ export class ModelVersion {
   })
   thresholdQuantile: number;
 
-  @Field(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })
+  @Field(() => ScoringMethodInfo, { description: 'How scores are derived from what the detector measures.' })
   scoringMethod: ScoringMethodInfo;
 
-  @Field(() => String, { description: 'TensorFlow.js backend that trained the model.' })
+  @Field(() => String, {
+    description: 'Where the fit ran: the TensorFlow.js backend for lstm-autoencoder (wasm, tensorflow, cpu), js otherwise.',
+  })
   backend: string;
 
-  @Field(() => Int, { description: 'Wall time of the training, in milliseconds.' })
+  @Field(() => Int, { description: 'Wall time of the fit and calibration, in milliseconds.' })
   trainingMs: number;
 
   @Field(() => JSONObjectResolver, { description: 'Data set, engine split and window counts the model was trained and calibrated on.' })

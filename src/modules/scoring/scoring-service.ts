@@ -1,13 +1,11 @@
-// Scoring windows sent by clients: validate, reuse stored scores, compute the rest in one batched forward
-// pass, and persist windows and scores together (all or nothing).
+// Scoring windows sent by clients: validate, reuse stored scores, score the rest in one batch with the
+// version's detector, and persist windows and scores together (all or nothing).
 import type { PrismaClient } from '@prisma/client';
 import { sensorIndex } from '../../domain/data/sensors';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
-import { modelKeyOf, type LoadedModel, type ModelRegistry, type VersionSummary } from '../registry/model-registry';
-import { scoreErrors } from '../../detectors/lstm-autoencoder/scoring';
+import type { LoadedModel, ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
 import { clientWindowHash, encodeValues, findScoresByHash, storeScoredWindows, type StoredScore } from './window-store';
-import { reconstructOnThisThread, type Reconstruct } from '../../detectors/lstm-autoencoder/engine';
 import { reportScoringBatch, reportWindowsScored } from '../../platform/observability/events';
 
 export const MAX_BATCH_WINDOWS = 1_000;
@@ -174,7 +172,6 @@ export class ScoringService {
     private readonly query: QueryExecutor,
     private readonly registry: ModelRegistry,
     options: BatchingOptions = {},
-    private readonly reconstruct: Reconstruct = reconstructOnThisThread,
   ) {
     this.maxBatch = options.maxBatch ?? 256;
     this.maxPassesInFlight = options.maxPassesInFlight ?? 2;
@@ -284,24 +281,20 @@ export class ScoringService {
     for (const [hash, score] of stored) results.set(hash, fromStored(score, version, true));
     const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
     if (toCompute.length > 0) {
-      const errors = await this.reconstruct(
-        loaded.model,
-        modelKeyOf(version),
+      const { scores, raw, contributions, directions } = await loaded.detector.score(
         loaded.normalise(toCompute.map((window) => window.raw)),
-        toCompute.length,
       );
-      const scores = scoreErrors(loaded.scoring, errors, toCompute.length);
       const features = version.sensors.length;
       const scored = toCompute.map((window, index) => ({
         contentHash: window.hash,
         engineId: window.engineId,
         endCycle: window.endCycle,
         values: window.encoded,
-        reconstructionError: errors.windowErrors[index],
+        reconstructionError: raw[index],
         score: scores[index],
         isAnomaly: scores[index] > version.threshold,
-        sensorErrors: errors.sensorErrors.subarray(index * features, (index + 1) * features),
-        recentResiduals: errors.recentResiduals.subarray(index * features, (index + 1) * features),
+        sensorErrors: contributions.subarray(index * features, (index + 1) * features),
+        recentResiduals: directions ? directions.subarray(index * features, (index + 1) * features) : [],
       }));
       const written = await storeScoredWindows(
         this.query,

@@ -3,11 +3,9 @@
 import type { Engine, PrismaClient } from '@prisma/client';
 import { slidingWindows } from '../../domain/data/windows';
 import { sensorIndices } from '../../domain/data/sensors';
-import { reconstructOnThisThread, type Reconstruct } from '../../detectors/lstm-autoencoder/engine';
 import { loadSeries, rulOf } from '../engines/engine-series';
 import type { EngineService } from '../engines/engine-service';
-import { modelKeyOf, type LoadedModel, type ModelRegistry } from '../registry/model-registry';
-import { scoreErrors } from '../../detectors/lstm-autoencoder/scoring';
+import type { LoadedModel, ModelRegistry } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
 import { storeEngineWindowScores } from './window-store';
 
@@ -44,7 +42,6 @@ export class TrajectoryService {
     private readonly query: QueryExecutor,
     private readonly engines: EngineService,
     private readonly registry: ModelRegistry,
-    private readonly reconstruct: Reconstruct = reconstructOnThisThread,
   ) {}
 
   /**
@@ -110,14 +107,17 @@ export class TrajectoryService {
       keep: () => true,
     });
     const missing = windows.endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));
-    const count = windows.count;
-    const errors = await this.reconstruct(loaded.model, modelKeyOf(version), windows.x, count);
-    const scores = scoreErrors(loaded.scoring, errors, count);
+    const scored = await loaded.detector.score({
+      x: windows.x,
+      count: windows.count,
+      windowLength: windows.length,
+      features: windows.features,
+    });
     await storeEngineWindowScores(
       this.query,
       version,
       missing.map(({ endCycle, index }) => ({ engineId: engine.id, endCycle, index })),
-      { ...errors, scores, features: version.sensors.length },
+      { ...scored, features: version.sensors.length },
     );
     return missing.map(({ endCycle }) => endCycle);
   }

@@ -15,17 +15,16 @@ async function createVersion(prisma: PrismaClient, version: number) {
   return prisma.modelVersion.create({
     data: {
       version,
-      architecture: {},
-      hyperparameters: {},
+      kind: 'lstm-autoencoder',
+      options: {},
+      summary: {},
       sensors: ['sensor2', 'sensor3'],
       windowLength: 2,
       normalisation: {},
       scoringMethod: {},
       threshold: 1,
       thresholdQuantile: 0.99,
-      topology: {},
-      weights: Buffer.alloc(0),
-      weightSpecs: [],
+      artifact: {},
       backend: 'cpu',
       trainingMs: 1,
       trainedOn: {},
@@ -133,9 +132,9 @@ describeEachDatabase('window and score persistence', (db) => {
     const version = await createVersion(db().prisma, 4);
     const engine = await db().prisma.engine.create({ data: { role: 'LIVE', externalId: 'ws-1' } });
     await storeEngineWindowScores(db().query, { ...version, windowLength: 30 }, [{ engineId: engine.id, endCycle: 30, index: 0 }], {
-      windowErrors: [0.5],
-      sensorErrors: new Float32Array([0.25, 0.75]),
-      recentResiduals: new Float32Array([0.5, -1]),
+      raw: [0.5],
+      contributions: new Float32Array([0.25, 0.75]),
+      directions: new Float32Array([0.5, -1]),
       scores: [0.5],
       features: 2,
     });

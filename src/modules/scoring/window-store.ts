@@ -229,14 +229,14 @@ export async function findScoresByHash(
   return scores;
 }
 
-/** Reconstruction errors and scores of a batch of windows, indexed by position in the batch. */
+/** What a detector said of a batch of windows (WindowScores), indexed by position in the batch. */
 export interface BatchScores {
-  windowErrors: ArrayLike<number>;
-  /** count x features. */
-  sensorErrors: Float32Array;
-  /** count x features. */
-  recentResiduals: Float32Array;
+  raw: ArrayLike<number>;
   scores: ArrayLike<number>;
+  /** count x features. */
+  contributions: Float32Array;
+  /** count x features; null when the detector does not tell. */
+  directions: Float32Array | null;
   features: number;
 }
 
@@ -260,11 +260,11 @@ export async function storeEngineWindowScores(
       engineId,
       endCycle,
       values: null,
-      reconstructionError: batch.windowErrors[index],
+      reconstructionError: batch.raw[index],
       score: batch.scores[index],
       isAnomaly: batch.scores[index] > version.threshold,
-      sensorErrors: batch.sensorErrors.subarray(index * features, (index + 1) * features),
-      recentResiduals: batch.recentResiduals.subarray(index * features, (index + 1) * features),
+      sensorErrors: batch.contributions.subarray(index * features, (index + 1) * features),
+      recentResiduals: batch.directions ? batch.directions.subarray(index * features, (index + 1) * features) : [],
     })),
   );
 }

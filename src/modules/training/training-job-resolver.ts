@@ -6,7 +6,18 @@ import type { ModelRegistry } from '../registry/model-registry';
 import { loadModelVersion } from '../registry/model-version-loader';
 import { ModelVersion } from '../registry/model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
+import { DETECTOR_KINDS } from '../../detectors/registry';
+import { DetectorKindInfo, optionsFieldOf } from './detector-kind-types';
 import { JobProgress, TrainingEpoch, TrainingJob, TrainingJobPage, TrainModelInput } from './training-job-types';
+import type { TrainingRequestInput } from './training-request';
+
+/** trainModel's input as the service takes it: each kind's options under its name. */
+function requestInputOf(input: TrainModelInput): TrainingRequestInput {
+  const kindOptions = Object.fromEntries(
+    DETECTOR_KINDS.map((kind) => [kind.name, (input[optionsFieldOf(kind)] as Record<string, unknown> | undefined) ?? null]),
+  );
+  return { ...(input as TrainingRequestInput), kindOptions };
+}
 
 @Resolver(() => TrainingJob)
 export class TrainingJobResolver {
@@ -24,7 +35,20 @@ export class TrainingJobResolver {
     @Arg('input', () => TrainModelInput, { nullable: true, description: 'What to train; defaults to the reference configuration.' })
     input?: TrainModelInput,
   ) {
-    return this.jobs.enqueue(input ?? {});
+    return this.jobs.enqueue(requestInputOf(input ?? {}));
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => [DetectorKindInfo], { description: 'The detector kinds trainModel can train, each with its options, defaults and meaning.' })
+  detectorKinds(): DetectorKindInfo[] {
+    return DETECTOR_KINDS.map((kind) => ({
+      name: kind.name,
+      description: kind.description,
+      contributions: kind.contributions,
+      needsLabels: kind.needsLabels,
+      trainModelField: optionsFieldOf(kind),
+      options: kind.options,
+    }));
   }
 
   @Authorized(ApiRole.OPERATOR)

@@ -6,11 +6,12 @@ import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
 
+/** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
 export interface EpochProgress {
   epoch: number;
-  loss: number;
+  loss: number | null;
   validationLoss: number | null;
-  learningRate: number;
+  learningRate: number | null;
   elapsedMs: number;
 }
 

@@ -2,6 +2,7 @@
 import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 
 export interface JobProgress {
@@ -30,17 +31,16 @@ export function jobProgress(job: TrainingJob, epochs: readonly TrainingEpoch[]):
 export class TrainingJobService {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly scoringMethods: readonly string[],
     /** Called after a job is queued or a cancellation is asked, to wake the runner. */
     private readonly notify: () => void = () => undefined,
   ) {}
 
   /** Validates the request against the stored data and queues the job; nothing is written on error. */
   async enqueue(input: TrainingRequestInput): Promise<TrainingJob> {
-    const request = resolveTrainingRequest(input, this.scoringMethods);
+    const request = resolveTrainingRequest(input);
     await this.checkUnitsExist(request);
     const job = await this.prisma.trainingJob.create({
-      data: { config: request as unknown as object, totalEpochs: request.training.epochs },
+      data: { config: request as unknown as object, totalEpochs: totalStepsOf(detectorKind(request.kind), request.options) },
     });
     this.notify();
     return job;

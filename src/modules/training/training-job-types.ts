@@ -2,6 +2,7 @@ import { JobStatus } from '@prisma/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { addKindOptionFields } from './detector-kind-types';
 
 registerEnumType(JobStatus, {
   name: 'JobStatus',
@@ -24,8 +25,19 @@ export class UnitRangeInput {
   to: number;
 }
 
-@InputType({ description: 'What to train. Every field is optional; the defaults are the reference configuration on FD001.' })
+@InputType({
+  description:
+    "What to train. Every field is optional; the defaults are the reference configuration on FD001 (an LSTM autoencoder). The chosen kind's options go in the field named after it (see detectorKinds).",
+})
 export class TrainModelInput {
+  [kindOptions: string]: unknown;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Detector kind (default lstm-autoencoder); detectorKinds lists them with their options.',
+  })
+  kind?: string;
+
   @Field(() => String, { nullable: true, description: 'A name for the resulting model version.' })
   name?: string;
 
@@ -53,32 +65,65 @@ export class TrainModelInput {
   @Field(() => Int, { nullable: true, description: 'Cycles between successive windows (default 1).' })
   stride?: number;
 
-  @Field(() => Int, { nullable: true, description: 'LSTM state size (default 64).' })
+  @Field(() => Int, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { hidden }: the options of each detector kind are in the field named after it.',
+    description: 'LSTM state size (default 64).',
+  })
   hidden?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Bottleneck code size (default 16).' })
+  @Field(() => Int, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { code }: the options of each detector kind are in the field named after it.',
+    description: 'Bottleneck code size (default 16).',
+  })
   code?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Training epochs (default 80).' })
+  @Field(() => Int, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { epochs }: the options of each detector kind are in the field named after it.',
+    description: 'Training epochs (default 80).',
+  })
   epochs?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Windows per batch (default 128).' })
+  @Field(() => Int, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { batchSize }: the options of each detector kind are in the field named after it.',
+    description: 'Windows per batch (default 128).',
+  })
   batchSize?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Adam learning rate, decayed to 0 on a cosine (default 0.002).' })
+  @Field(() => Float, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { learningRate }: the options of each detector kind are in the field named after it.',
+    description: 'Adam learning rate, decayed to 0 on a cosine (default 0.002).',
+  })
   learningRate?: number;
 
-  @Field(() => Float, { nullable: true, description: 'L2 weight decay (default 1e-5).' })
+  @Field(() => Float, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { weightDecay }: the options of each detector kind are in the field named after it.',
+    description: 'L2 weight decay (default 1e-5).',
+  })
   weightDecay?: number;
 
-  @Field(() => Float, { nullable: true, description: 'Global gradient-norm clipping (default 1).' })
+  @Field(() => Float, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { clipNorm }: the options of each detector kind are in the field named after it.',
+    description: 'Global gradient-norm clipping (default 1).',
+  })
   clipNorm?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Random seed of initialisation and shuffling (default 0).' })
+  @Field(() => Int, {
+    nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { seed }: the options of each detector kind are in the field named after it.',
+    description: 'Random seed of initialisation and shuffling (default 0).',
+  })
   seed?: number;
 
   @Field(() => Int, {
     nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { earlyStoppingPatience }: the options of each detector kind are in the field named after it.',
     description: 'Stop after this many epochs without validation improvement (default: no early stopping).',
   })
   earlyStoppingPatience?: number;
@@ -91,6 +136,7 @@ export class TrainModelInput {
 
   @Field(() => String, {
     nullable: true,
+    deprecationReason: 'Use lstmAutoencoder { scoringMethod }: the options of each detector kind are in the field named after it.',
     description:
       'Scoring method: reconstruction-error (default, the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration windows) ' +
       'normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or degradation-logistic (log-odds of ' +
@@ -103,20 +149,21 @@ export class TrainModelInput {
   @Field(() => Boolean, { nullable: true, description: 'Activate the new version when the job succeeds (default false).' })
   activate?: boolean;
 }
+addKindOptionFields(TrainModelInput);
 
 @ObjectType({ description: 'One finished training epoch.' })
 export class TrainingEpoch {
-  @Field(() => Int, { description: 'Epoch number, from 1.' })
+  @Field(() => Int, { description: 'Epoch number (a step of the fit for kinds that are not networks), from 1.' })
   epoch: number;
 
-  @Field(() => Float, { description: 'Mean training loss (MSE) of the epoch.' })
-  loss: number;
+  @Field(() => Float, { nullable: true, description: 'Mean training loss (MSE) of the epoch; null for kinds fitted in one go.' })
+  loss: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Loss on the calibration windows after the epoch.' })
   validationLoss: number | null;
 
-  @Field(() => Float, { description: 'Learning rate of the epoch.' })
-  learningRate: number;
+  @Field(() => Float, { nullable: true, description: 'Learning rate of the epoch; null for kinds fitted in one go.' })
+  learningRate: number | null;
 
   @Field(() => Int, { description: 'Milliseconds since the training started.' })
   elapsedMs: number;

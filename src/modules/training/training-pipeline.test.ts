@@ -1,5 +1,6 @@
 // The training use case end to end on a small configuration: real data (the first FD001 engines), real
 // training in worker threads, real registration in the database.
+import type { ModelVersion } from '@prisma/client';
 import { deserialiseModel, reconstructionErrors, selectBackend } from '../../detectors/lstm-autoencoder/engine';
 import { createLogger } from '../../platform/observability/logger';
 import { createServices, type AppServices } from '../../main/services';
@@ -21,6 +22,16 @@ export const TINY_TRAINING = {
   seed: 7,
 };
 
+/** The network a registered lstm-autoencoder version stores in its artifact. */
+function networkOf(version: ModelVersion) {
+  const artifact = version.artifact as { topology: Record<string, unknown>; weightSpecs: never };
+  return deserialiseModel({
+    topology: artifact.topology,
+    weightSpecs: artifact.weightSpecs,
+    weights: Buffer.from(version.artifactBinary!),
+  });
+}
+
 describeEachDatabase('TrainingPipeline', (db) => {
   let services: AppServices;
   beforeAll(async () => {
@@ -37,12 +48,25 @@ describeEachDatabase('TrainingPipeline', (db) => {
 
     const epochs = await db().prisma.trainingEpoch.findMany({ where: { jobId: job.id }, orderBy: { epoch: 'asc' } });
     expect(epochs.map((epoch) => epoch.epoch)).toEqual([1, 2, 3]);
-    expect(epochs.every((epoch) => epoch.validationLoss !== null && epoch.loss > 0)).toBe(true);
+    expect(epochs.every((epoch) => epoch.validationLoss !== null && epoch.loss !== null && epoch.loss > 0)).toBe(true);
 
     const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
     expect(version).toMatchObject({ name: 'tiny', isActive: true, status: 'READY', windowLength: 30, thresholdQuantile: 0.99 });
     expect(version.sensors).toHaveLength(14);
-    expect(version.architecture).toMatchObject({ kind: 'lstm-autoencoder', features: 14, hidden: 8, code: 4, windowLength: 30 });
+    expect(version.kind).toBe('lstm-autoencoder');
+    expect(version.options).toEqual({
+      hidden: 8,
+      code: 4,
+      epochs: 3,
+      batchSize: 64,
+      learningRate: 0.002,
+      weightDecay: 1e-5,
+      clipNorm: 1,
+      seed: 7,
+      earlyStoppingPatience: null,
+      scoringMethod: 'reconstruction-error',
+    });
+    expect(version.summary).toMatchObject({ selectedEpoch: 3, stopReason: 'completed', threads: expect.any(Number) });
     expect(version.threshold).toBeGreaterThan(0);
 
     // The test windows of engines 7-8 are scored and stored under the version, and the stored
@@ -65,11 +89,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
     expect(metrics.confusion.tp + metrics.confusion.fp).toBe(scores.filter((score) => score.isAnomaly).length);
 
     // Reloading the version from the database reproduces the stored scores exactly.
-    const model = deserialiseModel({
-      topology: version.topology as Record<string, unknown>,
-      weightSpecs: version.weightSpecs as never,
-      weights: Buffer.from(version.weights),
-    });
+    const model = networkOf(version);
     const recomputed = reconstructionErrors(model, dataset.test.x, dataset.test.count);
     const stored = new Map(scores.map((score) => [`${score.engineId}:${score.endCycle}`, score.reconstructionError]));
     dataset.test.endCycles.forEach((endCycle, index) => {
@@ -98,11 +118,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
         { trainUnits: [1, 2, 3, 4], calibrationUnits: [5, 6], testUnits: [7, 8], healthyRul: 100, anomalyRul: 30 },
         {},
       );
-      const model = deserialiseModel({
-        topology: version.topology as Record<string, unknown>,
-        weightSpecs: version.weightSpecs as never,
-        weights: Buffer.from(version.weights),
-      });
+      const model = networkOf(version);
       const calibration = labelledTrajectories(series, [5, 6], dataset);
       expect(calibration.windows.count).toBeGreaterThan(dataset.calibration.count);
       const calibrationErrors = reconstructionErrors(model, calibration.windows.x, calibration.windows.count);
@@ -142,7 +158,8 @@ describeEachDatabase('TrainingPipeline', (db) => {
   it('refuses an unknown scoring method, naming the ones there are', async () => {
     await expect(services.jobs.enqueue({ ...TINY_TRAINING, scoringMethod: 'trend-forecast' })).rejects.toMatchObject({
       code: 'INVALID_TRAINING_CONFIG',
-      message: 'scoringMethod must be one of reconstruction-error, normalised-error, degradation-logistic, got "trend-forecast"',
+      message:
+        'lstm-autoencoder: scoringMethod must be one of reconstruction-error, normalised-error, degradation-logistic, got "trend-forecast"',
     });
   });
 
@@ -170,5 +187,61 @@ describeEachDatabase('TrainingPipeline', (db) => {
       message: expect.stringMatching(/import the subset first/),
     });
     expect(await db().prisma.trainingJob.count()).toBe(before);
+  });
+
+  it('takes a kind and its options, and refuses options of another kind or given twice', async () => {
+    const before = await db().prisma.trainingJob.count();
+    await expect(services.jobs.enqueue({ kind: 'no-such-kind' })).rejects.toMatchObject({
+      code: 'INVALID_TRAINING_CONFIG',
+      message: expect.stringMatching(/^unknown detector kind "no-such-kind": kinds are lstm-autoencoder/),
+    });
+    await expect(services.jobs.enqueue({ ...TINY_TRAINING, kindOptions: { 'lstm-autoencoder': { hidden: 16 } } })).rejects.toMatchObject({
+      code: 'INVALID_TRAINING_CONFIG',
+      message: "hidden given twice: at the top level and in the kind's options",
+    });
+    await expect(services.jobs.enqueue({ kindOptions: { 'lstm-autoencoder': { hidden: 0 } } })).rejects.toMatchObject({
+      code: 'INVALID_TRAINING_CONFIG',
+      message: 'lstm-autoencoder: hidden must be at least 1, got 0',
+    });
+    await expect(services.jobs.enqueue({ kindOptions: { 'lstm-autoencoder': { layers: 3 } } })).rejects.toMatchObject({
+      message: expect.stringMatching(/^lstm-autoencoder: unknown option layers/),
+    });
+    expect(await db().prisma.trainingJob.count()).toBe(before);
+
+    const { trainUnits, calibrationUnits, testUnits, ...network } = TINY_TRAINING;
+    const job = await services.jobs.enqueue({
+      trainUnits,
+      calibrationUnits,
+      testUnits,
+      kind: 'lstm-autoencoder',
+      kindOptions: { 'lstm-autoencoder': network },
+    });
+    expect(job.totalEpochs).toBe(3);
+    expect(job.config).toMatchObject({ kind: 'lstm-autoencoder', options: { ...network, scoringMethod: 'reconstruction-error' } });
+    await db().prisma.trainingJob.delete({ where: { id: job.id } });
+  });
+
+  it('runs a job queued before detector kinds (its stored configuration names no kind)', async () => {
+    const job = await services.jobs.enqueue({ ...TINY_TRAINING, epochs: 1 });
+    const { kind: _kind, options, ...rest } = job.config as { kind: string; options: Record<string, number> };
+    const legacy = {
+      ...rest,
+      scoringMethod: 'reconstruction-error',
+      training: {
+        architecture: { hidden: options.hidden, code: options.code },
+        epochs: 1,
+        batchSize: options.batchSize,
+        learningRate: options.learningRate,
+        weightDecay: options.weightDecay,
+        clipNorm: options.clipNorm,
+        seed: options.seed,
+        earlyStopping: null,
+      },
+    };
+    await db().prisma.trainingJob.update({ where: { id: job.id }, data: { config: legacy } });
+    const finished = await services.runner.runNext(job.id);
+    expect(finished).toMatchObject({ status: 'SUCCEEDED' });
+    const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    expect(version).toMatchObject({ kind: 'lstm-autoencoder', options: { hidden: 8, code: 4, epochs: 1, seed: 7 } });
   });
 });

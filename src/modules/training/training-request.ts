@@ -1,15 +1,12 @@
-// What a training job is asked to do: data set, engine split, windows, network, optimisation, threshold
-// and scoring method. Validated once, with defaults equal to the reference configuration, and stored as
-// the job's configuration so that the job is reproducible from its row alone.
+// What a training job is asked to do: data set, engine split, windows, detector kind and its options,
+// threshold. Validated once, with defaults equal to the reference configuration, and stored as the job's
+// configuration so that the job is reproducible from its row alone.
 import { isSubset, SUBSETS, type Subset } from '../../domain/data/cmapss';
 import { REFERENCE_SPLIT, type SplitSpec } from '../../domain/data/splits';
 import { DEFAULT_THRESHOLD_QUANTILE } from '../../domain/evaluation/threshold';
-import {
-  resolveTrainingConfig,
-  TrainingConfigError,
-  type TrainingConfig,
-  type TrainingConfigInput,
-} from '../../detectors/lstm-autoencoder/engine/training-config';
+import { DetectorOptionError } from '../../detectors/detector';
+import { DEFAULT_DETECTOR_KIND, detectorKind, type AnyDetectorKind } from '../../detectors/registry';
+import { lstmAutoencoderKind } from '../../detectors/lstm-autoencoder';
 import { ErrorCode, ServiceError } from '../../platform/errors';
 
 export interface UnitRange {
@@ -39,7 +36,25 @@ export interface TrainingRequestInput {
   thresholdQuantile?: number | null;
   scoringMethod?: string | null;
   activate?: boolean | null;
+  /** Detector kind (default lstm-autoencoder). */
+  kind?: string | null;
+  /** Options per kind name; only the chosen kind's may be given. */
+  kindOptions?: Readonly<Record<string, Readonly<Record<string, unknown>> | null | undefined>> | null;
 }
+
+/** The autoencoder's options that trainModel also accepts at its top level (how clients gave them before kinds). */
+export const TOP_LEVEL_AUTOENCODER_OPTIONS = [
+  'hidden',
+  'code',
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'weightDecay',
+  'clipNorm',
+  'seed',
+  'earlyStoppingPatience',
+  'scoringMethod',
+] as const;
 
 export interface TrainingRequest {
   name: string | null;
@@ -47,9 +62,10 @@ export interface TrainingRequest {
   split: SplitSpec;
   windowLength: number;
   stride: number;
-  training: TrainingConfig;
   thresholdQuantile: number;
-  scoringMethod: string;
+  kind: string;
+  /** The kind's options, resolved by the kind (defaults filled in). */
+  options: Record<string, unknown>;
   /** Activate the new version when the job succeeds. */
   activate: boolean;
 }
@@ -83,7 +99,7 @@ function integerIn(field: string, value: number | null | undefined, fallback: nu
 }
 
 /** Fills in the defaults and validates everything but the data itself (see TrainingPipeline). */
-export function resolveTrainingRequest(input: TrainingRequestInput, scoringMethods: readonly string[]): TrainingRequest {
+export function resolveTrainingRequest(input: TrainingRequestInput): TrainingRequest {
   const dataset = (input.dataset ?? 'FD001').toUpperCase();
   if (!isSubset(dataset)) throw invalid(`dataset must be one of ${SUBSETS.join(', ')}, got "${input.dataset}"`);
   const split: SplitSpec = {
@@ -115,36 +131,69 @@ export function resolveTrainingRequest(input: TrainingRequestInput, scoringMetho
   const stride = integerIn('stride', input.stride, 1, 1, 500);
   const thresholdQuantile = input.thresholdQuantile ?? DEFAULT_THRESHOLD_QUANTILE;
   if (!(thresholdQuantile > 0 && thresholdQuantile <= 1)) throw invalid(`thresholdQuantile must be in (0, 1], got ${thresholdQuantile}`);
-  const scoringMethod = input.scoringMethod ?? scoringMethods[0];
-  if (!scoringMethods.includes(scoringMethod))
-    throw invalid(`scoringMethod must be one of ${scoringMethods.join(', ')}, got "${scoringMethod}"`);
   const name = input.name?.trim() || null;
   if (name !== null && name.length > 200) throw invalid('name must hold at most 200 characters');
+  const { kind, options } = resolveKindOptions(input);
+  return { name, dataset, split, windowLength, stride, thresholdQuantile, kind: kind.name, options, activate: input.activate ?? false };
+}
 
-  const trainingInput: TrainingConfigInput = {
-    // The number of features is known only once sensors are selected from the data.
-    architecture: {
-      windowLength,
-      ...(input.hidden != null ? { hidden: input.hidden } : {}),
-      ...(input.code != null ? { code: input.code } : {}),
-    },
-    ...(input.epochs != null ? { epochs: input.epochs } : {}),
-    ...(input.batchSize != null ? { batchSize: input.batchSize } : {}),
-    ...(input.learningRate != null ? { learningRate: input.learningRate } : {}),
-    ...(input.weightDecay != null ? { weightDecay: input.weightDecay } : {}),
-    ...(input.clipNorm != null ? { clipNorm: input.clipNorm } : {}),
-    ...(input.seed != null ? { seed: input.seed } : {}),
-    ...(input.earlyStoppingPatience != null ? { earlyStopping: { patience: input.earlyStoppingPatience } } : {}),
-  };
-  let training: TrainingConfig;
+/** The chosen kind and its options, from the kind's own input or, for the autoencoder, trainModel's top-level fields. */
+function resolveKindOptions(input: TrainingRequestInput): { kind: AnyDetectorKind; options: Record<string, unknown> } {
+  let kind: AnyDetectorKind;
   try {
-    training = resolveTrainingConfig(trainingInput);
+    kind = detectorKind(input.kind ?? DEFAULT_DETECTOR_KIND);
   } catch (error) {
-    if (error instanceof TrainingConfigError) throw invalid(error.message);
+    throw invalid((error as Error).message);
+  }
+  const given = Object.entries(input.kindOptions ?? {}).filter(([, value]) => value != null);
+  const other = given.find(([name]) => name !== kind.name);
+  if (other) throw invalid(`options for ${other[0]} were given, but kind is ${kind.name}`);
+  const ownInput: Record<string, unknown> = { ...(input.kindOptions?.[kind.name] ?? {}) };
+  const topLevel = TOP_LEVEL_AUTOENCODER_OPTIONS.filter((option) => input[option] != null);
+  if (topLevel.length > 0) {
+    if (kind !== lstmAutoencoderKind) throw invalid(`${topLevel.join(', ')} are options of lstm-autoencoder, but kind is ${kind.name}`);
+    const twice = topLevel.filter((option) => ownInput[option] != null);
+    if (twice.length > 0) throw invalid(`${twice.join(', ')} given twice: at the top level and in the kind's options`);
+    for (const option of topLevel) ownInput[option] = input[option];
+  }
+  try {
+    return { kind, options: kind.resolveOptions(ownInput) as Record<string, unknown> };
+  } catch (error) {
+    if (error instanceof DetectorOptionError) throw invalid(`${kind.name}: ${error.message}`);
     throw error;
   }
-  if (training.epochs > 1_000) throw invalid(`epochs must be at most 1000, got ${training.epochs}`);
-  if (training.batchSize > 4_096) throw invalid(`batchSize must be at most 4096, got ${training.batchSize}`);
-  if (training.architecture.hidden > 512 || training.architecture.code > 512) throw invalid('hidden and code must be at most 512');
-  return { name, dataset, split, windowLength, stride, training, thresholdQuantile, scoringMethod, activate: input.activate ?? false };
+}
+
+/**
+ * A job's stored configuration as a request. Jobs queued before detector kinds stored the autoencoder's
+ * resolved training configuration and scoring method instead of a kind and its options.
+ */
+export function storedTrainingRequest(config: unknown): TrainingRequest {
+  const stored = config as TrainingRequest & { training?: LegacyTrainingConfig; scoringMethod?: string };
+  if (stored.kind) return stored;
+  const { training, scoringMethod, ...rest } = stored;
+  const options = lstmAutoencoderKind.resolveOptions({
+    hidden: training?.architecture.hidden,
+    code: training?.architecture.code,
+    epochs: training?.epochs,
+    batchSize: training?.batchSize,
+    learningRate: training?.learningRate,
+    weightDecay: training?.weightDecay,
+    clipNorm: training?.clipNorm,
+    seed: training?.seed,
+    earlyStoppingPatience: training?.earlyStopping?.patience,
+    scoringMethod,
+  });
+  return { ...rest, kind: lstmAutoencoderKind.name, options: options as unknown as Record<string, unknown> };
+}
+
+interface LegacyTrainingConfig {
+  architecture: { hidden: number; code: number };
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  clipNorm: number | null;
+  seed: number;
+  earlyStopping: { patience: number } | null;
 }
