@@ -1,160 +1,149 @@
-// Quality benchmark: the reference configuration end to end on FD001, for several seeds. Each seed trains
-// once (worker threads, as bench/train.ts), then the same trained model is scored two ways:
-//  - the default scoring ('reconstruction-error', threshold = 99th percentile of the healthy calibration
-//    windows: the reference's), and
-//  - the two other scoring methods of src/detectors/lstm-autoencoder/scoring-methods.ts, 'normalised-error' and
-//    'degradation-logistic', fitted on the training engines, their thresholds calibrated on the
-//    calibration engines' labelled run-to-failure trajectories.
-// Both are evaluated on all windows of the test engines. Prints ROC-AUC, PR-AUC, precision, recall, F1,
-// threshold, confusion matrix, training time and windows/s per seed and scoring; writes JSON into results/.
+// Quality benchmark: the product's own training jobs (the trainModel code path: queued, prepared, fitted,
+// calibrated, evaluated on the test engines and registered) on a scratch PostgreSQL database, for every
+// requested data set, detector kind, scoring method and seed, on the reference split (train units 1-70,
+// calibration 71-80, test 81-100 of train_FD00x.txt). Prints each data set's table of the registered
+// versions' metrics side by side and writes JSON into results/.
 //
-//   node dist/bench/quality.js [--seeds 0,1,2] [--epochs 80] [--threads 2] [--data DIR] [--out FILE]
-//                              [--dump DIR]   (per-window per-sensor errors of every window set, per seed)
+//   node dist/bench/quality.js [--datasets FD001,FD002] [--seeds 0,1,2] [--kinds lstm-autoencoder,...]
+//                              [--scorings reconstruction-error,...] [--epochs 80] [--threads 2] [--data DIR] [--out FILE]
+//
+// Every lstm-autoencoder scoring method is its own training job (the network is trained once per job).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
-import { seriesFromTrajectories } from '../src/domain/data/series';
-import { labelledTrajectories, prepareDataset, REFERENCE_SPLIT } from '../src/domain/data/splits';
-import type { WindowSet } from '../src/domain/data/windows';
-import { evaluateScores, type Evaluation } from '../src/domain/evaluation/metrics';
-import {
-  applyScoringMethod,
-  calibrateMethodThreshold,
-  fitScoringMethod,
-  type ScoringBatch,
-  type ScoringMethodKind,
-} from '../src/detectors/lstm-autoencoder/scoring-methods';
-import { describeSelection, selectBackend } from '../src/detectors/lstm-autoencoder/engine/backend';
-import { reconstructionErrors, type ReconstructionErrors } from '../src/detectors/lstm-autoencoder/engine/inference';
-import { trainAutoencoder } from '../src/detectors/lstm-autoencoder/engine/parallel-training';
-import { resolveTrainingConfig } from '../src/detectors/lstm-autoencoder/engine/training-config';
+import { DETECTOR_KINDS } from '../src/detectors/registry';
+import { SCORING_METHODS } from '../src/detectors/lstm-autoencoder/scoring';
+import { selectBackend, describeSelection } from '../src/detectors/lstm-autoencoder/engine';
+import { createServices } from '../src/main/services';
+import { importSubset, parseSubset } from '../src/modules/datasets/import-service';
+import type { MetricsRecord } from '../src/modules/evaluation/evaluation-records';
+import { openPostgres } from '../src/platform/db/database';
+import { applyMigrations } from '../src/platform/db/migrations';
+import { createLogger } from '../src/platform/observability/logger';
 import { defaultDataDir } from './data-dir';
+import { createScratchDatabase } from './harness';
 
 const { values: args } = parseArgs({
   options: {
+    datasets: { type: 'string', default: 'FD001' },
     seeds: { type: 'string', default: '0,1,2' },
+    kinds: { type: 'string', default: DETECTOR_KINDS.map((kind) => kind.name).join(',') },
+    scorings: { type: 'string', default: SCORING_METHODS.join(',') },
     epochs: { type: 'string', default: '80' },
     threads: { type: 'string' },
     data: { type: 'string' },
     out: { type: 'string' },
-    dump: { type: 'string' },
+    'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
   },
 });
 
-function batchOf(windows: WindowSet, errors: ReconstructionErrors): ScoringBatch {
-  return { ...errors, features: windows.features, count: windows.count };
-}
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
-const SCORINGS: readonly ScoringMethodKind[] = ['reconstruction-error', 'normalised-error', 'degradation-logistic'];
-
-function summarise(evaluation: Evaluation) {
-  const { threshold, rocAuc, prAuc, precision, recall, f1, accuracy, confusion } = evaluation;
-  return { threshold, rocAuc, prAuc, precision, recall, f1, accuracy, confusion };
+interface Run {
+  dataset: string;
+  seed: number;
+  kind: string;
+  scoring: string;
+  modelVersionId: number;
+  trainingSeconds: number;
+  metrics: MetricsRecord;
 }
 
 const fixed = (value: number | null, digits = 4) => (value === null ? 'n/a' : value.toFixed(digits));
 
+/** The jobs to run for one seed: each kind once, the autoencoder once per scoring method. */
+function jobsOf(kinds: readonly string[], scorings: readonly string[], seed: number, epochs: number) {
+  return kinds.flatMap((kind) => {
+    if (kind !== 'lstm-autoencoder') {
+      const options = DETECTOR_KINDS.find((candidate) => candidate.name === kind)?.options.some((option) => option.name === 'seed')
+        ? { seed }
+        : {};
+      return [{ kind, scoring: kind, options }];
+    }
+    return scorings.map((scoringMethod) => ({ kind, scoring: scoringMethod, options: { seed, epochs, scoringMethod } }));
+  });
+}
+
 async function main(): Promise<void> {
-  const seeds = args.seeds.split(',').map((text) => {
+  const seeds = list(args.seeds).map((text) => {
     const seed = Number(text);
-    if (text.trim() === '' || !Number.isSafeInteger(seed))
-      throw new Error(`--seeds must be a comma-separated list of integers, got "${args.seeds}"`);
+    if (!Number.isSafeInteger(seed)) throw new Error(`--seeds must be a comma-separated list of integers, got "${args.seeds}"`);
     return seed;
   });
+  const datasets = list(args.datasets).map(parseSubset);
+  const kinds = list(args.kinds);
+  for (const kind of kinds) if (!DETECTOR_KINDS.some((known) => known.name === kind)) throw new Error(`unknown kind ${kind}`);
+  const scorings = list(args.scorings);
+  const epochs = Number(args.epochs);
   const dataDir = args.data ?? defaultDataDir();
-  const series = seriesFromTrajectories(readSubsetFiles(dataDir, 'FD001').train);
-  const dataset = prepareDataset(series, REFERENCE_SPLIT, { windowLength: 30, stride: 1 });
-  // The calibration engines' full run-to-failure trajectories (not only their healthy windows), with RUL:
-  // what the alternative scoring may tune on besides the training windows.
-  const calibration = labelledTrajectories(series, REFERENCE_SPLIT.calibrationUnits, dataset);
-  const calibrationTrajectories = calibration.windows;
-  const training = labelledTrajectories(series, REFERENCE_SPLIT.trainUnits, dataset);
-  const trainTrajectories = training.windows;
-  const features = dataset.sensors.length;
-  console.log(
-    `[data] ${dataDir}: ${dataset.counts.trainWindows} training, ${dataset.counts.calibrationWindows} healthy calibration ` +
-      `(${calibrationTrajectories.count} along the calibration trajectories), ${dataset.counts.testWindows} test windows ` +
-      `(${dataset.counts.testAnomalous} anomalous), ${features} sensors`,
-  );
-  const backend = await selectBackend({ log: (line) => console.log(`[backend] main thread ${line}`) });
-  const threads = args.threads === undefined ? undefined : Number(args.threads);
+  const backend = await selectBackend({ log: (line) => console.log(`[backend] ${line}`) });
 
-  const runs = [];
-  for (const seed of seeds) {
-    const config = resolveTrainingConfig({
-      architecture: { features, windowLength: dataset.windowLength },
-      epochs: Number(args.epochs),
-      seed,
-    });
-    const trained = await trainAutoencoder({ train: dataset.train.x, validation: null }, config, {
-      threads,
-      onEpoch: (p) => {
-        if (p.epoch === 1 || p.epoch === p.epochs || p.epoch % 20 === 0) {
-          console.log(
-            `[seed ${seed} epoch ${String(p.epoch).padStart(3)}/${p.epochs}] loss ${p.loss.toFixed(5)} ${(p.elapsedMs / 1000).toFixed(1)} s`,
-          );
+  const scratch = await createScratchDatabase(args['admin-url']!, `engine_health_bench_quality_${process.pid}`);
+  const runs: Run[] = [];
+  try {
+    const database = await openPostgres(scratch.url, 4);
+    try {
+      await applyMigrations(database.execScript, database.query);
+      const threads = args.threads === undefined ? undefined : Number(args.threads);
+      const services = createServices(database, createLogger('warn'), { lstmAutoencoder: { threads } });
+      for (const dataset of datasets) {
+        const imported = await importSubset(database.prisma, dataset, dataDir);
+        console.log(`[data] ${dataset} from ${dataDir}: ${imported.enginesCreated} engines, ${imported.cyclesInserted} cycles`);
+        for (const seed of seeds) {
+          for (const job of jobsOf(kinds, scorings, seed, epochs)) {
+            const queued = await services.jobs.enqueue({
+              name: `${dataset} ${job.scoring} seed ${seed}`,
+              dataset,
+              kind: job.kind,
+              kindOptions: { [job.kind]: job.options },
+            });
+            const finished = await services.runner.runNext(queued.id);
+            if (finished?.status !== 'SUCCEEDED' || finished.modelVersionId === null) {
+              throw new Error(`${dataset} ${job.scoring} seed ${seed}: job ${queued.id} ${finished?.status}: ${finished?.error}`);
+            }
+            const version = await services.models.get(finished.modelVersionId);
+            const metrics = version.metrics as unknown as MetricsRecord;
+            const run = {
+              dataset,
+              seed,
+              kind: job.kind,
+              scoring: job.scoring,
+              modelVersionId: version.id,
+              trainingSeconds: version.trainingMs / 1000,
+              metrics,
+            };
+            runs.push(run);
+            console.log(
+              `${dataset} seed ${seed} ${job.scoring.padEnd(22)} ROC-AUC ${fixed(metrics.rocAuc)}  PR-AUC ${fixed(metrics.prAuc)}  ` +
+                `precision ${fixed(metrics.precision)}  recall ${fixed(metrics.recall)}  ${run.trainingSeconds.toFixed(1)} s`,
+            );
+          }
         }
-      },
-    });
-    const trainingSeconds = trained.elapsedMs / 1000;
-    const windowsPerSecond = (dataset.counts.trainWindows * trained.history.length) / trainingSeconds;
+      }
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await scratch.drop();
+  }
 
-    const errors = {
-      train: reconstructionErrors(trained.model, dataset.train.x, dataset.train.count),
-      calibration: reconstructionErrors(trained.model, dataset.calibration.x, dataset.calibration.count),
-      calibrationTrajectories: reconstructionErrors(trained.model, calibrationTrajectories.x, calibrationTrajectories.count),
-      trainTrajectories: reconstructionErrors(trained.model, trainTrajectories.x, trainTrajectories.count),
-      test: reconstructionErrors(trained.model, dataset.test.x, dataset.test.count),
-    };
-    if (args.dump) dumpErrors(args.dump, seed, { dataset, calibrationTrajectories, trainTrajectories, errors });
-
-    // Every scoring fits on the healthy training windows and calibrates on the calibration engines only.
-    const scorings = SCORINGS.map((kind) => {
-      const method = fitScoringMethod(kind, {
-        features,
-        train: errors.train,
-        trainTrajectories: { ...errors.trainTrajectories, labels: training.labels },
-      });
-      const threshold = calibrateMethodThreshold(
-        method,
-        {
-          healthy: applyScoringMethod(method, batchOf(dataset.calibration, errors.calibration)),
-          trajectories: {
-            scores: applyScoringMethod(method, batchOf(calibrationTrajectories, errors.calibrationTrajectories)),
-            labels: calibration.labels,
-          },
-        },
-        0.99,
-      );
-      const evaluation = evaluateScores(dataset.testLabels, applyScoringMethod(method, batchOf(dataset.test, errors.test)), threshold);
-      return { name: kind, method, threshold, evaluation };
-    });
-    for (const scoring of scorings) {
-      const e = scoring.evaluation;
+  for (const dataset of datasets) {
+    console.log(`\n${dataset} (test engines 81-100, every window; anomalous when RUL <= 30)`);
+    console.log('seed  kind / scoring            ROC-AUC  PR-AUC  precision  recall  F1      tp / fp / tn / fn          fit s');
+    for (const run of runs.filter((candidate) => candidate.dataset === dataset)) {
+      const { metrics: m } = run;
+      const confusion = `${m.confusion.tp} / ${m.confusion.fp} / ${m.confusion.tn} / ${m.confusion.fn}`;
       console.log(
-        `seed ${seed} ${scoring.name.padEnd(22)} ROC-AUC ${fixed(e.rocAuc)}  PR-AUC ${fixed(e.prAuc)}  precision ${fixed(e.precision)}  ` +
-          `recall ${fixed(e.recall)}  F1 ${fixed(e.f1)}  threshold ${e.threshold.toPrecision(6)}  ` +
-          `tp ${e.confusion.tp} fp ${e.confusion.fp} tn ${e.confusion.tn} fn ${e.confusion.fn}`,
+        `${String(run.seed).padEnd(5)} ${run.scoring.padEnd(24)} ${fixed(m.rocAuc)}   ${fixed(m.prAuc)}  ${fixed(m.precision)}     ` +
+          `${fixed(m.recall)}  ${fixed(m.f1)}  ${confusion.padEnd(25)}  ${run.trainingSeconds.toFixed(1)}`,
       );
     }
-    console.log(
-      `seed ${seed} training ${trainingSeconds.toFixed(1)} s, ${windowsPerSecond.toFixed(0)} windows/s on ${trained.backend} (${trained.threads} thread(s))`,
-    );
-    runs.push({
-      seed,
-      training: {
-        epochs: trained.history.length,
-        seconds: trainingSeconds,
-        windowsPerSecond,
-        finalLoss: trained.history[trained.history.length - 1].loss,
-        backend: trained.backend,
-        threads: trained.threads,
-      },
-      scorings: scorings.map((scoring) => ({ name: scoring.name, method: scoring.method, ...summarise(scoring.evaluation) })),
-    });
   }
 
   const summary = {
@@ -163,62 +152,16 @@ async function main(): Promise<void> {
     machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version },
     backend: describeSelection(backend),
     dataDir,
-    counts: { ...dataset.counts, calibrationTrajectoryWindows: calibrationTrajectories.count },
-    split: REFERENCE_SPLIT,
+    epochs,
     runs,
   };
-  const out = args.out ?? path.resolve('results', `bench-quality-seeds${seeds.join('-')}.json`);
+  const out = args.out ?? path.resolve('results', `bench-quality-${datasets.join('-')}-seeds${seeds.join('-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
-
-  console.log('\nseed  scoring                 ROC-AUC  PR-AUC  precision  recall  F1      threshold   train s');
-  for (const run of runs) {
-    for (const s of run.scorings) {
-      console.log(
-        `${String(run.seed).padEnd(5)} ${s.name.padEnd(23)} ${fixed(s.rocAuc)}   ${fixed(s.prAuc)}  ${fixed(s.precision)}     ${fixed(s.recall)}  ` +
-          `${fixed(s.f1)}  ${s.threshold.toPrecision(6).padEnd(10)}  ${run.training.seconds.toFixed(1)}`,
-      );
-    }
-  }
   console.log(`wrote ${out}`);
 }
 
-/** Per-window per-sensor errors with their engines, end cycles and RUL, to study scorings without retraining. */
-function dumpErrors(
-  dir: string,
-  seed: number,
-  data: {
-    dataset: ReturnType<typeof prepareDataset>;
-    calibrationTrajectories: WindowSet;
-    trainTrajectories: WindowSet;
-    errors: Record<string, ReconstructionErrors>;
-  },
-): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const sets: Record<string, WindowSet> = {
-    train: data.dataset.train,
-    calibration: data.dataset.calibration,
-    calibrationTrajectories: data.calibrationTrajectories,
-    trainTrajectories: data.trainTrajectories,
-    test: data.dataset.test,
-  };
-  const dump = Object.fromEntries(
-    Object.entries(sets).map(([name, windows]) => [
-      name,
-      {
-        count: windows.count,
-        features: windows.features,
-        engineIds: windows.engineIds,
-        endCycles: windows.endCycles,
-        ruls: windows.ruls,
-        sensorErrors: Array.from(data.errors[name].sensorErrors),
-      },
-    ]),
-  );
-  fs.writeFileSync(path.join(dir, `errors-seed${seed}.json`), JSON.stringify(dump));
-}
-
-main().catch((error: unknown) => {
+main().catch((error) => {
   console.error(error);
-  process.exitCode = 1;
+  process.exit(1);
 });
