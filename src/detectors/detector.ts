@@ -52,6 +52,8 @@ export interface FitData {
   calibration: WindowBatch;
   /** Requested quantile of the healthy calibration scores for kinds that set their threshold that way. */
   thresholdQuantile: number;
+  /** Fingerprint of the windows' preprocessing (./preprocessing.ts): what versions scoring the same windows share. */
+  preprocessing: string;
   /** Every window of the training engines' labelled trajectories; null when the data set has no labels. */
   trainTrajectories(): Promise<LabelledWindows | null>;
   /** Every window of the calibration engines' labelled trajectories; null when the data set has no labels. */
@@ -158,6 +160,8 @@ export interface DetectorKind<Options = Record<string, unknown>> {
   resolveOptions(input: Readonly<Record<string, unknown>>): Options;
   /** Progress steps a fit takes (epochs for a network); 1 when absent. */
   totalSteps?(options: Options): number;
+  /** Registered versions a fit with these options builds on (an ensemble's members): they must exist. */
+  referencedVersions?(options: Options): number[];
   fit(data: FitData, options: Options, context: FitContext): Promise<FittedDetector>;
   load(stored: StoredDetector<Options>, runtime: DetectorRuntime): Promise<Detector>;
 }

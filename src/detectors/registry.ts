@@ -1,11 +1,12 @@
 // Every detector kind the service offers, by name. The first is the default of trainModel.
 import { DetectorOptionError, type DetectorKind } from './detector';
+import { ensembleKind } from './ensemble';
 import { lstmAutoencoderKind } from './lstm-autoencoder';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
 export type AnyDetectorKind = DetectorKind<any>;
 
-export const DETECTOR_KINDS: readonly AnyDetectorKind[] = [lstmAutoencoderKind];
+export const DETECTOR_KINDS: readonly AnyDetectorKind[] = [lstmAutoencoderKind, ensembleKind];
 
 export const DEFAULT_DETECTOR_KIND = DETECTOR_KINDS[0].name;
 

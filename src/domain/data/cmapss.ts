@@ -1,6 +1,8 @@
 // Parsing of the NASA C-MAPSS text files. Pure functions: text in, validated records out.
 
 export const SETTING_COUNT = 3;
+/** The names the API gives the operational settings, in file order. */
+export const SETTING_NAMES: readonly string[] = ['setting1', 'setting2', 'setting3'];
 export const SENSOR_COUNT = 21;
 /** unit, cycle, 3 operational settings, 21 sensors. */
 export const FIELDS_PER_ROW = 2 + SETTING_COUNT + SENSOR_COUNT;

@@ -16,6 +16,8 @@ export interface EngineSeries {
   cycles: number[];
   /** readings[i] holds the 21 sensor values of cycles[i]; index 0 is sensor 1. */
   readings: number[][];
+  /** settings[i] holds the operational settings of cycles[i]; absent when not loaded. */
+  settings?: number[][];
   /** Remaining useful life at each cycle; null when unknown (live engines). */
   rul: number[] | null;
 }
@@ -60,6 +62,7 @@ export function seriesFromTrajectories(
       unit: trajectory.unit,
       cycles,
       readings: trajectory.records.map((record) => record.sensors.slice()),
+      settings: trajectory.records.map((record) => record.settings.slice()),
       rul: cycles.map((cycle) => offset + lastCycle - cycle),
     };
   });

@@ -6,9 +6,11 @@
 
 import { DataError } from './errors';
 import type { Normalisation } from './normalisation';
+import { detectRegimes, fitRegimeModel, settingRowsOf, withinRegimeSeries, type RegimeModel, type RegimeRequest } from './regimes';
 import { fitNormalisation } from './normalisation';
 import type { EngineSeries } from './series';
-import { assertSensorSelection, selectInformativeSensors, sensorNames, type SensorName } from './sensors';
+import { assertSensorSelection, inferResolution, selectInformativeSensors, sensorNames, type SensorName } from './sensors';
+import { healthyReadings } from './series';
 import type { WindowSet } from './windows';
 import { DEFAULT_STRIDE, DEFAULT_WINDOW_LENGTH, slidingWindows } from './windows';
 
@@ -127,6 +129,8 @@ export interface PrepareOptions {
   stride?: number;
   /** 0-based sensor indices to use; default: selectInformativeSensors on the training engines. */
   sensors?: number[];
+  /** Operating regimes (default auto: on when the training engines' settings form several tight clusters). */
+  regimes?: RegimeRequest;
 }
 
 /** The reference's `counts`, in camelCase. */
@@ -150,6 +154,8 @@ export interface PreparedDataset {
   sensors: number[];
   sensorNames: SensorName[];
   normalisation: Normalisation;
+  /** The operating regimes the windows are normalised within; null for a single operating condition. */
+  regimes: RegimeModel | null;
   /** Healthy windows (RUL at last cycle > healthyRul) of the training units: the model's training data. */
   train: WindowSet;
   /** Healthy windows of the calibration units: the threshold is a quantile of their scores. */
@@ -172,11 +178,23 @@ export function prepareDataset(
   const stride = options.stride ?? DEFAULT_STRIDE;
   const { healthyRul } = spec;
 
-  const sensors = options.sensors ? [...options.sensors] : selectInformativeSensors(groups.trainUnits, { healthyRul });
+  const request = options.regimes ?? { mode: 'auto' };
+  // Data without settings has one operating condition as far as anyone can tell.
+  const withSettings = groups.trainUnits.every((engine) => engine.settings !== undefined);
+  const clusters = request.mode === 'auto' && !withSettings ? null : detectRegimes(settingRowsOf(groups.trainUnits), request);
+  // Within regimes, a sensor is informative when it varies once its regime's level is taken out.
+  const selectionSeries = clusters ? withinRegimeSeries(groups.trainUnits, clusters, healthyRul) : groups.trainUnits;
+  const sensors = options.sensors
+    ? [...options.sensors]
+    : selectInformativeSensors(selectionSeries, {
+        healthyRul,
+        ...(clusters ? { resolutions: recordingResolutions(groups.trainUnits, healthyRul) } : {}),
+      });
   assertSensorSelection(sensors);
   const normalisation = fitNormalisation(groups.trainUnits, sensors, { healthyRul });
+  const regimes = clusters ? fitRegimeModel(groups.trainUnits, clusters, sensors, healthyRul) : null;
 
-  const features = { length: windowLength, stride, sensors, normalisation };
+  const features = { length: windowLength, stride, sensors, normalisation, regimes };
   // Healthy rows form a prefix of each run, so "RUL at the last cycle > healthyRul" means every cycle
   // of the window is healthy.
   const healthy = (rul: number | null) => rul !== null && rul > healthyRul;
@@ -202,6 +220,7 @@ export function prepareDataset(
     sensors,
     sensorNames: sensorNames(sensors),
     normalisation,
+    regimes,
     train,
     calibration,
     test,
@@ -238,6 +257,18 @@ export function labelledTrajectories(series: readonly EngineSeries[], units: rea
   const found = new Set(engines.map((engine) => engine.unit));
   const missing = units.filter((unit) => !found.has(unit));
   if (missing.length > 0) throw new InvalidSplitError('unknown-unit', `units ${missing.join(', ')} are not in the data`);
-  const windows = slidingWindows(engines, { length: dataset.windowLength, stride: dataset.stride, sensors: dataset.sensors, normalisation: dataset.normalisation });
+  const windows = slidingWindows(engines, {
+    length: dataset.windowLength,
+    stride: dataset.stride,
+    sensors: dataset.sensors,
+    normalisation: dataset.normalisation,
+    regimes: dataset.regimes,
+  });
   return { windows, labels: anomalyLabels(windows, dataset.spec.anomalyRul) };
+}
+
+/** Each sensor's recording resolution, from the raw healthy readings (deviations from a mean have none). */
+function recordingResolutions(series: readonly EngineSeries[], healthyRul: number): number[] {
+  const rows = healthyReadings(series, healthyRul);
+  return Array.from({ length: rows[0]?.length ?? 0 }, (_, sensor) => inferResolution(rows.map((row) => row[sensor])));
 }

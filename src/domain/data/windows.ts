@@ -1,6 +1,7 @@
 // Fixed-length windows of consecutive cycles: the model's input. A window belongs to one engine and is
 // labelled by its last cycle (the cycle at which a live system would score it).
 
+import { regimeOf, type RegimeModel } from './regimes';
 import { SENSOR_COUNT } from './cmapss';
 import { DataError } from './errors';
 import type { Normalisation } from './normalisation';
@@ -30,8 +31,10 @@ export interface WindowSet {
 export interface NormalisedFeatures {
   /** 0-based sensor indices, in feature order. */
   sensors: readonly number[];
-  /** One mean/std per entry of `sensors`. */
+  /** One mean/std per entry of `sensors`; used when there are no regimes. */
   normalisation: Normalisation;
+  /** Operating regimes: each reading is normalised with the statistics of its settings' regime instead. */
+  regimes?: RegimeModel | null;
 }
 
 export interface SlidingWindowOptions extends NormalisedFeatures {
@@ -53,12 +56,15 @@ function assertPositiveInteger(name: string, value: number): void {
  * followed by `.astype(np.float32)`. Done once per cycle, then shared by the overlapping windows.
  */
 function normaliseRows(engine: EngineSeries, features: NormalisedFeatures): Float32Array {
-  const { sensors, normalisation } = features;
+  const { sensors, regimes } = features;
   const width = sensors.length;
   const rows = engine.readings.length;
   const out = new Float32Array(rows * width);
+  if (regimes && !engine.settings) throw new DataError(`${describeEngine(engine)} has no settings: its operating regimes cannot be told`);
   for (let r = 0; r < rows; r++) {
     const reading = engine.readings[r];
+    const regime = regimes ? regimeOf(regimes, engine.settings![r]) : -1;
+    const normalisation = regimes ? { mean: regimes.mean[regime], std: regimes.std[regime] } : features.normalisation;
     for (let f = 0; f < width; f++) {
       const value = reading[sensors[f]];
       if (!Number.isFinite(value)) {

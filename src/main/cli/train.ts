@@ -91,6 +91,8 @@ interface TrainCommandOptions {
   windowLength?: number;
   stride?: number;
   thresholdQuantile?: number;
+  regimes?: string;
+  regimeCount?: number;
   kind?: string;
   scoring?: string;
   activate?: boolean;
@@ -156,6 +158,8 @@ function trainingInput(options: TrainCommandOptions): TrainingRequestInput {
     windowLength: options.windowLength ?? null,
     stride: options.stride ?? null,
     thresholdQuantile: options.thresholdQuantile ?? null,
+    regimes: options.regimes === undefined ? null : options.regimes === 'off' ? 'OFF' : 'AUTO',
+    regimeCount: options.regimeCount ?? null,
     activate: options.activate ?? false,
     kind: kind.name,
     kindOptions: { [kind.name]: kindOptions },
@@ -179,6 +183,13 @@ export function trainCommand(): Command {
     .option('--window-length <cycles>', 'cycles per window', parseInteger)
     .option('--stride <cycles>', 'cycles between the ends of consecutive windows', parseInteger)
     .option('--threshold-quantile <q>', 'quantile of the healthy calibration scores used as threshold', parseNumber)
+    .addOption(
+      new Option('--regimes <mode>', 'normalise within operating regimes: auto (when the settings form several clusters) or off').choices([
+        'auto',
+        'off',
+      ]),
+    )
+    .option('--regime-count <count>', 'a fixed number of operating regimes (1-10)', parseInteger)
     .addOption(
       new Option('--kind <kind>', `detector kind (default ${DEFAULT_DETECTOR_KIND})`).choices(DETECTOR_KINDS.map((kind) => kind.name)),
     )

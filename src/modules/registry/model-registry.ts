@@ -1,7 +1,9 @@
 // The model registry: versions, their evaluations, and which version scoring uses by default.
 import type { Evaluation, ModelVersion, PrismaClient } from '@prisma/client';
 import { normaliseSelectedInto, type Normalisation } from '../../domain/data/normalisation';
+import { regimeOf, type RegimeModel } from '../../domain/data/regimes';
 import type { Detector, DetectorRuntime, LoadedVersion, WindowBatch } from '../../detectors/detector';
+import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
@@ -11,13 +13,20 @@ export type VersionSummary = Omit<ModelVersion, 'artifact' | 'artifactBinary'>;
 
 const WITHOUT_ARTIFACT = { artifact: true, artifactBinary: true } as const;
 
+/** The operating regimes a version normalises within, with the names of the settings they are defined on. */
+export type StoredRegimes = RegimeModel & { settings: string[] };
+
 /** A version ready to score: its detector and normalisation, loaded once. */
 export interface LoadedModel {
   version: VersionSummary;
   detector: Detector;
   normalisation: Normalisation;
-  /** Normalised windows from raw readings (windowLength x sensors, row-major) in the version's sensor order. */
-  normalise(raws: readonly ArrayLike<number>[]): WindowBatch;
+  regimes: StoredRegimes | null;
+  /**
+   * Normalised windows from raw readings (windowLength x sensors, row-major) in the version's sensor
+   * order; with regimes, `settings` gives each window's settings (windowLength x settings, row-major).
+   */
+  normalise(raws: readonly ArrayLike<number>[], settings?: readonly ArrayLike<number>[]): WindowBatch;
 }
 
 /** The key a version's detector may keep state under (e.g. its weights on an inference thread): versions never change. */
@@ -25,9 +34,9 @@ export function modelKeyOf(version: Pick<VersionSummary, 'id'>): string {
   return `model-version:${version.id}`;
 }
 
-/** What two versions must share to score the same windows: sensors, window length and normalisation. */
-export function preprocessingOf(version: Pick<VersionSummary, 'sensors' | 'windowLength' | 'normalisation'>): string {
-  return JSON.stringify({ sensors: version.sensors, windowLength: version.windowLength, normalisation: version.normalisation });
+/** What two versions must share to score the same windows (see preprocessingFingerprint). */
+export function preprocessingOf(version: Pick<VersionSummary, 'sensors' | 'windowLength' | 'normalisation' | 'regimes'>): string {
+  return preprocessingFingerprint(version);
 }
 
 export async function loadModel(version: ModelVersion, runtime: DetectorRuntime): Promise<LoadedModel> {
@@ -49,14 +58,28 @@ export async function loadModel(version: ModelVersion, runtime: DetectorRuntime)
     runtime,
   );
   const normalisation = version.normalisation as unknown as Normalisation;
+  const regimes = version.regimes as unknown as StoredRegimes | null;
   const size = version.windowLength * features;
   return {
     version: summary,
     detector,
     normalisation,
-    normalise(raws) {
+    regimes,
+    normalise(raws, settings) {
       const x = new Float32Array(raws.length * size);
-      raws.forEach((raw, index) => normaliseSelectedInto(raw, normalisation, x, index * size));
+      raws.forEach((raw, index) => {
+        if (!regimes) {
+          normaliseSelectedInto(raw, normalisation, x, index * size);
+          return;
+        }
+        const rows = settings![index];
+        const width = regimes.settings.length;
+        for (let t = 0; t < version.windowLength; t++) {
+          const regime = regimeOf(regimes, Array.prototype.slice.call(rows, t * width, (t + 1) * width));
+          const row = Array.prototype.slice.call(raw, t * features, (t + 1) * features);
+          normaliseSelectedInto(row, { mean: regimes.mean[regime], std: regimes.std[regime] }, x, index * size + t * features);
+        }
+      });
       return { x, count: raws.length, windowLength: version.windowLength, features };
     },
   };

@@ -1,5 +1,5 @@
 import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
-import type { ModelRegistry, VersionSummary as ModelVersionRow } from './model-registry';
+import type { ModelRegistry, StoredRegimes, VersionSummary as ModelVersionRow } from './model-registry';
 import type { EvaluationService } from '../evaluation/evaluation-service';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
@@ -12,6 +12,7 @@ import {
   ModelComparison,
   ModelVersion,
   ModelVersionPage,
+  OperatingRegimes,
   ScoringMethodInfo,
 } from './model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
@@ -92,6 +93,25 @@ export class ModelVersionResolver {
   hyperparameters(@Root() version: ModelVersionRow): Record<string, unknown> {
     const summary = version.summary as { training?: Record<string, unknown> };
     return summary.training ?? (version.options as Record<string, unknown>);
+  }
+
+  @FieldResolver(() => OperatingRegimes, {
+    nullable: true,
+    description: 'The operating regimes its sensors are normalised within; null when it was trained on a single operating condition.',
+  })
+  regimes(@Root() version: ModelVersionRow): OperatingRegimes | null {
+    const regimes = version.regimes as unknown as StoredRegimes | null;
+    if (!regimes) return null;
+    return {
+      settings: regimes.settings,
+      withinShare: regimes.withinShare,
+      regimes: regimes.centroids.map((centroid, regime) => ({
+        settings: centroid.map((value, d) => regimes.centre[d] + value * regimes.scale[d]),
+        healthyRows: regimes.rows[regime],
+        mean: regimes.mean[regime],
+        std: regimes.std[regime],
+      })),
+    };
   }
 
   @FieldResolver(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })

@@ -138,6 +138,35 @@ export class ScoringMethodInfo {
   definition: Record<string, unknown>;
 }
 
+@ObjectType({ description: 'One operating regime of a version: a cluster of the operational settings.' })
+export class OperatingRegime {
+  @Field(() => [Float], { description: 'Centroid of the regime in setting units, in settings order.' })
+  settings: number[];
+
+  @Field(() => Int, { description: "Healthy training rows the regime's statistics rest on." })
+  healthyRows: number;
+
+  @Field(() => [Float], { description: "Mean of each sensor over the regime's healthy training rows, in sensors order." })
+  mean: number[];
+
+  @Field(() => [Float], { description: "Standard deviation of each sensor over the regime's healthy training rows, in sensors order." })
+  std: number[];
+}
+
+@ObjectType({ description: 'The operating regimes a version normalises its sensors within.' })
+export class OperatingRegimes {
+  @Field(() => [String], { description: 'Setting columns the regimes are defined on.' })
+  settings: string[];
+
+  @Field(() => Float, { description: "Share of the settings' dispersion left within the regimes (0: perfectly tight clusters)." })
+  withinShare: number;
+
+  @Field(() => [OperatingRegime], {
+    description: 'The regimes; a row belongs to the one whose centroid is nearest in standardised settings.',
+  })
+  regimes: OperatingRegime[];
+}
+
 @ObjectType({ description: 'A trained, calibrated and evaluated detector.' })
 export class ModelVersion {
   @Field(() => Int, { description: 'Identifier of the model version.' })

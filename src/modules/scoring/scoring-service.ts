@@ -1,6 +1,7 @@
 // Scoring windows sent by clients: validate, reuse stored scores, score the rest in one batch with the
 // version's detector, and persist windows and scores together (all or nothing).
 import type { PrismaClient } from '@prisma/client';
+import { SETTING_NAMES } from '../../domain/data/cmapss';
 import { sensorIndex } from '../../domain/data/sensors';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import type { LoadedModel, ModelRegistry, VersionSummary } from '../registry/model-registry';
@@ -17,6 +18,9 @@ export interface SensorColumn {
 
 export interface WindowInput {
   values?: number[][] | null;
+  /** With `values`: the operational settings of each row, for versions that normalise within operating regimes. */
+  settings?: number[][] | null;
+  /** Named sensor columns; they may include setting columns (setting1...) for versions with operating regimes. */
   columns?: SensorColumn[] | null;
   engineId?: number | null;
   endCycle?: number | null;
@@ -47,6 +51,8 @@ export interface ScoreResult {
 /** A validated window: raw readings (windowLength x model sensors, row-major) and its identity. */
 interface PreparedWindow {
   raw: Float64Array;
+  /** windowLength x settings, row-major, for a version with operating regimes; null otherwise. */
+  settings: Float64Array | null;
   encoded: Buffer;
   hash: string;
   engineId: number | null;
@@ -78,10 +84,11 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
   } else {
     const byName = new Map<string, number[]>();
     for (const column of input.columns!) {
+      if (SETTING_NAMES.includes(column.sensor)) continue;
       try {
         sensorIndex(column.sensor);
       } catch {
-        throw invalidWindow(index, `unknown sensor "${column.sensor}": expected sensor1 to sensor21`);
+        throw invalidWindow(index, `unknown sensor "${column.sensor}": expected sensor1 to sensor21 (or setting1 to setting3)`);
       }
       if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
       byName.set(column.sensor, column.values);
@@ -100,6 +107,47 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
     throw invalidWindow(index, `reading of ${sensors[bad % sensors.length]} at row ${t} is not a finite number`);
   }
   return raw;
+}
+
+/**
+ * The settings of every row (windowLength x settings, row-major) for a version that normalises within
+ * operating regimes, from `settings` rows or named setting columns; null for other versions (settings
+ * sent to them are not needed and ignored). Throws INVALID_WINDOW.
+ */
+export function settingsOf(
+  input: WindowInput,
+  index: number,
+  version: Pick<VersionSummary, 'windowLength'>,
+  regimes: { settings: readonly string[] } | null,
+): Float64Array | null {
+  if (!regimes) return null;
+  const names = regimes.settings;
+  const { windowLength } = version;
+  const settings = new Float64Array(windowLength * names.length);
+  const needed = `this version normalises within operating regimes: give the settings of every row (${names.join(', ')})`;
+  if (input.values != null) {
+    const rows = input.settings;
+    if (rows == null) throw invalidWindow(index, `${needed} as settings`);
+    if (rows.length !== windowLength)
+      throw invalidWindow(index, `settings must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
+    rows.forEach((row, t) => {
+      if (row.length !== names.length)
+        throw invalidWindow(index, `settings[${t}] must hold ${names.length} values (${names.join(', ')}), got ${row.length}`);
+      row.forEach((value, s) => (settings[t * names.length + s] = value));
+    });
+  } else {
+    names.forEach((name, s) => {
+      const column = input.columns?.find((candidate) => candidate.sensor === name);
+      if (!column) throw invalidWindow(index, `${needed} as columns; ${name} is missing`);
+      if (column.values.length !== windowLength)
+        throw invalidWindow(index, `column ${name} must hold ${windowLength} values, got ${column.values.length}`);
+      column.values.forEach((value, t) => (settings[t * names.length + s] = value));
+    });
+  }
+  const bad = settings.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0)
+    throw invalidWindow(index, `setting ${names[bad % names.length]} at row ${Math.floor(bad / names.length)} is not a finite number`);
+  return settings;
 }
 
 /** Each sensor's error, share of the total and signed residual (empty residuals: unknown), worst first. */
@@ -186,7 +234,7 @@ export class ScoringService {
    */
   async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    const window = this.prepare(input, 0, loaded.version);
+    const window = this.prepare(input, 0, loaded);
     await this.checkEngines([window]);
     return new Promise<ScoreResult>((resolve, reject) => {
       let queue = this.queues.get(loaded.version.id);
@@ -242,14 +290,16 @@ export class ScoringService {
       );
     }
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version));
+    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded));
     await this.checkEngines(prepared);
     reportScoringBatch(prepared.length, 'request'); // metrics hook
     return this.score(loaded, prepared);
   }
 
-  private prepare(input: WindowInput, index: number, version: VersionSummary): PreparedWindow {
+  private prepare(input: WindowInput, index: number, loaded: LoadedModel): PreparedWindow {
+    const { version } = loaded;
     const raw = readingsOf(input, index, version);
+    const settings = settingsOf(input, index, version, loaded.regimes);
     const engineId = input.engineId ?? null;
     const endCycle = input.endCycle ?? null;
     if ((engineId === null) !== (endCycle === null)) throw invalidWindow(index, 'engineId and endCycle go together: give both or neither');
@@ -257,8 +307,11 @@ export class ScoringService {
       throw invalidWindow(index, `endCycle must be an integer of at least ${version.windowLength} (the window length), got ${endCycle}`);
     }
     const encoded = encodeValues(raw);
-    const hash = clientWindowHash({ sensors: version.sensors, values: raw, length: version.windowLength, engineId, endCycle }, encoded);
-    return { raw, encoded, hash, engineId, endCycle };
+    const hash = clientWindowHash(
+      { sensors: version.sensors, values: raw, length: version.windowLength, engineId, endCycle, settings },
+      encoded,
+    );
+    return { raw, settings, encoded, hash, engineId, endCycle };
   }
 
   private async checkEngines(prepared: readonly PreparedWindow[]): Promise<void> {
@@ -282,7 +335,10 @@ export class ScoringService {
     const toCompute = [...new Map(prepared.filter((window) => !stored.has(window.hash)).map((window) => [window.hash, window])).values()];
     if (toCompute.length > 0) {
       const { scores, raw, contributions, directions } = await loaded.detector.score(
-        loaded.normalise(toCompute.map((window) => window.raw)),
+        loaded.normalise(
+          toCompute.map((window) => window.raw),
+          toCompute.map((window) => window.settings ?? new Float64Array(0)),
+        ),
       );
       const features = version.sensors.length;
       const scored = toCompute.map((window, index) => ({

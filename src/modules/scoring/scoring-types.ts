@@ -6,7 +6,9 @@ import { ReadingList, ReadingMatrix } from '../../platform/graphql/scalars';
 
 @InputType({ description: 'The readings of one sensor over the window, oldest cycle first.' })
 export class SensorColumnInput {
-  @Field(() => String, { description: 'Sensor name, sensor1 to sensor21.' })
+  @Field(() => String, {
+    description: 'Sensor name, sensor1 to sensor21; or a setting name (setting1 to setting3) for a version with operating regimes.',
+  })
   sensor: string;
 
   @Field(() => ReadingList, { description: 'One reading per cycle of the window, oldest first.' })
@@ -15,11 +17,18 @@ export class SensorColumnInput {
 
 @InputType({
   description:
-    'One window of raw (not normalised) sensor readings: either `values` (one row per cycle, oldest first, each row in the sensor order the model version declares) or `columns` (named sensors, any order; sensors the version does not use are ignored).',
+    'One window of raw (not normalised) sensor readings: either `values` (one row per cycle, oldest first, each row in the sensor order the model version declares) or `columns` (named sensors, any order; sensors the version does not use are ignored). A version with operating regimes (modelVersion.regimes) also needs the settings of every row: `settings` beside `values`, or setting columns among `columns`.',
 })
 export class WindowInput {
   @Field(() => ReadingMatrix, { nullable: true, description: 'windowLength rows of readings in the model version sensor order.' })
   values?: number[][] | null;
+
+  @Field(() => ReadingMatrix, {
+    nullable: true,
+    description:
+      'With values, for a version with operating regimes: windowLength rows of the operational settings (modelVersion.regimes.settings order).',
+  })
+  settings?: number[][] | null;
 
   @Field(() => [SensorColumnInput], { nullable: true, description: 'Named sensor columns, each windowLength readings long.' })
   columns?: SensorColumnInput[] | null;

@@ -104,6 +104,7 @@ export class TrajectoryService {
       stride: 1,
       sensors: sensorIndices(version.sensors),
       normalisation: loaded.normalisation,
+      regimes: loaded.regimes,
       keep: () => true,
     });
     const missing = windows.endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));

@@ -28,6 +28,8 @@ export interface ClientWindowContent {
   length: number;
   engineId: number | null;
   endCycle: number | null;
+  /** The rows' operational settings (length x settings), for versions with operating regimes. */
+  settings?: ArrayLike<number> | null;
 }
 
 export function engineWindowHash(key: EngineWindowKey): string {
@@ -50,10 +52,12 @@ export function decodeValues(buffer: Uint8Array): Float64Array {
 
 /** Identity of a client window: its sensors, values and attribution; equal content, equal hash. */
 export function clientWindowHash(window: ClientWindowContent, encoded: Buffer = encodeValues(window.values)): string {
-  return createHash('sha256')
+  const hash = createHash('sha256')
     .update(`client:${window.length}:${window.sensors.join(',')}:${window.engineId ?? ''}:${window.endCycle ?? ''}:`)
-    .update(encoded)
-    .digest('hex');
+    .update(encoded);
+  // Settings change the normalisation within regimes; windows without them keep the hash they always had.
+  if (window.settings) hash.update('settings:').update(encodeValues(window.settings));
+  return hash.digest('hex');
 }
 
 /** One window of a batch and its score under the batch's model version. */

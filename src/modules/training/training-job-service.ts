@@ -39,11 +39,25 @@ export class TrainingJobService {
   async enqueue(input: TrainingRequestInput): Promise<TrainingJob> {
     const request = resolveTrainingRequest(input);
     await this.checkUnitsExist(request);
+    await this.checkVersionsExist(request);
     const job = await this.prisma.trainingJob.create({
       data: { config: request as unknown as object, totalEpochs: totalStepsOf(detectorKind(request.kind), request.options) },
     });
     this.notify();
     return job;
+  }
+
+  private async checkVersionsExist(request: TrainingRequest): Promise<void> {
+    const ids = detectorKind(request.kind).referencedVersions?.(request.options) ?? [];
+    if (ids.length === 0) return;
+    const found = await this.prisma.modelVersion.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
+    const missing = ids.filter((id) => !found.some((version) => version.id === id));
+    if (missing.length > 0) {
+      throw new ServiceError(
+        ErrorCode.INVALID_TRAINING_CONFIG,
+        `${request.kind} builds on model versions that do not exist: ${missing.join(', ')}`,
+      );
+    }
   }
 
   private async checkUnitsExist(request: TrainingRequest): Promise<void> {

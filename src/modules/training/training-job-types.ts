@@ -4,6 +4,20 @@ import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type
 import { PageOf } from '../../platform/graphql/pagination';
 import { addKindOptionFields } from './detector-kind-types';
 
+export enum RegimeMode {
+  AUTO = 'AUTO',
+  OFF = 'OFF',
+}
+
+registerEnumType(RegimeMode, {
+  name: 'RegimeMode',
+  description: 'Whether sensors are normalised within operating regimes.',
+  valuesConfig: {
+    AUTO: { description: "On when the training engines' settings form several tight clusters (multi-condition data), off otherwise." },
+    OFF: { description: 'One normalisation for every operating condition.' },
+  },
+});
+
 registerEnumType(JobStatus, {
   name: 'JobStatus',
   description: 'State of a training job.',
@@ -64,6 +78,16 @@ export class TrainModelInput {
 
   @Field(() => Int, { nullable: true, description: 'Cycles between successive windows (default 1).' })
   stride?: number;
+
+  @Field(() => RegimeMode, {
+    nullable: true,
+    description:
+      'Operating regimes (default AUTO): AUTO normalises each sensor within the regime of its row when the settings of the training engines form several tight clusters (k-means), OFF never does.',
+  })
+  regimes?: RegimeMode;
+
+  @Field(() => Int, { nullable: true, description: 'A fixed number of operating regimes (1 to 10), instead of detecting them.' })
+  regimeCount?: number;
 
   @Field(() => Int, {
     nullable: true,

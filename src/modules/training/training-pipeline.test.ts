@@ -8,7 +8,7 @@ import { loadDatasetSeries } from '../engines/engine-series';
 import { labelledTrajectories, prepareDataset } from '../../domain/data/splits';
 import { applyScoringMethod, parseScoringMethod } from '../../detectors/lstm-autoencoder/scoring-methods';
 import { thresholdForRecall } from '../../domain/evaluation/threshold';
-import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
+import { importFirstUnits, importMultiCondition, TEST_CONDITIONS } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 
 export const TINY_TRAINING = {
@@ -243,5 +243,53 @@ describeEachDatabase('TrainingPipeline', (db) => {
     expect(finished).toMatchObject({ status: 'SUCCEEDED' });
     const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
     expect(version).toMatchObject({ kind: 'lstm-autoencoder', options: { hidden: 8, code: 4, epochs: 1, seed: 7 } });
+  });
+
+  it('normalises within operating regimes on multi-condition data, and scores raw windows with their settings', async () => {
+    await importMultiCondition(db().prisma, 8);
+    const job = await services.jobs.enqueue({ ...TINY_TRAINING, dataset: 'FD002', epochs: 1 });
+    const finished = await services.runner.runNext(job.id);
+    expect(finished).toMatchObject({ status: 'SUCCEEDED' });
+    const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    const regimes = version.regimes as { settings: string[]; centroids: number[][]; rows: number[] };
+    expect(regimes.settings).toEqual(['setting1', 'setting2', 'setting3']);
+    expect(regimes.centroids).toHaveLength(TEST_CONDITIONS.length);
+    expect(version.sensors).toHaveLength(14);
+
+    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD002', role: 'TRAIN', unit: 7 } });
+    const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
+    const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
+    const column = (name: string) => cycles.map((cycle) => (cycle as unknown as Record<string, number>)[name]);
+    const sensorColumns = Array.from({ length: 21 }, (_, s) => ({ sensor: `sensor${s + 1}`, values: column(`sensor${s + 1}`) }));
+    const settingColumns = [1, 2, 3].map((s) => ({ sensor: `setting${s}`, values: column(`setting${s}`) }));
+    const scored = await services.scoring.scoreWindow({ columns: [...sensorColumns, ...settingColumns] }, version.id);
+    expect(scored.score).toBeCloseTo(trajectory.points[0].score, 5);
+    // The rows form: values in the version's sensor order, settings beside them.
+    const rows = await services.scoring.scoreWindow(
+      {
+        values: cycles.map((cycle) => version.sensors.map((name) => (cycle as unknown as Record<string, number>)[name])),
+        settings: cycles.map((cycle) => [1, 2, 3].map((s) => (cycle as unknown as Record<string, number>)[`setting${s}`])),
+      },
+      version.id,
+    );
+    expect(rows.score).toBe(scored.score);
+
+    const before = await db().prisma.window.count();
+    await expect(services.scoring.scoreWindow({ columns: sensorColumns }, version.id)).rejects.toMatchObject({
+      code: 'INVALID_WINDOW',
+      message: expect.stringMatching(/normalises within operating regimes: give the settings of every row .*setting1 is missing/),
+    });
+    expect(await db().prisma.window.count()).toBe(before);
+  });
+
+  it('trains without regimes when asked (regimes: OFF), and refuses a count with OFF', async () => {
+    const job = await services.jobs.enqueue({ ...TINY_TRAINING, dataset: 'FD002', epochs: 1, regimes: 'OFF' });
+    const finished = await services.runner.runNext(job.id);
+    const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    expect(version.regimes).toBeNull();
+    await expect(services.jobs.enqueue({ dataset: 'FD002', regimes: 'OFF', regimeCount: 2 })).rejects.toMatchObject({
+      code: 'INVALID_TRAINING_CONFIG',
+      message: 'regimeCount asks for operating regimes, but regimes is OFF',
+    });
   });
 });

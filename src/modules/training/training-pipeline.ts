@@ -8,7 +8,9 @@ import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../.
 import type { WindowSet } from '../../domain/data/windows';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
 import type { FitData, FittedDetector, LabelledWindows, WindowBatch } from '../../detectors/detector';
+import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
+import { SETTING_NAMES } from '../../domain/data/cmapss';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
@@ -26,6 +28,11 @@ export function windowBatch(windows: WindowSet): WindowBatch {
 }
 
 /** The data a kind fits on: the prepared split's windows, and the labelled trajectories when asked for. */
+/** The regime model as a version stores it: with the names of the settings it is defined on. */
+export function storedRegimesOf(dataset: PreparedDataset) {
+  return dataset.regimes ? { settings: SETTING_NAMES, ...dataset.regimes } : null;
+}
+
 export function fitDataOf(series: readonly EngineSeries[], dataset: PreparedDataset, thresholdQuantile: number): FitData {
   const trajectories = (units: readonly number[]) => {
     let labelled: Promise<LabelledWindows> | null = null;
@@ -43,6 +50,12 @@ export function fitDataOf(series: readonly EngineSeries[], dataset: PreparedData
     train: windowBatch(dataset.train),
     calibration: windowBatch(dataset.calibration),
     thresholdQuantile,
+    preprocessing: preprocessingFingerprint({
+      sensors: dataset.sensorNames,
+      windowLength: dataset.windowLength,
+      normalisation: dataset.normalisation,
+      regimes: storedRegimesOf(dataset),
+    }),
     trainTrajectories: trajectories(dataset.spec.trainUnits),
     calibrationTrajectories: trajectories(dataset.spec.calibrationUnits),
   };
@@ -60,8 +73,21 @@ export class TrainingPipeline {
     const request = storedTrainingRequest(job.config);
     const kind = detectorKind(request.kind);
     const series = await loadDatasetSeries(this.prisma, request.dataset, 'TRAIN');
-    const dataset = prepareDataset(series, request.split, { windowLength: request.windowLength, stride: request.stride });
-    this.logger.info({ jobId: job.id, kind: kind.name, counts: dataset.counts, sensors: dataset.sensorNames }, 'training data prepared');
+    const dataset = prepareDataset(series, request.split, {
+      windowLength: request.windowLength,
+      stride: request.stride,
+      regimes: request.regimes,
+    });
+    this.logger.info(
+      {
+        jobId: job.id,
+        kind: kind.name,
+        counts: dataset.counts,
+        sensors: dataset.sensorNames,
+        regimes: dataset.regimes?.centroids.length ?? 1,
+      },
+      'training data prepared',
+    );
 
     const started = performance.now();
     const fitted = await kind.fit(fitDataOf(series, dataset, request.thresholdQuantile), request.options, {
@@ -142,13 +168,14 @@ export class TrainingPipeline {
     // a reloaded version must reproduce these values bit for bit.
     await tx.$executeRawUnsafe(
       `UPDATE model_versions SET threshold = $2::text::float8, normalisation = $3::text::jsonb, scoring_method = $4::text::jsonb,
-              metrics = $5::text::jsonb, artifact = $6::text::jsonb WHERE id = $1`,
+              metrics = $5::text::jsonb, artifact = $6::text::jsonb, regimes = $7::text::jsonb WHERE id = $1`,
       version.id,
       exactFloat(fitted.threshold),
       exactJson(dataset.normalisation),
       exactJson(fitted.scoring.definition),
       exactJson(metricsRecord(evaluation)),
       exactJson(fitted.artifact.json),
+      dataset.regimes ? exactJson(storedRegimesOf(dataset)) : null,
     );
     await insertEvaluation(tx, {
       modelVersionId: version.id,

@@ -2,6 +2,7 @@
 // threshold. Validated once, with defaults equal to the reference configuration, and stored as the job's
 // configuration so that the job is reproducible from its row alone.
 import { isSubset, SUBSETS, type Subset } from '../../domain/data/cmapss';
+import { MAX_REGIMES, type RegimeRequest } from '../../domain/data/regimes';
 import { REFERENCE_SPLIT, type SplitSpec } from '../../domain/data/splits';
 import { DEFAULT_THRESHOLD_QUANTILE } from '../../domain/evaluation/threshold';
 import { DetectorOptionError } from '../../detectors/detector';
@@ -36,6 +37,10 @@ export interface TrainingRequestInput {
   thresholdQuantile?: number | null;
   scoringMethod?: string | null;
   activate?: boolean | null;
+  /** Operating regimes: AUTO (default: on when the settings form several tight clusters) or OFF. */
+  regimes?: 'AUTO' | 'OFF' | null;
+  /** A fixed number of operating regimes (overrides AUTO). */
+  regimeCount?: number | null;
   /** Detector kind (default lstm-autoencoder). */
   kind?: string | null;
   /** Options per kind name; only the chosen kind's may be given. */
@@ -62,6 +67,8 @@ export interface TrainingRequest {
   split: SplitSpec;
   windowLength: number;
   stride: number;
+  /** How the sensors are normalised: within operating regimes or not. */
+  regimes: RegimeRequest;
   thresholdQuantile: number;
   kind: string;
   /** The kind's options, resolved by the kind (defaults filled in). */
@@ -134,7 +141,26 @@ export function resolveTrainingRequest(input: TrainingRequestInput): TrainingReq
   const name = input.name?.trim() || null;
   if (name !== null && name.length > 200) throw invalid('name must hold at most 200 characters');
   const { kind, options } = resolveKindOptions(input);
-  return { name, dataset, split, windowLength, stride, thresholdQuantile, kind: kind.name, options, activate: input.activate ?? false };
+  return {
+    name,
+    dataset,
+    split,
+    windowLength,
+    stride,
+    regimes: resolveRegimes(input),
+    thresholdQuantile,
+    kind: kind.name,
+    options,
+    activate: input.activate ?? false,
+  };
+}
+
+function resolveRegimes(input: TrainingRequestInput): RegimeRequest {
+  if (input.regimeCount != null) {
+    if (input.regimes === 'OFF') throw invalid('regimeCount asks for operating regimes, but regimes is OFF');
+    return { mode: 'fixed', count: integerIn('regimeCount', input.regimeCount, 1, 1, MAX_REGIMES) };
+  }
+  return input.regimes === 'OFF' ? { mode: 'off' } : { mode: 'auto' };
 }
 
 /** The chosen kind and its options, from the kind's own input or, for the autoencoder, trainModel's top-level fields. */
@@ -169,8 +195,12 @@ function resolveKindOptions(input: TrainingRequestInput): { kind: AnyDetectorKin
  * resolved training configuration and scoring method instead of a kind and its options.
  */
 export function storedTrainingRequest(config: unknown): TrainingRequest {
-  const stored = config as TrainingRequest & { training?: LegacyTrainingConfig; scoringMethod?: string };
-  if (stored.kind) return stored;
+  const stored = config as Omit<TrainingRequest, 'regimes'> & {
+    regimes?: RegimeRequest;
+    training?: LegacyTrainingConfig;
+    scoringMethod?: string;
+  };
+  if (stored.kind) return { ...stored, regimes: stored.regimes ?? { mode: 'auto' } };
   const { training, scoringMethod, ...rest } = stored;
   const options = lstmAutoencoderKind.resolveOptions({
     hidden: training?.architecture.hidden,
@@ -184,7 +214,7 @@ export function storedTrainingRequest(config: unknown): TrainingRequest {
     earlyStoppingPatience: training?.earlyStopping?.patience,
     scoringMethod,
   });
-  return { ...rest, kind: lstmAutoencoderKind.name, options: options as unknown as Record<string, unknown> };
+  return { ...rest, regimes: { mode: 'auto' }, kind: lstmAutoencoderKind.name, options: options as unknown as Record<string, unknown> };
 }
 
 interface LegacyTrainingConfig {
