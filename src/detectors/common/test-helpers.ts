@@ -7,7 +7,16 @@ import { prepareDataset, REFERENCE_SPLIT, type PreparedDataset } from '../../dom
 import type { WindowSet } from '../../domain/data/windows';
 import { evaluateScores } from '../../domain/evaluation/metrics';
 import { calibrateThreshold } from '../../domain/evaluation/threshold';
-import type { DetectorArtifact, DetectorKind, FitContext, FitData, FitProgress, FittedDetector, WindowBatch } from '../detector';
+import type {
+  DetectorArtifact,
+  DetectorKind,
+  FitContext,
+  FitData,
+  FitProgress,
+  FittedDetector,
+  WindowBatch,
+  WindowScores,
+} from '../detector';
 
 let cached: PreparedDataset | undefined;
 
@@ -76,6 +85,14 @@ export function rocAucOf(labels: ArrayLike<number>, scores: ArrayLike<number>): 
   const { rocAuc } = evaluateScores(labels, scores, Infinity);
   if (rocAuc === null) throw new Error('one class only');
   return rocAuc;
+}
+
+/** Checks that each of the first `count` windows' contributions add up to its score. */
+export function expectContributionsToAddUp(result: WindowScores, sensors: number, count = result.scores.length): void {
+  for (let w = 0; w < count; w++) {
+    const sum = result.contributions.subarray(w * sensors, (w + 1) * sensors).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(result.scores[w], 5);
+  }
 }
 
 /** Pearson correlation of two equally long series. */

@@ -1,6 +1,15 @@
 import fixture from './sklearn-fixture.json';
 import anchors from '../../../bench/anchors/sklearn-detectors.json';
-import { batchOf, describeKindContract, fd001, fitContext, fitDataOf, pickWindows, rocAucOf } from '../common/test-helpers';
+import {
+  batchOf,
+  expectContributionsToAddUp,
+  describeKindContract,
+  fd001,
+  fitContext,
+  fitDataOf,
+  pickWindows,
+  rocAucOf,
+} from '../common/test-helpers';
 import { pcaReconstructionKind } from './index';
 import { principalAxes } from '../common/principal-axes';
 import { fitPca, pcaScorer, type PcaModel } from './pca-model';
@@ -32,11 +41,7 @@ describe("PCA reconstruction against scikit-learn's PCA (bench/anchors/sklearn-d
     const viaResidual = scorePca(other, test);
     viaPrincipal.scores.forEach((score, w) => expect(viaResidual.scores[w]).toBeCloseTo(score, 10));
     viaPrincipal.directions!.forEach((direction, i) => expect(viaResidual.directions![i]).toBeCloseTo(direction, 5));
-    // Contributions add up to the score.
-    for (let w = 0; w < test.count; w++) {
-      const sum = viaPrincipal.contributions.subarray(w * 14, (w + 1) * 14).reduce((a, b) => a + b, 0);
-      expect(sum).toBeCloseTo(viaPrincipal.scores[w], 5);
-    }
+    expectContributionsToAddUp(viaPrincipal, 14);
   });
 
   it('refuses more components than a flattened window has values', async () => {
