@@ -174,10 +174,24 @@ export function describeKindContract<Options>(kind: DetectorKind<Options>, input
       expect(await loaded.score(test)).toEqual(await fitted.detector.score(test));
     });
 
-    it('stops when the job is cancelled', async () => {
+    it('stops when the job is cancelled, before it starts or while it fits, and reports nothing then', async () => {
       const controller = new AbortController();
       controller.abort();
       await expect(kind.fit(data, kind.resolveOptions(input), fitContext(controller.signal))).rejects.toThrow();
+      // A job cancelled after the fit's first look at its signal: the next look must stop it.
+      let looks = 0;
+      const cancelledLater = {
+        get aborted() {
+          return looks > 0;
+        },
+        throwIfAborted() {
+          if (looks++ > 0) throw new Error('cancelled');
+        },
+      } as AbortSignal;
+      const cancelled = fitContext(cancelledLater);
+      await expect(kind.fit(data, kind.resolveOptions(input), cancelled)).rejects.toThrow('cancelled');
+      expect(looks).toBeGreaterThan(1);
+      expect(cancelled.progress).toEqual([]);
     });
 
     it('refuses windows of another shape and unknown options', async () => {

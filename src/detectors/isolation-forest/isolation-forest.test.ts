@@ -32,6 +32,16 @@ describe('the isolation forest as scikit-learn grows it', () => {
     expect(scores[0]).toBeCloseTo(0.5, 12);
   });
 
+  it('grows the same forest from the same seed and another from another seed', () => {
+    const rows = Float64Array.from(
+      { length: 300 },
+      (_, i) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453),
+    );
+    const grow = (seed: number) => growForest(rows, 100, 3, { trees: 5, sampleSize: 32, seed });
+    expect(grow(4)).toEqual(grow(4));
+    expect(grow(5).threshold).not.toEqual(grow(4).threshold);
+  });
+
   it('grows trees no deeper than ceil(log2 psi), splitting within each node', () => {
     const dataset = fd001();
     const train = pickWindows(batchOf(dataset.train), fixture.trainIndices);
