@@ -62,6 +62,8 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
       mean: model.mean,
       std: model.std,
       points: model.points,
+      centre: model.centre,
+      axes: model.axes,
       kDistance: model.kDistance,
       density: model.density,
     });
@@ -101,6 +103,8 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
       mean: arrayOf(arrays, 'mean', Float64Array, dimensions),
       std: arrayOf(arrays, 'std', Float64Array, dimensions),
       points,
+      centre: arrayOf(arrays, 'centre', Float64Array, dimensions),
+      axes: arrayOf(arrays, 'axes', Float64Array, dimensions * dimensions),
       kDistance: arrayOf(arrays, 'kDistance', Float64Array, count),
       density: arrayOf(arrays, 'density', Float64Array, count),
     };

@@ -1,7 +1,8 @@
 // Exact k-nearest-neighbour search by brute force with partial distances: a candidate is dropped as soon
-// as its running squared distance reaches the k-th best so far. Trees do not help here: in the 56
-// standardised summary features of a window, a k-d tree (mnemonist's) visited 4,545 of 5,032 points per
-// query and ran 5x slower than this scan (docs/detectors.md has the figures).
+// as its running squared distance reaches the k-th best so far, which comes early when the coordinates
+// are principal axes, largest variance first (lof-model.ts rotates them so). Trees do not help here: in
+// the 56 standardised summary features of a window, a k-d tree (mnemonist's) visited 4,545 of 5,032
+// points per query and ran 5x slower than this scan (docs/detectors.md has the figures).
 
 export class NeighbourSearch {
   /** k nearest of the last search, nearest first: indices into the points and squared distances. */
