@@ -111,8 +111,8 @@ export function fitLof(
 /** A scorer of raw feature rows for `model`, keeping its search buffers between calls. */
 export function lofScorer(model: LofModel): (rows: Float64Array, count: number) => { scores: Float64Array; contributions: Float32Array } {
   const { dimensions, sensors, k, mean, std, points, centre, axes, kDistance, density } = model;
-  const count = points.length / dimensions;
-  const search = new NeighbourSearch(rotate(points, count, centre, axes), count, dimensions, k);
+  const training = points.length / dimensions;
+  const search = new NeighbourSearch(rotate(points, training, centre, axes), training, dimensions, k);
   const shares = new Float64Array(sensors);
 
   /**
