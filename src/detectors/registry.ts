@@ -1,12 +1,23 @@
 // Every detector kind the service offers, by name. The first is the default of trainModel.
 import { DetectorOptionError, type DetectorKind } from './detector';
 import { ensembleKind } from './ensemble';
+import { isolationForestKind } from './isolation-forest';
+import { localOutlierFactorKind } from './local-outlier-factor';
 import { lstmAutoencoderKind } from './lstm-autoencoder';
+import { pcaReconstructionKind } from './pca-reconstruction';
+import { zScoreKind } from './z-score';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own options type
 export type AnyDetectorKind = DetectorKind<any>;
 
-export const DETECTOR_KINDS: readonly AnyDetectorKind[] = [lstmAutoencoderKind, ensembleKind];
+export const DETECTOR_KINDS: readonly AnyDetectorKind[] = [
+  lstmAutoencoderKind,
+  isolationForestKind,
+  localOutlierFactorKind,
+  pcaReconstructionKind,
+  zScoreKind,
+  ensembleKind,
+];
 
 export const DEFAULT_DETECTOR_KIND = DETECTOR_KINDS[0].name;
 

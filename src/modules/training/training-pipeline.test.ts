@@ -292,4 +292,32 @@ describeEachDatabase('TrainingPipeline', (db) => {
       message: 'regimeCount asks for operating regimes, but regimes is OFF',
     });
   });
+
+  it.each(['isolation-forest', 'local-outlier-factor', 'pca-reconstruction', 'z-score'])(
+    'trains the %s kind through the same job, and the registered version scores its test windows again identically',
+    async (kind) => {
+      const { trainUnits, calibrationUnits, testUnits } = TINY_TRAINING;
+      const job = await services.jobs.enqueue({ trainUnits, calibrationUnits, testUnits, kind, name: kind });
+      expect(job.totalEpochs).toBe(1);
+      const finished = await services.runner.runNext(job.id);
+      expect(finished).toMatchObject({ status: 'SUCCEEDED' });
+      const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+      expect(version).toMatchObject({ kind, backend: 'js' });
+      const epochs = await db().prisma.trainingEpoch.findMany({ where: { jobId: job.id } });
+      expect(epochs).toHaveLength(1);
+
+      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+      const stored = await db().prisma.score.findMany({
+        where: { modelVersionId: version.id, engineId: engine7.id },
+        orderBy: { endCycle: 'asc' },
+      });
+      const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
+      const client = await services.scoring.scoreWindow(
+        { values: cycles.map((cycle) => version.sensors.map((name) => (cycle as unknown as Record<string, number>)[name])) },
+        version.id,
+      );
+      expect(client.score).toBeCloseTo(stored[0].score, 4);
+      expect(client.contributions.map((entry) => entry.sensor).sort()).toEqual([...version.sensors].sort());
+    },
+  );
 });

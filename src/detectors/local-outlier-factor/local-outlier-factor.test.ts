@@ -1,0 +1,60 @@
+import fixture from './sklearn-fixture.json';
+import anchors from '../../../bench/anchors/sklearn-detectors.json';
+import {
+  batchOf,
+  expectContributionsToAddUp,
+  describeKindContract,
+  fd001,
+  fitContext,
+  fitDataOf,
+  pickWindows,
+  rocAucOf,
+} from '../common/test-helpers';
+import { windowFeatures } from '../common/window-features';
+import { localOutlierFactorKind } from './index';
+import { fitLof, lofScorer } from './lof-model';
+import { NeighbourSearch } from './nearest-neighbours';
+
+describeKindContract(localOutlierFactorKind, {});
+describeKindContract(localOutlierFactorKind, { neighbours: 5, features: 'flattened' }, 20);
+
+describe('nearest neighbours', () => {
+  it('finds the k nearest points in order, leaving a point out when asked', () => {
+    // Points on a line at 0, 1, 3, 6, 10 (one dimension) and on a diagonal in five.
+    const line = new NeighbourSearch(Float64Array.from([0, 1, 3, 6, 10]), 5, 1, 3);
+    line.search([2.9], 0);
+    expect(Array.from(line.indices)).toEqual([2, 1, 0]);
+    expect(Array.from(line.squaredDistances).map((d) => Number(d.toFixed(6)))).toEqual([0.01, 3.61, 8.41]);
+    // Without point 2 (at 3): 1 at distance 2, then 0 and 6 both at 3, the earlier point first.
+    line.search([3], 0, 2);
+    expect(Array.from(line.indices)).toEqual([1, 0, 3]);
+    const points = Float64Array.from({ length: 50 }, (_, i) => Math.floor(i / 5));
+    const diagonal = new NeighbourSearch(points, 10, 5, 2);
+    diagonal.search([7.2, 7.2, 7.2, 7.2, 7.2], 0);
+    expect(Array.from(diagonal.indices)).toEqual([7, 8]);
+    expect(diagonal.squaredDistances[0]).toBeCloseTo(5 * 0.04, 12);
+  });
+});
+
+describe("LOF against scikit-learn's LocalOutlierFactor(n_neighbors=20, novelty=True)", () => {
+  it('scores 100 test windows as it does on the standardised summaries of 200 training windows', () => {
+    const dataset = fd001();
+    const train = pickWindows(batchOf(dataset.train), fixture.trainIndices);
+    const test = pickWindows(batchOf(dataset.test), fixture.testIndices);
+    const model = fitLof(windowFeatures(train, 'summary'), train.count, 56, 14, 20);
+    const { scores } = lofScorer(model)(windowFeatures(test, 'summary'), test.count);
+    scores.forEach((score, i) => expect(score).toBeCloseTo(fixture.scores[i], 9));
+  });
+});
+
+describe('local-outlier-factor on FD001', () => {
+  it("comes within 0.001 ROC-AUC of scikit-learn's on the 3,913 test windows, contributions adding up to the score", async () => {
+    const dataset = fd001();
+    const fitted = await localOutlierFactorKind.fit(fitDataOf(dataset), localOutlierFactorKind.resolveOptions({}), fitContext());
+    const result = await fitted.detector.score(batchOf(dataset.test));
+    expect(Math.abs(rocAucOf(dataset.testLabels, result.scores) - anchors.detectors['local-outlier-factor/summary'].rocAuc)).toBeLessThan(
+      0.001,
+    );
+    expectContributionsToAddUp(result, 14, 100);
+  });
+});
