@@ -23,7 +23,7 @@ export const RESOLVERS = [
 function resolverInstances(services: AppServices): object[] {
   return [
     new ApiKeyResolver(services.apiKeys),
-    new EngineResolver(services.engines, services.liveEngines, services.trajectories),
+    new EngineResolver(services.engines, services.liveEngines, services.trajectories, services.datasets),
     new ModelVersionResolver(services.models, services.evaluations),
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),

@@ -4,6 +4,7 @@ import type { Database } from '../platform/db/database';
 import type { Logger } from '../platform/observability/logger';
 import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
 import { EngineService } from '../modules/engines/engine-service';
+import { DatasetService } from '../modules/datasets/dataset-service';
 import { ModelRegistry } from '../modules/registry/model-registry';
 import { SCORING_METHODS } from '../detectors/lstm-autoencoder/scoring';
 import { ServiceInfoService } from '../modules/service-info/service-info-service';
@@ -18,6 +19,7 @@ import { TrainingPipeline, type PipelineOptions } from '../modules/training/trai
 export interface AppServices {
   database: Database;
   apiKeys: ApiKeyService;
+  datasets: DatasetService;
   engines: EngineService;
   models: ModelRegistry;
   jobs: TrainingJobService;
@@ -45,6 +47,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const pipeline = new TrainingPipeline(database.prisma, models, logger, { reconstruct: options.reconstruct, ...options.pipeline });
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
   const engines = new EngineService(database.prisma);
+  const datasets = new DatasetService(database.prisma);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models, options.reconstruct);
   return {
     database,
@@ -52,11 +55,12 @@ export function createServices(database: Database, logger: Logger, options: Serv
       cacheTtlMs: options.apiKeyCacheTtlMs,
       onTouchError: (error) => logger.warn({ err: error }, 'could not record the last use of an API key'),
     }),
+    datasets,
     engines,
     models,
-    scoring: new ScoringService(database.prisma, database.query, models, options.batching, options.reconstruct),
+    scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching, options.reconstruct),
     trajectories,
-    liveEngines: new LiveEngineService(engines, models, trajectories),
+    liveEngines: new LiveEngineService(engines, models, trajectories, datasets),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, SCORING_METHODS, () => runner.wake()),

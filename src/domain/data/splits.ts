@@ -8,7 +8,8 @@ import { DataError } from './errors';
 import type { Normalisation } from './normalisation';
 import { fitNormalisation } from './normalisation';
 import type { EngineSeries } from './series';
-import { assertSensorSelection, selectInformativeSensors, sensorNames, type SensorName } from './sensors';
+import { sensorCatalogue } from './series';
+import { assertSensorSelection, selectInformativeSensors, sensorNames } from './sensors';
 import type { WindowSet } from './windows';
 import { DEFAULT_STRIDE, DEFAULT_WINDOW_LENGTH, slidingWindows } from './windows';
 
@@ -125,7 +126,7 @@ export interface PrepareOptions {
   windowLength?: number;
   /** Default 1. */
   stride?: number;
-  /** 0-based sensor indices to use; default: selectInformativeSensors on the training engines. */
+  /** Sensor indices (in the data set's catalogue) to use; default: selectInformativeSensors on the training engines. */
   sensors?: number[];
 }
 
@@ -146,9 +147,10 @@ export interface PreparedDataset {
   spec: SplitSpec;
   windowLength: number;
   stride: number;
-  /** 0-based sensor indices, in feature order. */
+  /** Sensor indices in the data set's catalogue, in feature order. */
   sensors: number[];
-  sensorNames: SensorName[];
+  /** Their names in the catalogue. */
+  sensorNames: string[];
   normalisation: Normalisation;
   /** Healthy windows (RUL at last cycle > healthyRul) of the training units: the model's training data. */
   train: WindowSet;
@@ -200,7 +202,7 @@ export function prepareDataset(
     windowLength,
     stride,
     sensors,
-    sensorNames: sensorNames(sensors),
+    sensorNames: sensorNames(sensorCatalogue(groups.trainUnits), sensors),
     normalisation,
     train,
     calibration,

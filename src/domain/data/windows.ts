@@ -1,7 +1,6 @@
 // Fixed-length windows of consecutive cycles: the model's input. A window belongs to one engine and is
 // labelled by its last cycle (the cycle at which a live system would score it).
 
-import { SENSOR_COUNT } from './cmapss';
 import { DataError } from './errors';
 import type { Normalisation } from './normalisation';
 import { assertNormalisation } from './normalisation';
@@ -28,7 +27,7 @@ export interface WindowSet {
 }
 
 export interface NormalisedFeatures {
-  /** 0-based sensor indices, in feature order. */
+  /** Sensor indices in the data set's catalogue, in feature order. */
   sensors: readonly number[];
   /** One mean/std per entry of `sensors`. */
   normalisation: Normalisation;
@@ -117,13 +116,13 @@ export function slidingWindows(series: readonly EngineSeries[], options: Sliding
 }
 
 /**
- * One normalised window from raw readings (each a 21-value reading, oldest first), for scoring a live
- * engine: returns length x features float32 values laid out like one window of a WindowSet.
- * When `length` is given, exactly that many readings are required.
+ * One normalised window from raw readings (each a reading of every sensor of `sensorNames`, the data
+ * set's catalogue, oldest first), for scoring a live engine: returns length x features float32 values
+ * laid out like one window of a WindowSet. When `length` is given, exactly that many readings are required.
  */
 export function buildWindow(
   readings: readonly (readonly number[])[],
-  options: NormalisedFeatures & { length?: number },
+  options: NormalisedFeatures & { length?: number; sensorNames: readonly string[] },
 ): Float32Array {
   if (options.length !== undefined) {
     assertPositiveInteger('window length', options.length);
@@ -134,20 +133,24 @@ export function buildWindow(
   if (readings.length === 0) throw new DataError('a window needs at least one reading');
   assertSensorSelection(options.sensors);
   assertNormalisation(options.normalisation, options.sensors.length);
+  const { sensorNames } = options;
   const engine: EngineSeries = {
     engineId: 0,
     unit: null,
+    sensorNames,
+    settingNames: [],
     cycles: readings.map((_, i) => i + 1),
+    settings: readings.map(() => []),
     readings: readings as number[][],
     rul: null,
   };
   readings.forEach((reading, i) => {
-    if (reading.length !== SENSOR_COUNT) {
-      throw new DataError(`reading ${i} has ${reading.length} values, expected ${SENSOR_COUNT} (sensor1..sensor${SENSOR_COUNT})`);
+    if (reading.length !== sensorNames.length) {
+      throw new DataError(`reading ${i} has ${reading.length} values, expected ${sensorNames.length} (one per sensor of the catalogue)`);
     }
     for (const sensor of options.sensors) {
       if (!Number.isFinite(reading[sensor])) {
-        throw new DataError(`reading ${i}: sensor${sensor + 1} is not a finite number (${reading[sensor]})`);
+        throw new DataError(`reading ${i}: ${sensorNames[sensor] ?? `sensor index ${sensor}`} is not a finite number (${reading[sensor]})`);
       }
     }
   });

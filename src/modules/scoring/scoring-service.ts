@@ -1,7 +1,6 @@
 // Scoring windows sent by clients: validate, reuse stored scores, compute the rest in one batched forward
 // pass, and persist windows and scores together (all or nothing).
 import type { PrismaClient } from '@prisma/client';
-import { sensorIndex } from '../../domain/data/sensors';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { modelKeyOf, type LoadedModel, type ModelRegistry, type VersionSummary } from '../registry/model-registry';
 import { scoreErrors } from '../../detectors/lstm-autoencoder/scoring';
@@ -9,6 +8,7 @@ import type { QueryExecutor } from '../../platform/db/migrations';
 import { clientWindowHash, encodeValues, findScoresByHash, storeScoredWindows, type StoredScore } from './window-store';
 import { reconstructOnThisThread, type Reconstruct } from '../../detectors/lstm-autoencoder/engine';
 import { reportScoringBatch, reportWindowsScored } from '../../platform/observability/events';
+import type { DatasetService } from '../datasets/dataset-service';
 
 export const MAX_BATCH_WINDOWS = 1_000;
 
@@ -59,8 +59,16 @@ function invalidWindow(index: number, message: string): ServiceError {
   return new ServiceError(ErrorCode.INVALID_WINDOW, `windows[${index}]: ${message}`, { index });
 }
 
-/** Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. */
-export function readingsOf(input: WindowInput, index: number, version: Pick<VersionSummary, 'sensors' | 'windowLength'>): Float64Array {
+/**
+ * Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. Named columns
+ * must be sensors of `catalogue`, the sensor names of the version's data set.
+ */
+export function readingsOf(
+  input: WindowInput,
+  index: number,
+  version: Pick<VersionSummary, 'sensors' | 'windowLength'>,
+  catalogue: ReadonlySet<string>,
+): Float64Array {
   const { sensors, windowLength } = version;
   const hasValues = input.values != null;
   const hasColumns = input.columns != null;
@@ -80,10 +88,12 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
   } else {
     const byName = new Map<string, number[]>();
     for (const column of input.columns!) {
-      try {
-        sensorIndex(column.sensor);
-      } catch {
-        throw invalidWindow(index, `unknown sensor "${column.sensor}": expected sensor1 to sensor21`);
+      if (!catalogue.has(column.sensor)) {
+        const known = [...catalogue];
+        throw invalidWindow(
+          index,
+          `unknown sensor "${column.sensor}": the version's data set has ${known.slice(0, 30).join(', ')}${known.length > 30 ? ', ...' : ''}`,
+        );
       }
       if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
       byName.set(column.sensor, column.values);
@@ -173,6 +183,8 @@ export class ScoringService {
     /** The database driver itself: scoring writes large arguments that Prisma serialises slowly. */
     private readonly query: QueryExecutor,
     private readonly registry: ModelRegistry,
+    /** Named columns are checked against the sensor catalogue of the version's data set. */
+    private readonly datasets: DatasetService,
     options: BatchingOptions = {},
     private readonly reconstruct: Reconstruct = reconstructOnThisThread,
   ) {
@@ -189,7 +201,7 @@ export class ScoringService {
    */
   async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    const window = this.prepare(input, 0, loaded.version);
+    const window = this.prepare(input, 0, loaded.version, await this.datasets.sensorsOfVersion(loaded.version));
     await this.checkEngines([window]);
     return new Promise<ScoreResult>((resolve, reject) => {
       let queue = this.queues.get(loaded.version.id);
@@ -245,14 +257,15 @@ export class ScoringService {
       );
     }
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version));
+    const catalogue = await this.datasets.sensorsOfVersion(loaded.version);
+    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded.version, catalogue));
     await this.checkEngines(prepared);
     reportScoringBatch(prepared.length, 'request'); // metrics hook
     return this.score(loaded, prepared);
   }
 
-  private prepare(input: WindowInput, index: number, version: VersionSummary): PreparedWindow {
-    const raw = readingsOf(input, index, version);
+  private prepare(input: WindowInput, index: number, version: VersionSummary, catalogue: ReadonlySet<string>): PreparedWindow {
+    const raw = readingsOf(input, index, version, catalogue);
     const engineId = input.engineId ?? null;
     const endCycle = input.endCycle ?? null;
     if ((engineId === null) !== (endCycle === null)) throw invalidWindow(index, 'engineId and endCycle go together: give both or neither');

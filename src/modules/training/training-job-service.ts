@@ -2,6 +2,7 @@
 import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 
 export interface JobProgress {
@@ -48,7 +49,7 @@ export class TrainingJobService {
 
   private async checkUnitsExist(request: TrainingRequest): Promise<void> {
     const stored = await this.prisma.engine.findMany({
-      where: { dataset: request.dataset, role: 'TRAIN' },
+      where: { dataset: datasetNamed(request.dataset), role: 'TRAIN' },
       select: { unit: true, lastCycle: true },
     });
     if (stored.length === 0) {

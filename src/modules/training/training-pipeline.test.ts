@@ -120,7 +120,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
         expect(score.isAnomaly).toBe(expected[index] > version.threshold);
         expect(score.reconstructionError).toBe(testErrors.windowErrors[index]);
       });
-      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit: 7 } });
       const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
       const engine7Windows = dataset.test.engineIds.map((id, index) => [id, index] as const).filter(([id]) => id === engine7.id);
       expect(trajectory.points.map((point) => point.score)).toEqual(engine7Windows.map(([, index]) => expected[index]));
@@ -129,7 +129,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
         {
           columns: Array.from({ length: 21 }, (_, s) => ({
             sensor: `sensor${s + 1}`,
-            values: cycles.map((cycle) => (cycle as unknown as Record<string, number>)[`sensor${s + 1}`]),
+            values: cycles.map((cycle) => cycle.sensors[s]),
           })),
         },
         version.id,
