@@ -5,6 +5,8 @@ import type { Logger } from '../platform/observability/logger';
 import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
 import { EngineService } from '../modules/engines/engine-service';
 import { DatasetService } from '../modules/datasets/dataset-service';
+import { DatasetImportService } from '../modules/datasets/dataset-import-service';
+import { ImportJobRunner, type ImportRunnerOptions } from '../modules/datasets/import-job-runner';
 import { ModelRegistry } from '../modules/registry/model-registry';
 import { SCORING_METHODS } from '../detectors/lstm-autoencoder/scoring';
 import { ServiceInfoService } from '../modules/service-info/service-info-service';
@@ -20,6 +22,7 @@ export interface AppServices {
   database: Database;
   apiKeys: ApiKeyService;
   datasets: DatasetService;
+  imports: DatasetImportService;
   engines: EngineService;
   models: ModelRegistry;
   jobs: TrainingJobService;
@@ -30,10 +33,13 @@ export interface AppServices {
   info: ServiceInfoService;
   /** Runs queued training jobs; started by the server (not by the CLI or tests unless they ask). */
   runner: TrainingJobRunner;
+  /** Runs queued imports; started by the server likewise. */
+  importRunner: ImportJobRunner;
 }
 
 export interface ServiceOptions {
   runner?: RunnerOptions;
+  importRunner?: ImportRunnerOptions;
   pipeline?: PipelineOptions;
   batching?: BatchingOptions;
   /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
@@ -48,6 +54,8 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
   const engines = new EngineService(database.prisma);
   const datasets = new DatasetService(database.prisma);
+  const imports = new DatasetImportService(database, logger, () => importRunner.wake());
+  const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models, options.reconstruct);
   return {
     database,
@@ -56,6 +64,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
       onTouchError: (error) => logger.warn({ err: error }, 'could not record the last use of an API key'),
     }),
     datasets,
+    imports,
     engines,
     models,
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching, options.reconstruct),
@@ -65,5 +74,6 @@ export function createServices(database: Database, logger: Logger, options: Serv
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, SCORING_METHODS, () => runner.wake()),
     runner,
+    importRunner,
   };
 }
