@@ -127,6 +127,37 @@ describe('imports over HTTP on PostgreSQL', () => {
     expect(listed.data.datasetImports).toMatchObject({ totalCount: 1, items: [{ id: answer.json.id, status: 'SUCCEEDED' }] });
   });
 
+  it('creates live engines in a data set, whose catalogue decides what a cycle holds', async () => {
+    const operatorKey = (await server.services.apiKeys.create('live', ['scorer', 'reader'])).key;
+    const created = await server.graphql(
+      `mutation { createEngine(input: { externalId: "ESN-900", dataset: "turbofans" }) { id dataset role labelling } }`,
+      {},
+      bearer(operatorKey),
+    );
+    expect(created.data.createEngine).toMatchObject({ dataset: 'turbofans', role: 'LIVE', labelling: 'NONE' });
+    const append = (sensors: number) =>
+      server.graphql(
+        `mutation ($id: Int!, $cycles: [CycleInput!]!) { appendCycles(engineId: $id, cycles: $cycles) { appendedCycles } }`,
+        {
+          id: created.data.createEngine.id,
+          cycles: [{ settings: [0, 0, 100], sensors: Array.from({ length: sensors }, (_, index) => index) }],
+        },
+        bearer(operatorKey),
+      );
+    expect((await append(21)).data.appendCycles.appendedCycles).toEqual([1]);
+    const refused = await append(20);
+    expect(refused.errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: expect.stringMatching(/sensors must hold 21 values, got 20 \(its data set's sensors: temperature, vibration, pressure/),
+    });
+    const unknown = await server.graphql(
+      `mutation { createEngine(input: { externalId: "x", dataset: "nowhere" }) { id } }`,
+      {},
+      bearer(operatorKey),
+    );
+    expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
   it('fails a malformed upload naming its first bad line and column, and changes nothing', async () => {
     const before = await stored();
     const broken = fleetCsv(3, (lines) => {

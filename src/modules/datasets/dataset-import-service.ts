@@ -25,6 +25,15 @@ export class UploadTooLargeError extends Error {
   }
 }
 
+/** An upload as stored: a runner may claim it as soon as it is. */
+export interface QueuedImport {
+  id: number;
+  status: 'QUEUED';
+  dataset: string;
+  fileName: string;
+  bytes: number;
+}
+
 export interface ImportFilter {
   status?: ImportStatus | null;
   dataset?: string | null;
@@ -51,8 +60,8 @@ export class DatasetImportService {
    * Stores `body` (streamed, never held whole) and its QUEUED import record in one transaction: an
    * upload that fails or exceeds `limitBytes` (UploadTooLargeError) leaves nothing behind.
    */
-  async upload(options: ImportOptions, body: AsyncIterable<Buffer>, limitBytes: number): Promise<DatasetImport> {
-    const id = await this.database.transaction(async (session) => {
+  async upload(options: ImportOptions, body: AsyncIterable<Buffer>, limitBytes: number): Promise<QueuedImport> {
+    const queued = await this.database.transaction(async (session) => {
       const [{ id }] = await session.query<{ id: number }>(
         `INSERT INTO imports (dataset, format, file_name, options, status) VALUES ($1, 'CSV', $2, $3::text::jsonb, 'QUEUED') RETURNING id`,
         [options.dataset, options.fileName, JSON.stringify(optionsRecord(options))],
@@ -80,10 +89,10 @@ export class DatasetImportService {
       }
       await store();
       await session.query('UPDATE imports SET bytes = $2 WHERE id = $1', [id, bytes]);
-      return id;
+      return { id, status: 'QUEUED' as const, dataset: options.dataset, fileName: options.fileName, bytes };
     });
     this.notify();
-    return this.get(id);
+    return queued;
   }
 
   async get(id: number): Promise<DatasetImport> {
@@ -129,7 +138,7 @@ export class DatasetImportService {
         beforeCommit: async (session: Session, result: ImportCounts) => {
           const marked = await session.query<{ id: number }>(
             `UPDATE imports SET status = 'SUCCEEDED', dataset = $3, rows_read = $4, rows_written = $5, engines_created = $6,
-                    engines_unchanged = $7, error = NULL, finished_at = now()
+                    engines_unchanged = $7, error = NULL, finished_at = clock_timestamp()
               WHERE ${own} RETURNING id`,
             [job.id, claimedBy, result.dataset, result.rowsRead, result.rowsWritten, result.enginesCreated, result.enginesUnchanged],
           );
@@ -144,7 +153,7 @@ export class DatasetImportService {
       else this.logger.info({ importId: job.id, error: record }, 'import refused');
       await this.database.transaction(async (session) => {
         await session.query(
-          `UPDATE imports SET status = 'FAILED', error = $3::text::jsonb, rows_read = $4, finished_at = now() WHERE ${own}`,
+          `UPDATE imports SET status = 'FAILED', error = $3::text::jsonb, rows_read = $4, finished_at = clock_timestamp() WHERE ${own}`,
           [job.id, claimedBy, JSON.stringify(record), progress.lastRowsRead],
         );
         await session.query('DELETE FROM import_chunks WHERE import_id = $1', [job.id]);

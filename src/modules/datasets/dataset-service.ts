@@ -130,14 +130,20 @@ export class DatasetService {
 
   /** The data set of live engines when no version is active, created on first use. */
   async liveDataset(): Promise<Dataset> {
-    return this.prisma.$transaction((tx) =>
-      this.ensure(tx, {
-        name: LIVE_DATASET,
-        description: 'Live engines reporting C-MAPSS readings',
-        catalogue: CMAPSS_CATALOGUE,
-        format: 'CMAPSS',
-      }),
-    );
+    try {
+      return await this.prisma.$transaction((tx) =>
+        this.ensure(tx, {
+          name: LIVE_DATASET,
+          description: 'Live engines reporting C-MAPSS readings',
+          catalogue: CMAPSS_CATALOGUE,
+          format: 'CMAPSS',
+        }),
+      );
+    } catch (error) {
+      // Created meanwhile by a concurrent call.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return this.get(LIVE_DATASET);
+      throw error;
+    }
   }
 }
 

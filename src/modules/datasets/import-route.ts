@@ -92,7 +92,7 @@ export function importRouter(options: ImportRouteOptions): express.Router {
         status: queued.status,
         dataset: queued.dataset,
         fileName: queued.fileName,
-        bytes: Number(queued.bytes),
+        bytes: queued.bytes,
         follow: `query { datasetImport(id: ${queued.id}) { status rowsRead rowsWritten error { message line column } } }`,
       });
     } catch (error) {
