@@ -1,21 +1,33 @@
-// Import benchmark: FD001 (train + test, 33,727 cycles) into a fresh PostgreSQL database and a fresh
-// embedded database, then the same import again (which must change nothing), a few times each.
+// Import benchmark, in two parts.
 //
-//   node dist/bench/import.js [--repeat 3] [--dir ../shared/data/cmapss] [--out results/bench-import.json]
+// 1. C-MAPSS: FD001 (train + test, 33,727 cycles) into a fresh PostgreSQL database and a fresh embedded
+//    database, then the same import again (which must change nothing), `--repeat` times each.
+// 2. CSV over HTTP: a generated CSV of 24 columns (asset, cycle, 3 settings, 19 sensors; 200 cycles per
+//    asset) of each size of `--rows` is uploaded to POST /imports of the compiled server (`npm start`'s
+//    node flags) on a scratch PostgreSQL database, one fresh server and database per size; prints rows/s
+//    of the upload and of the import job (parse, validate, COPY and write), and the server's peak RSS
+//    (VmHWM) beside the smaller size's, to show that memory does not grow with the file.
+//
+//   node dist/bench/import.js [--repeat 3] [--dir ../shared/data/cmapss] [--rows 1000000,100000] [--skip-cmapss]
+//                             [--out results/bench-import.json]
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { SHIPPED_DATASET_DIR } from '../src/platform/repository';
 import { openDatabase, openPostgres, type Database } from '../src/platform/db/database';
 import { applyMigrations } from '../src/platform/db/migrations';
 import { importSubset } from '../src/modules/datasets/import-service';
-import { createScratchDatabase, type ScratchDatabase } from './harness';
+import { createScratchDatabase, startCompiledServer, type ScratchDatabase } from './harness';
 
 const { values: args } = parseArgs({
   options: {
     repeat: { type: 'string', default: '3' },
     dir: { type: 'string', default: SHIPPED_DATASET_DIR },
+    rows: { type: 'string', default: '1000000,100000' },
+    'skip-cmapss': { type: 'boolean', default: false },
     'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
     out: { type: 'string', default: path.join('results', 'bench-import.json') },
   },
@@ -33,7 +45,9 @@ async function timeImports(open: () => Promise<Database>): Promise<{ importMs: n
   }
 }
 
-async function main(): Promise<void> {
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function cmapssPart(): Promise<unknown> {
   const runs: { postgresql: Awaited<ReturnType<typeof timeImports>>; embedded: Awaited<ReturnType<typeof timeImports>> }[] = [];
   const name = `engine_health_import_bench_${process.pid}`;
   let scratch: ScratchDatabase | undefined;
@@ -50,11 +64,10 @@ async function main(): Promise<void> {
     fs.rmSync(dataDir, { recursive: true, force: true });
     runs.push({ postgresql, embedded });
     console.log(
-      `run ${run + 1}: PostgreSQL ${postgresql.importMs} ms (re-import ${postgresql.reimportMs} ms), embedded ${embedded.importMs} ms (re-import ${embedded.reimportMs} ms), ${postgresql.cycles} cycles`,
+      `FD001 run ${run + 1}: PostgreSQL ${postgresql.importMs} ms (re-import ${postgresql.reimportMs} ms), embedded ${embedded.importMs} ms (re-import ${embedded.reimportMs} ms), ${postgresql.cycles} cycles`,
     );
   }
   await scratch?.drop();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const summary = {
     dataset: 'FD001 train + test',
     cycles: runs[0].postgresql.cycles,
@@ -66,9 +79,154 @@ async function main(): Promise<void> {
     },
     runs,
   };
-  console.log(`median: PostgreSQL ${summary.medianMs.postgresql} ms, embedded ${summary.medianMs.embedded} ms (parsing included)`);
+  console.log(`FD001 median: PostgreSQL ${summary.medianMs.postgresql} ms, embedded ${summary.medianMs.embedded} ms (parsing included)`);
+  return summary;
+}
+
+const SENSORS = 19;
+const CYCLES_PER_ASSET = 200;
+
+/** Writes a CSV of `rows` rows and 24 columns with values written like C-MAPSS readings; returns its size. */
+async function writeCsv(file: string, rows: number): Promise<number> {
+  const out = fs.createWriteStream(file);
+  const header = ['asset', 'cycle', 'setting1', 'setting2', 'setting3', ...Array.from({ length: SENSORS }, (_, index) => `s${index + 1}`)];
+  let chunk = `${header.join(',')}\n`;
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let row = 0; row < rows; row++) {
+    const asset = Math.floor(row / CYCLES_PER_ASSET) + 1;
+    const cycle = (row % CYCLES_PER_ASSET) + 1;
+    const values = [
+      `A${String(asset).padStart(6, '0')}`,
+      String(cycle),
+      (random() * 0.01 - 0.005).toFixed(4),
+      (random() * 0.001).toFixed(4),
+      '100.0',
+    ];
+    for (let sensor = 0; sensor < SENSORS; sensor++) values.push((100 * (sensor + 1) + random() * 10 + cycle / 100).toFixed(2));
+    chunk += `${values.join(',')}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+  return fs.statSync(file).size;
+}
+
+/** VmHWM (peak resident set) and VmRSS of a process, in MB (Linux). */
+function memoryOf(pid: number): { peakRssMb: number; rssMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { peakRssMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+}
+
+function upload(url: string, file: string): Promise<{ status: number; body: { id: number } }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${url}/imports?dataset=bench&labels=run-to-failure&filename=${path.basename(file)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', 'content-length': fs.statSync(file).size },
+    });
+    request.on('response', (response) => {
+      let text = '';
+      response.on('data', (data: Buffer) => (text += data.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as { id: number } }));
+    });
+    request.on('error', reject);
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(request);
+  });
+}
+
+interface ImportRecord {
+  status: string;
+  rowsRead: number;
+  rowsWritten: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: { message: string } | null;
+}
+
+async function csvRun(rows: number): Promise<Record<string, number>> {
+  const file = path.join(os.tmpdir(), `bench-import-${process.pid}-${rows}.csv`);
+  const bytes = await writeCsv(file, rows);
+  const scratch = await createScratchDatabase(args['admin-url']!, `engine_health_import_bench_csv_${process.pid}`);
+  const migrated = await openPostgres(scratch.url, 2);
+  await applyMigrations(migrated.execScript, migrated.query);
+  await migrated.close();
+  const server = await startCompiledServer(
+    {
+      DATABASE_URL: scratch.url,
+      NODE_ENV: 'production',
+      AUTH_ENABLED: 'false',
+      LOAD_SAMPLE_DATA: 'false',
+      TRAINING_RUNNER: 'false',
+      INFERENCE_THREAD: 'false',
+      LOG_LEVEL: 'info',
+      IMPORT_BODY_LIMIT_BYTES: String(2 * bytes),
+    },
+    path.join(path.dirname(args.out!), `bench-import-server-${rows}.log`),
+  );
+  try {
+    const idle = memoryOf(server.child.pid!);
+    const started = performance.now();
+    const answer = await upload(server.url, file);
+    const uploadMs = performance.now() - started;
+    if (answer.status !== 202) throw new Error(`upload answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    let record: ImportRecord;
+    for (;;) {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `{ datasetImport(id: ${answer.body.id}) { status rowsRead rowsWritten startedAt finishedAt error { message } } }`,
+        }),
+      });
+      record = ((await response.json()) as { data: { datasetImport: ImportRecord } }).data.datasetImport;
+      if (record.status === 'SUCCEEDED' || record.status === 'FAILED') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (record.status !== 'SUCCEEDED' || record.rowsWritten !== rows) throw new Error(`import ${record.status}: ${JSON.stringify(record)}`);
+    const jobMs = Date.parse(record.finishedAt!) - Date.parse(record.startedAt);
+    const memory = memoryOf(server.child.pid!);
+    return {
+      rows,
+      megabytes: Math.round(bytes / 1e5) / 10,
+      uploadMs: Math.round(uploadMs),
+      uploadRowsPerSecond: Math.round(rows / (uploadMs / 1000)),
+      importMs: jobMs,
+      importRowsPerSecond: Math.round(rows / (jobMs / 1000)),
+      idleRssMb: idle.rssMb,
+      peakRssMb: memory.peakRssMb,
+    };
+  } finally {
+    await server.stop();
+    await scratch.drop();
+    fs.rmSync(file, { force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = { cpus: os.cpus().length, loadAverage: os.loadavg().map((load) => Number(load.toFixed(2))) };
+  if (!args['skip-cmapss']) results.cmapss = await cmapssPart();
+  const csv: Record<string, number>[] = [];
+  for (const rows of args.rows!.split(',').map(Number)) {
+    const run = await csvRun(rows);
+    csv.push(run);
+    console.log(
+      `CSV ${run.rows.toLocaleString('en')} rows (${run.megabytes} MB): upload ${run.uploadMs} ms (${run.uploadRowsPerSecond.toLocaleString('en')} rows/s), ` +
+        `import job ${run.importMs} ms (${run.importRowsPerSecond.toLocaleString('en')} rows/s), server RSS ${run.idleRssMb} MB idle, peak ${run.peakRssMb} MB`,
+    );
+  }
+  results.csv = csv;
+  console.log(
+    `load average during the runs (1, 5, 15 min): ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(', ')} on ${os.cpus().length} cores`,
+  );
   fs.mkdirSync(path.dirname(args.out!), { recursive: true });
-  fs.writeFileSync(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
+  fs.writeFileSync(args.out!, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${args.out}`);
 }
 

@@ -232,7 +232,7 @@ async function main(): Promise<void> {
 
     if (selected.has('trajectory')) {
       const longest = await database.prisma.engine.findFirstOrThrow({
-        where: { dataset: 'FD001', role: 'TRAIN' },
+        where: { dataset: { name: 'FD001' }, role: 'TRAIN' },
         orderBy: { lastCycle: 'desc' },
       });
       const trajectoryQuery = JSON.stringify({

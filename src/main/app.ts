@@ -7,6 +7,8 @@
 //   -> Apollo: token limit at parse, graphql-armor limits at validation, roles and rate limits once the
 //      operation is known (src/platform/graphql/request-plugin.ts), then the resolvers.
 // POST /graphql takes the same layers without express (src/platform/http/graphql-route.ts).
+// POST /imports (a file to import, streamed) takes the request tracking and the API key check, then
+// its own route (src/modules/datasets/import-route.ts).
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -28,6 +30,7 @@ import type { Logger } from '../platform/observability/logger';
 import { Metrics } from '../platform/observability/metrics';
 import type { ApiKeyService } from '../modules/api-keys/api-key-service';
 import type { AppServices } from './services';
+import { importRouter } from '../modules/datasets/import-route';
 
 export interface App {
   /** The HTTP request listener: POSTs to /graphql are taken before express (../platform/http/graphql-route.ts). */
@@ -122,6 +125,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
       answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body).catch(next);
     },
   );
+  app.use(importRouter({ imports: services.imports, authenticate, bodyLimitBytes: config.imports.bodyLimitBytes }));
   // After /graphql, which takes nearly every request: express walks its layers in order for each one.
   app.use(healthRouter(readiness));
   app.use(metricsRouter(metrics, config.metricsToken));

@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { operationRoles, type RoleMap } from '../platform/auth/access';
 import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
+import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
 import { EngineResolver } from '../modules/engines/engine-resolver';
 import { ModelVersionResolver } from '../modules/registry/model-version-resolver';
 import { ScoringResolver } from '../modules/scoring/scoring-resolver';
@@ -13,6 +14,8 @@ import type { AppServices } from './services';
 
 export const RESOLVERS = [
   ApiKeyResolver,
+  DatasetResolver,
+  DatasetImportResolver,
   EngineResolver,
   ModelVersionResolver,
   ScoringResolver,
@@ -23,7 +26,9 @@ export const RESOLVERS = [
 function resolverInstances(services: AppServices): object[] {
   return [
     new ApiKeyResolver(services.apiKeys),
-    new EngineResolver(services.engines, services.liveEngines, services.trajectories),
+    new DatasetResolver(services.datasets),
+    new DatasetImportResolver(services.imports),
+    new EngineResolver(services.engines, services.liveEngines, services.trajectories, services.datasets),
     new ModelVersionResolver(services.models, services.evaluations),
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),

@@ -24,7 +24,8 @@ export interface RunningServer {
   /**
    * Graceful shutdown: /ready turns 503, the listener closes (no new connections), requests in flight
    * get up to SHUTDOWN_TIMEOUT_MS to finish (then their connections are closed), the training runner
-   * stops (its running job goes back to the queue), and the database is closed.
+   * stops (its running job goes back to the queue), the import runner finishes its import, and the
+   * database is closed.
    */
   stop(): Promise<void>;
 }
@@ -61,6 +62,8 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   }
   if (runnerEnabled) services.runner.start();
   else logger.info('training runner disabled in this process (TRAINING_RUNNER=false)');
+  if (config.imports.runner) services.importRunner.start();
+  else logger.info('import runner disabled in this process (IMPORT_RUNNER=false)');
 
   const server = http.createServer(app.handler);
   // Longer than a load balancer's idle timeout, so that the balancer, not us, closes idle connections.
@@ -79,8 +82,8 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     stopping ??= (async () => {
       app.drain();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // The runner's job is put back in the queue while requests drain.
-      const runnerStopped = services.runner.stop();
+      // The runner's job is put back in the queue while requests drain; an import in progress finishes.
+      const runnerStopped = Promise.all([services.runner.stop(), services.importRunner.stop()]);
       const idle = await app.waitForIdle(config.shutdownTimeoutMs);
       if (!idle) {
         logger.warn(

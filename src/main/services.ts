@@ -5,6 +5,9 @@ import type { Logger } from '../platform/observability/logger';
 import type { LstmAutoencoderRuntime } from '../detectors/lstm-autoencoder';
 import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
 import { EngineService } from '../modules/engines/engine-service';
+import { DatasetService } from '../modules/datasets/dataset-service';
+import { DatasetImportService } from '../modules/datasets/dataset-import-service';
+import { ImportJobRunner, type ImportRunnerOptions } from '../modules/datasets/import-job-runner';
 import { ModelRegistry } from '../modules/registry/model-registry';
 import { ServiceInfoService } from '../modules/service-info/service-info-service';
 import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring-service';
@@ -18,6 +21,8 @@ import { TrainingPipeline } from '../modules/training/training-pipeline';
 export interface AppServices {
   database: Database;
   apiKeys: ApiKeyService;
+  datasets: DatasetService;
+  imports: DatasetImportService;
   engines: EngineService;
   models: ModelRegistry;
   jobs: TrainingJobService;
@@ -28,12 +33,15 @@ export interface AppServices {
   info: ServiceInfoService;
   /** Runs queued training jobs; started by the server (not by the CLI or tests unless they ask). */
   runner: TrainingJobRunner;
+  /** Runs queued imports; started by the server likewise. */
+  importRunner: ImportJobRunner;
 }
 
 export interface ServiceOptions {
   runner?: RunnerOptions;
   /** How the LSTM autoencoder trains here (threads, niceness of the training threads). */
   lstmAutoencoder?: Omit<LstmAutoencoderRuntime, 'reconstruct'>;
+  importRunner?: ImportRunnerOptions;
   batching?: BatchingOptions;
   /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
   reconstruct?: Reconstruct;
@@ -46,6 +54,9 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const pipeline = new TrainingPipeline(database.prisma, models, logger);
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
   const engines = new EngineService(database.prisma);
+  const datasets = new DatasetService(database.prisma);
+  const imports = new DatasetImportService(database, logger, () => importRunner.wake());
+  const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
   return {
     database,
@@ -53,14 +64,17 @@ export function createServices(database: Database, logger: Logger, options: Serv
       cacheTtlMs: options.apiKeyCacheTtlMs,
       onTouchError: (error) => logger.warn({ err: error }, 'could not record the last use of an API key'),
     }),
+    datasets,
+    imports,
     engines,
     models,
-    scoring: new ScoringService(database.prisma, database.query, models, options.batching),
+    scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
-    liveEngines: new LiveEngineService(engines, models, trajectories),
+    liveEngines: new LiveEngineService(engines, models, trajectories, datasets),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake()),
     runner,
+    importRunner,
   };
 }

@@ -63,7 +63,7 @@ describe('hostile and malformed requests', () => {
     const trained = await server.services.runner.runNext(job.id);
     expect(trained?.status).toBe('SUCCEEDED');
     versionId = trained!.modelVersionId!;
-    liveEngineId = (await server.services.engines.createLive('fuzz-live')).id;
+    liveEngineId = (await server.services.liveEngines.create('fuzz-live')).id;
   }, 120_000);
 
   afterAll(async () => {

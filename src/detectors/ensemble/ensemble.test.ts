@@ -60,7 +60,7 @@ describeEachDatabase('ensemble kind', (db) => {
       kindOptions: { ensemble: { members, rule: 'calibrated-mean' } },
     });
     expect(version.options).toEqual({ members, rule: 'calibrated-mean', votes: null });
-    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit: 7 } });
     const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
     const stored = await testScores(version.id);
     expect(trajectory.points.map((point) => point.score)).toEqual(

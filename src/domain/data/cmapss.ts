@@ -1,11 +1,13 @@
 // Parsing of the NASA C-MAPSS text files. Pure functions: text in, validated records out.
 
 export const SETTING_COUNT = 3;
-/** The names the API gives the operational settings, in file order. */
-export const SETTING_NAMES: readonly string[] = ['setting1', 'setting2', 'setting3'];
 export const SENSOR_COUNT = 21;
 /** unit, cycle, 3 operational settings, 21 sensors. */
 export const FIELDS_PER_ROW = 2 + SETTING_COUNT + SENSOR_COUNT;
+
+/** The C-MAPSS catalogue: NASA's readme numbers the columns; these names are what versions store. */
+export const CMAPSS_SETTING_NAMES: readonly string[] = Array.from({ length: SETTING_COUNT }, (_, index) => `setting${index + 1}`);
+export const CMAPSS_SENSOR_NAMES: readonly string[] = Array.from({ length: SENSOR_COUNT }, (_, index) => `sensor${index + 1}`);
 
 export const SUBSETS = ['FD001', 'FD002', 'FD003', 'FD004'] as const;
 export type Subset = (typeof SUBSETS)[number];

@@ -3,7 +3,6 @@
 import { SHIPPED_DATASET_DIR } from '../../platform/repository';
 import { readSubsetFiles } from '../../modules/datasets/cmapss-files';
 import { seriesFromTrajectories } from './series';
-import { sensorNumbers } from './sensors';
 import { REFERENCE_SPLIT, prepareDataset, type PreparedDataset } from './splits';
 
 // The repository ships FD001 (byte-identical to NASA's files, gzip-compressed).
@@ -15,7 +14,7 @@ describe('FD001 with the reference split', () => {
   });
 
   it('keeps the 14 informative sensors of the reference', () => {
-    expect(sensorNumbers(dataset.sensors)).toEqual([2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21]);
+    expect(dataset.sensorNames).toEqual([2, 3, 4, 7, 8, 9, 11, 12, 13, 14, 15, 17, 20, 21].map((number) => `sensor${number}`));
   });
 
   it('gives the reference counts', () => {

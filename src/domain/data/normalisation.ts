@@ -3,8 +3,8 @@
 
 import { DataError } from './errors';
 import type { EngineSeries } from './series';
-import { healthyReadings } from './series';
-import { assertSensorSelection } from './sensors';
+import { healthyReadings, sensorCatalogue } from './series';
+import { assertSensorSelection, sensorNames } from './sensors';
 import { columnStats } from './stats';
 
 /** One entry per selected sensor, in the order of the sensor selection. */
@@ -33,6 +33,7 @@ export function fitNormalisation(
   options: { healthyRul: number },
 ): Normalisation {
   assertSensorSelection(sensorIndices);
+  sensorNames(sensorCatalogue(series), sensorIndices); // every index must be a sensor of the catalogue
   const rows = healthyReadings(series, options.healthyRul);
   if (rows.length === 0) {
     throw new DataError(`no healthy rows (RUL > ${options.healthyRul}) to fit the normalisation on`);

@@ -135,14 +135,9 @@ export function regimeOf(clusters: RegimeClusters, settings: ArrayLike<number>):
   return best;
 }
 
-function settingsOf(engine: EngineSeries): number[][] {
-  if (!engine.settings) throw new DataError(`engine ${engine.engineId} has no settings: operating regimes cannot be told`);
-  return engine.settings;
-}
-
 /** The settings of every cycle of the engines (the rows regimes are detected on). */
 export function settingRowsOf(series: readonly EngineSeries[]): number[][] {
-  return series.flatMap(settingsOf);
+  return series.flatMap((engine) => engine.settings);
 }
 
 /**
@@ -151,7 +146,7 @@ export function settingRowsOf(series: readonly EngineSeries[]): number[][] {
  * informative sensors on. Every sensor of a reading is centred.
  */
 export function withinRegimeSeries(series: readonly EngineSeries[], clusters: RegimeClusters, healthyRul: number): EngineSeries[] {
-  const regimes = series.map((engine) => settingsOf(engine).map((settings) => regimeOf(clusters, settings)));
+  const regimes = series.map((engine) => engine.settings.map((settings) => regimeOf(clusters, settings)));
   const width = series[0]?.readings[0]?.length ?? 0;
   const sums = clusters.centroids.map(() => new Float64Array(width));
   const counts = clusters.centroids.map(() => 0);
@@ -183,7 +178,7 @@ export function fitRegimeModel(
 ): RegimeModel {
   const rowsByRegime: number[][][] = clusters.centroids.map(() => []);
   for (const engine of series) {
-    const settings = settingsOf(engine);
+    const { settings } = engine;
     if (engine.rul === null) throw new DataError(`engine ${engine.engineId} has no RUL, so its healthy cycles are unknown`);
     engine.readings.forEach((reading, r) => {
       if (engine.rul![r] > healthyRul) rowsByRegime[regimeOf(clusters, settings[r])].push(reading as number[]);

@@ -1,6 +1,6 @@
+import { CMAPSS_SENSOR_NAMES } from './cmapss';
 import { DataError } from './errors';
 import {
-  SENSOR_NAMES,
   UnknownSensorError,
   assertSensorSelection,
   describeSensorVariability,
@@ -8,44 +8,38 @@ import {
   selectInformativeSensors,
   sensorIndex,
   sensorIndices,
-  sensorIndicesFromNumbers,
   sensorName,
   sensorNames,
-  sensorNumbers,
 } from './sensors';
 import { syntheticEngine } from './test-helpers';
 
 describe('sensor names and indices', () => {
-  it('names sensor1..sensor21, index 0 being sensor1', () => {
-    expect(SENSOR_NAMES).toHaveLength(21);
-    expect(SENSOR_NAMES[0]).toBe('sensor1');
-    expect(SENSOR_NAMES[20]).toBe('sensor21');
+  const catalogue = ['temperature', 'vibration', 'pressure'];
+
+  it('converts names to indices in a catalogue and back', () => {
+    expect(sensorIndex(CMAPSS_SENSOR_NAMES, 'sensor1')).toBe(0);
+    expect(sensorIndex(CMAPSS_SENSOR_NAMES, 'sensor21')).toBe(20);
+    expect(sensorIndices(CMAPSS_SENSOR_NAMES, ['sensor2', 'sensor15'])).toEqual([1, 14]);
+    expect(sensorName(CMAPSS_SENSOR_NAMES, 14)).toBe('sensor15');
+    expect(sensorNames(catalogue, [2, 0])).toEqual(['pressure', 'temperature']);
+    expect(sensorIndices(catalogue, ['vibration'])).toEqual([1]);
   });
 
-  it('converts names to indices and back', () => {
-    expect(sensorIndex('sensor1')).toBe(0);
-    expect(sensorIndex('sensor21')).toBe(20);
-    expect(sensorIndices(['sensor2', 'sensor15'])).toEqual([1, 14]);
-    expect(sensorName(14)).toBe('sensor15');
-    expect(sensorNames([1, 20])).toEqual(['sensor2', 'sensor21']);
+  it('throws UnknownSensorError naming the catalogue for unknown names and indices', () => {
+    expect(() => sensorIndex(CMAPSS_SENSOR_NAMES, 'sensor22')).toThrow(UnknownSensorError);
+    expect(() => sensorIndex(catalogue, 'Pressure')).toThrow(
+      'unknown sensor name "Pressure": expected one of temperature, vibration, pressure',
+    );
+    expect(() => sensorName(CMAPSS_SENSOR_NAMES, 21)).toThrow(/sensor index 21 is out of range: expected an integer from 0 to 20/);
+    expect(() => sensorName(catalogue, 1.5)).toThrow(UnknownSensorError);
+    const long = Array.from({ length: 40 }, (_, index) => `s${index}`);
+    expect(() => sensorIndex(long, 'x')).toThrow(/s29, \.\.\. \(40 sensors\)$/);
   });
 
-  it('converts NASA 1-based numbers to indices and back', () => {
-    expect(sensorIndicesFromNumbers([2, 21])).toEqual([1, 20]);
-    expect(sensorNumbers([1, 20])).toEqual([2, 21]);
-  });
-
-  it('throws UnknownSensorError with a clear message for unknown names and indices', () => {
-    expect(() => sensorIndex('sensor22')).toThrow(UnknownSensorError);
-    expect(() => sensorIndex('Sensor1')).toThrow('unknown sensor name "Sensor1": expected one of sensor1..sensor21');
-    expect(() => sensorName(21)).toThrow(/sensor index 21 is out of range/);
-    expect(() => sensorName(1.5)).toThrow(UnknownSensorError);
-    expect(() => sensorIndicesFromNumbers([0])).toThrow(UnknownSensorError);
-  });
-
-  it('validates a selection: non-empty, no repeats', () => {
+  it('validates a selection: non-empty, non-negative integers, no repeats', () => {
     expect(() => assertSensorSelection([])).toThrow(/empty/);
     expect(() => assertSensorSelection([1, 1])).toThrow(/repeats/);
+    expect(() => assertSensorSelection([-1])).toThrow(/not a non-negative integer/);
     expect(() => assertSensorSelection([1, 2])).not.toThrow();
   });
 });

@@ -1,82 +1,64 @@
 // Sensor naming and the choice of informative sensors.
 //
-// Convention used throughout src/data: a *sensor index* is the 0-based position in a reading
-// (index 0 = sensor 1), a *sensor number* is NASA's 1-based number, and a *sensor name* is
-// 'sensor1'..'sensor21' (what the API and the database show).
+// Every data set names its sensors in its catalogue (C-MAPSS: sensor1..sensor21). Convention used
+// throughout src/domain/data: a *sensor index* is the 0-based position of a sensor in its data set's
+// catalogue, which is also its position in a reading; a *sensor name* is the catalogue's name for it
+// (what the API and the database show).
 
-import { SENSOR_COUNT } from './cmapss';
 import { DataError } from './errors';
 import type { EngineSeries } from './series';
-import { healthyReadings } from './series';
+import { healthyReadings, sensorCatalogue } from './series';
 import { columnStats } from './stats';
 
-export const SENSOR_NAMES = [
-  'sensor1', 'sensor2', 'sensor3', 'sensor4', 'sensor5', 'sensor6', 'sensor7',
-  'sensor8', 'sensor9', 'sensor10', 'sensor11', 'sensor12', 'sensor13', 'sensor14',
-  'sensor15', 'sensor16', 'sensor17', 'sensor18', 'sensor19', 'sensor20', 'sensor21',
-] as const;
-export type SensorName = (typeof SENSOR_NAMES)[number];
+/** The names an error message lists: the catalogue's first ones. */
+function catalogueExcerpt(catalogue: readonly string[]): string {
+  const shown = catalogue.slice(0, 30).join(', ');
+  return catalogue.length > 30 ? `${shown}, ... (${catalogue.length} sensors)` : shown;
+}
 
 export class UnknownSensorError extends DataError {
-  constructor(readonly sensor: string | number) {
+  constructor(
+    readonly sensor: string | number,
+    catalogue: readonly string[],
+  ) {
     super(
       typeof sensor === 'string'
-        ? `unknown sensor name "${sensor}": expected one of sensor1..sensor${SENSOR_COUNT}`
-        : `sensor index ${sensor} is out of range: expected an integer from 0 (sensor1) to ${SENSOR_COUNT - 1} (sensor${SENSOR_COUNT})`,
+        ? `unknown sensor name "${sensor}": expected one of ${catalogueExcerpt(catalogue)}`
+        : `sensor index ${sensor} is out of range: expected an integer from 0 to ${catalogue.length - 1} (${catalogue.length} sensors)`,
     );
     this.name = 'UnknownSensorError';
   }
 }
 
-export function isSensorName(value: string): value is SensorName {
-  return (SENSOR_NAMES as readonly string[]).includes(value);
-}
-
-/** 'sensor1' -> 0. Throws UnknownSensorError for anything else than sensor1..sensor21. */
-export function sensorIndex(name: string): number {
-  const index = (SENSOR_NAMES as readonly string[]).indexOf(name);
-  if (index < 0) throw new UnknownSensorError(name);
+/** The index of `name` in `catalogue`. Throws UnknownSensorError when the catalogue has no such sensor. */
+export function sensorIndex(catalogue: readonly string[], name: string): number {
+  const index = catalogue.indexOf(name);
+  if (index < 0) throw new UnknownSensorError(name, catalogue);
   return index;
 }
 
-/** 0 -> 'sensor1'. Throws UnknownSensorError for an index outside 0..20. */
-export function sensorName(index: number): SensorName {
-  assertSensorIndex(index);
-  return SENSOR_NAMES[index];
+/** The name of sensor `index` of `catalogue`. Throws UnknownSensorError for an index outside it. */
+export function sensorName(catalogue: readonly string[], index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= catalogue.length) throw new UnknownSensorError(index, catalogue);
+  return catalogue[index];
 }
 
-export function sensorIndices(names: readonly string[]): number[] {
-  return names.map(sensorIndex);
+export function sensorIndices(catalogue: readonly string[], names: readonly string[]): number[] {
+  return names.map((name) => sensorIndex(catalogue, name));
 }
 
-export function sensorNames(indices: readonly number[]): SensorName[] {
-  return indices.map(sensorName);
+export function sensorNames(catalogue: readonly string[], indices: readonly number[]): string[] {
+  return indices.map((index) => sensorName(catalogue, index));
 }
 
-/** NASA's 1-based sensor numbers (as in the reference's KEPT_SENSORS) -> 0-based indices. */
-export function sensorIndicesFromNumbers(numbers: readonly number[]): number[] {
-  return numbers.map((number) => {
-    assertSensorIndex(number - 1);
-    return number - 1;
-  });
-}
-
-/** 0-based indices -> NASA's 1-based sensor numbers. */
-export function sensorNumbers(indices: readonly number[]): number[] {
-  return indices.map((index) => {
-    assertSensorIndex(index);
-    return index + 1;
-  });
-}
-
-export function assertSensorIndex(index: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= SENSOR_COUNT) throw new UnknownSensorError(index);
-}
-
-/** A usable feature list: non-empty, valid indices, no repeats (order is kept: it is the feature order). */
+/**
+ * A usable feature list: non-empty, non-negative integer indices, no repeats (order is kept: it is the
+ * feature order). Indices beyond the catalogue are caught where the readings are read.
+ */
 export function assertSensorSelection(indices: readonly number[]): void {
   if (indices.length === 0) throw new DataError('the sensor selection is empty');
-  indices.forEach(assertSensorIndex);
+  const bad = indices.find((index) => !Number.isInteger(index) || index < 0);
+  if (bad !== undefined) throw new DataError(`sensor index ${bad} is not a non-negative integer`);
   if (new Set(indices).size !== indices.length) {
     throw new DataError(`the sensor selection repeats a sensor: [${indices.join(', ')}]`);
   }
@@ -107,15 +89,15 @@ export interface SensorSelectionOptions {
   /** Keep a sensor only when std > minStdSteps * resolution. Default 0.5. */
   minStdSteps?: number;
   /**
-   * Recording resolution of each of the 21 sensors (index 0 = sensor 1). When omitted, each sensor's
-   * resolution is inferred from its healthy values (see inferResolution).
+   * Recording resolution of each sensor of the catalogue, in catalogue order. When omitted, each
+   * sensor's resolution is inferred from its healthy values (see inferResolution).
    */
   resolutions?: readonly number[];
 }
 
 export interface SensorVariability {
   index: number;
-  name: SensorName;
+  name: string;
   mean: number;
   /** Population std over the healthy rows. */
   std: number;
@@ -153,16 +135,17 @@ export function describeSensorVariability(
   if (!Number.isFinite(minStdSteps) || minStdSteps < 0) {
     throw new DataError(`minStdSteps must be a non-negative number, got ${minStdSteps}`);
   }
+  const catalogue = sensorCatalogue(series);
   if (options.resolutions !== undefined) {
-    if (options.resolutions.length !== SENSOR_COUNT || !options.resolutions.every((r) => Number.isFinite(r) && r > 0)) {
-      throw new DataError(`resolutions must hold ${SENSOR_COUNT} positive numbers, one per sensor`);
+    if (options.resolutions.length !== catalogue.length || !options.resolutions.every((r) => Number.isFinite(r) && r > 0)) {
+      throw new DataError(`resolutions must hold ${catalogue.length} positive numbers, one per sensor`);
     }
   }
   const rows = healthyReadings(series, options.healthyRul);
   if (rows.length === 0) {
     throw new DataError(`no healthy rows (RUL > ${options.healthyRul}) to choose sensors from`);
   }
-  return SENSOR_NAMES.map((name, index) => {
+  return catalogue.map((name, index) => {
     const { mean, std } = columnStats(rows, index);
     const resolution = options.resolutions?.[index] ?? inferResolution(rows.map((row) => row[index]));
     const stdInSteps = std / resolution;

@@ -1,23 +1,28 @@
-// Engine series: the pipeline's common currency. A C-MAPSS trajectory, or a live engine read from the
-// database, becomes one EngineSeries holding its cycles, its 21 sensor readings per cycle and, when it is
+// Engine series: the pipeline's common currency. A C-MAPSS trajectory, or an engine of any data set read
+// from the database, becomes one EngineSeries holding its cycles, its operating settings and sensor
+// readings per cycle (in its data set's catalogue order, with the catalogue's names) and, when it is
 // known, its remaining useful life (RUL) per cycle. Every later step (sensor selection, normalisation,
 // windows, splits) works on EngineSeries only, so it never cares where the data came from.
 
 import type { UnitTrajectory } from './cmapss';
-import { SENSOR_COUNT } from './cmapss';
+import { CMAPSS_SENSOR_NAMES, CMAPSS_SETTING_NAMES } from './cmapss';
 import { DataError } from './errors';
 
 export interface EngineSeries {
   /** Database id of the engine, or the unit number when the series stands alone. */
   engineId: number;
-  /** C-MAPSS unit number; null for live engines. */
+  /** Unit number within its data set; null for live engines. */
   unit: number | null;
+  /** The data set's sensor names: readings[i][k] is sensor sensorNames[k]. Shared by a data set's series. */
+  sensorNames: readonly string[];
+  /** The data set's operating-setting names: settings[i][k] is setting settingNames[k]. */
+  settingNames: readonly string[];
   /** Increasing cycle numbers. */
   cycles: number[];
-  /** readings[i] holds the 21 sensor values of cycles[i]; index 0 is sensor 1. */
+  /** settings[i] holds the operating-setting values of cycles[i]. */
+  settings: number[][];
+  /** readings[i] holds the sensor values of cycles[i], in catalogue order. */
   readings: number[][];
-  /** settings[i] holds the operational settings of cycles[i]; absent when not loaded. */
-  settings?: number[][];
   /** Remaining useful life at each cycle; null when unknown (live engines). */
   rul: number[] | null;
 }
@@ -60,23 +65,26 @@ export function seriesFromTrajectories(
     return {
       engineId: trajectory.unit,
       unit: trajectory.unit,
+      sensorNames: CMAPSS_SENSOR_NAMES,
+      settingNames: CMAPSS_SETTING_NAMES,
       cycles,
-      readings: trajectory.records.map((record) => record.sensors.slice()),
       settings: trajectory.records.map((record) => record.settings.slice()),
+      readings: trajectory.records.map((record) => record.sensors.slice()),
       rul: cycles.map((cycle) => offset + lastCycle - cycle),
     };
   });
 }
 
 /**
- * Checks the invariants the rest of the pipeline relies on: strictly increasing cycles, one reading of
- * SENSOR_COUNT values per cycle and, when present, one RUL per cycle. Throws DataError otherwise.
+ * Checks the invariants the rest of the pipeline relies on: strictly increasing cycles, per cycle one
+ * reading of one value per catalogue sensor and one value per setting and, when present, one RUL per
+ * cycle. Throws DataError otherwise.
  */
 export function assertValidSeries(series: EngineSeries): void {
   const id = describeEngine(series);
   const n = series.cycles.length;
-  if (series.readings.length !== n) {
-    throw new DataError(`${id}: ${n} cycles but ${series.readings.length} readings`);
+  if (series.readings.length !== n || series.settings.length !== n) {
+    throw new DataError(`${id}: ${n} cycles but ${series.readings.length} readings and ${series.settings.length} settings`);
   }
   if (series.rul !== null && series.rul.length !== n) {
     throw new DataError(`${id}: ${n} cycles but ${series.rul.length} RUL values`);
@@ -85,12 +93,33 @@ export function assertValidSeries(series: EngineSeries): void {
     if (!Number.isFinite(series.cycles[i]) || (i > 0 && series.cycles[i] <= series.cycles[i - 1])) {
       throw new DataError(`${id}: cycles must be finite and strictly increasing (position ${i}: ${series.cycles[i]})`);
     }
-    if (series.readings[i].length !== SENSOR_COUNT) {
+    if (series.readings[i].length !== series.sensorNames.length) {
       throw new DataError(
-        `${id}, cycle ${series.cycles[i]}: expected ${SENSOR_COUNT} sensor values, found ${series.readings[i].length}`,
+        `${id}, cycle ${series.cycles[i]}: expected ${series.sensorNames.length} sensor values, found ${series.readings[i].length}`,
+      );
+    }
+    if (series.settings[i].length !== series.settingNames.length) {
+      throw new DataError(
+        `${id}, cycle ${series.cycles[i]}: expected ${series.settingNames.length} setting values, found ${series.settings[i].length}`,
       );
     }
   }
+}
+
+/**
+ * The sensor names of a group of series (their data set's catalogue); throws DataError when the series
+ * do not all share it, since their readings could then not be compared column by column.
+ */
+export function sensorCatalogue(series: readonly EngineSeries[]): readonly string[] {
+  if (series.length === 0) throw new DataError('no engine series to read a sensor catalogue from');
+  const catalogue = series[0].sensorNames;
+  for (const engine of series) {
+    const names = engine.sensorNames;
+    if (names !== catalogue && (names.length !== catalogue.length || names.some((name, index) => name !== catalogue[index]))) {
+      throw new DataError(`${describeEngine(engine)} has other sensors than ${describeEngine(series[0])}: series of one data set only`);
+    }
+  }
+  return catalogue;
 }
 
 /** "engine 7 (unit 7)" or "engine 12": used in error messages. */

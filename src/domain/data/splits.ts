@@ -9,8 +9,8 @@ import type { Normalisation } from './normalisation';
 import { detectRegimes, fitRegimeModel, settingRowsOf, withinRegimeSeries, type RegimeModel, type RegimeRequest } from './regimes';
 import { fitNormalisation } from './normalisation';
 import type { EngineSeries } from './series';
-import { assertSensorSelection, inferResolution, selectInformativeSensors, sensorNames, type SensorName } from './sensors';
-import { healthyReadings } from './series';
+import { healthyReadings, sensorCatalogue } from './series';
+import { assertSensorSelection, inferResolution, selectInformativeSensors, sensorNames } from './sensors';
 import type { WindowSet } from './windows';
 import { DEFAULT_STRIDE, DEFAULT_WINDOW_LENGTH, slidingWindows } from './windows';
 
@@ -127,7 +127,7 @@ export interface PrepareOptions {
   windowLength?: number;
   /** Default 1. */
   stride?: number;
-  /** 0-based sensor indices to use; default: selectInformativeSensors on the training engines. */
+  /** Sensor indices (in the data set's catalogue) to use; default: selectInformativeSensors on the training engines. */
   sensors?: number[];
   /** Operating regimes (default auto: on when the training engines' settings form several tight clusters). */
   regimes?: RegimeRequest;
@@ -150,9 +150,12 @@ export interface PreparedDataset {
   spec: SplitSpec;
   windowLength: number;
   stride: number;
-  /** 0-based sensor indices, in feature order. */
+  /** Sensor indices in the data set's catalogue, in feature order. */
   sensors: number[];
-  sensorNames: SensorName[];
+  /** Their names in the catalogue. */
+  sensorNames: string[];
+  /** The data set's operating-setting names (what regimes are defined on). */
+  settingNames: readonly string[];
   normalisation: Normalisation;
   /** The operating regimes the windows are normalised within; null for a single operating condition. */
   regimes: RegimeModel | null;
@@ -179,9 +182,7 @@ export function prepareDataset(
   const { healthyRul } = spec;
 
   const request = options.regimes ?? { mode: 'auto' };
-  // Data without settings has one operating condition as far as anyone can tell.
-  const withSettings = groups.trainUnits.every((engine) => engine.settings !== undefined);
-  const clusters = request.mode === 'auto' && !withSettings ? null : detectRegimes(settingRowsOf(groups.trainUnits), request);
+  const clusters = detectRegimes(settingRowsOf(groups.trainUnits), request);
   // Within regimes, a sensor is informative when it varies once its regime's level is taken out.
   const selectionSeries = clusters ? withinRegimeSeries(groups.trainUnits, clusters, healthyRul) : groups.trainUnits;
   const sensors = options.sensors
@@ -218,7 +219,8 @@ export function prepareDataset(
     windowLength,
     stride,
     sensors,
-    sensorNames: sensorNames(sensors),
+    sensorNames: sensorNames(sensorCatalogue(groups.trainUnits), sensors),
+    settingNames: groups.trainUnits[0].settingNames,
     normalisation,
     regimes,
     train,

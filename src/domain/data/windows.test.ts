@@ -9,6 +9,7 @@ import {
   windowAt,
 } from './windows';
 import { syntheticEngine } from './test-helpers';
+import { CMAPSS_SENSOR_NAMES } from './cmapss';
 
 // Sensor index s at cycle c reads 100 s + c. With sensors [1, 3] normalised by mean [100, 300] and
 // std [1, 2], cycle c becomes the feature pair (c, c / 2): every window value says where it came from.
@@ -105,17 +106,19 @@ describe('buildWindow', () => {
   it('normalises raw readings exactly like the sliding windows do', () => {
     const engine = syntheticEngine(1, 6);
     const set = slidingWindows([engine], { ...features, length: 4 });
-    expect(buildWindow(engine.readings.slice(2, 6), { ...features, length: 4 })).toEqual(windowAt(set, 2));
+    expect(buildWindow(engine.readings.slice(2, 6), { ...features, length: 4, sensorNames: CMAPSS_SENSOR_NAMES })).toEqual(windowAt(set, 2));
   });
 
   it('requires the declared number of full readings', () => {
     const readings = syntheticEngine(1, 3).readings;
-    expect(() => buildWindow(readings, { ...features, length: 4 })).toThrow('a window needs exactly 4 readings, got 3');
-    expect(() => buildWindow([readings[0].slice(0, 20)], features)).toThrow(/20 values, expected 21/);
-    expect(() => buildWindow([], features)).toThrow(DataError);
+    const options = { ...features, sensorNames: CMAPSS_SENSOR_NAMES };
+    expect(() => buildWindow(readings, { ...options, length: 4 })).toThrow('a window needs exactly 4 readings, got 3');
+    expect(() => buildWindow([readings[0].slice(0, 20)], options)).toThrow(/20 values, expected 21/);
+    expect(() => buildWindow([], options)).toThrow(DataError);
     const broken = readings.map((reading) => reading.slice());
     broken[1][3] = NaN;
-    expect(() => buildWindow(broken, features)).toThrow('reading 1: sensor4 is not a finite number (NaN)');
+    expect(() => buildWindow(broken, options)).toThrow('reading 1: sensor4 is not a finite number (NaN)');
+    expect(() => buildWindow([[1, 2, 3, 4]], { ...features, sensorNames: ['a', 'b', 'c', 'd'] })).not.toThrow();
   });
 });
 

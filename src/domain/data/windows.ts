@@ -2,7 +2,6 @@
 // labelled by its last cycle (the cycle at which a live system would score it).
 
 import { regimeOf, type RegimeModel } from './regimes';
-import { SENSOR_COUNT } from './cmapss';
 import { DataError } from './errors';
 import type { Normalisation } from './normalisation';
 import { assertNormalisation } from './normalisation';
@@ -29,7 +28,7 @@ export interface WindowSet {
 }
 
 export interface NormalisedFeatures {
-  /** 0-based sensor indices, in feature order. */
+  /** Sensor indices in the data set's catalogue, in feature order. */
   sensors: readonly number[];
   /** One mean/std per entry of `sensors`; used when there are no regimes. */
   normalisation: Normalisation;
@@ -60,10 +59,9 @@ function normaliseRows(engine: EngineSeries, features: NormalisedFeatures): Floa
   const width = sensors.length;
   const rows = engine.readings.length;
   const out = new Float32Array(rows * width);
-  if (regimes && !engine.settings) throw new DataError(`${describeEngine(engine)} has no settings: its operating regimes cannot be told`);
   for (let r = 0; r < rows; r++) {
     const reading = engine.readings[r];
-    const regime = regimes ? regimeOf(regimes, engine.settings![r]) : -1;
+    const regime = regimes ? regimeOf(regimes, engine.settings[r]) : -1;
     const normalisation = regimes ? { mean: regimes.mean[regime], std: regimes.std[regime] } : features.normalisation;
     for (let f = 0; f < width; f++) {
       const value = reading[sensors[f]];
@@ -123,13 +121,13 @@ export function slidingWindows(series: readonly EngineSeries[], options: Sliding
 }
 
 /**
- * One normalised window from raw readings (each a 21-value reading, oldest first), for scoring a live
- * engine: returns length x features float32 values laid out like one window of a WindowSet.
- * When `length` is given, exactly that many readings are required.
+ * One normalised window from raw readings (each a reading of every sensor of `sensorNames`, the data
+ * set's catalogue, oldest first), for scoring a live engine: returns length x features float32 values
+ * laid out like one window of a WindowSet. When `length` is given, exactly that many readings are required.
  */
 export function buildWindow(
   readings: readonly (readonly number[])[],
-  options: NormalisedFeatures & { length?: number },
+  options: NormalisedFeatures & { length?: number; sensorNames: readonly string[] },
 ): Float32Array {
   if (options.length !== undefined) {
     assertPositiveInteger('window length', options.length);
@@ -140,20 +138,24 @@ export function buildWindow(
   if (readings.length === 0) throw new DataError('a window needs at least one reading');
   assertSensorSelection(options.sensors);
   assertNormalisation(options.normalisation, options.sensors.length);
+  const { sensorNames } = options;
   const engine: EngineSeries = {
     engineId: 0,
     unit: null,
+    sensorNames,
+    settingNames: [],
     cycles: readings.map((_, i) => i + 1),
+    settings: readings.map(() => []),
     readings: readings as number[][],
     rul: null,
   };
   readings.forEach((reading, i) => {
-    if (reading.length !== SENSOR_COUNT) {
-      throw new DataError(`reading ${i} has ${reading.length} values, expected ${SENSOR_COUNT} (sensor1..sensor${SENSOR_COUNT})`);
+    if (reading.length !== sensorNames.length) {
+      throw new DataError(`reading ${i} has ${reading.length} values, expected ${sensorNames.length} (one per sensor of the catalogue)`);
     }
     for (const sensor of options.sensors) {
       if (!Number.isFinite(reading[sensor])) {
-        throw new DataError(`reading ${i}: sensor${sensor + 1} is not a finite number (${reading[sensor]})`);
+        throw new DataError(`reading ${i}: ${sensorNames[sensor] ?? `sensor index ${sensor}`} is not a finite number (${reading[sensor]})`);
       }
     }
   });

@@ -8,6 +8,7 @@ import { PrismaClient } from '@prisma/client';
 import { REPOSITORY_ROOT } from '../../platform/repository';
 import { openPostgres, type Database } from '../../platform/db/database';
 import { writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
+import { fleetCsv, gzip } from '../../../test/support/csv-fixtures';
 import { createDatabaseFromTemplate } from '../../../test/support/postgres';
 
 const run = promisify(execFile);
@@ -81,6 +82,40 @@ describe('command line: train and evaluate', () => {
     '--seed',
     '3',
   ];
+
+  it('import --csv imports a CSV file (gzip too) into a data set; a malformed one fails naming its line, writing nothing', async () => {
+    const folder = fs.mkdtempSync(path.join(REPOSITORY_ROOT, '.cli-csv-'));
+    try {
+      const file = path.join(folder, 'fleet.csv.gz');
+      fs.writeFileSync(file, gzip(fleetCsv(2)));
+      const imported = await cli(
+        'import',
+        '--csv',
+        file,
+        '--dataset',
+        'cli-fleet',
+        '--mapping',
+        'labels=run-to-failure&units=temperature:K',
+      );
+      expect(imported).toMatchObject({ code: 0 });
+      expect(imported.stdout).toMatch(
+        /^cli-fleet: 479 rows read, 479 cycles written, 2 engines created, 0 unchanged in [\d.]+ s \(import \d+\)/,
+      );
+      expect(await prisma.engine.count({ where: { dataset: { name: 'cli-fleet' } } })).toBe(2);
+      const broken = path.join(folder, 'broken.csv');
+      fs.writeFileSync(
+        broken,
+        fleetCsv(3, (lines) => (lines[500] = lines[500].replace(/,[^,]+$/, ',n/a'))),
+      );
+      const before = await prisma.cycle.count();
+      const failed = await cli('import', '--csv', broken, '--dataset', 'cli-fleet', '--mapping', 'labels=run-to-failure');
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toMatch(/failed: broken\.csv, line 502, column 26: probe_r: "n\/a" is not a finite number/);
+      expect(await prisma.cycle.count()).toBe(before);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
 
   it('train registers a version with the configuration asked for and prints the metrics stored with it', async () => {
     const result = await cli('train', '--name', 'cli tiny', ...tiny);

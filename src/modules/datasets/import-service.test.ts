@@ -3,6 +3,8 @@ import path from 'node:path';
 import { SHIPPED_DATASET_DIR } from '../../platform/repository';
 import { ServiceError } from '../../platform/errors';
 import { importSubset, parseSubset } from './import-service';
+import { catalogueOf } from './dataset-service';
+import { CMAPSS_CATALOGUE } from '../../domain/data/catalogue';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { shippedLines, writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
 
@@ -105,8 +107,12 @@ describeEachDatabase('importSubset of the whole shipped FD001', (db) => {
   it('stores 100 train and 100 test engines, 33,727 cycles, with the file values', async () => {
     const summary = await importSubset(db().prisma, 'FD001', SHIPPED_DATASET_DIR);
     expect(summary).toMatchObject({ enginesCreated: 200, cyclesInserted: 33727 });
-    expect(await db().prisma.engine.count({ where: { dataset: 'FD001', role: 'TRAIN' } })).toBe(100);
-    const engine1 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 1 } });
+    expect(await db().prisma.engine.count({ where: { dataset: { name: 'FD001' }, role: 'TRAIN' } })).toBe(100);
+    const engine1 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit: 1 } });
+    expect(engine1).toMatchObject({ externalId: 'train-1', labelling: 'RUN_TO_FAILURE', lastCycle: 192 });
+    const dataset = await db().prisma.dataset.findUniqueOrThrow({ where: { name: 'FD001' } });
+    expect(dataset).toMatchObject({ format: 'CMAPSS', description: expect.stringMatching(/one operating condition/) });
+    expect(catalogueOf(dataset)).toEqual(CMAPSS_CATALOGUE);
     const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine1.id }, orderBy: { cycle: 'asc' } });
     expect(cycles).toHaveLength(192);
     const fileRows = shippedLines('train_FD001.txt')
@@ -118,10 +124,7 @@ describeEachDatabase('importSubset of the whole shipped FD001', (db) => {
           .map((token) => Number(token) + 0),
       ); // -0.0000 is stored as 0
     cycles.forEach((cycle, index) => {
-      const values = fileRows[index];
-      const stored = cycle as unknown as Record<string, number>;
-      expect([cycle.cycle, cycle.setting1, cycle.setting2, cycle.setting3]).toEqual(values.slice(1, 5));
-      for (let sensor = 1; sensor <= 21; sensor++) expect(stored[`sensor${sensor}`]).toBe(values[4 + sensor]);
+      expect([cycle.cycle, ...cycle.settings, ...cycle.sensors]).toEqual(fileRows[index].slice(1));
     });
   });
 });

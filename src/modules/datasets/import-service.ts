@@ -1,10 +1,21 @@
-// Imports a C-MAPSS subset (train and test trajectories, test RUL) into the database: all or nothing,
-// and idempotent: engines already present with the same history are left as they are.
+// Imports a C-MAPSS subset (train and test trajectories, test RUL) into the database as the data set of
+// that name with the C-MAPSS catalogue: all or nothing, and idempotent: engines already present with the
+// same history are left as they are.
 import type { PrismaClient } from '@prisma/client';
+import { CMAPSS_CATALOGUE } from '../../domain/data/catalogue';
 import { isSubset, SUBSETS, type Subset, type UnitTrajectory } from '../../domain/data/cmapss';
 import { readSubsetFiles } from './cmapss-files';
 import { insertCycles, type CycleInsert } from '../engines/cycle-rows';
 import { ErrorCode, ServiceError } from '../../platform/errors';
+import { DatasetService } from './dataset-service';
+
+/** From NASA's readme (operating conditions and fault modes of each subset). */
+export const SUBSET_DESCRIPTIONS: Record<Subset, string> = {
+  FD001: 'NASA C-MAPSS FD001: one operating condition (sea level), one fault mode (HPC degradation)',
+  FD002: 'NASA C-MAPSS FD002: six operating conditions, one fault mode (HPC degradation)',
+  FD003: 'NASA C-MAPSS FD003: one operating condition (sea level), two fault modes (HPC and fan degradation)',
+  FD004: 'NASA C-MAPSS FD004: six operating conditions, two fault modes (HPC and fan degradation)',
+};
 
 export interface ImportSummary {
   subset: Subset;
@@ -20,6 +31,11 @@ interface PlannedEngine {
   role: ImportedRole;
   trajectory: UnitTrajectory;
   rulAfterLastCycle: number | null;
+}
+
+/** "train-7": C-MAPSS units are numbered per file, so a unit's identifier in its data set names its file. */
+export function cmapssExternalId(role: ImportedRole, unit: number): string {
+  return `${role.toLowerCase()}-${unit}`;
 }
 
 // Imports write tens of thousands of rows in one transaction.
@@ -53,8 +69,14 @@ export async function importSubset(prisma: PrismaClient, subset: Subset, dir: st
 
   const { created, inserted } = await prisma.$transaction(
     async (tx) => {
+      const dataset = await new DatasetService(prisma).ensure(tx, {
+        name: subset,
+        description: SUBSET_DESCRIPTIONS[subset],
+        catalogue: CMAPSS_CATALOGUE,
+        format: 'CMAPSS',
+      });
       const existing = await tx.engine.findMany({
-        where: { dataset: subset, role: { in: ['TRAIN', 'TEST'] } },
+        where: { datasetId: dataset.id, role: { in: ['TRAIN', 'TEST'] } },
         select: { id: true, role: true, unit: true, lastCycle: true, rulAfterLastCycle: true },
       });
       const byKey = new Map(existing.map((engine) => [`${engine.role}:${engine.unit}`, engine]));
@@ -78,15 +100,17 @@ export async function importSubset(prisma: PrismaClient, subset: Subset, dir: st
 
       await tx.engine.createMany({
         data: missing.map((plan) => ({
-          dataset: subset,
+          datasetId: dataset.id,
           role: plan.role,
           unit: plan.trajectory.unit,
+          externalId: cmapssExternalId(plan.role, plan.trajectory.unit),
+          labelling: plan.role === 'TRAIN' ? ('RUN_TO_FAILURE' as const) : ('RUL_AFTER_LAST_CYCLE' as const),
           lastCycle: plan.trajectory.records.length,
           rulAfterLastCycle: plan.rulAfterLastCycle,
         })),
       });
       const createdEngines = await tx.engine.findMany({
-        where: { dataset: subset, role: { in: ['TRAIN', 'TEST'] } },
+        where: { datasetId: dataset.id, role: { in: ['TRAIN', 'TEST'] } },
         select: { id: true, role: true, unit: true },
       });
       const idByKey = new Map(createdEngines.map((engine) => [`${engine.role}:${engine.unit}`, engine.id]));

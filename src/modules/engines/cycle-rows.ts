@@ -1,43 +1,41 @@
 // Bulk insertion of cycles. One INSERT ... SELECT FROM unnest(array per column) per chunk is far faster
-// than row-by-row or createMany on both PostgreSQL and PGlite, and works the same on both.
+// than row-by-row or createMany on both PostgreSQL and PGlite, and works the same on both. (Imports of
+// large files into PostgreSQL use COPY instead: see ../datasets/cycle-copy.ts.)
 import type { Prisma } from '@prisma/client';
-import { SENSOR_COUNT, SETTING_COUNT } from '../../domain/data/cmapss';
 import { exactFloat } from '../../platform/db/exact-floats';
 
 export interface CycleInsert {
   engineId: number;
   cycle: number;
+  recordedAt?: Date | null;
+  /** Operating settings and sensor readings, each in its data set's catalogue order. */
   settings: ArrayLike<number>;
   sensors: ArrayLike<number>;
 }
 
-const SETTING_COLUMNS = Array.from({ length: SETTING_COUNT }, (_, index) => `setting_${index + 1}`);
-const SENSOR_COLUMNS = Array.from({ length: SENSOR_COUNT }, (_, index) => `sensor_${index + 1}`);
-const COLUMNS = ['engine_id', 'cycle', ...SETTING_COLUMNS, ...SENSOR_COLUMNS];
-// Readings are sent as text so that no digit is lost on the way (see ../../platform/db/exact-floats.ts).
-const CASTS = COLUMNS.map((_, index) => `$${index + 1}::${index < 2 ? 'int4[]' : 'text[]::float8[]'}`);
+/** A float8[] literal of exact values (see ../../platform/db/exact-floats.ts), to cast with ::float8[]. */
+export function floatArrayLiteral(values: ArrayLike<number>): string {
+  return `{${Array.from(values, exactFloat).join(',')}}`;
+}
+
+// Readings are sent as array literals of exact decimal text, so that no digit is lost on the way.
+const INSERT_SQL = `INSERT INTO cycles (engine_id, cycle, recorded_at, settings, sensors)
+  SELECT e, c, t::timestamptz, s::float8[], r::float8[] FROM unnest($1::int4[], $2::int4[], $3::text[], $4::text[], $5::text[]) AS u(e, c, t, s, r)`;
 
 const CHUNK_ROWS = 10_000;
 
-/** Inserts cycles; with `skipExisting`, rows whose (engine, cycle) already exists are left untouched. */
-export async function insertCycles(
-  tx: Prisma.TransactionClient,
-  rows: readonly CycleInsert[],
-  options: { skipExisting?: boolean } = {},
-): Promise<number> {
-  const conflict = options.skipExisting ? ' ON CONFLICT (engine_id, cycle) DO NOTHING' : '';
-  const sql = `INSERT INTO cycles (${COLUMNS.join(', ')}) SELECT * FROM unnest(${CASTS.join(', ')})${conflict}`;
+export async function insertCycles(tx: Prisma.TransactionClient, rows: readonly CycleInsert[]): Promise<number> {
   let inserted = 0;
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     const chunk = rows.slice(start, start + CHUNK_ROWS);
-    const columns: (number | string)[][] = COLUMNS.map(() => new Array<number | string>(chunk.length));
-    chunk.forEach((row, index) => {
-      columns[0][index] = row.engineId;
-      columns[1][index] = row.cycle;
-      for (let k = 0; k < SETTING_COUNT; k++) columns[2 + k][index] = exactFloat(row.settings[k]);
-      for (let k = 0; k < SENSOR_COUNT; k++) columns[2 + SETTING_COUNT + k][index] = exactFloat(row.sensors[k]);
-    });
-    inserted += await tx.$executeRawUnsafe(sql, ...columns);
+    inserted += await tx.$executeRawUnsafe(
+      INSERT_SQL,
+      chunk.map((row) => row.engineId),
+      chunk.map((row) => row.cycle),
+      chunk.map((row) => row.recordedAt?.toISOString() ?? null),
+      chunk.map((row) => floatArrayLiteral(row.settings)),
+      chunk.map((row) => floatArrayLiteral(row.sensors)),
+    );
   }
   return inserted;
 }

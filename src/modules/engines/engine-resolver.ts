@@ -1,7 +1,8 @@
-import { ApiRole, type Cycle as CycleRow, type Engine as EngineRow } from '@prisma/client';
+import { ApiRole, type Cycle as CycleRow, type Dataset, type Engine as EngineRow } from '@prisma/client';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { SENSOR_COUNT, SETTING_COUNT } from '../../domain/data/cmapss';
+import { columnNames } from '../../domain/data/catalogue';
 import type { RequestContext } from '../../platform/graphql/context';
+import { catalogueOf, type DatasetService } from '../datasets/dataset-service';
 import { AppendCyclesResult, CreateEngineInput, Cycle, CycleInput, Engine, EngineFilter, EnginePage, Trajectory } from './engine-types';
 import { PageInput } from '../../platform/graphql/pagination';
 import type { TrajectoryService } from '../scoring/trajectory-service';
@@ -9,13 +10,19 @@ import type { EngineService } from './engine-service';
 import type { LiveEngineService } from './live-engine-service';
 import { reportWindowsScored } from '../../platform/observability/events';
 
-function toCycle(row: CycleRow): Cycle {
-  const record = row as unknown as Record<string, number>;
-  return {
+function toCycle(row: CycleRow, names: { sensorNames: readonly string[]; settingNames: readonly string[] }): Cycle {
+  return Object.assign(new Cycle(), {
     cycle: row.cycle,
-    settings: Array.from({ length: SETTING_COUNT }, (_, index) => record[`setting${index + 1}`]),
-    sensors: Array.from({ length: SENSOR_COUNT }, (_, index) => record[`sensor${index + 1}`]),
-  };
+    recordedAt: row.recordedAt,
+    settings: row.settings,
+    sensors: row.sensors,
+    ...names,
+  });
+}
+
+/** The data set of an engine, batch-loaded per request. */
+function datasetOf(engine: EngineRow, loaders: RequestContext['loaders'], datasets: DatasetService): Promise<Dataset | null> {
+  return loaders.get('datasets', (ids: readonly number[]) => datasets.findMany(ids)).load(engine.datasetId);
 }
 
 @Resolver(() => Engine)
@@ -24,6 +31,7 @@ export class EngineResolver {
     private readonly engineService: EngineService,
     private readonly liveEngineService: LiveEngineService,
     private readonly trajectoryService: TrajectoryService,
+    private readonly datasetService: DatasetService,
   ) {}
 
   @Authorized(ApiRole.READER)
@@ -46,7 +54,7 @@ export class EngineResolver {
     description: 'Creates a live engine, one that reports its readings while it runs (CONFLICT when the externalId exists).',
   })
   createEngine(@Arg('input', () => CreateEngineInput, { description: 'The engine to create.' }) input: CreateEngineInput) {
-    return this.engineService.createLive(input.externalId);
+    return this.liveEngineService.create(input.externalId, input.dataset);
   }
 
   @Authorized(ApiRole.SCORER)
@@ -80,6 +88,11 @@ export class EngineResolver {
     return this.trajectoryService.trajectory(engine.id, modelVersionId, fromCycle);
   }
 
+  @FieldResolver(() => String, { description: 'Name of the data set the engine belongs to (FD001, a CSV import, LIVE...).' })
+  async dataset(@Root() engine: EngineRow, @Ctx() { loaders }: RequestContext): Promise<string> {
+    return (await datasetOf(engine, loaders, this.datasetService))!.name;
+  }
+
   @FieldResolver(() => [Cycle], { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })
   async cycles(
     @Root() engine: EngineRow,
@@ -87,9 +100,14 @@ export class EngineResolver {
     @Arg('from', () => Int, { nullable: true, description: 'First cycle to return.' }) from?: number,
     @Arg('to', () => Int, { nullable: true, description: 'Last cycle to return.' }) to?: number,
   ): Promise<Cycle[]> {
-    const rows = await loaders
-      .get(`cycles:${from ?? ''}:${to ?? ''}`, (ids: readonly number[]) => this.engineService.cyclesOf(ids, { from, to }))
-      .load(engine.id);
-    return rows.map(toCycle);
+    const [rows, dataset] = await Promise.all([
+      loaders
+        .get(`cycles:${from ?? ''}:${to ?? ''}`, (ids: readonly number[]) => this.engineService.cyclesOf(ids, { from, to }))
+        .load(engine.id),
+      datasetOf(engine, loaders, this.datasetService),
+    ]);
+    const catalogue = catalogueOf(dataset!);
+    const names = { sensorNames: columnNames(catalogue.sensors), settingNames: columnNames(catalogue.settings) };
+    return rows.map((row) => toCycle(row, names));
   }
 }

@@ -1,11 +1,13 @@
 // Engines and their cycle histories.
 import { Prisma, type Cycle, type Engine, type EngineRole, type PrismaClient } from '@prisma/client';
-import { SENSOR_COUNT, SETTING_COUNT } from '../../domain/data/cmapss';
+import type { Catalogue } from '../../domain/data/catalogue';
 import { insertCycles } from './cycle-rows';
+import { catalogueOf, datasetNamed } from '../datasets/dataset-service';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 
 export interface EngineFilter {
+  /** Data set name, in any case. */
   dataset?: string | null;
   role?: EngineRole | null;
 }
@@ -31,13 +33,13 @@ export class EngineService {
   async list(filter: EngineFilter = {}, pageRequest?: PageRequest | null): Promise<Page<Engine>> {
     const { offset, limit } = resolvePage(pageRequest);
     const where: Prisma.EngineWhereInput = {
-      ...(filter.dataset ? { dataset: filter.dataset.toUpperCase() } : {}),
+      ...(filter.dataset ? { dataset: datasetNamed(filter.dataset) } : {}),
       ...(filter.role ? { role: filter.role } : {}),
     };
     const [items, totalCount] = await Promise.all([
       this.prisma.engine.findMany({
         where,
-        orderBy: [{ dataset: 'asc' }, { role: 'asc' }, { unit: 'asc' }, { id: 'asc' }],
+        orderBy: [{ dataset: { name: 'asc' } }, { role: 'asc' }, { unit: 'asc' }, { id: 'asc' }],
         skip: offset,
         take: limit,
       }),
@@ -59,15 +61,17 @@ export class EngineService {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  /** Creates a live engine: one that reports its readings while it runs. */
-  async createLive(externalId: string): Promise<Engine> {
+  /** Creates a live engine of data set `dataset`: one that reports its readings while it runs. */
+  async createLive(externalId: string, dataset: { id: number; name: string }): Promise<Engine> {
     const trimmed = externalId.trim();
     if (trimmed.length === 0 || trimmed.length > 200) throw badInput('externalId must hold 1 to 200 characters');
     try {
-      return await this.prisma.engine.create({ data: { role: 'LIVE', externalId: trimmed } });
+      return await this.prisma.engine.create({ data: { role: 'LIVE', externalId: trimmed, datasetId: dataset.id, labelling: 'NONE' } });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new ServiceError(ErrorCode.CONFLICT, `an engine with externalId "${trimmed}" already exists`, { externalId: trimmed });
+        throw new ServiceError(ErrorCode.CONFLICT, `dataset ${dataset.name} already has an engine with externalId "${trimmed}"`, {
+          externalId: trimmed,
+        });
       }
       throw error;
     }
@@ -80,9 +84,10 @@ export class EngineService {
   async appendCycles(engineId: number, cycles: readonly NewCycle[]): Promise<AppendResult> {
     const engine = await this.get(engineId);
     if (engine.role !== 'LIVE') {
-      throw badInput(`engine ${engineId} is a C-MAPSS ${engine.role.toLowerCase()} engine: only LIVE engines accept new cycles`);
+      throw badInput(`engine ${engineId} is a ${engine.role.toLowerCase()} engine: only LIVE engines accept new cycles`);
     }
-    const numbers = validateNewCycles(engine, cycles);
+    const dataset = await this.prisma.dataset.findUniqueOrThrow({ where: { id: engine.datasetId } });
+    const numbers = validateNewCycles(engine, catalogueOf(dataset), cycles);
     const lastCycle = numbers[numbers.length - 1];
     const updated = await this.prisma.$transaction(async (tx) => {
       const claimed = await tx.engine.updateMany({ where: { id: engineId, lastCycle: engine.lastCycle }, data: { lastCycle } });
@@ -123,7 +128,8 @@ export interface AppendResult {
   cycles: number[];
 }
 
-function validateNewCycles(engine: Engine, cycles: readonly NewCycle[]): number[] {
+/** Cycle numbers of the new cycles; each must hold one value per setting and sensor of the catalogue. */
+function validateNewCycles(engine: Engine, catalogue: Catalogue, cycles: readonly NewCycle[]): number[] {
   if (cycles.length === 0) throw badInput('cycles must hold at least one cycle');
   if (cycles.length > MAX_APPEND_CYCLES) {
     throw new ServiceError(
@@ -138,11 +144,16 @@ function validateNewCycles(engine: Engine, cycles: readonly NewCycle[]): number[
         `cycles[${index}].cycle must be ${expected} (engine ${engine.id} has ${engine.lastCycle} cycles; cycles are consecutive), got ${cycle.cycle}`,
       );
     }
-    for (const [field, values, length] of [
-      ['settings', cycle.settings, SETTING_COUNT],
-      ['sensors', cycle.sensors, SENSOR_COUNT],
+    for (const [field, values, columns] of [
+      ['settings', cycle.settings, catalogue.settings],
+      ['sensors', cycle.sensors, catalogue.sensors],
     ] as const) {
-      if (values.length !== length) throw badInput(`cycles[${index}].${field} must hold ${length} values, got ${values.length}`);
+      if (values.length !== columns.length) {
+        const names = columns.slice(0, 30).map((column) => column.name);
+        throw badInput(
+          `cycles[${index}].${field} must hold ${columns.length} values, got ${values.length} (its data set's ${field}: ${names.join(', ') || 'none'}${columns.length > 30 ? ', ...' : ''})`,
+        );
+      }
       const bad = values.findIndex((value) => !Number.isFinite(value));
       if (bad >= 0) throw badInput(`cycles[${index}].${field}[${bad}] must be a finite number, got ${values[bad]}`);
     }

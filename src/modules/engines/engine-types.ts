@@ -1,28 +1,66 @@
-import { EngineRole } from '@prisma/client';
+import { EngineLabelling, EngineRole } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
 
 registerEnumType(EngineRole, {
   name: 'EngineRole',
-  description: 'Where an engine history comes from.',
+  description: 'Where an engine history comes from (how its RUL is known: Engine.labelling).',
   valuesConfig: {
-    TRAIN: { description: 'C-MAPSS training trajectory, run until failure: RUL is known at every cycle.' },
-    TEST: { description: 'C-MAPSS test trajectory, truncated before failure: the true RUL after its last cycle is known.' },
+    TRAIN: { description: 'A recorded history to learn from: run until failure (C-MAPSS train files) or unlabelled.' },
+    TEST: { description: 'A history truncated before failure whose true RUL after the last cycle is known (C-MAPSS test files).' },
     LIVE: { description: 'Engine created by a client that reports readings while it runs; RUL unknown.' },
   },
 });
 
-@ObjectType({ description: 'One operating cycle of an engine: 3 operational settings and 21 sensor readings.' })
+registerEnumType(EngineLabelling, {
+  name: 'EngineLabelling',
+  description: "How an engine's remaining useful life (RUL) is known.",
+  valuesConfig: {
+    RUN_TO_FAILURE: { description: 'The engine failed at its last cycle: RUL is known at every cycle.' },
+    RUL_AFTER_LAST_CYCLE: { description: 'The true RUL after the last recorded cycle is known (a RUL file or column).' },
+    NONE: { description: 'Unknown: the engine can train unsupervised detectors and be scored, not evaluated.' },
+  },
+});
+
+@ObjectType({ description: 'A named value of a cycle.' })
+export class Reading {
+  @Field(() => String, { description: "Column name in the data set's catalogue." })
+  name: string;
+
+  @Field(() => Float, { description: 'Value recorded at that cycle.' })
+  value: number;
+}
+
+@ObjectType({
+  description: "One operating cycle of an engine: its operating settings and sensor readings, in its data set's catalogue order.",
+})
 export class Cycle {
   @Field(() => Int, { description: 'Cycle number, from 1.' })
   cycle: number;
 
-  @Field(() => [Float], { description: 'Operational settings 1-3.' })
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When the cycle was recorded, when its source says.' })
+  recordedAt: Date | null;
+
+  @Field(() => [Float], { description: 'Operating settings in catalogue order (C-MAPSS: settings 1-3).' })
   settings: number[];
 
-  @Field(() => [Float], { description: 'Sensor readings 1-21 (index 0 holds sensor 1).' })
+  @Field(() => [Float], { description: 'Sensor readings in catalogue order (C-MAPSS: index 0 holds sensor 1).' })
   sensors: number[];
+
+  /** The data set's sensor and setting names, in catalogue order. */
+  sensorNames: readonly string[];
+  settingNames: readonly string[];
+
+  @Field(() => [Reading], { description: 'Sensor readings with their names, in catalogue order.' })
+  get readings(): Reading[] {
+    return this.sensors.map((value, index) => ({ name: this.sensorNames[index], value }));
+  }
+
+  @Field(() => [Reading], { description: 'Operating settings with their names, in catalogue order.' })
+  get settingReadings(): Reading[] {
+    return this.settings.map((value, index) => ({ name: this.settingNames[index], value }));
+  }
 }
 
 @ObjectType({ description: 'A turbofan engine and its history of cycles.' })
@@ -30,19 +68,25 @@ export class Engine {
   @Field(() => Int, { description: 'Identifier of the engine.' })
   id: number;
 
-  @Field(() => String, { nullable: true, description: 'C-MAPSS subset the engine comes from (FD001-FD004); null for live engines.' })
-  dataset: string | null;
-
   @Field(() => EngineRole, { description: 'Training, test or live engine.' })
   role: EngineRole;
 
-  @Field(() => Int, { nullable: true, description: 'Unit number within its data set; null for live engines.' })
+  @Field(() => EngineLabelling, { description: 'How its remaining useful life is known.' })
+  labelling: EngineLabelling;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Unit number within its data set and role (C-MAPSS units; 1..N in order of first appearance for non-numeric asset ids); null for live engines.',
+  })
   unit: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Client-chosen identifier of a live engine.' })
-  externalId: string | null;
+  @Field(() => String, {
+    description: 'The asset identifier in its data set (serial number, tail number; "train-7" for C-MAPSS train unit 7).',
+  })
+  externalId: string;
 
-  @Field(() => Int, { nullable: true, description: 'Test engines: the true remaining useful life after the last cycle.' })
+  @Field(() => Int, { nullable: true, description: 'RUL_AFTER_LAST_CYCLE engines: the true remaining useful life after the last cycle.' })
   rulAfterLastCycle: number | null;
 
   @Field(() => Int, { description: 'Number of the last stored cycle (0 when none).' })
@@ -57,7 +101,7 @@ export class EnginePage extends PageOf(Engine) {}
 
 @InputType({ description: 'Which engines to list.' })
 export class EngineFilter {
-  @Field(() => String, { nullable: true, description: 'Only engines of this C-MAPSS subset (e.g. FD001).' })
+  @Field(() => String, { nullable: true, description: 'Only engines of this data set (its name, in any case: FD001, fd001).' })
   dataset?: string | null;
 
   @Field(() => EngineRole, { nullable: true, description: 'Only engines of this role.' })
@@ -111,17 +155,24 @@ export class CycleInput {
   @Field(() => Int, { nullable: true, description: 'Cycle number; default the next one. Cycles are consecutive.' })
   cycle?: number | null;
 
-  @Field(() => [Float], { description: 'Operational settings 1-3.' })
+  @Field(() => [Float], { description: "Operating settings, one per setting of the engine's data set, in catalogue order." })
   settings: number[];
 
-  @Field(() => [Float], { description: 'Sensor readings 1-21 (index 0 holds sensor 1).' })
+  @Field(() => [Float], { description: "Sensor readings, one per sensor of the engine's data set, in catalogue order." })
   sensors: number[];
 }
 
 @InputType({ description: 'A live engine to create.' })
 export class CreateEngineInput {
-  @Field(() => String, { description: 'Client-chosen unique identifier (serial number, tail number...).' })
+  @Field(() => String, { description: 'Client-chosen identifier, unique in its data set (serial number, tail number...).' })
   externalId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Data set the engine belongs to (its readings follow its catalogue). Default: the active version's data set, else LIVE (C-MAPSS catalogue).",
+  })
+  dataset?: string | null;
 }
 
 @ObjectType({ description: 'What appendCycles stored and, when asked, the scores of the new complete windows.' })

@@ -1,6 +1,7 @@
 // Live engines report cycles as they run; appending can score the windows the new cycles complete.
 import type { Engine } from '@prisma/client';
 import type { EngineService, NewCycle } from './engine-service';
+import type { DatasetService } from '../datasets/dataset-service';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { Trajectory, TrajectoryService } from '../scoring/trajectory-service';
 
@@ -15,7 +16,24 @@ export class LiveEngineService {
     private readonly engines: EngineService,
     private readonly registry: ModelRegistry,
     private readonly trajectories: TrajectoryService,
+    private readonly datasets: DatasetService,
   ) {}
+
+  /**
+   * Creates a live engine in `dataset` (any case); by default in the active version's data set, whose
+   * sensors that version reads, else in the LIVE data set (C-MAPSS catalogue).
+   */
+  async create(externalId: string, dataset?: string | null): Promise<Engine> {
+    let target: { id: number; name: string };
+    if (dataset != null) {
+      target = await this.datasets.catalogue(dataset);
+    } else {
+      const active = await this.registry.active();
+      const trainedOn = (active?.trainedOn ?? null) as { dataset?: string } | null;
+      target = trainedOn?.dataset ? await this.datasets.catalogue(trainedOn.dataset) : await this.datasets.liveDataset();
+    }
+    return this.engines.createLive(externalId, target);
+  }
 
   /**
    * Appends cycles; with `score`, scores the windows they complete with the active version. The version

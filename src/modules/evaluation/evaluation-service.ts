@@ -4,6 +4,7 @@
 import type { Engine, EngineRole, Evaluation as EvaluationRow, PrismaClient } from '@prisma/client';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
 import { rulOf } from '../engines/engine-series';
+import { datasetNamed } from '../datasets/dataset-service';
 import { ErrorCode, ServiceError } from '../../platform/errors';
 import { insertEvaluation, metricsRecord, type MetricsRecord } from './evaluation-records';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
@@ -178,7 +179,7 @@ export class EvaluationService {
 
   private async enginesOf(split: ResolvedSplit): Promise<Engine[]> {
     const engines = await this.prisma.engine.findMany({
-      where: { dataset: split.dataset, role: split.role as EngineRole, unit: { in: split.units } },
+      where: { dataset: datasetNamed(split.dataset), role: split.role as EngineRole, unit: { in: split.units } },
       orderBy: { unit: 'asc' },
     });
     const found = new Set(engines.map((engine) => engine.unit));

@@ -1,13 +1,12 @@
 // Scoring windows sent by clients: validate, reuse stored scores, score the rest in one batch with the
 // version's detector, and persist windows and scores together (all or nothing).
 import type { PrismaClient } from '@prisma/client';
-import { SETTING_NAMES } from '../../domain/data/cmapss';
-import { sensorIndex } from '../../domain/data/sensors';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import type { LoadedModel, ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
 import { clientWindowHash, encodeValues, findScoresByHash, storeScoredWindows, type StoredScore } from './window-store';
 import { reportScoringBatch, reportWindowsScored } from '../../platform/observability/events';
+import type { DatasetService, VersionColumns } from '../datasets/dataset-service';
 
 export const MAX_BATCH_WINDOWS = 1_000;
 
@@ -63,8 +62,18 @@ function invalidWindow(index: number, message: string): ServiceError {
   return new ServiceError(ErrorCode.INVALID_WINDOW, `windows[${index}]: ${message}`, { index });
 }
 
-/** Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. */
-export function readingsOf(input: WindowInput, index: number, version: Pick<VersionSummary, 'sensors' | 'windowLength'>): Float64Array {
+/**
+ * Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. Named columns
+ * must be sensors of `catalogue`, the sensor names of the version's data set, or its settings (`settingNames`,
+ * read by settingsOf).
+ */
+export function readingsOf(
+  input: WindowInput,
+  index: number,
+  version: Pick<VersionSummary, 'sensors' | 'windowLength'>,
+  catalogue: ReadonlySet<string>,
+  settingNames: ReadonlySet<string> = new Set(),
+): Float64Array {
   const { sensors, windowLength } = version;
   const hasValues = input.values != null;
   const hasColumns = input.columns != null;
@@ -84,11 +93,13 @@ export function readingsOf(input: WindowInput, index: number, version: Pick<Vers
   } else {
     const byName = new Map<string, number[]>();
     for (const column of input.columns!) {
-      if (SETTING_NAMES.includes(column.sensor)) continue;
-      try {
-        sensorIndex(column.sensor);
-      } catch {
-        throw invalidWindow(index, `unknown sensor "${column.sensor}": expected sensor1 to sensor21 (or setting1 to setting3)`);
+      if (settingNames.has(column.sensor)) continue;
+      if (!catalogue.has(column.sensor)) {
+        const known = [...catalogue];
+        throw invalidWindow(
+          index,
+          `unknown sensor "${column.sensor}": the version's data set has ${known.slice(0, 30).join(', ')}${known.length > 30 ? ', ...' : ''}`,
+        );
       }
       if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
       byName.set(column.sensor, column.values);
@@ -219,6 +230,8 @@ export class ScoringService {
     /** The database driver itself: scoring writes large arguments that Prisma serialises slowly. */
     private readonly query: QueryExecutor,
     private readonly registry: ModelRegistry,
+    /** Named columns are checked against the sensor catalogue of the version's data set. */
+    private readonly datasets: DatasetService,
     options: BatchingOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
@@ -234,7 +247,7 @@ export class ScoringService {
    */
   async scoreWindow(input: WindowInput, modelVersionId?: number | null): Promise<ScoreResult> {
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    const window = this.prepare(input, 0, loaded);
+    const window = this.prepare(input, 0, loaded, await this.datasets.columnsOfVersion(loaded.version));
     await this.checkEngines([window]);
     return new Promise<ScoreResult>((resolve, reject) => {
       let queue = this.queues.get(loaded.version.id);
@@ -290,15 +303,16 @@ export class ScoringService {
       );
     }
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded));
+    const columns = await this.datasets.columnsOfVersion(loaded.version);
+    const prepared = inputs.map((input, index) => this.prepare(input, index, loaded, columns));
     await this.checkEngines(prepared);
     reportScoringBatch(prepared.length, 'request'); // metrics hook
     return this.score(loaded, prepared);
   }
 
-  private prepare(input: WindowInput, index: number, loaded: LoadedModel): PreparedWindow {
+  private prepare(input: WindowInput, index: number, loaded: LoadedModel, columns: VersionColumns): PreparedWindow {
     const { version } = loaded;
-    const raw = readingsOf(input, index, version);
+    const raw = readingsOf(input, index, version, columns.sensorNames, columns.settingNames);
     const settings = settingsOf(input, index, version, loaded.regimes);
     const engineId = input.engineId ?? null;
     const endCycle = input.endCycle ?? null;

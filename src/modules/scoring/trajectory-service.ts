@@ -2,7 +2,8 @@
 // version. Windows are scored once per version and stored; later reads come from the stored scores.
 import type { Engine, PrismaClient } from '@prisma/client';
 import { slidingWindows } from '../../domain/data/windows';
-import { sensorIndices } from '../../domain/data/sensors';
+import { sensorIndices, UnknownSensorError } from '../../domain/data/sensors';
+import { badInput } from '../../platform/errors';
 import { loadSeries, rulOf } from '../engines/engine-series';
 import type { EngineService } from '../engines/engine-service';
 import type { LoadedModel, ModelRegistry } from '../registry/model-registry';
@@ -34,6 +35,20 @@ interface ScoredRow {
   score: number;
   reconstruction_error: number;
   is_anomaly: boolean;
+}
+
+/** The positions of a version's sensors in an engine's catalogue; BAD_USER_INPUT when the engine lacks one. */
+function versionSensorIndices(catalogue: readonly string[], sensors: readonly string[], engineId: number): number[] {
+  try {
+    return sensorIndices(catalogue, sensors);
+  } catch (error) {
+    if (error instanceof UnknownSensorError) {
+      throw badInput(
+        `engine ${engineId} has no sensor "${error.sensor}", which the version reads: score it with a version of its data set`,
+      );
+    }
+    throw error;
+  }
 }
 
 export class TrajectoryService {
@@ -102,7 +117,7 @@ export class TrajectoryService {
     const windows = slidingWindows([series], {
       length: version.windowLength,
       stride: 1,
-      sensors: sensorIndices(version.sensors),
+      sensors: versionSensorIndices(series.sensorNames, version.sensors, engine.id),
       normalisation: loaded.normalisation,
       regimes: loaded.regimes,
       keep: () => true,

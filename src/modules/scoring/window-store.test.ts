@@ -130,7 +130,12 @@ describeEachDatabase('window and score persistence', (db) => {
 
   it('stores engine windows without values', async () => {
     const version = await createVersion(db().prisma, 4);
-    const engine = await db().prisma.engine.create({ data: { role: 'LIVE', externalId: 'ws-1' } });
+    const dataset = await db().prisma.dataset.create({
+      data: { name: 'ws', settings: [], sensors: [{ name: 'a' }, { name: 'b' }], format: 'CSV' },
+    });
+    const engine = await db().prisma.engine.create({
+      data: { role: 'LIVE', externalId: 'ws-1', datasetId: dataset.id, labelling: 'NONE' },
+    });
     await storeEngineWindowScores(db().query, { ...version, windowLength: 30 }, [{ engineId: engine.id, endCycle: 30, index: 0 }], {
       raw: [0.5],
       contributions: new Float32Array([0.25, 0.75]),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
+import { claimQueuedJob } from '../../platform/jobs/job-claims';
 
 /** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
 export interface EpochProgress {
@@ -177,16 +178,8 @@ export class TrainingJobRunner {
   }
 
   private async claimNext(jobId?: number): Promise<TrainingJob | null> {
-    const claimed = await this.prisma.$queryRaw<{ id: number }[]>`
-      UPDATE training_jobs
-         SET status = 'RUNNING', claimed_by = ${this.instanceId}, started_at = now(), heartbeat_at = now(),
-             attempts = attempts + 1, cancel_requested = false
-       WHERE id = (SELECT id FROM training_jobs WHERE status = 'QUEUED' AND (${jobId ?? null}::int4 IS NULL OR id = ${jobId ?? null}::int4)
-                    ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         AND status = 'QUEUED'
-      RETURNING id`;
-    if (claimed.length === 0) return null;
-    const id = claimed[0].id;
+    const id = await claimQueuedJob(this.prisma, 'training_jobs', this.instanceId, jobId ?? null, 'cancel_requested = false');
+    if (id === null) return null;
     // A re-queued job starts over: progress of an earlier attempt is not this attempt's progress.
     await this.prisma.trainingEpoch.deleteMany({ where: { jobId: id } });
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id } });

@@ -3,6 +3,7 @@ import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prism
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { detectorKind, totalStepsOf } from '../../detectors/registry';
+import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 
 export interface JobProgress {
@@ -37,7 +38,7 @@ export class TrainingJobService {
 
   /** Validates the request against the stored data and queues the job; nothing is written on error. */
   async enqueue(input: TrainingRequestInput): Promise<TrainingJob> {
-    const request = resolveTrainingRequest(input);
+    const request = await this.withStoredDatasetName(resolveTrainingRequest(input));
     await this.checkUnitsExist(request);
     await this.checkVersionsExist(request);
     const job = await this.prisma.trainingJob.create({
@@ -60,15 +61,27 @@ export class TrainingJobService {
     }
   }
 
+  /** The request naming its data set as stored (names match in any case); INVALID_TRAINING_CONFIG when there is none. */
+  private async withStoredDatasetName(request: TrainingRequest): Promise<TrainingRequest> {
+    const dataset = await this.prisma.dataset.findFirst({ where: datasetNamed(request.dataset), select: { name: true } });
+    if (!dataset) {
+      throw new ServiceError(
+        ErrorCode.INVALID_TRAINING_CONFIG,
+        `no data set named "${request.dataset}": import it first (the datasets query lists them; npm run cli -- import)`,
+      );
+    }
+    return { ...request, dataset: dataset.name };
+  }
+
   private async checkUnitsExist(request: TrainingRequest): Promise<void> {
     const stored = await this.prisma.engine.findMany({
-      where: { dataset: request.dataset, role: 'TRAIN' },
+      where: { dataset: datasetNamed(request.dataset), role: 'TRAIN' },
       select: { unit: true, lastCycle: true },
     });
     if (stored.length === 0) {
       throw new ServiceError(
         ErrorCode.INVALID_TRAINING_CONFIG,
-        `no ${request.dataset} training engines are stored: import the subset first (npm run cli -- import --subset ${request.dataset})`,
+        `no ${request.dataset} training engines are stored: no run-to-failure engines to train on`,
       );
     }
     const units = new Set(stored.map((engine) => engine.unit));

@@ -22,6 +22,12 @@ export const TINY_TRAINING = {
   seed: 7,
 };
 
+/** A C-MAPSS cycle's reading by catalogue name (sensor1..21, setting1..3). */
+function reading(cycle: { sensors: number[]; settings: number[] }, name: string): number {
+  const index = Number(name.replace(/^\D+/, '')) - 1;
+  return name.startsWith('setting') ? cycle.settings[index] : cycle.sensors[index];
+}
+
 /** The network a registered lstm-autoencoder version stores in its artifact. */
 function networkOf(version: ModelVersion) {
   const artifact = version.artifact as { topology: Record<string, unknown>; weightSpecs: never };
@@ -136,7 +142,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
         expect(score.isAnomaly).toBe(expected[index] > version.threshold);
         expect(score.reconstructionError).toBe(testErrors.windowErrors[index]);
       });
-      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit: 7 } });
       const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
       const engine7Windows = dataset.test.engineIds.map((id, index) => [id, index] as const).filter(([id]) => id === engine7.id);
       expect(trajectory.points.map((point) => point.score)).toEqual(engine7Windows.map(([, index]) => expected[index]));
@@ -145,7 +151,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
         {
           columns: Array.from({ length: 21 }, (_, s) => ({
             sensor: `sensor${s + 1}`,
-            values: cycles.map((cycle) => (cycle as unknown as Record<string, number>)[`sensor${s + 1}`]),
+            values: cycles.map((cycle) => cycle.sensors[s]),
           })),
         },
         version.id,
@@ -184,7 +190,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
       message: 'testUnits names FD001 training units that are not stored: 50, 51',
     });
     await expect(services.jobs.enqueue({ dataset: 'FD003' })).rejects.toMatchObject({
-      message: expect.stringMatching(/import the subset first/),
+      message: expect.stringMatching(/no data set named "FD003": import it first/),
     });
     expect(await db().prisma.trainingJob.count()).toBe(before);
   });
@@ -256,10 +262,10 @@ describeEachDatabase('TrainingPipeline', (db) => {
     expect(regimes.centroids).toHaveLength(TEST_CONDITIONS.length);
     expect(version.sensors).toHaveLength(14);
 
-    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD002', role: 'TRAIN', unit: 7 } });
+    const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD002' }, role: 'TRAIN', unit: 7 } });
     const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
     const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
-    const column = (name: string) => cycles.map((cycle) => (cycle as unknown as Record<string, number>)[name]);
+    const column = (name: string) => cycles.map((cycle) => reading(cycle, name));
     const sensorColumns = Array.from({ length: 21 }, (_, s) => ({ sensor: `sensor${s + 1}`, values: column(`sensor${s + 1}`) }));
     const settingColumns = [1, 2, 3].map((s) => ({ sensor: `setting${s}`, values: column(`setting${s}`) }));
     const scored = await services.scoring.scoreWindow({ columns: [...sensorColumns, ...settingColumns] }, version.id);
@@ -267,8 +273,8 @@ describeEachDatabase('TrainingPipeline', (db) => {
     // The rows form: values in the version's sensor order, settings beside them.
     const rows = await services.scoring.scoreWindow(
       {
-        values: cycles.map((cycle) => version.sensors.map((name) => (cycle as unknown as Record<string, number>)[name])),
-        settings: cycles.map((cycle) => [1, 2, 3].map((s) => (cycle as unknown as Record<string, number>)[`setting${s}`])),
+        values: cycles.map((cycle) => version.sensors.map((name) => reading(cycle, name))),
+        settings: cycles.map((cycle) => [1, 2, 3].map((s) => reading(cycle, `setting${s}`))),
       },
       version.id,
     );
@@ -306,14 +312,14 @@ describeEachDatabase('TrainingPipeline', (db) => {
       const epochs = await db().prisma.trainingEpoch.findMany({ where: { jobId: job.id } });
       expect(epochs).toHaveLength(1);
 
-      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: 'FD001', role: 'TRAIN', unit: 7 } });
+      const engine7 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit: 7 } });
       const stored = await db().prisma.score.findMany({
         where: { modelVersionId: version.id, engineId: engine7.id },
         orderBy: { endCycle: 'asc' },
       });
       const cycles = await db().prisma.cycle.findMany({ where: { engineId: engine7.id, cycle: { lte: 30 } }, orderBy: { cycle: 'asc' } });
       const client = await services.scoring.scoreWindow(
-        { values: cycles.map((cycle) => version.sensors.map((name) => (cycle as unknown as Record<string, number>)[name])) },
+        { values: cycles.map((cycle) => version.sensors.map((name) => reading(cycle, name))) },
         version.id,
       );
       expect(client.score).toBeCloseTo(stored[0].score, 4);

@@ -10,7 +10,6 @@ import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics
 import type { FitData, FittedDetector, LabelledWindows, WindowBatch } from '../../detectors/detector';
 import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
-import { SETTING_NAMES } from '../../domain/data/cmapss';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
@@ -30,7 +29,7 @@ export function windowBatch(windows: WindowSet): WindowBatch {
 /** The data a kind fits on: the prepared split's windows, and the labelled trajectories when asked for. */
 /** The regime model as a version stores it: with the names of the settings it is defined on. */
 export function storedRegimesOf(dataset: PreparedDataset) {
-  return dataset.regimes ? { settings: SETTING_NAMES, ...dataset.regimes } : null;
+  return dataset.regimes ? { settings: [...dataset.settingNames], ...dataset.regimes } : null;
 }
 
 export function fitDataOf(series: readonly EngineSeries[], dataset: PreparedDataset, thresholdQuantile: number): FitData {

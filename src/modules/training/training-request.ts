@@ -1,7 +1,6 @@
 // What a training job is asked to do: data set, engine split, windows, detector kind and its options,
 // threshold. Validated once, with defaults equal to the reference configuration, and stored as the job's
 // configuration so that the job is reproducible from its row alone.
-import { isSubset, SUBSETS, type Subset } from '../../domain/data/cmapss';
 import { MAX_REGIMES, type RegimeRequest } from '../../domain/data/regimes';
 import { REFERENCE_SPLIT, type SplitSpec } from '../../domain/data/splits';
 import { DEFAULT_THRESHOLD_QUANTILE } from '../../domain/evaluation/threshold';
@@ -63,7 +62,8 @@ export const TOP_LEVEL_AUTOENCODER_OPTIONS = [
 
 export interface TrainingRequest {
   name: string | null;
-  dataset: Subset;
+  /** The data set's name, as stored (the service resolves the name given in any case). */
+  dataset: string;
   split: SplitSpec;
   windowLength: number;
   stride: number;
@@ -107,8 +107,8 @@ function integerIn(field: string, value: number | null | undefined, fallback: nu
 
 /** Fills in the defaults and validates everything but the data itself (see TrainingPipeline). */
 export function resolveTrainingRequest(input: TrainingRequestInput): TrainingRequest {
-  const dataset = (input.dataset ?? 'FD001').toUpperCase();
-  if (!isSubset(dataset)) throw invalid(`dataset must be one of ${SUBSETS.join(', ')}, got "${input.dataset}"`);
+  const dataset = input.dataset?.trim() || 'FD001';
+  if (dataset.length > 200) throw invalid('dataset must name a data set in at most 200 characters');
   const split: SplitSpec = {
     trainUnits: expandRanges('trainUnits', input.trainUnits, REFERENCE_SPLIT.trainUnits),
     calibrationUnits: expandRanges('calibrationUnits', input.calibrationUnits, REFERENCE_SPLIT.calibrationUnits),

@@ -6,11 +6,24 @@ import path from 'node:path';
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { applyMigrations, pendingMigrations, type QueryExecutor, type ScriptExecutor } from './migrations';
 
 export type DatabaseSettings = { kind: 'postgresql'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string };
 
 export type DatabaseKind = DatabaseSettings['kind'];
+
+/** One connection inside one transaction, for bulk writes that Prisma cannot express (COPY). */
+export interface Session {
+  query: QueryExecutor;
+  /**
+   * Streams `source` into `COPY ... FROM STDIN` and resolves with the rows copied; null on PGlite,
+   * which cannot COPY from a stream.
+   */
+  copyFrom: ((sql: string, source: Readable) => Promise<number>) | null;
+}
 
 export interface Database {
   kind: DatabaseKind;
@@ -23,6 +36,11 @@ export interface Database {
    * transaction.
    */
   query: QueryExecutor;
+  /**
+   * Runs `work` in one transaction on one connection (a pool client, or PGlite's one session), committed
+   * when `work` resolves, rolled back when it rejects. On PGlite every other statement waits meanwhile.
+   */
+  transaction<T>(work: (session: Session) => Promise<T>): Promise<T>;
   /** Connection pool figures (PostgreSQL only) for metrics. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -102,6 +120,29 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
       }
     },
     query: preparedQueryExecutor(pool),
+    transaction: async (work) => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work({
+          query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+          copyFrom: async (sql, source) => {
+            const copy = client.query(copyFrom(sql));
+            await pipeline(source, copy);
+            return copy.rowCount ?? 0;
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        // A connection that could not roll back is in an unknown state: the pool must not reuse it.
+        client.release(broken);
+      }
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();
@@ -128,6 +169,10 @@ export async function openEmbedded(dataDir: string | null): Promise<Database> {
     prisma,
     execScript: (sql) => runScript((text) => client.exec(text), sql),
     query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
+    transaction: (work) =>
+      client.transaction((tx) =>
+        work({ query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows, copyFrom: null }),
+      ),
     poolStats: () => null,
     close: async () => {
       await prisma.$disconnect();

@@ -5,6 +5,11 @@ import { REPOSITORY_ROOT } from '../repository';
 import { openEmbedded, openPostgres } from './database';
 import { applyMigrations, pendingMigrations, readMigrations } from './migrations';
 import { createEmptyDatabase } from '../../../test/support/postgres';
+import { CMAPSS_CATALOGUE } from '../../domain/data/catalogue';
+import { CMAPSS_SENSOR_NAMES } from '../../domain/data/cmapss';
+import { catalogueOf } from '../../modules/datasets/dataset-service';
+import { SUBSET_DESCRIPTIONS } from '../../modules/datasets/import-service';
+import { loadSeries } from '../../modules/engines/engine-series';
 
 const run = promisify(execFile);
 
@@ -134,6 +139,115 @@ describe('migrations', () => {
       await database.prisma.modelVersion.create({ data: version(1, true) });
       await database.prisma.modelVersion.create({ data: version(2, false) });
       await expect(database.prisma.modelVersion.create({ data: version(3, true) })).rejects.toThrow();
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('the datasets migration (20261206100000_datasets)', () => {
+  const all = readMigrations();
+  const splitAt = all.findIndex((migration) => migration.name === '20261206100000_datasets');
+  const before = all.slice(0, splitAt);
+
+  // Awkward doubles on purpose: each must come back bit for bit.
+  const reading = (engine: number, cycle: number, column: number) => (engine * 1000 + cycle) / 7 + column * Math.PI * 1e-3;
+
+  async function seedOldLayout(query: (sql: string, params?: unknown[]) => Promise<unknown[]>) {
+    const engines: [string | null, string, number | null, string | null, number | null, number][] = [
+      ['FD001', 'TRAIN', 1, null, null, 3],
+      ['FD001', 'TEST', 1, null, 42, 2],
+      ['FD003', 'TRAIN', 5, null, null, 2],
+      [null, 'LIVE', null, 'tail-42', null, 2],
+    ];
+    for (const [index, [dataset, role, unit, externalId, rul, cycles]] of engines.entries()) {
+      const [{ id }] = (await query(
+        `INSERT INTO engines (dataset, role, unit, external_id, rul_after_last_cycle, last_cycle, updated_at)
+         VALUES ($1, $2::"EngineRole", $3, $4, $5, $6, now()) RETURNING id`,
+        [dataset, role, unit, externalId, rul, cycles],
+      )) as { id: number }[];
+      for (let cycle = 1; cycle <= cycles; cycle++) {
+        const values = Array.from({ length: 24 }, (_, column) => String(reading(index + 1, cycle, column)));
+        const columns = [...[1, 2, 3].map((k) => `setting_${k}`), ...Array.from({ length: 21 }, (_, k) => `sensor_${k + 1}`)];
+        await query(
+          `INSERT INTO cycles (engine_id, cycle, ${columns.join(', ')}) VALUES ($1, $2, ${columns.map((_, k) => `$${k + 3}::text::float8`).join(', ')})`,
+          [id, cycle, ...values],
+        );
+      }
+    }
+    return engines;
+  }
+
+  it.each(['embedded', 'postgresql'] as const)(
+    'keeps every engine and cycle value, in data sets with the C-MAPSS catalogue [%s]',
+    async (kind) => {
+      const empty = kind === 'postgresql' ? await createEmptyDatabase() : null;
+      const database = empty ? await openPostgres(empty.url, 2) : await openEmbedded(null);
+      try {
+        await applyMigrations(database.execScript, database.query, before);
+        const seeded = await seedOldLayout(database.query);
+        expect(await applyMigrations(database.execScript, database.query)).toContain('20261206100000_datasets');
+
+        const datasets = await database.prisma.dataset.findMany({ orderBy: { name: 'asc' } });
+        expect(datasets.map((dataset) => [dataset.name, dataset.format])).toEqual([
+          ['FD001', 'CMAPSS'],
+          ['FD003', 'CMAPSS'],
+          ['LIVE', 'CMAPSS'],
+        ]);
+        expect(datasets[0].description).toBe(SUBSET_DESCRIPTIONS.FD001);
+        for (const dataset of datasets) expect(catalogueOf(dataset)).toEqual(CMAPSS_CATALOGUE);
+
+        const engines = await database.prisma.engine.findMany({ include: { dataset: true }, orderBy: { id: 'asc' } });
+        expect(
+          engines.map((engine) => [
+            engine.dataset.name,
+            engine.role,
+            engine.unit,
+            engine.externalId,
+            engine.labelling,
+            engine.rulAfterLastCycle,
+          ]),
+        ).toEqual([
+          ['FD001', 'TRAIN', 1, 'train-1', 'RUN_TO_FAILURE', null],
+          ['FD001', 'TEST', 1, 'test-1', 'RUL_AFTER_LAST_CYCLE', 42],
+          ['FD003', 'TRAIN', 5, 'train-5', 'RUN_TO_FAILURE', null],
+          ['LIVE', 'LIVE', null, 'tail-42', 'NONE', null],
+        ]);
+
+        const series = await loadSeries(database.prisma, engines);
+        series.forEach((engine, index) => {
+          expect(engine.sensorNames).toEqual(CMAPSS_SENSOR_NAMES);
+          expect(engine.cycles).toEqual(Array.from({ length: seeded[index][5] }, (_, k) => k + 1));
+          engine.cycles.forEach((cycle, position) => {
+            const expected = Array.from({ length: 24 }, (_, column) => reading(index + 1, cycle, column));
+            expect([...engine.settings[position], ...engine.readings[position]]).toEqual(expected);
+          });
+        });
+        expect(series[0].rul).toEqual([2, 1, 0]);
+        expect(series[1].rul).toEqual([43, 42]);
+        expect(series[3].rul).toBeNull();
+        // New engines fit the new constraints: external ids are unique per data set, not across them.
+        await database.prisma.engine.create({
+          data: { datasetId: datasets[1].id, role: 'LIVE', externalId: 'tail-42', labelling: 'NONE' },
+        });
+        await expect(
+          database.prisma.engine.create({ data: { datasetId: datasets[1].id, role: 'LIVE', externalId: 'tail-42', labelling: 'NONE' } }),
+        ).rejects.toThrow();
+        await expect(
+          database.prisma.dataset.create({ data: { name: 'fd001', settings: [], sensors: [], format: 'CSV' } }),
+        ).rejects.toThrow();
+      } finally {
+        await database.close();
+        await empty?.drop();
+      }
+    },
+  );
+
+  it('creates no data set on an empty database', async () => {
+    const database = await openEmbedded(null);
+    try {
+      await applyMigrations(database.execScript, database.query);
+      expect(await database.prisma.dataset.count()).toBe(0);
     } finally {
       await database.close();
     }

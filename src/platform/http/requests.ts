@@ -47,7 +47,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** Routes as metric labels (bounded). */
 function routeOf(path: string): string {
   if (path === '/graphql') return 'graphql';
-  if (path === '/health' || path === '/ready' || path === '/metrics') return path.slice(1);
+  if (path === '/health' || path === '/ready' || path === '/metrics' || path === '/imports') return path.slice(1);
   if (path === '/' || path.startsWith('/ide/')) return 'ide';
   return 'other';
 }

@@ -1,0 +1,216 @@
+// Reading a CSV file row by row: decompression (gzip, told by its magic bytes), parsing (csv-parse), and
+// the validation of each row against the column plan, keeping per asset only what the checks need
+// (memory grows with the number of assets, never with the number of rows).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { parse, CsvError, type Info } from 'csv-parse';
+import type { ColumnPlan } from './import-options';
+import { ImportFileError } from './import-errors';
+import { ErrorCode } from '../../platform/errors';
+
+/** Longest asset identifier. */
+export const MAX_ASSET_ID_LENGTH = 200;
+const MAX_CYCLE = 2 ** 31 - 1;
+
+/** The bytes of `source`, gunzipped when they start with gzip's magic bytes (1f 8b). */
+export async function* decompressed(source: AsyncIterable<Buffer>, fileName: string): AsyncGenerator<Buffer> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  if (first.value.length < 2 || first.value[0] !== 0x1f || first.value[1] !== 0x8b) {
+    yield* all();
+    return;
+  }
+  const gunzip = zlib.createGunzip();
+  const feeding = pipeline(Readable.from(all()), gunzip).catch(() => undefined); // errors surface below
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    throw new ImportFileError(fileName, null, null, `the file starts like gzip but does not decompress (${(error as Error).message})`);
+  }
+  await feeding;
+}
+
+/** One parsed record and the line it ends on. */
+export interface CsvRecord {
+  record: string[];
+  info: Info;
+}
+
+/** The records of a CSV byte stream; csv-parse's refusals become ImportFileError at their line. */
+export async function* csvRecords(bytes: AsyncIterable<Buffer>, delimiter: string, fileName: string): AsyncGenerator<CsvRecord> {
+  // Rows of the wrong length are refused by RowValidator, which says how many values it expected.
+  const parser = parse({ delimiter, info: true, bom: true, skip_empty_lines: true, relax_column_count: true });
+  const feeding = pipeline(Readable.from(bytes), parser).catch(() => undefined); // errors surface below
+  try {
+    for await (const item of parser) yield item as CsvRecord;
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as unknown as { lines?: number }).lines ?? null;
+      throw new ImportFileError(fileName, line, null, error.message.replace(/,? (on|at) line \d+\.?$/, ''));
+    }
+    throw error;
+  } finally {
+    parser.destroy();
+  }
+  await feeding;
+}
+
+/** A plain decimal number, or NaN: digits, sign, point and exponent only (no hex, Infinity, NaN or empty). */
+export function parseReading(token: string): number {
+  const length = token.length;
+  if (length === 0 || length > 64) return Number.NaN;
+  for (let index = 0; index < length; index++) {
+    const code = token.charCodeAt(index);
+    // 0-9 . + - e E
+    if (!((code >= 48 && code <= 57) || code === 46 || code === 43 || code === 45 || code === 101 || code === 69)) return Number.NaN;
+  }
+  const value = +token;
+  return value - value === 0 ? value : Number.NaN;
+}
+
+const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Milliseconds since the epoch of an ISO 8601 date or date-time (UTC when it names no offset), or NaN. */
+export function parseTimestamp(token: string): number {
+  const match = ISO_TIMESTAMP.exec(token.trim());
+  if (!match) return Number.NaN;
+  const [, date, time, zone] = match;
+  const offset = zone ? (zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone) : 'Z';
+  return Date.parse(`${date}T${time ?? '00:00'}${offset}`);
+}
+
+interface AssetState {
+  key: number;
+  externalId: string;
+  firstLine: number;
+  rows: number;
+  lastCycle: number;
+  lastTime: number;
+  /** RUL at the asset's last row read (labels=rul). */
+  rul: number;
+}
+
+/** What the rows said about one asset once the file is read. */
+export interface AssetSummary {
+  key: number;
+  externalId: string;
+  firstLine: number;
+  rows: number;
+  lastCycle: number;
+  /** RUL after the last cycle (labels=rul), else null. */
+  rulAfterLastCycle: number | null;
+}
+
+/** Receives each valid row: values holds the settings then the sensors, in catalogue order. */
+export interface RowSink {
+  row(line: number, asset: number, cycle: number, recordedAt: number | null, values: Float64Array): void;
+}
+
+/**
+ * Validates rows one at a time and hands them to a sink. Checks: an asset on every row; cycles that go
+ * 1, 2, 3... per asset (windows are runs of consecutive cycles), or, without a cycle column, numbered
+ * so from strictly increasing timestamps; finite numbers for every setting and sensor; with labels=rul,
+ * a non-negative integer RUL that decreases by one a cycle. Throws ImportFileError at the first problem.
+ */
+export class RowValidator {
+  private readonly assets = new Map<string, AssetState>();
+  private readonly values: Float64Array;
+  private readonly width: number;
+  rowsRead = 0;
+
+  constructor(
+    private readonly plan: ColumnPlan,
+    private readonly fileName: string,
+  ) {
+    this.width = plan.header.length;
+    this.values = new Float64Array(plan.settings.length + plan.sensors.length);
+  }
+
+  private fail(line: number, column: number | null, message: string, code: ErrorCode = ErrorCode.DATASET_ERROR): ImportFileError {
+    const located = column === null ? message : `${this.plan.header[column]}: ${message}`;
+    return new ImportFileError(this.fileName, line, column === null ? null : column + 1, located, code);
+  }
+
+  accept(record: readonly string[], line: number, sink: RowSink): void {
+    const plan = this.plan;
+    if (record.length !== this.width) throw this.fail(line, null, `expected ${this.width} values as in the header, found ${record.length}`);
+    const externalId = record[plan.asset].trim();
+    if (externalId === '') throw this.fail(line, plan.asset, 'the asset is missing');
+    if (externalId.length > MAX_ASSET_ID_LENGTH)
+      throw this.fail(line, plan.asset, `asset identifiers hold at most ${MAX_ASSET_ID_LENGTH} characters`);
+    let state = this.assets.get(externalId);
+    if (state === undefined) {
+      state = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
+      this.assets.set(externalId, state);
+    }
+    const cycle = state.lastCycle + 1;
+    if (plan.cycle !== null) {
+      const token = record[plan.cycle].trim();
+      const given = /^\d{1,10}$/.test(token) ? Number(token) : Number.NaN;
+      if (!(given >= 1 && given <= MAX_CYCLE)) throw this.fail(line, plan.cycle, `the cycle must be a positive integer, found "${token}"`);
+      if (given !== cycle) {
+        throw this.fail(
+          line,
+          plan.cycle,
+          given <= state.lastCycle
+            ? `asset "${externalId}": cycle ${given} repeats or goes back (after cycle ${state.lastCycle}): cycles must increase`
+            : `asset "${externalId}": expected cycle ${cycle}, found ${given}: cycles go 1, 2, 3... without gaps`,
+        );
+      }
+    }
+    let recordedAt: number | null = null;
+    if (plan.timestamp !== null) {
+      recordedAt = parseTimestamp(record[plan.timestamp]);
+      if (Number.isNaN(recordedAt)) {
+        throw this.fail(line, plan.timestamp, `the timestamp must be an ISO 8601 date or date-time, found "${record[plan.timestamp]}"`);
+      }
+      if (recordedAt <= state.lastTime) throw this.fail(line, plan.timestamp, `asset "${externalId}": timestamps must increase`);
+    }
+    const columns = plan.settings.length === 0 ? plan.sensors : [...plan.settings, ...plan.sensors];
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index];
+      let value = parseReading(record[column]);
+      if (Number.isNaN(value)) {
+        value = parseReading(record[column].trim());
+        if (Number.isNaN(value)) {
+          const token = record[column];
+          throw this.fail(line, column, token.trim() === '' ? 'the value is missing' : `"${token.slice(0, 40)}" is not a finite number`);
+        }
+      }
+      // -0 is stored as 0 (as the other write paths do).
+      this.values[index] = value === 0 ? 0 : value;
+    }
+    if (plan.labels === 'rul') {
+      const token = record[plan.rul!].trim();
+      const rul = /^\d{1,9}$/.test(token) ? Number(token) : Number.NaN;
+      if (Number.isNaN(rul)) throw this.fail(line, plan.rul, `the RUL must be a non-negative integer, found "${token}"`);
+      if (state.rows > 0 && rul !== state.rul - 1) {
+        throw this.fail(line, plan.rul, `asset "${externalId}": the RUL must go down by 1 a cycle (${state.rul} then ${rul})`);
+      }
+      state.rul = rul;
+    }
+    state.rows++;
+    state.lastCycle = cycle;
+    if (recordedAt !== null) state.lastTime = recordedAt;
+    this.rowsRead++;
+    sink.row(line, state.key, cycle, recordedAt, this.values);
+  }
+
+  /** The assets in order of first appearance. */
+  summaries(): AssetSummary[] {
+    return [...this.assets.values()].map((state) => ({
+      key: state.key,
+      externalId: state.externalId,
+      firstLine: state.firstLine,
+      rows: state.rows,
+      lastCycle: state.lastCycle,
+      rulAfterLastCycle: this.plan.labels === 'rul' ? state.rul : null,
+    }));
+  }
+}
