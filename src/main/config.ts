@@ -63,6 +63,7 @@ const environmentSchema = z
     TRAINING_HEARTBEAT_INTERVAL_MS: integer(10, 600_000).default(5_000),
     TRAINING_STALE_AFTER_MS: integer(50, 3_600_000).default(30_000),
     TRAINING_MAX_ATTEMPTS: integer(1, 100).default(3),
+    TRAINING_RETRY_BACKOFF_MS: integer(0, 86_400_000).default(30_000),
     TRAINING_NICENESS: integer(0, 19).default(19),
     INFERENCE_THREAD: booleanFromEnv.default(true),
   })
@@ -122,6 +123,7 @@ export interface TrainingRunnerSettings {
   heartbeatIntervalMs: number;
   staleAfterMs: number;
   maxAttempts: number;
+  retryBackoffMs: number;
 }
 
 export interface AppConfig {
@@ -224,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heartbeatIntervalMs: values.TRAINING_HEARTBEAT_INTERVAL_MS,
       staleAfterMs: values.TRAINING_STALE_AFTER_MS,
       maxAttempts: values.TRAINING_MAX_ATTEMPTS,
+      retryBackoffMs: values.TRAINING_RETRY_BACKOFF_MS,
     },
     trainingNiceness: values.TRAINING_NICENESS,
     inferenceThread: values.INFERENCE_THREAD,

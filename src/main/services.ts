@@ -59,7 +59,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     liveEngines: new LiveEngineService(engines, models, trajectories),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
-    jobs: new TrainingJobService(database.prisma, SCORING_METHODS, () => runner.wake()),
+    jobs: new TrainingJobService(database.prisma, SCORING_METHODS, () => runner.wake(), options.runner?.staleAfterMs),
     runner,
   };
 }

@@ -1,10 +1,15 @@
 // Runs queued training jobs, one at a time per process, with the queue in the database so that several
 // replicas can share it: a job is claimed with FOR UPDATE SKIP LOCKED, kept alive by a heartbeat, and a
-// job whose process died (stale heartbeat) is re-queued or, after too many attempts, marked failed.
+// job whose process died (stale heartbeat) is re-queued after a backoff that doubles with each attempt
+// or, after too many attempts, marked failed. A cancel is final: an orphan whose cancel was asked is
+// cancelled, never re-queued. Each runner registers in job_runners and refreshes its row while it
+// lives, so that every replica can tell a job whose runner is dead (see job-liveness.ts).
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
+import { DEFAULT_STALE_AFTER_MS, runnerIsDead, utc } from './job-liveness';
 
 export interface EpochProgress {
   epoch: number;
@@ -38,6 +43,8 @@ export interface RunnerOptions {
   staleAfterMs?: number;
   /** Attempts before an orphaned job is marked failed instead of re-queued. */
   maxAttempts?: number;
+  /** Wait before an orphan's next attempt; doubled for each attempt already made. */
+  retryBackoffMs?: number;
   /** Told of every stored epoch (e.g. to draw a progress bar). */
   onEpoch?: (jobId: number, progress: EpochProgress) => void;
 }
@@ -57,10 +64,13 @@ export class TrainingJobRunner {
   private readonly heartbeatIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
   private readonly onEpochStored: (jobId: number, progress: EpochProgress) => void;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: (() => void) | null = null;
+  private registered = false;
+  private runnerHeartbeat: NodeJS.Timeout | null = null;
   private current: { jobId: number; controller: AbortController; reason: StopReason | null } | null = null;
 
   constructor(
@@ -72,8 +82,9 @@ export class TrainingJobRunner {
     this.instanceId = options.instanceId ?? `runner-${randomUUID()}`;
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
-    this.staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBackoffMs = options.retryBackoffMs ?? 30_000;
     this.onEpochStored = options.onEpoch ?? (() => undefined);
   }
 
@@ -81,6 +92,7 @@ export class TrainingJobRunner {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.runnerHeartbeat = setInterval(() => void this.beatRunner(), this.heartbeatIntervalMs);
     this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'training job runner crashed'));
   }
 
@@ -107,6 +119,15 @@ export class TrainingJobRunner {
     this.wake();
     await this.loop;
     this.loop = null;
+    if (this.runnerHeartbeat) clearInterval(this.runnerHeartbeat);
+    this.runnerHeartbeat = null;
+    // Known gone at once, rather than after TRAINING_STALE_AFTER_MS.
+    if (this.registered) {
+      this.registered = false;
+      await this.prisma.jobRunner
+        .deleteMany({ where: { id: this.instanceId } })
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not deregister the training job runner'));
+    }
   }
 
   /**
@@ -114,6 +135,7 @@ export class TrainingJobRunner {
    * tests.
    */
   async runNext(jobId?: number): Promise<TrainingJob | null> {
+    await this.beatRunner();
     await this.recoverOrphanedJobs();
     const job = await this.claimNext(jobId);
     if (!job) return null;
@@ -146,43 +168,89 @@ export class TrainingJobRunner {
     });
   }
 
-  /** Re-queues (or fails, after maxAttempts) RUNNING jobs whose process stopped sending heartbeats. */
+  /** Registers this runner, or refreshes its heartbeat (see job-liveness.ts). */
+  private async beatRunner(): Promise<void> {
+    const now = new Date();
+    try {
+      await this.prisma.jobRunner.upsert({
+        where: { id: this.instanceId },
+        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
+        update: { heartbeatAt: now },
+      });
+      this.registered = true;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'training job runner heartbeat failed');
+    }
+  }
+
+  /**
+   * Settles RUNNING jobs whose runner is dead (stale heartbeat): cancelled when a cancel was asked,
+   * failed after maxAttempts, else re-queued with retry_at backed off. Forgets runners long dead.
+   */
   async recoverOrphanedJobs(): Promise<number> {
     const staleBefore = new Date(Date.now() - this.staleAfterMs);
+    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
     const orphaned = await this.prisma.trainingJob.findMany({
-      where: { status: 'RUNNING', OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }] },
+      where: {
+        status: 'RUNNING',
+        ...runnerIsDead(
+          staleBefore,
+          deadRunners.map((runner) => runner.id),
+        ),
+      },
     });
     for (const job of orphaned) {
-      const exhausted = job.attempts >= this.maxAttempts;
+      const outcome = job.cancelRequested ? 'cancelled' : job.attempts >= this.maxAttempts ? 'failed' : 'requeued';
+      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
+      const data: Prisma.TrainingJobUpdateManyMutationInput =
+        outcome === 'cancelled'
+          ? { status: 'CANCELLED', finishedAt: new Date(), error: `cancelled while its process was stopped (attempt ${job.attempts})` }
+          : outcome === 'failed'
+            ? {
+                status: 'FAILED',
+                finishedAt: new Date(),
+                error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
+              }
+            : {
+                status: 'QUEUED',
+                claimedBy: null,
+                heartbeatAt: null,
+                retryAt,
+                error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
+              };
       const { count } = await this.prisma.trainingJob.updateMany({
-        where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy },
-        data: exhausted
-          ? {
-              status: 'FAILED',
-              finishedAt: new Date(),
-              error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
-            }
-          : {
-              status: 'QUEUED',
-              claimedBy: null,
-              heartbeatAt: null,
-              error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued`,
-            },
+        where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
+        data,
       });
-      if (count === 1) this.logger.warn({ jobId: job.id, requeued: !exhausted }, 'recovered an orphaned training job');
-      if (count === 1) reportTrainingJob(job.id, exhausted ? 'orphan_failed' : 'orphan_requeued', job.startedAt); // metrics hook
+      if (count !== 1) continue;
+      this.logger.warn({ jobId: job.id, requeued: outcome === 'requeued', outcome }, 'recovered an orphaned training job');
+      reportTrainingJob(
+        job.id,
+        outcome === 'cancelled' ? 'cancelled' : outcome === 'failed' ? 'orphan_failed' : 'orphan_requeued',
+        job.startedAt,
+      ); // metrics hook
     }
+    // A cancel that met a re-queue (or a shutdown) is settled here: a queued job with a cancel asked never runs.
+    await this.prisma.trainingJob.updateMany({
+      where: { status: 'QUEUED', cancelRequested: true },
+      data: { status: 'CANCELLED', finishedAt: new Date() },
+    });
+    // Rows of runners dead for long are of no use to anyone.
+    await this.prisma.jobRunner.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 100 * this.staleAfterMs) } } });
     return orphaned.length;
   }
 
   private async claimNext(jobId?: number): Promise<TrainingJob | null> {
+    const now = utc(new Date());
     const claimed = await this.prisma.$queryRaw<{ id: number }[]>`
       UPDATE training_jobs
-         SET status = 'RUNNING', claimed_by = ${this.instanceId}, started_at = now(), heartbeat_at = now(),
-             attempts = attempts + 1, cancel_requested = false
-       WHERE id = (SELECT id FROM training_jobs WHERE status = 'QUEUED' AND (${jobId ?? null}::int4 IS NULL OR id = ${jobId ?? null}::int4)
+         SET status = 'RUNNING', claimed_by = ${this.instanceId}, started_at = ${now}::timestamp, heartbeat_at = ${now}::timestamp,
+             attempts = attempts + 1, retry_at = NULL
+       WHERE id = (SELECT id FROM training_jobs
+                    WHERE status = 'QUEUED' AND NOT cancel_requested AND (retry_at IS NULL OR retry_at <= ${now}::timestamp)
+                      AND (${jobId ?? null}::int4 IS NULL OR id = ${jobId ?? null}::int4)
                     ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         AND status = 'QUEUED'
+         AND status = 'QUEUED' AND NOT cancel_requested
       RETURNING id`;
     if (claimed.length === 0) return null;
     const id = claimed[0].id;
@@ -231,7 +299,8 @@ export class TrainingJobRunner {
   }
 
   private async finishUnsuccessfully(job: TrainingJob, current: { reason: StopReason | null }, error: unknown): Promise<void> {
-    const reason = current.reason ?? ((await this.cancelRequested(job.id)) ? 'cancelled' : null);
+    // A cancel asked during a shutdown still wins: a re-queued job would never run nor finish.
+    const reason = current.reason !== 'cancelled' && (await this.cancelRequested(job.id)) ? 'cancelled' : current.reason;
     if (reason === 'shutdown') {
       await this.prisma.trainingJob.updateMany({
         where: this.ownJob(job.id),
@@ -275,6 +344,7 @@ export class TrainingJobRunner {
   private async beat(current: { jobId: number; controller: AbortController; reason: StopReason | null }): Promise<void> {
     try {
       const { count } = await this.prisma.trainingJob.updateMany({ where: this.ownJob(current.jobId), data: { heartbeatAt: new Date() } });
+      if (!this.runnerHeartbeat) await this.beatRunner(); // runNext without start(): the CLI
       if (count === 0 && current.reason === null) {
         // Another runner judged this job orphaned and took it back: stop working on it.
         current.reason = 'cancelled';
