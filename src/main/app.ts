@@ -61,7 +61,8 @@ export async function createApp(options: { services: AppServices; logger: Logger
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     costLimit: { maxCost: limits.maxCost },
-    maxAliases: { n: limits.maxAliases },
+    // __typename counts too (armor lets it through by default): 3,000 aliases of it were accepted.
+    maxAliases: { n: limits.maxAliases, allowList: [] },
     maxDirectives: { n: limits.maxDirectives },
     // Token counting is done by graphql-js itself while parsing (parseOptions below): it stops early,
     // and a refusal is an ordinary 400 GRAPHQL_PARSE_FAILED.

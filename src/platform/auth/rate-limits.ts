@@ -40,6 +40,11 @@ export class RateLimit {
     }
   }
 
+  /** Gives back `points` taken from `key`'s allowance for work that was not done. */
+  async refund(key: string, points: number): Promise<void> {
+    if (this.limiter && points > 0) await this.limiter.reward(key, points);
+  }
+
   /** Whether `key` has no allowance left, without taking any. */
   async exhausted(key: string): Promise<LimitDecision> {
     if (!this.limiter) return { allowed: true };
