@@ -27,6 +27,10 @@ describe('limits and error answers', () => {
   beforeAll(async () => {
     testDatabase = await openTestDatabase('postgresql');
   });
+  // Servers on one PostgreSQL share their rate-limit counters (as replicas do): each test starts afresh.
+  beforeEach(async () => {
+    await testDatabase.database.query('DELETE FROM rate_limits');
+  });
   afterAll(async () => {
     for (const server of servers) await server.close();
     await testDatabase?.dispose();

@@ -230,6 +230,8 @@ describe('access control', () => {
 
   it('throttles a key prefix that keeps failing from an address, without locking out the valid keys of that address', async () => {
     const limits = { ...loadConfig({ NODE_ENV: 'test' }).limits, authFailures: { points: 3, periodSeconds: 60 } };
+    // Counters are shared through the database: forget the failures of the tests above.
+    await testDatabase.database.query('DELETE FROM rate_limits');
     const throttled = await startTestServer(testDatabase.database, { auth, limits });
     try {
       const bad = bearer(`ehk_AAAAAAAA_${'C'.repeat(43)}`);

@@ -23,6 +23,8 @@ export interface Database {
    * transaction.
    */
   query: QueryExecutor;
+  /** The driver's connection pool (PostgreSQL only), for stores that share it (rate limits). */
+  pool: pg.Pool | null;
   /** Connection pool figures (PostgreSQL only) for metrics. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -102,6 +104,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
       }
     },
     query: preparedQueryExecutor(pool),
+    pool,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();
@@ -128,6 +131,7 @@ export async function openEmbedded(dataDir: string | null): Promise<Database> {
     prisma,
     execScript: (sql) => runScript((text) => client.exec(text), sql),
     query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
+    pool: null,
     poolStats: () => null,
     close: async () => {
       await prisma.$disconnect();
