@@ -27,16 +27,21 @@ describe('limits and error answers', () => {
   beforeAll(async () => {
     testDatabase = await openTestDatabase('postgresql');
   });
-  // Servers on one PostgreSQL share their rate-limit counters (as replicas do): each test starts afresh.
-  beforeEach(async () => {
-    await testDatabase.database.query('DELETE FROM rate_limits');
-  });
   afterAll(async () => {
     for (const server of servers) await server.close();
     await testDatabase?.dispose();
   });
 
   describe('rate limits', () => {
+    // Servers on one PostgreSQL share their rate-limit counters (as replicas do): each test stops its
+    // servers (and their syncs), and the next starts from empty counters.
+    beforeEach(async () => {
+      await testDatabase.database.query('DELETE FROM rate_limits');
+    });
+    afterEach(async () => {
+      for (const server of servers.splice(0)) await server.close();
+    });
+
     it('counts scored windows, not requests, and refuses with RATE_LIMITED, retryAfterMs and Retry-After', async () => {
       const server = await start(limits({ scoring: { points: 1000, periodSeconds: 3600 } }));
       const first = await postGraphQL(server.url, { query: SCORE_WINDOWS, variables: { windows: windows(600) } });

@@ -265,6 +265,24 @@ describeEachDatabase('TrainingJobRunner', (db) => {
     expect(await prisma().jobRunner.findUnique({ where: { id: runner.instanceId } })).toBeNull();
   });
 
+  it('runs again when start() follows a stop() still in progress', async () => {
+    const runner = new TrainingJobRunner(prisma(), epochExecutor(prisma(), { epochs: 1 }), logger, { pollIntervalMs: 10 });
+    runner.start();
+    await waitFor(
+      () => prisma().jobRunner.count({ where: { id: runner.instanceId } }),
+      (count) => count === 1,
+    );
+    const stopping = runner.stop();
+    runner.start();
+    await stopping;
+    const job = await enqueue(prisma(), 1);
+    await waitFor(
+      () => prisma().trainingJob.findUniqueOrThrow({ where: { id: job.id } }),
+      (current) => current.status === 'SUCCEEDED',
+    );
+    await runner.stop();
+  });
+
   it('cancels a job whose cancel was asked during a shutdown instead of re-queueing it', async () => {
     const job = await enqueue(prisma());
     const gate = deferred();

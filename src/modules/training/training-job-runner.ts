@@ -70,6 +70,8 @@ export class TrainingJobRunner {
   private stopping = false;
   private wakeUp: (() => void) | null = null;
   private registered = false;
+  /** Which start() the loop belongs to: a loop left by a stop() that a start() overtook ends. */
+  private generation = 0;
   private runnerHeartbeat: NodeJS.Timeout | null = null;
   private current: { jobId: number; controller: AbortController; reason: StopReason | null } | null = null;
 
@@ -88,12 +90,16 @@ export class TrainingJobRunner {
     this.onEpochStored = options.onEpoch ?? (() => undefined);
   }
 
-  /** Starts processing the queue in the background. */
+  /** Starts processing the queue in the background (after a stop still in progress, if any). */
   start(): void {
-    if (this.loop) return;
+    if (this.loop && !this.stopping) return;
     this.stopping = false;
+    const generation = ++this.generation;
+    const previous = this.loop ?? Promise.resolve();
     this.runnerHeartbeat = setInterval(() => void this.beatRunner(), this.heartbeatIntervalMs);
-    this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'training job runner crashed'));
+    this.loop = previous
+      .then(() => this.run(generation))
+      .catch((error) => this.logger.error({ err: error }, 'training job runner crashed'));
   }
 
   /** Asks the runner to look at the queue now (after an enqueue or a cancel). */
@@ -117,10 +123,12 @@ export class TrainingJobRunner {
       this.current.controller.abort();
     }
     this.wake();
-    await this.loop;
-    this.loop = null;
+    const loop = this.loop;
     if (this.runnerHeartbeat) clearInterval(this.runnerHeartbeat);
     this.runnerHeartbeat = null;
+    await loop;
+    if (this.loop !== loop) return; // started again meanwhile
+    this.loop = null;
     // Known gone at once, rather than after TRAINING_STALE_AFTER_MS.
     if (this.registered) {
       this.registered = false;
@@ -137,14 +145,15 @@ export class TrainingJobRunner {
   async runNext(jobId?: number): Promise<TrainingJob | null> {
     await this.beatRunner();
     await this.recoverOrphanedJobs();
+    if (this.stopping) return null; // stop() was called meanwhile: claim nothing more
     const job = await this.claimNext(jobId);
     if (!job) return null;
     await this.runJob(job);
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
+  private async run(generation: number): Promise<void> {
+    while (!this.stopping && this.generation === generation) {
       try {
         const job = await this.runNext();
         if (job) continue;
@@ -267,6 +276,11 @@ export class TrainingJobRunner {
     const controller = new AbortController();
     const current: { jobId: number; controller: AbortController; reason: StopReason | null } = { jobId: job.id, controller, reason: null };
     this.current = current;
+    if (this.stopping) {
+      // Claimed while stop() was being called: back to the queue at once.
+      current.reason = 'shutdown';
+      controller.abort();
+    }
     const heartbeat = setInterval(() => void this.beat(current), this.heartbeatIntervalMs);
     this.logger.info({ jobId: job.id, attempt: job.attempts }, 'training job started');
     try {
