@@ -4,10 +4,18 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations, readMigrations } from '../../src/platform/db/migrations';
 
-export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The server the tests create databases on: TEST_DATABASE_ADMIN_URL, else the machine's PostgreSQL; the
+ * global setup points it at a PostgreSQL of its own when neither answers.
+ */
+export function adminUrl(): string {
+  return process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+}
 
 export function databaseUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return url.toString();
 }
@@ -22,7 +30,7 @@ export function templateName(): string {
 }
 
 async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+  const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {
     return await run(client);
