@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { REPOSITORY_ROOT } from '../src/platform/repository';
+import { REPOSITORY_ROOT, SHIPPED_DATASET_DIR } from '../src/platform/repository';
+import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
 
 export interface ScratchDatabase {
   name: string;
@@ -170,4 +171,50 @@ export function cpuPerRequest(before: CpuReading, after: CpuReading, requests: n
     postgres: perRequest(postgresSeconds),
   };
   return { ...split, total: split.serverMainThread + split.serverOtherThreads + split.loadGenerator + split.postgres };
+}
+
+/** One GraphQL request; throws on errors. */
+export async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data: T; errors?: { message: string }[] };
+  if (body.errors) throw new Error(body.errors.map((error) => error.message).join('; '));
+  return body.data;
+}
+
+/** Polls a training job until `accept` says yes. */
+export async function waitForJob(
+  endpoint: string,
+  id: number,
+  accept: (status: string) => boolean,
+): Promise<{ status: string; modelVersionId: number | null }> {
+  for (;;) {
+    const { trainingJob } = await graphql<{ trainingJob: { status: string; modelVersionId: number | null } }>(
+      endpoint,
+      'query ($id: Int!) { trainingJob(id: $id) { status modelVersionId } }',
+      { id },
+    );
+    if (accept(trainingJob.status)) return trainingJob;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Rows of real FD001 windows in the version's sensor order, and a counter that makes each one unique. */
+export function windowSource(sensors: string[]) {
+  const units = readSubsetFiles(SHIPPED_DATASET_DIR, 'FD001').train;
+  const windows = units.flatMap((unit) =>
+    Array.from({ length: Math.floor(unit.records.length / 30) }, (_, k) =>
+      unit.records.slice(k * 30, k * 30 + 30).map((record) => sensors.map((sensor) => record.sensors[Number(sensor.slice(6)) - 1])),
+    ),
+  );
+  let counter = 0;
+  return () => {
+    counter++;
+    const rows = windows[counter % windows.length].map((row) => [...row]);
+    rows[0][0] += counter * 1e-9; // unique window, same physics
+    return rows;
+  };
 }

@@ -3,18 +3,19 @@
 // unique), so every score is computed and persisted; the row count is checked against the responses.
 //
 //   node dist/bench/score.js [--duration 10] [--scenarios single,concurrent,batch,training,trajectory,floor]
-//                            [--keep-database] [--out results/bench-score.json]
+//                            [--rate-limit-store none|memory|database] [--keep-database] [--out results/bench-score.json]
 //   (the server's log goes to bench-score-server.log beside --out)
 //
 // Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
 // load again while a reference training job runs, engine.trajectory of the longest FD001 engine, and the
 // floor: `{ __typename }` at concurrency 64, what the HTTP and GraphQL layers cost without any scoring.
+// --rate-limit-store memory|database counts every window against a scoring limit too high to refuse any
+// (what the limit's bookkeeping costs, in memory or shared through PostgreSQL); none (default) turns it off.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SHIPPED_DATASET_DIR } from '../src/platform/repository';
-import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
 import { openPostgres } from '../src/platform/db/database';
 import { applyMigrations } from '../src/platform/db/migrations';
 import { importSubset } from '../src/modules/datasets/import-service';
@@ -22,7 +23,10 @@ import {
   cpuPerRequest,
   cpuSnapshot,
   createScratchDatabase,
+  graphql,
   startCompiledServer,
+  waitForJob,
+  windowSource,
   type CompiledServer,
   type CpuMsPerRequest,
 } from './harness';
@@ -34,6 +38,7 @@ const { values: args } = parseArgs({
     'keep-database': { type: 'boolean', default: false },
     // A subset, e.g. `--scenarios concurrent` to profile one load alone.
     scenarios: { type: 'string', default: 'single,concurrent,batch,training,trajectory,floor' },
+    'rate-limit-store': { type: 'string', default: 'none' },
     out: { type: 'string', default: path.join('results', 'bench-score.json') },
   },
 });
@@ -57,50 +62,6 @@ interface Scenario {
   errorSamples: string[];
   /** CPU milliseconds per request: server main thread, its other threads, this load generator, PostgreSQL. */
   cpuMsPerRequest: CpuMsPerRequest;
-}
-
-async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: { message: string }[] };
-  if (body.errors) throw new Error(body.errors.map((error) => error.message).join('; '));
-  return body.data;
-}
-
-async function waitForJob(
-  endpoint: string,
-  id: number,
-  accept: (status: string) => boolean,
-): Promise<{ status: string; modelVersionId: number | null }> {
-  for (;;) {
-    const { trainingJob } = await graphql<{ trainingJob: { status: string; modelVersionId: number | null } }>(
-      endpoint,
-      'query ($id: Int!) { trainingJob(id: $id) { status modelVersionId } }',
-      { id },
-    );
-    if (accept(trainingJob.status)) return trainingJob;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Rows of real FD001 windows in the version's sensor order, and a counter that makes each one unique. */
-function windowSource(sensors: string[]) {
-  const units = readSubsetFiles(SHIPPED_DATASET_DIR, 'FD001').train;
-  const windows = units.flatMap((unit) =>
-    Array.from({ length: Math.floor(unit.records.length / 30) }, (_, k) =>
-      unit.records.slice(k * 30, k * 30 + 30).map((record) => sensors.map((sensor) => record.sensors[Number(sensor.slice(6)) - 1])),
-    ),
-  );
-  let counter = 0;
-  return () => {
-    counter++;
-    const rows = windows[counter % windows.length].map((row) => [...row]);
-    rows[0][0] += counter * 1e-9; // unique window, same physics
-    return rows;
-  };
 }
 
 function run(
@@ -171,7 +132,9 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'info',
         NODE_ENV: 'production',
         AUTH_ENABLED: 'false',
-        RATE_LIMIT_SCORING_WINDOWS: '0',
+        ...(args['rate-limit-store'] === 'none'
+          ? { RATE_LIMIT_SCORING_WINDOWS: '0' }
+          : { RATE_LIMIT_SCORING_WINDOWS: '1000000000', RATE_LIMIT_STORE: args['rate-limit-store']! }),
         LOAD_SAMPLE_DATA: 'false',
       },
       path.join(path.dirname(args.out!), 'bench-score-server.log'),

@@ -32,14 +32,13 @@ import type { ApiKeyService } from '../modules/api-keys/api-key-service';
 import type { AppServices } from './services';
 import { importRouter } from '../modules/datasets/import-route';
 
-export interface App {
-  /** The HTTP request listener: POSTs to /graphql are taken before express (../platform/http/graphql-route.ts). */
+/** What every process serves over HTTP: the operational endpoints, and a graceful shutdown. */
+export interface OperationsApp {
+  /** The HTTP request listener. */
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   express: express.Express;
   metrics: Metrics;
   readiness: Readiness;
-  apiKeys: ApiKeyService;
-  limits: RateLimits;
   /** Requests being served. */
   inFlight(): number;
   /** Resolves true when no request is in flight, false after `timeoutMs`. */
@@ -47,6 +46,48 @@ export interface App {
   /** Starts a shutdown: /ready answers 503 and responses ask clients to close their connection. */
   drain(): void;
   stop(): Promise<void>;
+}
+
+/** The API: GraphQL, with the operational endpoints. */
+export interface App extends OperationsApp {
+  /** POSTs to /graphql are taken before express (../platform/http/graphql-route.ts). */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  apiKeys: ApiKeyService;
+  limits: RateLimits;
+}
+
+/**
+ * A worker's HTTP surface (PROCESS_ROLE=worker): /health, /ready and /metrics for the orchestrator, and
+ * no GraphQL API.
+ */
+export function createOperationsApp(options: { services: AppServices; logger: Logger; config: AppConfig }): OperationsApp {
+  const { services, logger, config } = options;
+  let inFlight = () => 0;
+  const metrics = new Metrics(services.database, { inFlight: () => inFlight() });
+  const tracker = new RequestTracker(logger, metrics);
+  inFlight = () => tracker.inFlight;
+  const readiness = new Readiness(services.database, services.models, logger);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(tracker.middleware);
+  app.use(healthRouter(readiness));
+  app.use(metricsRouter(metrics, config.metricsToken));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return {
+    handler: app,
+    express: app,
+    metrics,
+    readiness,
+    inFlight: () => tracker.inFlight,
+    waitForIdle: (timeoutMs) => tracker.waitForIdle(timeoutMs),
+    drain: () => {
+      readiness.drain();
+      tracker.drain();
+    },
+    stop: async () => metrics.close(),
+  };
 }
 
 export async function createApp(options: { services: AppServices; logger: Logger; config: AppConfig }): Promise<App> {
@@ -59,12 +100,18 @@ export async function createApp(options: { services: AppServices; logger: Logger
   inFlight = () => tracker.inFlight;
   const readiness = new Readiness(services.database, services.models, logger);
   const apiKeys = services.apiKeys;
-  const rateLimits = createRateLimits(limits);
+  // Shared by the replicas through PostgreSQL unless RATE_LIMIT_STORE=memory (the embedded database is one process).
+  const pool = services.database.pool;
+  const rateLimits = createRateLimits(
+    limits,
+    pool && limits.store === 'database' ? { kind: 'postgresql', pool, syncIntervalMs: limits.syncIntervalMs } : { kind: 'memory' },
+  );
 
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     costLimit: { maxCost: limits.maxCost },
-    maxAliases: { n: limits.maxAliases },
+    // __typename counts too (armor lets it through by default): 3,000 aliases of it were accepted.
+    maxAliases: { n: limits.maxAliases, allowList: [] },
     maxDirectives: { n: limits.maxDirectives },
     // Token counting is done by graphql-js itself while parsing (parseOptions below): it stops early,
     // and a refusal is an ordinary 400 GRAPHQL_PARSE_FAILED.
@@ -158,6 +205,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
       tracker.drain();
     },
     stop: async () => {
+      for (const limit of Object.values(rateLimits)) limit.close();
       await apollo.stop();
       metrics.close();
     },

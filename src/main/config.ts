@@ -29,6 +29,7 @@ const MAX_WINDOWS_PER_REQUEST = 1_000;
 const environmentSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PROCESS_ROLE: z.enum(['all', 'api', 'worker'], { error: 'must be all, api or worker' }).default('all'),
     DATABASE_URL: z
       .string()
       .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgresql:// connection URL')
@@ -59,6 +60,8 @@ const environmentSchema = z
     RATE_LIMIT_TRAINING_PERIOD_SECONDS: integer(1, 86_400 * 7).default(3_600),
     RATE_LIMIT_AUTH_FAILURES: integer(0, 1_000_000).default(30),
     RATE_LIMIT_AUTH_FAILURES_PERIOD_SECONDS: integer(1, 86_400).default(60),
+    RATE_LIMIT_STORE: z.enum(['database', 'memory'], { error: 'must be database or memory' }).default('database'),
+    RATE_LIMIT_SYNC_INTERVAL_MS: integer(10, 60_000).default(250),
     METRICS_TOKEN: z.string().min(16, 'must hold at least 16 characters').optional(),
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(25_000),
     TRAINING_RUNNER: booleanFromEnv.default(true),
@@ -66,6 +69,7 @@ const environmentSchema = z
     TRAINING_HEARTBEAT_INTERVAL_MS: integer(10, 600_000).default(5_000),
     TRAINING_STALE_AFTER_MS: integer(50, 3_600_000).default(30_000),
     TRAINING_MAX_ATTEMPTS: integer(1, 100).default(3),
+    TRAINING_RETRY_BACKOFF_MS: integer(0, 86_400_000).default(30_000),
     TRAINING_NICENESS: integer(0, 19).default(19),
     INFERENCE_THREAD: booleanFromEnv.default(true),
     IMPORT_RUNNER: booleanFromEnv.default(true),
@@ -84,6 +88,21 @@ const environmentSchema = z
         code: 'custom',
         path: ['RATE_LIMIT_SCORING_WINDOWS'],
         message: `must be 0 (no limit) or at least ${MAX_WINDOWS_PER_REQUEST}, the largest scoreWindows batch, or that batch could never pass`,
+      });
+    }
+    if (values.PROCESS_ROLE === 'worker' && !values.DATABASE_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['PROCESS_ROLE'],
+        message:
+          'worker needs DATABASE_URL: a worker shares the PostgreSQL database of the API replicas (the embedded one is a single process)',
+      });
+    }
+    if (values.PROCESS_ROLE === 'worker' && values.TRAINING_RUNNER === false) {
+      context.addIssue({
+        code: 'custom',
+        path: ['TRAINING_RUNNER'],
+        message: 'must not be false in a worker, whose only work is running jobs',
       });
     }
     if (values.TRUST_PROXY !== undefined && parseTrustProxy(values.TRUST_PROXY) === undefined) {
@@ -110,8 +129,12 @@ export interface LimitSettings {
   scoring: RateLimitSettings;
   /** Training jobs queued per key (or client address). */
   training: RateLimitSettings;
-  /** Failed authentications per client address. */
+  /** Failed authentications per key prefix and client address. */
   authFailures: RateLimitSettings;
+  /** Where rate-limit counters live: the PostgreSQL database (shared by the replicas) or each process's memory. */
+  store: 'database' | 'memory';
+  /** How often a replica adds what it counted locally to the shared counters and reads them back. */
+  syncIntervalMs: number;
   bodyLimitBytes: number;
   maxDepth: number;
   maxCost: number;
@@ -127,10 +150,18 @@ export interface TrainingRunnerSettings {
   heartbeatIntervalMs: number;
   staleAfterMs: number;
   maxAttempts: number;
+  retryBackoffMs: number;
 }
+
+/**
+ * What a process does: all (the API and the job runner, the default), api (the GraphQL API without a job
+ * runner) or worker (training and other background jobs, with /health, /ready and /metrics but no API).
+ */
+export type ProcessRole = 'all' | 'api' | 'worker';
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
+  role: ProcessRole;
   database: DatabaseSettings;
   /** Folder of the shipped C-MAPSS FD001 files loaded into an empty embedded database. */
   datasetDir: string;
@@ -204,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = values.NODE_ENV === 'production';
   return {
     nodeEnv: values.NODE_ENV,
+    role: values.PROCESS_ROLE,
     database,
     datasetDir: values.DATASET_DIR ? path.resolve(values.DATASET_DIR) : SHIPPED_DATASET_DIR,
     loadSampleData: values.LOAD_SAMPLE_DATA ?? database.kind === 'embedded',
@@ -220,6 +252,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       scoring: { points: values.RATE_LIMIT_SCORING_WINDOWS, periodSeconds: values.RATE_LIMIT_SCORING_PERIOD_SECONDS },
       training: { points: values.RATE_LIMIT_TRAINING_JOBS, periodSeconds: values.RATE_LIMIT_TRAINING_PERIOD_SECONDS },
       authFailures: { points: values.RATE_LIMIT_AUTH_FAILURES, periodSeconds: values.RATE_LIMIT_AUTH_FAILURES_PERIOD_SECONDS },
+      store: values.RATE_LIMIT_STORE,
+      syncIntervalMs: values.RATE_LIMIT_SYNC_INTERVAL_MS,
       bodyLimitBytes: values.HTTP_BODY_LIMIT_BYTES,
       maxDepth: values.GRAPHQL_MAX_DEPTH,
       maxCost: values.GRAPHQL_MAX_COST,
@@ -232,11 +266,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsToken: values.METRICS_TOKEN ?? null,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     trainingRunner: {
-      enabled: values.TRAINING_RUNNER,
+      enabled: values.PROCESS_ROLE !== 'api' && values.TRAINING_RUNNER,
       pollIntervalMs: values.TRAINING_POLL_INTERVAL_MS,
       heartbeatIntervalMs: values.TRAINING_HEARTBEAT_INTERVAL_MS,
       staleAfterMs: values.TRAINING_STALE_AFTER_MS,
       maxAttempts: values.TRAINING_MAX_ATTEMPTS,
+      retryBackoffMs: values.TRAINING_RETRY_BACKOFF_MS,
     },
     trainingNiceness: values.TRAINING_NICENESS,
     inferenceThread: values.INFERENCE_THREAD,

@@ -1,8 +1,9 @@
 // Starts the service: configuration, database (migrated and seeded when embedded), HTTP server; stops it
-// gracefully on SIGTERM or SIGINT.
+// gracefully on SIGTERM or SIGINT. PROCESS_ROLE says what the process does: all (API and job runner),
+// api (API only) or worker (jobs only, with the operational endpoints; see worker.ts).
 import 'reflect-metadata';
 import http from 'node:http';
-import { createApp } from './app';
+import { createApp, createOperationsApp } from './app';
 import { loadConfig, loadEnvironmentFile, type AppConfig } from './config';
 import { openDatabase, type Database } from '../platform/db/database';
 import { createLogger, type Logger } from '../platform/observability/logger';
@@ -34,7 +35,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   await selectBackend({ log: (message) => logger.info(message) });
   const database = await openDatabase(config.database);
   logger.info({ database: database.kind }, 'database open');
-  await loadSampleDataIfEmpty(database, config, logger);
+  if (config.role !== 'worker') await loadSampleDataIfEmpty(database, config, logger);
   const { enabled: runnerEnabled, ...runnerOptions } = config.trainingRunner;
   const inference = config.inferenceThread
     ? await InferenceThread.start({
@@ -48,8 +49,11 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     reconstruct: inference?.reconstruct,
     apiKeyCacheTtlMs: config.auth.cacheTtlMs,
   });
-  const app = await createApp({ services, logger, config });
-  if (config.auth.enabled) {
+  const worker = config.role === 'worker';
+  const app = worker ? createOperationsApp({ services, logger, config }) : await createApp({ services, logger, config });
+  if (worker) {
+    logger.info({ role: 'worker' }, 'worker: running training jobs, serving /health, /ready and /metrics only (no GraphQL API)');
+  } else if (config.auth.enabled) {
     logger.info(
       { auth: 'enabled' },
       'authentication enabled: GraphQL requests need "Authorization: Bearer <API key>" (create keys with `npm run cli -- keys create`)',
@@ -61,7 +65,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     );
   }
   if (runnerEnabled) services.runner.start();
-  else logger.info('training runner disabled in this process (TRAINING_RUNNER=false)');
+  else logger.info({ role: config.role }, 'training runner disabled in this process (PROCESS_ROLE=api or TRAINING_RUNNER=false)');
   if (config.imports.runner) services.importRunner.start();
   else logger.info('import runner disabled in this process (IMPORT_RUNNER=false)');
 
@@ -72,10 +76,17 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info(
-    { url: `http://${config.host}:${port}/graphql`, auth: config.auth.enabled ? 'enabled' : 'disabled' },
-    'engine-health service listening',
-  );
+  if (worker) {
+    logger.info(
+      { healthUrl: `http://${config.host}:${port}/health`, runnerId: services.runner.instanceId },
+      'engine-health worker listening',
+    );
+  } else {
+    logger.info(
+      { url: `http://${config.host}:${port}/graphql`, auth: config.auth.enabled ? 'enabled' : 'disabled', role: config.role },
+      'engine-health service listening',
+    );
+  }
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -105,11 +116,12 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   return { server, port, stop };
 }
 
-async function main(): Promise<void> {
+/** Runs a process until SIGTERM or SIGINT; `overrides` are environment variables that take precedence. */
+export async function main(overrides: Record<string, string> = {}): Promise<void> {
   let config: AppConfig;
   try {
     loadEnvironmentFile();
-    config = loadConfig();
+    config = loadConfig({ ...process.env, ...overrides });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);

@@ -73,7 +73,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     liveEngines: new LiveEngineService(engines, models, trajectories, datasets),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
-    jobs: new TrainingJobService(database.prisma, () => runner.wake()),
+    jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
     runner,
     importRunner,
   };

@@ -1,11 +1,13 @@
 // What a request may cost, and what clients see when it is refused: rate limits (windows scored,
 // training jobs), graphql-armor limits, the token and body limits, introspection and field suggestions,
 // and error answers (request ids, no internals, JSON for every refusal).
+import zlib from 'node:zlib';
 import { loadConfig, type AppConfig } from '../../src/main/config';
 import { createLogger } from '../../src/platform/observability/logger';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { bearer, postGraphQL, request, waitUntil } from '../support/requests';
+import { importFirstUnits } from '../support/cmapss-fixtures';
 
 const base = loadConfig({ NODE_ENV: 'test' });
 const limits = (changes: Partial<AppConfig['limits']>): Partial<AppConfig> => ({ limits: { ...base.limits, ...changes } });
@@ -31,6 +33,15 @@ describe('limits and error answers', () => {
   });
 
   describe('rate limits', () => {
+    // Servers on one PostgreSQL share their rate-limit counters (as replicas do): each test stops its
+    // servers (and their syncs), and the next starts from empty counters.
+    beforeEach(async () => {
+      await testDatabase.database.query('DELETE FROM rate_limits');
+    });
+    afterEach(async () => {
+      for (const server of servers.splice(0)) await server.close();
+    });
+
     it('counts scored windows, not requests, and refuses with RATE_LIMITED, retryAfterMs and Retry-After', async () => {
       const server = await start(limits({ scoring: { points: 1000, periodSeconds: 3600 } }));
       const first = await postGraphQL(server.url, { query: SCORE_WINDOWS, variables: { windows: windows(600) } });
@@ -74,25 +85,50 @@ describe('limits and error answers', () => {
       expect(defaulted.json.errors[0].extensions.code).toBe('RATE_LIMITED');
     });
 
-    it('counts training jobs per key, and stores nothing for a refused one', async () => {
+    it('counts queued training jobs per key: refused trainModel calls use up nothing, and a refused one stores nothing', async () => {
+      await importFirstUnits(testDatabase.database.prisma, 8);
       const server = await start({
         ...limits({ training: { points: 2, periodSeconds: 3600 } }),
         auth: { enabled: true, cacheTtlMs: 1000 },
       });
       const first = (await server.app.apiKeys.create('operator 1', ['OPERATOR'])).key;
       const second = (await server.app.apiKeys.create('operator 2', ['OPERATOR'])).key;
-      const train = (key: string) =>
-        postGraphQL(server.url, { query: 'mutation { trainModel(input: { epochs: 0 }) { id } }' }, bearer(key));
-      for (let attempt = 0; attempt < 2; attempt++)
-        expect((await train(first)).json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG');
-      const refused = await train(first);
+      const typo = (key: string) => postGraphQL(server.url, { query: 'mutation { trainModel(input: { epochs: 0 }) { id } }' }, bearer(key));
+      const valid = (key: string) =>
+        postGraphQL(
+          server.url,
+          {
+            query: `mutation { trainModel(input: { trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
+              testUnits: [{ from: 7, to: 8 }], epochs: 1 }) { id } }`,
+          },
+          bearer(key),
+        );
+      // Ten typos: each refused by validation, none taking from the allowance of 2.
+      for (let attempt = 0; attempt < 10; attempt++)
+        expect((await typo(first)).json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG');
+      // Two aliases in one mutation: the first is queued, the second is refused; only the first counts.
+      const mixed = await postGraphQL(
+        server.url,
+        {
+          query: `mutation { a: trainModel(input: { trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
+            testUnits: [{ from: 7, to: 8 }], epochs: 1 }) { id } b: trainModel(input: { epochs: 0 }) { id } }`,
+        },
+        bearer(first),
+      );
+      expect(mixed.json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG');
+      expect(await testDatabase.database.prisma.trainingJob.count()).toBe(1);
+      expect((await valid(first)).json.data.trainModel.id).toEqual(expect.any(Number));
+      expect(await testDatabase.database.prisma.trainingJob.count()).toBe(2);
+      const refused = await valid(first);
       expect(refused.status).toBe(429);
       expect(refused.json.errors[0]).toMatchObject({
         extensions: { code: 'RATE_LIMITED', limit: 'training' },
         message: expect.stringMatching(/at most 2 training jobs per 3600 s for this API key/),
       });
-      expect((await train(second)).json.errors[0].extensions.code).toBe('INVALID_TRAINING_CONFIG'); // another key, its own allowance
-      expect(await testDatabase.database.prisma.trainingJob.count()).toBe(0);
+      expect((await valid(second)).json.data.trainModel.id).toEqual(expect.any(Number)); // another key, its own allowance
+      expect(await testDatabase.database.prisma.trainingJob.count()).toBe(3);
+      await testDatabase.database.prisma.trainingJob.deleteMany();
+      await testDatabase.database.prisma.engine.deleteMany();
     });
   });
 
@@ -121,6 +157,12 @@ describe('limits and error answers', () => {
       expect((await postGraphQL(server.url, { query: aliases(16) })).json.errors[0].message).toMatch(
         /Aliases limit of 15 exceeded, found 16/,
       );
+      // __typename aliases count like any other (3,000 of them used to be accepted).
+      const typenames = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `t${index}: __typename`).join(' ')} }`;
+      expect((await postGraphQL(server.url, { query: typenames(15) })).json.errors).toBeUndefined();
+      const manyTypenames = await postGraphQL(server.url, { query: typenames(3000) });
+      expect(manyTypenames.status).toBe(400);
+      expect(manyTypenames.json.errors[0].message).toMatch(/Aliases limit of 15 exceeded, found 3000/);
       const directives = `{ __typename ${'@include(if: true) '.repeat(21)}}`;
       expect((await postGraphQL(server.url, { query: directives })).json.errors[0].message).toMatch(
         /Directives limit of 20 exceeded, found 21/,
@@ -161,6 +203,50 @@ describe('limits and error answers', () => {
       expect(refused.json).toEqual({
         errors: [{ message: 'the request body is larger than HTTP_BODY_LIMIT_BYTES allows', extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
       });
+    });
+
+    it('stops inflating a compressed body at the body limit: a gzip bomb gets 413 at once, and /health keeps answering', async () => {
+      const small = await start(limits({ bodyLimitBytes: 1024 * 1024 }));
+      // 8 gzip members of 64 MiB of JSON whitespace each: 512 MiB inflated from ~0.5 MB sent.
+      const member = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });
+      const bomb = Buffer.concat([zlib.gzipSync('{"query":"{ __typename }"'), ...Array(8).fill(member)]);
+      const startedAt = performance.now();
+      const health = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const probe = performance.now();
+        await request(`${small.url}/health`);
+        return performance.now() - probe;
+      })();
+      const refused = await request(`${small.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: bomb,
+      });
+      const elapsedMs = performance.now() - startedAt;
+      expect(refused.status).toBe(413);
+      expect(refused.json.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      // Inflating all 512 MiB takes seconds here; stopping at 1 MiB takes milliseconds.
+      expect(elapsedMs).toBeLessThan(1_000);
+      expect(await health).toBeLessThan(500);
+    });
+
+    it('refuses an introspection query of depth 8 before executing it, in milliseconds', async () => {
+      const open = await start({ graphqlIntrospection: true });
+      const nested = (depth: number) => `{ __schema { types { ${'fields { type { '.repeat(depth)}name${' } }'.repeat(depth)} } } }`;
+      // Fragments that each spread the next one several times: a rule without memoisation explodes here.
+      const fanOut = Array.from(
+        { length: 8 },
+        (_, index) =>
+          `fragment F${index} on __Type { fields { type { ${index === 7 ? 'name' : `...F${index + 1} ofType { ...F${index + 1} } interfaces { ...F${index + 1} }`} } } }`,
+      ).join(' ');
+      for (const query of [nested(8), `{ __schema { types { ...F0 } } } ${fanOut}`]) {
+        const startedAt = performance.now();
+        const refused = await postGraphQL(open.url, { query });
+        const elapsedMs = performance.now() - startedAt;
+        expect(refused.status).toBe(400);
+        expect(refused.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(elapsedMs).toBeLessThan(1_000);
+      }
     });
 
     it('keeps batch and page sizes bounded', async () => {

@@ -71,34 +71,46 @@ describe('the server command', () => {
 });
 
 describe('docker-compose.yml', () => {
-  (dockerComposeAvailable ? it : it.skip)('is valid for docker-compose and describes a health-checked two-service stack', async () => {
-    const { stdout } = await run('docker-compose', ['-f', path.join(REPOSITORY_ROOT, 'docker-compose.yml'), 'config'], {
-      cwd: REPOSITORY_ROOT,
-      env: { PATH: process.env.PATH },
-    });
-    // docker-compose depends on PyYAML: use it to read its own output as JSON.
-    const parsed = spawnSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
-      input: stdout,
-      encoding: 'utf8',
-    });
-    expect(parsed.status).toBe(0);
-    const config = JSON.parse(parsed.stdout);
-    const { postgres, api } = config.services;
-    expect(postgres.image).toMatch(/^postgres:15/);
-    expect(postgres.healthcheck.test.join(' ')).toMatch(/pg_isready/);
-    expect(postgres.volumes[0]).toMatch(/^postgres-data:\/var\/lib\/postgresql\/data/);
-    expect(Object.keys(config.volumes)).toContain('postgres-data');
-    expect(api.build.context).toBe(REPOSITORY_ROOT);
-    expect(api.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    expect(api.environment).toMatchObject({
-      NODE_ENV: 'production',
-      AUTH_ENABLED: 'true',
-      DATABASE_URL: expect.stringMatching(/^postgresql:\/\/engine_health:.+@postgres:5432\/engine_health$/),
-    });
-    expect(api.ports).toEqual([expect.objectContaining({ published: 4000, target: 4000 })]);
-    const grace = Number(/^(\d+)s$/.exec(api.stop_grace_period)?.[1]);
-    expect(grace * 1000).toBeGreaterThan(Number(api.environment.SHUTDOWN_TIMEOUT_MS));
-  });
+  (dockerComposeAvailable ? it : it.skip)(
+    'is valid for docker-compose and describes PostgreSQL, API replicas and a training worker',
+    async () => {
+      const { stdout } = await run('docker-compose', ['-f', path.join(REPOSITORY_ROOT, 'docker-compose.yml'), 'config'], {
+        cwd: REPOSITORY_ROOT,
+        env: { PATH: process.env.PATH },
+      });
+      // docker-compose depends on PyYAML: use it to read its own output as JSON.
+      const parsed = spawnSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+        input: stdout,
+        encoding: 'utf8',
+      });
+      expect(parsed.status).toBe(0);
+      const config = JSON.parse(parsed.stdout);
+      const { postgres, api, worker } = config.services;
+      expect(postgres.image).toMatch(/^postgres:15/);
+      expect(postgres.healthcheck.test.join(' ')).toMatch(/pg_isready/);
+      expect(postgres.volumes[0]).toMatch(/^postgres-data:\/var\/lib\/postgresql\/data/);
+      expect(Object.keys(config.volumes)).toContain('postgres-data');
+      expect(api.build.context).toBe(REPOSITORY_ROOT);
+      expect(api.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+      expect(api.environment).toMatchObject({
+        NODE_ENV: 'production',
+        AUTH_ENABLED: 'true',
+        DATABASE_URL: expect.stringMatching(/^postgresql:\/\/engine_health:.+@postgres:5432\/engine_health$/),
+      });
+      // Several API replicas without a job runner, each on a host port of the range, and a worker.
+      expect(api.environment.PROCESS_ROLE).toBe('api');
+      expect(api.deploy.replicas).toBeGreaterThanOrEqual(2);
+      expect(api.ports).toEqual([expect.objectContaining({ published: `4000-${4000 + api.deploy.replicas - 1}`, target: 4000 })]);
+      expect(worker.environment).toMatchObject({ ...api.environment, PROCESS_ROLE: 'worker', LOAD_SAMPLE_DATA: 'false' });
+      expect(worker.image).toBe(api.image);
+      expect(worker.depends_on).toEqual(api.depends_on);
+      expect(worker.ports).toBeUndefined();
+      for (const service of [api, worker]) {
+        const grace = Number(/^(\d+)s$/.exec(service.stop_grace_period)?.[1]);
+        expect(grace * 1000).toBeGreaterThan(Number(service.environment.SHUTDOWN_TIMEOUT_MS));
+      }
+    },
+  );
 });
 
 describe('Dockerfile', () => {

@@ -40,6 +40,7 @@ function startServer(databaseUrl: string): Promise<Running> {
       TRAINING_POLL_INTERVAL_MS: '100',
       TRAINING_HEARTBEAT_INTERVAL_MS: '200',
       TRAINING_STALE_AFTER_MS: '1500',
+      TRAINING_RETRY_BACKOFF_MS: '200',
       SHUTDOWN_TIMEOUT_MS: '20000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -167,7 +168,7 @@ describe('process restarts during training (compiled server)', () => {
       'job finished',
     );
     expect(finished).toMatchObject({ status: 'SUCCEEDED', attempts: 2, error: null });
-    expect(server.logs.join('')).toMatch(/"jobId":\d+,"requeued":true,"msg":"recovered an orphaned training job"/);
+    expect(server.logs.join('')).toMatch(/"jobId":\d+,"requeued":true,"outcome":"requeued","msg":"recovered an orphaned training job"/);
     const versions = await database.prisma.modelVersion.findMany({ select: { id: true, isActive: true } });
     expect(versions).toEqual([{ id: finished.modelVersionId, isActive: true }]);
     expect(await database.prisma.evaluation.count({ where: { modelVersionId: finished.modelVersionId! } })).toBe(1);

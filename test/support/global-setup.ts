@@ -1,7 +1,16 @@
-// Once per jest run: build the migrated PostgreSQL template, and drop databases left behind by test
-// processes that no longer exist (a killed run cannot clean up after itself).
+// Once per jest run: make sure there is a PostgreSQL to test against (the configured one, or one started
+// from the binaries npm installs when none answers), build the migrated template, and drop databases
+// left behind by test processes that no longer exist (a killed run cannot clean up after itself).
 import pg from 'pg';
-import { ADMIN_URL, ensureTemplate } from './postgres';
+import { adminUrl, ensureTemplate } from './postgres';
+import { createPrivatePostgres, type PrivatePostgres } from './private-postgres';
+
+/** The PostgreSQL this run started, for the global teardown (jest runs both in its main process). */
+export function startedCluster(): { cluster: PrivatePostgres | null } {
+  const holder = globalThis as { engineHealthTestPostgres?: { cluster: PrivatePostgres | null } };
+  holder.engineHealthTestPostgres ??= { cluster: null };
+  return holder.engineHealthTestPostgres;
+}
 
 function processIsAlive(pid: number): boolean {
   try {
@@ -12,8 +21,32 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  const configured = adminUrl();
+  if (!(await answers(configured))) {
+    const cluster = await createPrivatePostgres();
+    startedCluster().cluster = cluster;
+    // Read by every test process (jest starts its workers after this).
+    process.env.TEST_DATABASE_ADMIN_URL = cluster.url();
+    process.stderr.write(
+      `\n*** No PostgreSQL answered at ${configured}: started one for this run from ${cluster.binaries.source} (${cluster.binaries.dir}) ` +
+        `at ${cluster.url()}; it is stopped and removed when the run ends.\n\n`,
+    );
+  }
+  const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
     const leftovers = await admin.query<{ datname: string }>(

@@ -1,28 +1,37 @@
 // PostgreSQL for tests: a template database migrated once per run, then one throw-away clone per test
 // file (CREATE DATABASE ... TEMPLATE is a file copy: fast and fully isolated).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations, readMigrations } from '../../src/platform/db/migrations';
 
-export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The server the tests create databases on: TEST_DATABASE_ADMIN_URL, else the machine's PostgreSQL; the
+ * global setup points it at a PostgreSQL of its own when neither answers.
+ */
+export function adminUrl(): string {
+  return process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+}
 
 export function databaseUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return url.toString();
 }
 
 /** Name of the template for the current migrations: a new migration gets a new template. */
 export function templateName(): string {
-  const fingerprint = readMigrations()
-    .map((migration) => migration.checksum.slice(0, 8))
-    .join('')
-    .slice(-24);
+  // Every migration counts: two branches ending with the same migrations must not share a template.
+  const fingerprint = createHash('sha256')
+    .update(readMigrations().map((migration) => `${migration.name}:${migration.checksum}`).join('\n'))
+    .digest('hex')
+    .slice(0, 24);
   return `engine_health_template_${fingerprint}`;
 }
 
 async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+  const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {
     return await run(client);

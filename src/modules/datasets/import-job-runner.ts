@@ -61,7 +61,7 @@ export class ImportJobRunner {
   /** Runs the next queued import (or the queued import `importId`) to its end; null when none is queued. */
   async runNext(importId?: number): Promise<DatasetImport | null> {
     await this.recoverOrphans();
-    const id = await claimQueuedJob(this.prisma, 'imports', this.instanceId, importId ?? null);
+    const id = await claimQueuedJob(this.prisma, 'imports', this.instanceId, { jobId: importId });
     if (id === null) return null;
     const job = await this.prisma.datasetImport.findUniqueOrThrow({ where: { id } });
     const heartbeat = setInterval(() => {

@@ -91,7 +91,7 @@ const LOADED_MODEL_CACHE_SIZE = 8;
 // How long a resolved version summary (notably which version is active) is reused before it is read
 // again: bounds what a hot scoring path costs the database, and how long another replica's activation
 // takes to be seen here. Activations made through this registry are seen at once.
-const SUMMARY_TTL_MS = 1_000;
+export const SUMMARY_TTL_MS = 1_000;
 
 // Arbitrary application-wide key for pg_advisory_xact_lock.
 const ACTIVATION_LOCK_KEY = 7_301_001;

@@ -1,4 +1,4 @@
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { RECENT_RESIDUAL_STEPS } from '../../detectors/lstm-autoencoder/engine';
 import { ModelVersion } from '../registry/model-version-types';
@@ -62,7 +62,7 @@ export class SensorContribution {
 
 @ObjectType({ description: 'The verdict of a model version on a window.' })
 export class WindowScore {
-  @Field(() => Int, { description: 'Stored window id.' })
+  @Field(() => SafeIntResolver, { description: 'Stored window id (64-bit in the database; exact as a JSON number up to 2^53 - 1).' })
   windowId: number;
 
   @Field(() => Int, { description: 'Model version that scored the window.' })

@@ -155,4 +155,19 @@ describeEachDatabase('window and score persistence', (db) => {
       recentResiduals: [0.5, -1],
     });
   });
+
+  it('gives windows and scores 64-bit ids: past 2^31, every path returns the exact id', async () => {
+    const version = await createVersion(db().prisma, 9);
+    const past = 2 ** 31 + 7;
+    await db().query(`SELECT setval('windows_id_seq', ${past}), setval('scores_id_seq', ${past})`);
+    for (const [index, executor] of executors().entries()) {
+      const stored = await storeScoredWindows(executor, version, shape, [scored(100 + index)]);
+      const windowId = stored.get(`hash-${100 + index}`)!.windowId;
+      expect(windowId).toBe(past + 1 + index);
+      const found = await findScoresByHash(executor, version.id, [`hash-${100 + index}`]);
+      expect(found.get(`hash-${100 + index}`)?.windowId).toBe(windowId);
+      const score = await db().prisma.score.findFirstOrThrow({ where: { windowId: BigInt(windowId) } });
+      expect(score.id).toBeGreaterThan(BigInt(2 ** 31));
+    }
+  });
 });

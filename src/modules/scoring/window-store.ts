@@ -82,6 +82,12 @@ export interface BatchShape {
   sensors: readonly string[];
 }
 
+/**
+ * Window ids are 64-bit (BIGINT): node-postgres returns them as strings, PGlite and Prisma as numbers or
+ * bigints. As numbers they are exact up to 2^53 (285,000 years at 1,000 windows a second).
+ */
+type WindowIdColumn = string | number | bigint;
+
 export interface StoredWindowScore {
   windowId: number;
   createdAt: Date;
@@ -149,7 +155,7 @@ export async function storeScoredWindows(
   // nor visible here, so neither is its score: write those again (their window is visible by then).
   for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
     const values = concatenatedValues(pending);
-    const rows = await query<{ content_hash: string; window_id: number; created_at: Date | null }>(STORE_BATCH_SQL, [
+    const rows = await query<{ content_hash: string; window_id: WindowIdColumn; created_at: Date | null }>(STORE_BATCH_SQL, [
       pending.map((window) => window.contentHash),
       pending.map((window) => window.engineId),
       pending.map((window) => window.endCycle),
@@ -166,7 +172,7 @@ export async function storeScoredWindows(
       values?.size ?? 0,
       pending.map((window) => floatArrayLiteral(window.recentResiduals)),
     ]);
-    for (const row of rows) stored.set(row.content_hash, { windowId: row.window_id, createdAt: row.created_at });
+    for (const row of rows) stored.set(row.content_hash, { windowId: Number(row.window_id), createdAt: row.created_at });
     pending = pending.filter((window) => !stored.has(window.contentHash));
   }
   if (pending.length > 0) throw new Error(`could not store ${pending.length} windows: they kept being written concurrently`);
@@ -197,7 +203,7 @@ export async function findScoresByHash(
   const scores = new Map<string, StoredScore>();
   if (hashes.length === 0) return scores;
   const rows = await query<{
-    window_id: number;
+    window_id: WindowIdColumn;
     content_hash: string;
     engine_id: number | null;
     end_cycle: number | null;
@@ -217,7 +223,7 @@ export async function findScoresByHash(
   );
   for (const row of rows) {
     scores.set(row.content_hash, {
-      windowId: row.window_id,
+      windowId: Number(row.window_id),
       contentHash: row.content_hash,
       engineId: row.engine_id,
       endCycle: row.end_cycle,

@@ -1,6 +1,6 @@
-import { ApiRole, JobStatus, type TrainingJob as TrainingJobRow } from '@prisma/client';
+import { ApiRole } from '@prisma/client';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { jobProgress, type TrainingJobService } from './training-job-service';
+import { jobProgress, type JobState as JobStateValue, type TrainingJobService, type TrainingJobView } from './training-job-service';
 import type { LoaderCache, RequestContext } from '../../platform/graphql/context';
 import type { ModelRegistry } from '../registry/model-registry';
 import { loadModelVersion } from '../registry/model-version-loader';
@@ -8,7 +8,7 @@ import { ModelVersion } from '../registry/model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
 import { DETECTOR_KINDS } from '../../detectors/registry';
 import { DetectorKindInfo, optionsFieldOf } from './detector-kind-types';
-import { JobProgress, TrainingEpoch, TrainingJob, TrainingJobPage, TrainModelInput } from './training-job-types';
+import { JobProgress, JobState, TrainingEpoch, TrainingJob, TrainingJobPage, TrainModelInput } from './training-job-types';
 import type { TrainingRequestInput } from './training-request';
 
 /** trainModel's input as the service takes it: each kind's options under its name. */
@@ -66,24 +66,24 @@ export class TrainingJobResolver {
   @Authorized(ApiRole.READER)
   @Query(() => TrainingJobPage, { description: 'Training jobs, newest first, optionally of one status.' })
   trainingJobs(
-    @Arg('status', () => JobStatus, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStatus,
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStateValue,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.jobs.list(status, page);
   }
 
   @FieldResolver(() => [TrainingEpoch], { description: 'Finished epochs of the current attempt, in order.' })
-  epochs(@Root() job: TrainingJobRow, @Ctx() { loaders }: RequestContext) {
+  epochs(@Root() job: TrainingJobView, @Ctx() { loaders }: RequestContext) {
     return this.epochsOf(loaders, job.id);
   }
 
   @FieldResolver(() => JobProgress, { description: 'Epochs done, last losses, elapsed and estimated remaining time.' })
-  async progress(@Root() job: TrainingJobRow, @Ctx() { loaders }: RequestContext): Promise<JobProgress> {
+  async progress(@Root() job: TrainingJobView, @Ctx() { loaders }: RequestContext): Promise<JobProgress> {
     return jobProgress(job, await this.epochsOf(loaders, job.id));
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The model version the job registered.' })
-  modelVersion(@Root() job: TrainingJobRow, @Ctx() { loaders }: RequestContext) {
+  modelVersion(@Root() job: TrainingJobView, @Ctx() { loaders }: RequestContext) {
     return job.modelVersionId === null ? null : loadModelVersion(loaders, this.registry, job.modelVersionId);
   }
 

@@ -1,11 +1,16 @@
 // Runs queued training jobs, one at a time per process, with the queue in the database so that several
 // replicas can share it: a job is claimed with FOR UPDATE SKIP LOCKED, kept alive by a heartbeat, and a
-// job whose process died (stale heartbeat) is re-queued or, after too many attempts, marked failed.
+// job whose process died (stale heartbeat) is re-queued after a backoff that doubles with each attempt
+// or, after too many attempts, marked failed. A cancel is final: an orphan whose cancel was asked is
+// cancelled, never re-queued. Each runner registers in job_runners and refreshes its row while it
+// lives, so that every replica can tell a job whose runner is dead (see job-liveness.ts).
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from './job-liveness';
 
 /** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
 export interface EpochProgress {
@@ -40,6 +45,8 @@ export interface RunnerOptions {
   staleAfterMs?: number;
   /** Attempts before an orphaned job is marked failed instead of re-queued. */
   maxAttempts?: number;
+  /** Wait before an orphan's next attempt; doubled for each attempt already made. */
+  retryBackoffMs?: number;
   /** Told of every stored epoch (e.g. to draw a progress bar). */
   onEpoch?: (jobId: number, progress: EpochProgress) => void;
 }
@@ -59,10 +66,15 @@ export class TrainingJobRunner {
   private readonly heartbeatIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
   private readonly onEpochStored: (jobId: number, progress: EpochProgress) => void;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: (() => void) | null = null;
+  private registered = false;
+  /** Which start() the loop belongs to: a loop left by a stop() that a start() overtook ends. */
+  private generation = 0;
+  private runnerHeartbeat: NodeJS.Timeout | null = null;
   private current: { jobId: number; controller: AbortController; reason: StopReason | null } | null = null;
 
   constructor(
@@ -74,16 +86,22 @@ export class TrainingJobRunner {
     this.instanceId = options.instanceId ?? `runner-${randomUUID()}`;
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
-    this.staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBackoffMs = options.retryBackoffMs ?? 30_000;
     this.onEpochStored = options.onEpoch ?? (() => undefined);
   }
 
-  /** Starts processing the queue in the background. */
+  /** Starts processing the queue in the background (after a stop still in progress, if any). */
   start(): void {
-    if (this.loop) return;
+    if (this.loop && !this.stopping) return;
     this.stopping = false;
-    this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'training job runner crashed'));
+    const generation = ++this.generation;
+    const previous = this.loop ?? Promise.resolve();
+    this.runnerHeartbeat = setInterval(() => void this.beatRunner(), this.heartbeatIntervalMs);
+    this.loop = previous
+      .then(() => this.run(generation))
+      .catch((error) => this.logger.error({ err: error }, 'training job runner crashed'));
   }
 
   /** Asks the runner to look at the queue now (after an enqueue or a cancel). */
@@ -107,8 +125,19 @@ export class TrainingJobRunner {
       this.current.controller.abort();
     }
     this.wake();
-    await this.loop;
+    const loop = this.loop;
+    if (this.runnerHeartbeat) clearInterval(this.runnerHeartbeat);
+    this.runnerHeartbeat = null;
+    await loop;
+    if (this.loop !== loop) return; // started again meanwhile
     this.loop = null;
+    // Known gone at once, rather than after TRAINING_STALE_AFTER_MS.
+    if (this.registered) {
+      this.registered = false;
+      await this.prisma.jobRunner
+        .deleteMany({ where: { id: this.instanceId } })
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not deregister the training job runner'));
+    }
   }
 
   /**
@@ -116,15 +145,17 @@ export class TrainingJobRunner {
    * tests.
    */
   async runNext(jobId?: number): Promise<TrainingJob | null> {
+    await this.beatRunner();
     await this.recoverOrphanedJobs();
+    if (this.stopping) return null; // stop() was called meanwhile: claim nothing more
     const job = await this.claimNext(jobId);
     if (!job) return null;
     await this.runJob(job);
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
+  private async run(generation: number): Promise<void> {
+    while (!this.stopping && this.generation === generation) {
       try {
         const job = await this.runNext();
         if (job) continue;
@@ -148,37 +179,84 @@ export class TrainingJobRunner {
     });
   }
 
-  /** Re-queues (or fails, after maxAttempts) RUNNING jobs whose process stopped sending heartbeats. */
+  /** Registers this runner, or refreshes its heartbeat (see job-liveness.ts). */
+  private async beatRunner(): Promise<void> {
+    const now = new Date();
+    try {
+      await this.prisma.jobRunner.upsert({
+        where: { id: this.instanceId },
+        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
+        update: { heartbeatAt: now },
+      });
+      this.registered = true;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'training job runner heartbeat failed');
+    }
+  }
+
+  /**
+   * Settles RUNNING jobs whose runner is dead (stale heartbeat): cancelled when a cancel was asked,
+   * failed after maxAttempts, else re-queued with retry_at backed off. Forgets runners long dead.
+   */
   async recoverOrphanedJobs(): Promise<number> {
     const staleBefore = new Date(Date.now() - this.staleAfterMs);
+    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
     const orphaned = await this.prisma.trainingJob.findMany({
-      where: { status: 'RUNNING', OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }] },
+      where: {
+        status: 'RUNNING',
+        ...runnerIsDead(
+          staleBefore,
+          deadRunners.map((runner) => runner.id),
+        ),
+      },
     });
     for (const job of orphaned) {
-      const exhausted = job.attempts >= this.maxAttempts;
+      const outcome = job.cancelRequested ? 'cancelled' : job.attempts >= this.maxAttempts ? 'failed' : 'requeued';
+      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
+      const data: Prisma.TrainingJobUpdateManyMutationInput =
+        outcome === 'cancelled'
+          ? { status: 'CANCELLED', finishedAt: new Date(), error: `cancelled while its process was stopped (attempt ${job.attempts})` }
+          : outcome === 'failed'
+            ? {
+                status: 'FAILED',
+                finishedAt: new Date(),
+                error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
+              }
+            : {
+                status: 'QUEUED',
+                claimedBy: null,
+                heartbeatAt: null,
+                retryAt,
+                error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
+              };
       const { count } = await this.prisma.trainingJob.updateMany({
-        where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy },
-        data: exhausted
-          ? {
-              status: 'FAILED',
-              finishedAt: new Date(),
-              error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
-            }
-          : {
-              status: 'QUEUED',
-              claimedBy: null,
-              heartbeatAt: null,
-              error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued`,
-            },
+        where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
+        data,
       });
-      if (count === 1) this.logger.warn({ jobId: job.id, requeued: !exhausted }, 'recovered an orphaned training job');
-      if (count === 1) reportTrainingJob(job.id, exhausted ? 'orphan_failed' : 'orphan_requeued', job.startedAt); // metrics hook
+      if (count !== 1) continue;
+      this.logger.warn({ jobId: job.id, requeued: outcome === 'requeued', outcome }, 'recovered an orphaned training job');
+      reportTrainingJob(
+        job.id,
+        outcome === 'cancelled' ? 'cancelled' : outcome === 'failed' ? 'orphan_failed' : 'orphan_requeued',
+        job.startedAt,
+      ); // metrics hook
     }
+    // A cancel that met a re-queue (or a shutdown) is settled here: a queued job with a cancel asked never runs.
+    await this.prisma.trainingJob.updateMany({
+      where: { status: 'QUEUED', cancelRequested: true },
+      data: { status: 'CANCELLED', finishedAt: new Date() },
+    });
+    // Rows of runners dead for long are of no use to anyone.
+    await this.prisma.jobRunner.deleteMany({ where: { heartbeatAt: { lt: new Date(Date.now() - 100 * this.staleAfterMs) } } });
     return orphaned.length;
   }
 
   private async claimNext(jobId?: number): Promise<TrainingJob | null> {
-    const id = await claimQueuedJob(this.prisma, 'training_jobs', this.instanceId, jobId ?? null, 'cancel_requested = false');
+    const id = await claimQueuedJob(this.prisma, 'training_jobs', this.instanceId, {
+      jobId,
+      assignments: 'retry_at = NULL',
+      condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
+    });
     if (id === null) return null;
     // A re-queued job starts over: progress of an earlier attempt is not this attempt's progress.
     await this.prisma.trainingEpoch.deleteMany({ where: { jobId: id } });
@@ -193,6 +271,11 @@ export class TrainingJobRunner {
     const controller = new AbortController();
     const current: { jobId: number; controller: AbortController; reason: StopReason | null } = { jobId: job.id, controller, reason: null };
     this.current = current;
+    if (this.stopping) {
+      // Claimed while stop() was being called: back to the queue at once.
+      current.reason = 'shutdown';
+      controller.abort();
+    }
     const heartbeat = setInterval(() => void this.beat(current), this.heartbeatIntervalMs);
     this.logger.info({ jobId: job.id, attempt: job.attempts }, 'training job started');
     try {
@@ -225,7 +308,8 @@ export class TrainingJobRunner {
   }
 
   private async finishUnsuccessfully(job: TrainingJob, current: { reason: StopReason | null }, error: unknown): Promise<void> {
-    const reason = current.reason ?? ((await this.cancelRequested(job.id)) ? 'cancelled' : null);
+    // A cancel asked during a shutdown still wins: a re-queued job would never run nor finish.
+    const reason = current.reason !== 'cancelled' && (await this.cancelRequested(job.id)) ? 'cancelled' : current.reason;
     if (reason === 'shutdown') {
       await this.prisma.trainingJob.updateMany({
         where: this.ownJob(job.id),
@@ -269,6 +353,7 @@ export class TrainingJobRunner {
   private async beat(current: { jobId: number; controller: AbortController; reason: StopReason | null }): Promise<void> {
     try {
       const { count } = await this.prisma.trainingJob.updateMany({ where: this.ownJob(current.jobId), data: { heartbeatAt: new Date() } });
+      if (!this.runnerHeartbeat) await this.beatRunner(); // runNext without start(): the CLI
       if (count === 0 && current.reason === null) {
         // Another runner judged this job orphaned and took it back: stop working on it.
         current.reason = 'cancelled';

@@ -1,10 +1,19 @@
-// Training jobs as clients see them: queue one (validated, returned at once), follow it, cancel it.
-import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
+// Training jobs as clients see them: queue one (validated, returned at once), follow it, cancel it. A
+// RUNNING job whose runner is dead shows as ORPHANED (job-liveness.ts) until a runner settles it.
+import { Prisma, type JobStatus, type PrismaClient, type TrainingEpoch, type TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
+import { utc } from '../../platform/jobs/job-claims';
+import { DEFAULT_STALE_AFTER_MS, isOrphaned, runnerIsDead } from './job-liveness';
+
+/** A job's state as clients see it: the stored status, or ORPHANED for a RUNNING job whose runner is dead. */
+export type JobState = JobStatus | 'ORPHANED';
+
+/** A training job as clients see it. */
+export type TrainingJobView = Omit<TrainingJob, 'status'> & { status: JobState };
 
 export interface JobProgress {
   epochsCompleted: number;
@@ -16,7 +25,7 @@ export interface JobProgress {
   estimatedRemainingMs: number | null;
 }
 
-export function jobProgress(job: TrainingJob, epochs: readonly TrainingEpoch[]): JobProgress {
+export function jobProgress(job: TrainingJobView, epochs: readonly TrainingEpoch[]): JobProgress {
   const last = epochs[epochs.length - 1];
   const remainingEpochs = job.totalEpochs - (last?.epoch ?? 0);
   return {
@@ -34,10 +43,28 @@ export class TrainingJobService {
     private readonly prisma: PrismaClient,
     /** Called after a job is queued or a cancellation is asked, to wake the runner. */
     private readonly notify: () => void = () => undefined,
+    /** TRAINING_STALE_AFTER_MS: when a runner that stopped beating is taken for dead. */
+    private readonly staleAfterMs: number = DEFAULT_STALE_AFTER_MS,
   ) {}
 
+  private staleBefore(): Date {
+    return new Date(Date.now() - this.staleAfterMs);
+  }
+
+  /** Jobs as clients see them: RUNNING jobs whose runner is dead are ORPHANED. */
+  private async views(jobs: TrainingJob[]): Promise<TrainingJobView[]> {
+    const runnerIds = [...new Set(jobs.filter((job) => job.status === 'RUNNING' && job.claimedBy !== null).map((job) => job.claimedBy!))];
+    const runners =
+      runnerIds.length === 0
+        ? []
+        : await this.prisma.jobRunner.findMany({ where: { id: { in: runnerIds } }, select: { id: true, heartbeatAt: true } });
+    const heartbeats = new Map(runners.map((runner) => [runner.id, runner.heartbeatAt]));
+    const staleBefore = this.staleBefore();
+    return jobs.map((job) => (isOrphaned(job, heartbeats, staleBefore) ? { ...job, status: 'ORPHANED' } : job));
+  }
+
   /** Validates the request against the stored data and queues the job; nothing is written on error. */
-  async enqueue(input: TrainingRequestInput): Promise<TrainingJob> {
+  async enqueue(input: TrainingRequestInput): Promise<TrainingJobView> {
     const request = await this.withStoredDatasetName(resolveTrainingRequest(input));
     await this.checkUnitsExist(request);
     await this.checkVersionsExist(request);
@@ -101,26 +128,38 @@ export class TrainingJobService {
     }
   }
 
-  async get(id: number): Promise<TrainingJob> {
+  async get(id: number): Promise<TrainingJobView> {
     const [job] = await this.findMany([id]);
     if (!job) throw notFound('training job', id);
     return job;
   }
 
-  async findMany(ids: readonly number[]): Promise<(TrainingJob | null)[]> {
-    const jobs = await this.prisma.trainingJob.findMany({ where: { id: { in: [...ids] } } });
+  async findMany(ids: readonly number[]): Promise<(TrainingJobView | null)[]> {
+    const jobs = await this.views(await this.prisma.trainingJob.findMany({ where: { id: { in: [...ids] } } }));
     const byId = new Map(jobs.map((job) => [job.id, job]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  async list(status?: JobStatus | null, pageRequest?: PageRequest | null): Promise<Page<TrainingJob>> {
+  async list(status?: JobState | null, pageRequest?: PageRequest | null): Promise<Page<TrainingJobView>> {
     const { offset, limit } = resolvePage(pageRequest);
-    const where = status ? { status } : {};
+    const where = await this.whereState(status);
     const [items, totalCount] = await Promise.all([
       this.prisma.trainingJob.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: offset, take: limit }),
       this.prisma.trainingJob.count({ where }),
     ]);
-    return toPage(items, totalCount, offset, limit);
+    return toPage(await this.views(items), totalCount, offset, limit);
+  }
+
+  private async whereState(status?: JobState | null): Promise<Prisma.TrainingJobWhereInput> {
+    if (!status) return {};
+    if (status !== 'RUNNING' && status !== 'ORPHANED') return { status };
+    const staleBefore = this.staleBefore();
+    const dead = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
+    const orphaned = runnerIsDead(
+      staleBefore,
+      dead.map((runner) => runner.id),
+    );
+    return status === 'ORPHANED' ? { status: 'RUNNING', ...orphaned } : { status: 'RUNNING', NOT: orphaned };
   }
 
   /** Epochs of several jobs, in epoch order (for batch loading). */
@@ -135,22 +174,28 @@ export class TrainingJobService {
   }
 
   /**
-   * Cancels a job: a queued job is cancelled at once; a running one is asked to stop and becomes
-   * CANCELLED within an epoch (or a heartbeat). A finished job cannot be cancelled (CONFLICT).
+   * Cancels a job, for good: a queued job, or a running one whose runner is dead, is cancelled at once;
+   * a running one is asked to stop and becomes CANCELLED within an epoch (or a heartbeat), or when a
+   * runner recovers it should its runner die first (never re-queued). A finished job cannot be cancelled
+   * (CONFLICT). One statement, so that a concurrent claim or recovery cannot slip between two steps.
    */
-  async cancel(id: number): Promise<TrainingJob> {
-    const queued = await this.prisma.trainingJob.updateMany({
-      where: { id, status: 'QUEUED' },
-      data: { status: 'CANCELLED', cancelRequested: true, finishedAt: new Date() },
-    });
-    if (queued.count === 0) {
-      const running = await this.prisma.trainingJob.updateMany({ where: { id, status: 'RUNNING' }, data: { cancelRequested: true } });
-      if (running.count === 0) {
-        const job = await this.get(id);
-        throw new ServiceError(ErrorCode.CONFLICT, `training job ${id} is ${job.status.toLowerCase()} and can no longer be cancelled`);
-      }
-      this.notify();
+  async cancel(id: number): Promise<TrainingJobView> {
+    const staleBefore = utc(this.staleBefore());
+    const dead = Prisma.sql`(j.heartbeat_at IS NULL OR j.heartbeat_at < ${staleBefore}::timestamp
+      OR EXISTS (SELECT 1 FROM job_runners r WHERE r.id = j.claimed_by AND r.heartbeat_at < ${staleBefore}::timestamp))`;
+    const now = utc(new Date());
+    const updated = await this.prisma.$queryRaw<{ status: JobStatus }[]>`
+      UPDATE training_jobs j
+         SET cancel_requested = true,
+             status = CASE WHEN j.status = 'QUEUED' OR ${dead} THEN 'CANCELLED'::"JobStatus" ELSE j.status END,
+             finished_at = CASE WHEN j.status = 'QUEUED' OR ${dead} THEN ${now}::timestamp ELSE j.finished_at END
+       WHERE j.id = ${id}::int4 AND j.status IN ('QUEUED', 'RUNNING')
+      RETURNING j.status`;
+    if (updated.length === 0) {
+      const job = await this.get(id);
+      throw new ServiceError(ErrorCode.CONFLICT, `training job ${id} is ${job.status.toLowerCase()} and can no longer be cancelled`);
     }
+    if (updated[0].status === 'RUNNING') this.notify();
     return this.get(id);
   }
 }

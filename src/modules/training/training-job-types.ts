@@ -1,4 +1,5 @@
 import { JobStatus } from '@prisma/client';
+import type { JobState as JobStateValue } from './training-job-service';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
@@ -18,12 +19,19 @@ registerEnumType(RegimeMode, {
   },
 });
 
-registerEnumType(JobStatus, {
+/** The stored statuses and ORPHANED, which is derived (see job-liveness.ts). */
+export const JobState = { ...JobStatus, ORPHANED: 'ORPHANED' } as const;
+
+registerEnumType(JobState, {
   name: 'JobStatus',
   description: 'State of a training job.',
   valuesConfig: {
-    QUEUED: { description: 'Waiting for the training worker.' },
+    QUEUED: { description: 'Waiting for a training worker (a re-queued job waits until retryAt).' },
     RUNNING: { description: 'Training, calibrating or evaluating.' },
+    ORPHANED: {
+      description:
+        'Was running, but its worker stopped sending heartbeats (TRAINING_STALE_AFTER_MS): the next worker that looks re-queues it with a backoff, fails it after the maximum attempts, or cancels it when a cancel was asked. Its progress is that of the interrupted attempt.',
+    },
     SUCCEEDED: { description: 'Finished; its model version is registered.' },
     FAILED: { description: 'Stopped by an error (see error).' },
     CANCELLED: { description: 'Cancelled by a client.' },
@@ -219,8 +227,8 @@ export class TrainingJob {
   @Field(() => Int, { description: 'Identifier of the job.' })
   id: number;
 
-  @Field(() => JobStatus, { description: 'Current state.' })
-  status: JobStatus;
+  @Field(() => JobState, { description: 'Current state.' })
+  status: JobStateValue;
 
   @Field(() => JSONObjectResolver, { description: 'The validated configuration, with every default filled in.' })
   config: Record<string, unknown>;
@@ -245,6 +253,12 @@ export class TrainingJob {
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'When the job finished.' })
   finishedAt: Date | null;
+
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: 'A job re-queued after its worker died is not started again before this time (the wait doubles with each attempt).',
+  })
+  retryAt: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'The model version the job registered.' })
   modelVersionId: number | null;

@@ -1,6 +1,9 @@
 // Authentication of GraphQL requests: `Authorization: Bearer <API key>`. Runs before GraphQL parses
-// anything, so an anonymous client learns nothing about the schema or the data. A client address
-// that keeps presenting bad keys is slowed down (RATE_LIMIT_AUTH_FAILURES).
+// anything, so an anonymous client learns nothing about the schema or the data. A client that keeps
+// presenting bad keys is slowed down (RATE_LIMIT_AUTH_FAILURES), counted per key prefix (the part of a
+// key that is safe to log; "none" or "malformed" when there is none) and client address: one bad
+// client never locks out the valid keys of others behind the same address (a proxy without TRUST_PROXY,
+// a NAT). Keys are 256-bit secrets, so the limit protects the service's work, not the keys.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type express from 'express';
 import { isDatabaseUnavailable } from '../db/connection-errors';
@@ -44,7 +47,10 @@ export function createAuthenticate(options: AuthenticationOptions): Authenticate
       state.principal = ANONYMOUS;
       return true;
     }
-    const clientKey = `ip:${state.clientAddress}`;
+    const header = req.headers.authorization;
+    const token = header ? BEARER.exec(header)?.[1] : undefined;
+    const prefix = token ? keys.prefixOf(token) : null;
+    const clientKey = `${prefix ?? (header ? 'malformed' : 'none')}@${state.clientAddress}`;
     const unauthenticated = async (reason: string, message: string) => {
       metrics.authFailures.inc({ reason });
       await failures.consume(clientKey, 1);
@@ -56,23 +62,18 @@ export function createAuthenticate(options: AuthenticationOptions): Authenticate
       if (!blocked.allowed) {
         metrics.rateLimited.inc({ limit: 'auth_failures' });
         res.setHeader('Retry-After', String(Math.ceil(blocked.retryAfterMs / 1000)));
-        refuse(res, 429, AccessCode.RATE_LIMITED, 'too many failed authentications from this address; retry later', {
+        refuse(res, 429, AccessCode.RATE_LIMITED, 'too many failed authentications with this key from this address; retry later', {
           retryAfterMs: blocked.retryAfterMs,
         });
         return false;
       }
-      const header = req.headers.authorization;
       if (!header) {
         await unauthenticated('missing', 'an API key is required: send it as "Authorization: Bearer <key>"');
         return false;
       }
-      const token = BEARER.exec(header)?.[1];
       const result = token ? await keys.authenticate(token) : ({ ok: false, reason: 'malformed' } as const);
       if (!result.ok) {
-        state.logger.warn(
-          { reason: result.reason, keyPrefix: token ? keys.prefixOf(token) : null, clientAddress: state.clientAddress },
-          'API key refused',
-        );
+        state.logger.warn({ reason: result.reason, keyPrefix: prefix, clientAddress: state.clientAddress }, 'API key refused');
         await unauthenticated(result.reason, 'the API key is not valid (unknown, revoked or malformed)');
         return false;
       }

@@ -41,6 +41,8 @@ export interface Database {
    * when `work` resolves, rolled back when it rejects. On PGlite every other statement waits meanwhile.
    */
   transaction<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /** The driver's connection pool (PostgreSQL only), for stores that share it (rate limits). */
+  pool: pg.Pool | null;
   /** Connection pool figures (PostgreSQL only) for metrics. */
   poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
@@ -143,6 +145,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
         client.release(broken);
       }
     },
+    pool,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await prisma.$disconnect();
@@ -173,6 +176,7 @@ export async function openEmbedded(dataDir: string | null): Promise<Database> {
       client.transaction((tx) =>
         work({ query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows, copyFrom: null }),
       ),
+    pool: null,
     poolStats: () => null,
     close: async () => {
       await prisma.$disconnect();

@@ -48,6 +48,7 @@ export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; met
   const { roles, limits, metrics } = options;
   return {
     async requestDidStart() {
+      let training: { clientKey: string; taken: number; queued: number } | null = null;
       return {
         async didResolveOperation({ contextValue, operation, operationName, document, schema, request }) {
           if (!operation) return;
@@ -57,6 +58,22 @@ export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; met
           const clientKey = principal.keyId !== null ? `key:${principal.keyId}` : `ip:${contextValue.state.clientAddress}`;
           await enforce(limits.scoring, clientKey, cost.windows, metrics);
           await enforce(limits.training, clientKey, cost.trainingJobs, metrics);
+          if (cost.trainingJobs > 0) training = { clientKey, taken: cost.trainingJobs, queued: 0 };
+        },
+
+        // Only queued jobs count against the training allowance: what a refused or unexecuted trainModel
+        // took is given back when the response is sent (a typo must not lock a key out for the period).
+        async executionDidStart() {
+          if (!training) return;
+          const counting = training;
+          return {
+            willResolveField({ info }) {
+              if (info.parentType.name !== 'Mutation' || info.fieldName !== 'trainModel') return;
+              return (error) => {
+                if (!error) counting.queued++;
+              };
+            },
+          };
         },
 
         async didEncounterErrors({ contextValue, errors }) {
@@ -75,6 +92,8 @@ export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; met
         },
 
         async willSendResponse({ contextValue, response }) {
+          if (training && training.taken > training.queued)
+            await limits.training.refund(training.clientKey, training.taken - training.queued);
           if (response.body.kind !== 'single') return;
           const errors = response.body.singleResult.errors;
           const { state } = contextValue;

@@ -1,5 +1,6 @@
 // The GraphQL IDE (GraphiQL from node_modules) at GET /graphql for browsers, next to the GraphQL API
-// itself; the browser test runs Debian's Chromium and fails on any request leaving the loopback host.
+// itself; the browser test runs Debian's Chromium (skipped, loudly, where none is installed: see
+// test/support/browser.ts) and fails on any request leaving the loopback host.
 import fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEFAULT_IDE_QUERY } from './graphql-ide';
@@ -7,8 +8,8 @@ import { importSubset } from '../../modules/datasets/import-service';
 import { writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/databases';
 import { startTestServer, type TestServer } from '../../../test/support/http';
+import { describeInBrowser } from '../../../test/support/browser';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -180,7 +181,7 @@ function parseJson(text: string | null): any {
   }
 }
 
-describe('the IDE in Chromium, offline', () => {
+describeInBrowser('the IDE in Chromium, offline', (chromiumPath) => {
   let browser: Browser;
   let context: BrowserContext;
   const requests: string[] = [];
@@ -188,13 +189,7 @@ describe('the IDE in Chromium, offline', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `Chromium is needed for the GraphQL IDE test and was not found at ${CHROMIUM_PATH}: ` +
-          'install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.',
-      );
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     context = await browser.newContext();
     await context.route('**/*', async (route) => {
       const url = new URL(route.request().url());
