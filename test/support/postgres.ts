@@ -24,7 +24,11 @@ export function databaseUrl(name: string): string {
 export function templateName(): string {
   // Every migration counts: two branches ending with the same migrations must not share a template.
   const fingerprint = createHash('sha256')
-    .update(readMigrations().map((migration) => `${migration.name}:${migration.checksum}`).join('\n'))
+    .update(
+      readMigrations()
+        .map((migration) => `${migration.name}:${migration.checksum}`)
+        .join('\n'),
+    )
     .digest('hex')
     .slice(0, 24);
   return `engine_health_template_${fingerprint}`;
