@@ -20,12 +20,14 @@ import type { AppConfig } from './config';
 import { LoaderCache, type RequestContext } from '../platform/graphql/context';
 import { formatGraphQLError } from '../platform/graphql/errors';
 import { mountGraphQLIde } from '../platform/http/graphql-ide';
-import { requestPlugin } from '../platform/graphql/request-plugin';
+import { clientKeyOf, requestPlugin } from '../platform/graphql/request-plugin';
+import { requestScoringBudget } from '../platform/graphql/scoring-budget';
 import { appOperationRoles, buildAppSchema } from './schema';
 import { errorHandler, metricsRouter, notFoundHandler } from '../platform/http/endpoints';
 import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable, type BodyParser } from '../platform/http/graphql-route';
 import { healthRouter, Readiness } from '../platform/http/health';
-import { RequestTracker, stateOf } from '../platform/http/requests';
+import { requestOperation, RequestTracker, stateOf } from '../platform/http/requests';
+import { runOperation } from '../platform/observability/operations';
 import type { Logger } from '../platform/observability/logger';
 import { Metrics } from '../platform/observability/metrics';
 import type { ApiKeyService } from '../modules/api-keys/api-key-service';
@@ -109,7 +111,8 @@ export async function createApp(options: { services: AppServices; logger: Logger
 
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
-    costLimit: { maxCost: limits.maxCost },
+    // The cost limit is the request plugin's: armor's counts neither variables nor page sizes.
+    costLimit: { enabled: false },
     // __typename counts too (armor lets it through by default): 3,000 aliases of it were accepted.
     maxAliases: { n: limits.maxAliases, allowList: [] },
     maxDirectives: { n: limits.maxDirectives },
@@ -133,7 +136,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ...armor.plugins,
-      requestPlugin({ roles: appOperationRoles(), limits: rateLimits, metrics }),
+      requestPlugin({ roles: appOperationRoles(), limits: rateLimits, metrics, maxCost: limits.maxCost }),
     ],
     logger: {
       debug: (message) => logger.debug(message),
@@ -159,7 +162,9 @@ export async function createApp(options: { services: AppServices; logger: Logger
   const parseJson = express.json({ limit: limits.bodyLimitBytes });
   const context = async (res: ServerResponse): Promise<RequestContext> => {
     const state = stateOf(res);
-    return { requestId: state.requestId, loaders: new LoaderCache(), principal: state.principal!, state };
+    const principal = state.principal!;
+    const scoringBudget = requestScoringBudget(rateLimits.scoring, clientKeyOf(principal, state.clientAddress), metrics);
+    return { requestId: state.requestId, loaders: new LoaderCache(), principal, state, scoringBudget };
   };
   app.use(
     '/graphql',
@@ -169,7 +174,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     parseJson,
     authenticationMiddleware(authenticate),
     (req, res, next) => {
-      answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body).catch(next);
+      answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body, limits.responseLimitBytes).catch(next);
     },
   );
   app.use(importRouter({ imports: services.imports, authenticate, bodyLimitBytes: config.imports.bodyLimitBytes }));
@@ -187,11 +192,14 @@ export async function createApp(options: { services: AppServices; logger: Logger
     authenticate,
     parseJson: parseJson as BodyParser,
     trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
+    responseLimitBytes: limits.responseLimitBytes,
   });
   return {
-    handler: (req, res) => {
-      if (!fastPath(req, res)) app(req, res);
-    },
+    // Each request runs as an operation, so that an error nothing caught in its work fails it alone.
+    handler: (req, res) =>
+      runOperation(requestOperation(res), () => {
+        if (!fastPath(req, res)) app(req, res);
+      }),
     express: app,
     metrics,
     readiness,

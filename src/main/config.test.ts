@@ -68,6 +68,7 @@ describe('loadConfig: production settings', () => {
       RATE_LIMIT_TRAINING_JOBS: '0',
       GRAPHQL_MAX_DEPTH: '7',
       HTTP_BODY_LIMIT_BYTES: '2048',
+      HTTP_RESPONSE_LIMIT_BYTES: '4096',
       TRAINING_HEARTBEAT_INTERVAL_MS: '100',
       TRAINING_STALE_AFTER_MS: '500',
       METRICS_TOKEN: 'a-long-enough-metrics-token',
@@ -78,7 +79,9 @@ describe('loadConfig: production settings', () => {
       training: { points: 0 },
       maxDepth: 7,
       bodyLimitBytes: 2048,
+      responseLimitBytes: 4096,
     });
+    expect(loadConfig({}).limits).toMatchObject({ maxCost: 50_000, responseLimitBytes: 16 * 1024 * 1024 });
     expect(config.trainingRunner).toMatchObject({ enabled: true, heartbeatIntervalMs: 100, staleAfterMs: 500, maxAttempts: 3 });
     expect(config.metricsToken).toBe('a-long-enough-metrics-token');
     expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);

@@ -19,6 +19,8 @@ const integer = (min: number, max: number) => z.coerce.number({ error: 'must be 
  * most 24 characters plus a separator, and the rest of the request is small: 16 MiB.
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Far above what GRAPHQL_MAX_COST lets an answer hold (~50,000 values, well under a MB): a backstop. */
+export const DEFAULT_RESPONSE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** The largest upload POST /imports accepts: 4 GiB, some 20 million rows of 24 columns. */
 export const DEFAULT_IMPORT_LIMIT_BYTES = 4 * 1024 ** 3;
@@ -45,11 +47,12 @@ const environmentSchema = z
     GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
     GRAPHQL_FIELD_SUGGESTIONS: booleanFromEnv.optional(),
     GRAPHQL_MAX_DEPTH: integer(1, 100).default(10),
-    GRAPHQL_MAX_COST: integer(1, 1_000_000).default(5_000),
+    GRAPHQL_MAX_COST: integer(1, 100_000_000).default(50_000),
     GRAPHQL_MAX_ALIASES: integer(0, 1_000).default(15),
     GRAPHQL_MAX_DIRECTIVES: integer(0, 1_000).default(20),
     GRAPHQL_MAX_TOKENS: integer(100, 1_000_000).default(10_000),
     HTTP_BODY_LIMIT_BYTES: integer(1_024, 256 * 1024 * 1024).default(DEFAULT_BODY_LIMIT_BYTES),
+    HTTP_RESPONSE_LIMIT_BYTES: integer(1_024, 1024 * 1024 * 1024).default(DEFAULT_RESPONSE_LIMIT_BYTES),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000).default(65_000),
     TRUST_PROXY: z.string().min(1).optional(),
     AUTH_ENABLED: booleanFromEnv.optional(),
@@ -136,6 +139,8 @@ export interface LimitSettings {
   /** How often a replica adds what it counted locally to the shared counters and reads them back. */
   syncIntervalMs: number;
   bodyLimitBytes: number;
+  /** Largest GraphQL answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error. */
+  responseLimitBytes: number;
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
@@ -255,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       store: values.RATE_LIMIT_STORE,
       syncIntervalMs: values.RATE_LIMIT_SYNC_INTERVAL_MS,
       bodyLimitBytes: values.HTTP_BODY_LIMIT_BYTES,
+      responseLimitBytes: values.HTTP_RESPONSE_LIMIT_BYTES,
       maxDepth: values.GRAPHQL_MAX_DEPTH,
       maxCost: values.GRAPHQL_MAX_COST,
       maxAliases: values.GRAPHQL_MAX_ALIASES,

@@ -8,6 +8,7 @@ import { loadConfig, loadEnvironmentFile, type AppConfig } from './config';
 import { openDatabase, type Database } from '../platform/db/database';
 import { createLogger, type Logger } from '../platform/observability/logger';
 import { InferenceThread, selectBackend } from '../detectors/lstm-autoencoder/engine';
+import { handleProcessErrors } from './process-errors';
 import { createServices } from './services';
 import { importSubset } from '../modules/datasets/import-service';
 
@@ -127,6 +128,7 @@ export async function main(overrides: Record<string, string> = {}): Promise<void
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  handleProcessErrors(logger);
   const running = await startServer(config, logger);
   let signals = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -53,7 +53,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const models = new ModelRegistry(database.prisma, { lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct } });
   const pipeline = new TrainingPipeline(database.prisma, models, logger);
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
-  const engines = new EngineService(database.prisma);
+  const engines = new EngineService(database.prisma, database.query);
   const datasets = new DatasetService(database.prisma);
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
   const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
@@ -70,7 +70,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     models,
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
-    liveEngines: new LiveEngineService(engines, models, trajectories, datasets),
+    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),

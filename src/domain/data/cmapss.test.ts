@@ -58,7 +58,12 @@ describe('parseTrajectories', () => {
   });
 
   it('rejects a fractional unit number', () => {
-    expect(parseError(row(1, 1).replace(/^1 /, '1.5 ')).reason).toMatch(/unit must be a positive integer/);
+    expect(parseError(row(1, 1).replace(/^1 /, '1.5 ')).reason).toMatch(/unit must be an integer from 1 to 2147483647, found 1.5/);
+  });
+
+  it('rejects unit numbers the database cannot store (above 2^31 - 1)', () => {
+    expect(parseTrajectories(row(2147483647, 1), 'train_FD001.txt')[0].unit).toBe(2147483647);
+    expect(parseError(row(2147483648, 1)).reason).toMatch(/unit must be an integer from 1 to 2147483647, found 2147483648/);
   });
 });
 
@@ -67,7 +72,7 @@ describe('parseRul', () => {
     expect(parseRul('112 \n98 \n\n69 \n', 'RUL_FD001.txt')).toEqual([112, 98, 69]);
   });
 
-  it.each(['-1', '3.5', 'abc', '1 2'])('rejects "%s" with file and line', (bad) => {
+  it.each(['-1', '3.5', 'abc', '1 2', '2147483648'])('rejects "%s" with file and line', (bad) => {
     expect(() => parseRul(`112\n${bad}\n`, 'RUL_FD001.txt')).toThrow(/RUL_FD001\.txt, line 2/);
   });
 });

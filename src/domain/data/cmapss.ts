@@ -12,6 +12,9 @@ export const CMAPSS_SENSOR_NAMES: readonly string[] = Array.from({ length: SENSO
 export const SUBSETS = ['FD001', 'FD002', 'FD003', 'FD004'] as const;
 export type Subset = (typeof SUBSETS)[number];
 
+/** Largest unit, cycle or RUL the database stores (a 32-bit integer column). */
+export const MAX_STORED_INTEGER = 2_147_483_647;
+
 export function isSubset(value: string): value is Subset {
   return (SUBSETS as readonly string[]).includes(value);
 }
@@ -70,11 +73,11 @@ export function parseTrajectories(text: string, file: string): UnitTrajectory[] 
       throw new CmapssParseError(file, lineNumber, `field ${bad + 1} is not a finite number: "${tokens[bad]}"`);
     }
     const [unit, cycle] = values;
-    if (!Number.isInteger(unit) || unit < 1) {
-      throw new CmapssParseError(file, lineNumber, `unit must be a positive integer, found ${tokens[0]}`);
+    if (!Number.isInteger(unit) || unit < 1 || unit > MAX_STORED_INTEGER) {
+      throw new CmapssParseError(file, lineNumber, `unit must be an integer from 1 to ${MAX_STORED_INTEGER}, found ${tokens[0]}`);
     }
-    if (!Number.isInteger(cycle) || cycle < 1) {
-      throw new CmapssParseError(file, lineNumber, `cycle must be a positive integer, found ${tokens[1]}`);
+    if (!Number.isInteger(cycle) || cycle < 1 || cycle > MAX_STORED_INTEGER) {
+      throw new CmapssParseError(file, lineNumber, `cycle must be an integer from 1 to ${MAX_STORED_INTEGER}, found ${tokens[1]}`);
     }
     let current = units[units.length - 1];
     if (!current || current.unit !== unit) {
@@ -106,8 +109,8 @@ export function parseRul(text: string, file: string): number[] {
     const line = lines[index].trim();
     if (line === '') continue;
     const value = parseNumber(line);
-    if (!Number.isInteger(value) || value < 0) {
-      throw new CmapssParseError(file, index + 1, `expected one non-negative integer, found "${line}"`);
+    if (!Number.isInteger(value) || value < 0 || value > MAX_STORED_INTEGER) {
+      throw new CmapssParseError(file, index + 1, `expected one integer from 0 to ${MAX_STORED_INTEGER}, found "${line}"`);
     }
     values.push(value);
   }

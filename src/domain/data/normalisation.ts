@@ -77,3 +77,34 @@ export function normaliseSelectedInto(values: ArrayLike<number>, normalisation: 
     out[offset + index] = (values[index] - normalisation.mean[f]) / normalisation.std[f];
   }
 }
+
+/**
+ * The farthest a normalised reading may be from the healthy mean, in standard deviations, for a model to
+ * score it: the network computes in float32, and a window's error sums the squares of (reading minus
+ * reconstruction) over its cells, so a reading of ~1e19 standard deviations already overflows to
+ * Infinity (then NaN). A million standard deviations is no physical reading of any sensor, and keeps
+ * every intermediate value finite with many orders of magnitude to spare.
+ */
+export const MAX_NORMALISED_MAGNITUDE = 1e6;
+
+/** Whether `value` of feature `feature` normalises within MAX_NORMALISED_MAGNITUDE. */
+export function isRepresentable(value: number, feature: number, normalisation: Normalisation): boolean {
+  return Math.abs((value - normalisation.mean[feature]) / normalisation.std[feature]) <= MAX_NORMALISED_MAGNITUDE;
+}
+
+/**
+ * Brings normalised values beyond MAX_NORMALISED_MAGNITUDE back to it (keeping their sign), so that
+ * readings stored before they could be checked still score as the extreme windows they are instead of
+ * as NaN; returns how many it changed.
+ */
+export function clampToRepresentable(x: Float32Array): number {
+  let clamped = 0;
+  for (let index = 0; index < x.length; index++) {
+    const value = x[index];
+    if (value > MAX_NORMALISED_MAGNITUDE || value < -MAX_NORMALISED_MAGNITUDE) {
+      x[index] = value > 0 ? MAX_NORMALISED_MAGNITUDE : -MAX_NORMALISED_MAGNITUDE;
+      clamped++;
+    }
+  }
+  return clamped;
+}

@@ -191,4 +191,21 @@ describe('command line: train and evaluate', () => {
     expect(notAnId.code).not.toBe(0);
     expect(notAnId.stderr).toMatch(/"latest" is not a number/);
   });
+
+  it('refuses to import a unit number the database cannot store, with the file and line and no stack', async () => {
+    const folder = writeSubsetFolder(2, (files) => {
+      files.train = files.train.map((line) => line.replace(/^2 /, '2147483648 '));
+    });
+    try {
+      const engines = await prisma.engine.count();
+      const result = await cli('import', '--subset', 'FD001', '--dir', folder);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^DATASET_ERROR: train_FD001\.txt, line \d+: unit must be an integer from 1 to 2147483647, found 2147483648\n$/,
+      );
+      expect(await prisma.engine.count()).toBe(engines);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });

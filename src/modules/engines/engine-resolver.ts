@@ -1,16 +1,18 @@
-import { ApiRole, type Cycle as CycleRow, type Dataset, type Engine as EngineRow } from '@prisma/client';
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiRole, type Dataset, type Engine as EngineRow } from '@prisma/client';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { columnNames } from '../../domain/data/catalogue';
+import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import { catalogueOf, type DatasetService } from '../datasets/dataset-service';
 import { AppendCyclesResult, CreateEngineInput, Cycle, CycleInput, Engine, EngineFilter, EnginePage, Trajectory } from './engine-types';
 import { PageInput } from '../../platform/graphql/pagination';
-import type { TrajectoryService } from '../scoring/trajectory-service';
-import type { EngineService } from './engine-service';
+import { MAX_TRAJECTORY_POINTS, type TrajectoryService } from '../scoring/trajectory-service';
+import { ENGINE_WINDOWS, MAX_CYCLES_PER_READ, type CycleReadings, type EngineService } from './engine-service';
 import type { LiveEngineService } from './live-engine-service';
 import { reportWindowsScored } from '../../platform/observability/events';
+import { IDEMPOTENCY_KEY_TTL_HOURS, MAX_IDEMPOTENCY_KEY_LENGTH } from './append-requests';
 
-function toCycle(row: CycleRow, names: { sensorNames: readonly string[]; settingNames: readonly string[] }): Cycle {
+function toCycle(row: CycleReadings, names: { sensorNames: readonly string[]; settingNames: readonly string[] }): Cycle {
   return Object.assign(new Cycle(), {
     cycle: row.cycle,
     recordedAt: row.recordedAt,
@@ -60,15 +62,20 @@ export class EngineResolver {
   @Authorized(ApiRole.SCORER)
   @Mutation(() => AppendCyclesResult, {
     description:
-      'Appends cycles to a live engine, all or nothing; with score: true, the windows these cycles complete are scored by the active version in the same call.',
+      'Appends cycles to a live engine; with score: true, the windows these cycles complete are scored by the active version in the same call. All or nothing: cycles and scores are stored together, or nothing is.',
   })
   async appendCycles(
     @Arg('engineId', () => Int, { description: 'Live engine id.' }) engineId: number,
     @Arg('cycles', () => [CycleInput], { description: 'New cycles, oldest first (at most 5000).' }) cycles: CycleInput[],
     @Arg('score', () => Boolean, { defaultValue: false, description: 'Score the windows the new cycles complete.' }) score: boolean,
+    @Arg('idempotencyKey', () => String, {
+      nullable: true,
+      description: `Client-chosen key (1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, per engine) that makes a retry safe: the same request sent again with the same key within ${IDEMPOTENCY_KEY_TTL_HOURS} hours returns the first answer and writes nothing; the key with other cycles is CONFLICT.`,
+    })
+    idempotencyKey?: string | null,
   ): Promise<AppendCyclesResult> {
-    const outcome = await this.liveEngineService.append(engineId, cycles, score);
-    if (outcome.scored)
+    const outcome = await this.liveEngineService.append(engineId, cycles, { score, idempotencyKey });
+    if (outcome.scored && !outcome.replayed)
       reportWindowsScored(
         outcome.scored.modelVersionId,
         outcome.scored.points.map((point) => ({ cached: false, isAnomaly: point.isAnomaly })),
@@ -76,6 +83,7 @@ export class EngineResolver {
     return outcome;
   }
 
+  @Extensions({ cost: { weight: ENGINE_WINDOWS } satisfies FieldCost })
   @FieldResolver(() => Trajectory, {
     description:
       'Score of every window (stride 1) along the engine life under a model version (default: the active one); computed once per version, then read from storage.',
@@ -84,8 +92,14 @@ export class EngineResolver {
     @Root() engine: EngineRow,
     @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version; default the active version.' }) modelVersionId?: number,
     @Arg('fromCycle', () => Int, { nullable: true, description: 'Only windows ending at or after this cycle.' }) fromCycle?: number,
+    @Arg('toCycle', () => Int, {
+      nullable: true,
+      description: `Only windows ending at or before this cycle (a read returns at most ${MAX_TRAJECTORY_POINTS} windows).`,
+    })
+    toCycle?: number,
+    @Ctx() context?: RequestContext,
   ) {
-    return this.trajectoryService.trajectory(engine.id, modelVersionId, fromCycle);
+    return this.trajectoryService.trajectory(engine.id, modelVersionId, { fromCycle, toCycle }, context?.scoringBudget);
   }
 
   @FieldResolver(() => String, { description: 'Name of the data set the engine belongs to (FD001, a CSV import, LIVE...).' })
@@ -93,6 +107,7 @@ export class EngineResolver {
     return (await datasetOf(engine, loaders, this.datasetService))!.name;
   }
 
+  @Extensions({ cost: { assumedSize: ENGINE_WINDOWS, rangeArguments: ['from', 'to'], maxSize: MAX_CYCLES_PER_READ } satisfies FieldCost })
   @FieldResolver(() => [Cycle], { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })
   async cycles(
     @Root() engine: EngineRow,

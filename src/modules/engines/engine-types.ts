@@ -1,6 +1,8 @@
 import { EngineLabelling, EngineRole } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
-import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Extensions, Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { FieldCost } from '../../platform/graphql/cost';
+import { ENGINE_WINDOWS } from './engine-service';
 import { PageOf } from '../../platform/graphql/pagination';
 
 registerEnumType(EngineRole, {
@@ -42,9 +44,11 @@ export class Cycle {
   @Field(() => DateTimeResolver, { nullable: true, description: 'When the cycle was recorded, when its source says.' })
   recordedAt: Date | null;
 
+  @Extensions({ cost: { assumedSize: 3 } satisfies FieldCost })
   @Field(() => [Float], { description: 'Operating settings in catalogue order (C-MAPSS: settings 1-3).' })
   settings: number[];
 
+  @Extensions({ cost: { assumedSize: 21 } satisfies FieldCost })
   @Field(() => [Float], { description: 'Sensor readings in catalogue order (C-MAPSS: index 0 holds sensor 1).' })
   sensors: number[];
 
@@ -140,9 +144,11 @@ export class Trajectory {
   @Field(() => Int, { description: 'Cycles per window: the first point ends at this cycle.' })
   windowLength: number;
 
+  @Extensions({ cost: { assumedSize: ENGINE_WINDOWS } satisfies FieldCost })
   @Field(() => [TrajectoryPoint], { description: 'Scores in cycle order.' })
   points: TrajectoryPoint[];
 
+  @Extensions({ cost: { assumedSize: ENGINE_WINDOWS } satisfies FieldCost })
   @Field(() => [Int], { description: 'End cycles of the flagged windows.' })
   flaggedCycles: number[];
 
@@ -188,4 +194,9 @@ export class AppendCyclesResult {
     description: 'With score: true, the windows completed by these cycles, scored by the active version.',
   })
   scored: Trajectory | null;
+
+  @Field(() => Boolean, {
+    description: 'True when this is the stored answer of an earlier request with the same idempotency key (nothing was written now).',
+  })
+  replayed: boolean;
 }

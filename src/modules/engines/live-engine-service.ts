@@ -1,18 +1,65 @@
-// Live engines report cycles as they run; appending can score the windows the new cycles complete.
-import type { Engine } from '@prisma/client';
+// Live engines report cycles as they run; appending can score the windows the new cycles complete. An
+// append is one unit of work: everything is checked and the new windows are scored first, then the
+// cycles, windows, scores and the answer kept for the request's idempotency key are written in one
+// transaction, so a failure anywhere stores nothing and a retry finds the engine as it was.
+import type { Engine, PrismaClient } from '@prisma/client';
+import { isStorableText } from '../../platform/graphql/input-checks';
+import { badInput, ErrorCode, ServiceError } from '../../platform/errors';
 import type { EngineService, NewCycle } from './engine-service';
 import type { DatasetService } from '../datasets/dataset-service';
 import type { ModelRegistry } from '../registry/model-registry';
-import type { Trajectory, TrajectoryService } from '../scoring/trajectory-service';
+import type { AppendScores, Trajectory, TrajectoryService } from '../scoring/trajectory-service';
+import { transactionExecutor } from '../scoring/window-store';
+import {
+  appendRequestHash,
+  claimAppendRequest,
+  findAppendRequest,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  saveAppendResponse,
+  type StoredAppendRequest,
+} from './append-requests';
 
 export interface AppendOutcome {
   engine: Engine;
   appendedCycles: number[];
   scored: Trajectory | null;
+  /** True when this is the stored answer of an earlier request with the same idempotency key. */
+  replayed: boolean;
+}
+
+export interface AppendOptions {
+  /** Score the windows the new cycles complete with the active version. */
+  score: boolean;
+  /** Client-chosen key: a retry with the same key returns the first answer and writes nothing. */
+  idempotencyKey?: string | null;
+}
+
+// Up to 5,000 cycles and as many scored windows in one transaction.
+const APPEND_TRANSACTION = { timeout: 60_000 };
+
+/** Another request claimed the key first: its answer is the one to return. */
+class KeyTaken extends Error {}
+
+function replay(engineId: number, key: string, stored: StoredAppendRequest, requestHash: string): AppendOutcome {
+  if (stored.requestHash !== requestHash) {
+    throw new ServiceError(
+      ErrorCode.CONFLICT,
+      `idempotency key "${key}" was used by another request to engine ${engineId}: send new cycles under a new key`,
+      { idempotencyKey: key },
+    );
+  }
+  const outcome = JSON.parse(stored.response) as AppendOutcome;
+  const engine = outcome.engine as unknown as Record<string, unknown>;
+  return {
+    ...outcome,
+    engine: { ...outcome.engine, createdAt: new Date(engine.createdAt as string), updatedAt: new Date(engine.updatedAt as string) },
+    replayed: true,
+  };
 }
 
 export class LiveEngineService {
   constructor(
+    private readonly prisma: PrismaClient,
     private readonly engines: EngineService,
     private readonly registry: ModelRegistry,
     private readonly trajectories: TrajectoryService,
@@ -37,14 +84,39 @@ export class LiveEngineService {
 
   /**
    * Appends cycles; with `score`, scores the windows they complete with the active version. The version
-   * is resolved before anything is written, so a missing active version (NO_ACTIVE_MODEL) stores nothing.
+   * is resolved, the readings checked against it and the windows scored before anything is written, so
+   * a refusal (NO_ACTIVE_MODEL, INVALID_WINDOW, ...) stores nothing.
    */
-  async append(engineId: number, cycles: readonly NewCycle[], score: boolean): Promise<AppendOutcome> {
-    const version = score ? await this.registry.resolve(null) : null;
-    const { engine, cycles: appendedCycles } = await this.engines.appendCycles(engineId, cycles);
-    if (!version) return { engine, appendedCycles, scored: null };
-    const firstCompleted = Math.max(appendedCycles[0], version.windowLength);
-    const scored = await this.trajectories.trajectory(engine.id, version.id, firstCompleted);
-    return { engine, appendedCycles, scored };
+  async append(engineId: number, cycles: readonly NewCycle[], options: AppendOptions): Promise<AppendOutcome> {
+    const key = options.idempotencyKey ?? null;
+    const requestHash = appendRequestHash(cycles, options.score);
+    if (key !== null) {
+      if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !isStorableText(key)) {
+        throw badInput(`idempotencyKey must hold 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+      }
+      const earlier = await findAppendRequest(this.prisma, engineId, key);
+      if (earlier) return replay(engineId, key, earlier, requestHash);
+    }
+    const plan = await this.engines.planAppend(engineId, cycles);
+    let scores: AppendScores | null = null;
+    if (options.score) {
+      const loaded = await this.registry.load(await this.registry.resolve(null));
+      scores = await this.trajectories.scoreAppend(plan, loaded);
+    }
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        if (key !== null && !(await claimAppendRequest(tx, engineId, key, requestHash))) throw new KeyTaken();
+        const engine = await this.engines.storeAppend(tx, plan);
+        await scores?.store(transactionExecutor(tx));
+        const outcome: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
+        if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(outcome));
+        return outcome;
+      }, APPEND_TRANSACTION);
+    } catch (error) {
+      if (!(error instanceof KeyTaken) || key === null) throw error;
+      const earlier = await findAppendRequest(this.prisma, engineId, key);
+      if (!earlier) throw new ServiceError(ErrorCode.CONFLICT, `idempotency key "${key}" is in use by a request still running: retry`);
+      return replay(engineId, key, earlier, requestHash);
+    }
   }
 }

@@ -6,6 +6,7 @@ import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics
 import { rulOf } from '../engines/engine-series';
 import { datasetNamed } from '../datasets/dataset-service';
 import { ErrorCode, ServiceError } from '../../platform/errors';
+import { UNLIMITED_SCORING, type ScoringBudget } from '../../platform/graphql/scoring-budget';
 import { insertEvaluation, metricsRecord, type MetricsRecord } from './evaluation-records';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { TrajectoryService } from '../scoring/trajectory-service';
@@ -60,8 +61,42 @@ export interface ComparisonResult {
 
 export const MAX_COMPARED_VERSIONS = 10;
 
+/** Most units one evaluation or comparison takes (a C-MAPSS subset has at most 260). */
+export const MAX_EVALUATED_UNITS = 1_000;
+
 function invalid(message: string): ServiceError {
   return new ServiceError(ErrorCode.BAD_USER_INPUT, message);
+}
+
+/**
+ * The units of `ranges`, bounded before anything is expanded: each range is checked and the units they
+ * add up to counted first, so that a few wide ranges (or many of them) are refused before any work.
+ */
+function expandUnits(ranges: readonly UnitRange[]): number[] {
+  let total = 0;
+  for (const [index, range] of ranges.entries()) {
+    if (!Number.isInteger(range.from) || !Number.isInteger(range.to) || range.from < 1 || range.to < range.from) {
+      throw invalid(`units[${index}] must be a range with 1 <= from <= to, got ${range.from}..${range.to}`);
+    }
+    total += range.to - range.from + 1;
+    if (total > MAX_EVALUATED_UNITS) {
+      throw new ServiceError(
+        ErrorCode.BATCH_TOO_LARGE,
+        `units add up to more than ${MAX_EVALUATED_UNITS} units (${ranges.length} ranges): evaluate at most ${MAX_EVALUATED_UNITS} units in one call`,
+        { limit: MAX_EVALUATED_UNITS },
+      );
+    }
+  }
+  if (total === 0) throw invalid('units must list at least one unit');
+  const units: number[] = [];
+  for (const range of ranges) for (let unit = range.from; unit <= range.to; unit++) units.push(unit);
+  return units;
+}
+
+/** The engines, refused before anything is scored when none holds a complete window. */
+function withWindows(engines: Engine[], windowLength: number): Engine[] {
+  if (!engines.some((engine) => engine.lastCycle >= windowLength)) throw invalid('the chosen engines have no complete window to evaluate');
+  return engines;
 }
 
 function difference(a: number | null, b: number | null): number | null {
@@ -76,11 +111,11 @@ export class EvaluationService {
   ) {}
 
   /** Evaluates a version on labelled engines and stores the evaluation. */
-  async evaluate(versionId: number, request: EvaluationRequest = {}): Promise<EvaluationRow> {
+  async evaluate(versionId: number, request: EvaluationRequest = {}, budget: ScoringBudget = UNLIMITED_SCORING): Promise<EvaluationRow> {
     const version = await this.registry.get(versionId);
     const split = this.resolveSplit(version, request);
-    const engines = await this.enginesOf(split);
-    const labelled = await this.labelledScores(version, engines, split.anomalyRul);
+    const engines = withWindows(await this.enginesOf(split), version.windowLength);
+    const labelled = await this.labelledScores(version, engines, split.anomalyRul, budget);
     const evaluation = evaluateScores(labelled.labels, labelled.scores, version.threshold);
     const trainedOn = version.trainedOn as unknown as TrainedOn;
     const seen = new Set([...trainedOn.split.trainUnits, ...trainedOn.split.calibrationUnits]);
@@ -93,7 +128,11 @@ export class EvaluationService {
    * split), each version at its own threshold, with deltas against the first version and how often the
    * versions' flags agree.
    */
-  async compare(versionIds: readonly number[], request: EvaluationRequest = {}): Promise<ComparisonResult> {
+  async compare(
+    versionIds: readonly number[],
+    request: EvaluationRequest = {},
+    budget: ScoringBudget = UNLIMITED_SCORING,
+  ): Promise<ComparisonResult> {
     if (versionIds.length < 2 || versionIds.length > MAX_COMPARED_VERSIONS) {
       throw invalid(`compare between 2 and ${MAX_COMPARED_VERSIONS} model versions, got ${versionIds.length}`);
     }
@@ -101,9 +140,9 @@ export class EvaluationService {
     const versions: VersionSummary[] = [];
     for (const id of versionIds) versions.push(await this.registry.get(id));
     const split = this.resolveSplit(versions[0], request);
-    const engines = await this.enginesOf(split);
+    const engines = withWindows(await this.enginesOf(split), Math.min(...versions.map((version) => version.windowLength)));
     const scored: LabelledScores[] = [];
-    for (const version of versions) scored.push(await this.labelledScores(version, engines, split.anomalyRul));
+    for (const version of versions) scored.push(await this.labelledScores(version, engines, split.anomalyRul, budget));
     const common = scored[0].keys.filter((key) => scored.every((entry) => entry.flags.has(key)));
     const commonSet = new Set(common);
     const restricted = scored.map((entry, index) => {
@@ -157,20 +196,7 @@ export class EvaluationService {
         throw invalid('name the units to evaluate (units) for another data set or role');
       units = [...trainedOn.split.testUnits];
     } else {
-      units = [];
-      for (const range of request.units) {
-        if (
-          !Number.isInteger(range.from) ||
-          !Number.isInteger(range.to) ||
-          range.from < 1 ||
-          range.to < range.from ||
-          range.to - range.from > 10_000
-        ) {
-          throw invalid(`units must be ranges with 1 <= from <= to, got ${range.from}..${range.to}`);
-        }
-        for (let unit = range.from; unit <= range.to; unit++) units.push(unit);
-      }
-      if (units.length === 0) throw invalid('units must list at least one unit');
+      units = expandUnits(request.units);
     }
     const anomalyRul = request.anomalyRul ?? trainedOn.split.anomalyRul;
     if (!Number.isInteger(anomalyRul) || anomalyRul < 0) throw invalid(`anomalyRul must be a non-negative integer, got ${anomalyRul}`);
@@ -194,9 +220,14 @@ export class EvaluationService {
   }
 
   /** Scores (computed once, then stored) and labels of every window of the engines under a version. */
-  private async labelledScores(version: VersionSummary, engines: readonly Engine[], anomalyRul: number): Promise<LabelledScores> {
+  private async labelledScores(
+    version: VersionSummary,
+    engines: readonly Engine[],
+    anomalyRul: number,
+    budget: ScoringBudget,
+  ): Promise<LabelledScores> {
     const loaded = await this.registry.load(version);
-    for (const engine of engines) await this.trajectories.ensureScored(engine, loaded);
+    for (const engine of engines) await this.trajectories.ensureScored(engine, loaded, budget);
     const rows = await this.prisma.$queryRawUnsafe<{ engine_id: number; end_cycle: number; score: number; is_anomaly: boolean }[]>(
       `SELECT s.engine_id, s.end_cycle, s.score, s.is_anomaly
          FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $2

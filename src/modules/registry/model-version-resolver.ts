@@ -2,7 +2,8 @@ import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
 import type { ModelRegistry, StoredRegimes, VersionSummary as ModelVersionRow } from './model-registry';
 import type { EvaluationService } from '../evaluation/evaluation-service';
 import { JSONObjectResolver } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import {
   Architecture,
@@ -17,6 +18,10 @@ import {
 } from './model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
 import { toEvaluationView } from '../evaluation/evaluation-views';
+
+// Evaluating or comparing reads (and may score) the windows of a split's engines: the test units of a
+// C-MAPSS subset hold thousands.
+const EVALUATION_WEIGHT = 2_000;
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
@@ -50,17 +55,20 @@ export class ModelVersionResolver {
   }
 
   @Authorized(ApiRole.OPERATOR)
+  @Extensions({ cost: { weight: EVALUATION_WEIGHT } satisfies FieldCost })
   @Mutation(() => Evaluation, {
     description: 'Evaluates a version on labelled engines (default: its test engines) and stores the evaluation.',
   })
   async evaluateModelVersion(
     @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
     @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines to evaluate on.' }) split?: EvaluationSplitInput,
+    @Ctx() context?: RequestContext,
   ): Promise<Evaluation> {
-    return toEvaluationView(await this.evaluationService.evaluate(id, split ?? {}));
+    return toEvaluationView(await this.evaluationService.evaluate(id, split ?? {}, context?.scoringBudget));
   }
 
   @Authorized(ApiRole.READER)
+  @Extensions({ cost: { weight: EVALUATION_WEIGHT } satisfies FieldCost })
   @Query(() => ModelComparison, {
     description:
       'Compares 2 to 10 versions on the same windows (default: the first version test engines): metrics, deltas against the first, agreement of their flags.',
@@ -69,8 +77,9 @@ export class ModelVersionResolver {
     @Arg('ids', () => [Int], { description: 'Version ids; the first is the reference.' }) ids: number[],
     @Arg('split', () => EvaluationSplitInput, { nullable: true, description: 'Engines whose windows are compared.' })
     split?: EvaluationSplitInput,
+    @Ctx() context?: RequestContext,
   ): Promise<ModelComparison> {
-    const result = await this.evaluationService.compare(ids, split ?? {});
+    const result = await this.evaluationService.compare(ids, split ?? {}, context?.scoringBudget);
     return { ...result.split, commonWindows: result.commonWindows, versions: result.versions } as unknown as ModelComparison;
   }
 

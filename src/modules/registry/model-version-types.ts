@@ -1,6 +1,8 @@
 import { ModelStatus } from '@prisma/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Extensions, Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DEFAULT_MAX_CURVE_POINTS } from '../../domain/evaluation/metrics';
+import type { FieldCost } from '../../platform/graphql/cost';
 import { UnitRangeInput } from '../training/training-job-types';
 import { PageOf } from '../../platform/graphql/pagination';
 
@@ -117,9 +119,11 @@ export class Evaluation {
   @Field(() => EvaluationMetrics, { description: 'Metrics at the version threshold.' })
   metrics: EvaluationMetrics;
 
+  @Extensions({ cost: { assumedSize: DEFAULT_MAX_CURVE_POINTS } satisfies FieldCost })
   @Field(() => [RocPoint], { description: 'ROC curve, down-sampled to a few hundred points.' })
   rocCurve: RocPoint[];
 
+  @Extensions({ cost: { assumedSize: DEFAULT_MAX_CURVE_POINTS } satisfies FieldCost })
   @Field(() => [PrPoint], { description: 'Precision-recall curve, down-sampled to a few hundred points.' })
   prCurve: PrPoint[];
 

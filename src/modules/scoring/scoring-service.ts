@@ -1,6 +1,7 @@
 // Scoring windows sent by clients: validate, reuse stored scores, score the rest in one batch with the
 // version's detector, and persist windows and scores together (all or nothing).
 import type { PrismaClient } from '@prisma/client';
+import { isRepresentable, MAX_NORMALISED_MAGNITUDE, type Normalisation } from '../../domain/data/normalisation';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import type { LoadedModel, ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
@@ -63,7 +64,8 @@ function invalidWindow(index: number, message: string): ServiceError {
 }
 
 /**
- * Raw readings in the model's sensor order from either input form; throws INVALID_WINDOW. Named columns
+ * Raw readings in the model's sensor order from either input form, each one finite and within what the
+ * model can represent once normalised (see MAX_NORMALISED_MAGNITUDE); throws INVALID_WINDOW. Named columns
  * must be sensors of `catalogue`, the sensor names of the version's data set, or its settings (`settingNames`,
  * read by settingsOf).
  */
@@ -71,6 +73,7 @@ export function readingsOf(
   input: WindowInput,
   index: number,
   version: Pick<VersionSummary, 'sensors' | 'windowLength'>,
+  normalisation: Normalisation,
   catalogue: ReadonlySet<string>,
   settingNames: ReadonlySet<string> = new Set(),
 ): Float64Array {
@@ -116,6 +119,15 @@ export function readingsOf(
   if (bad >= 0) {
     const t = Math.floor(bad / sensors.length);
     throw invalidWindow(index, `reading of ${sensors[bad % sensors.length]} at row ${t} is not a finite number`);
+  }
+  const extreme = raw.findIndex((value, position) => !isRepresentable(value, position % sensors.length, normalisation));
+  if (extreme >= 0) {
+    const s = extreme % sensors.length;
+    throw invalidWindow(
+      index,
+      `reading of ${sensors[s]} at row ${Math.floor(extreme / sensors.length)} is ${raw[extreme]}, more than ${MAX_NORMALISED_MAGNITUDE} ` +
+        `standard deviations from its healthy mean (${normalisation.mean[s]}): beyond what the model can represent; check the sensor's units`,
+    );
   }
   return raw;
 }
@@ -312,7 +324,7 @@ export class ScoringService {
 
   private prepare(input: WindowInput, index: number, loaded: LoadedModel, columns: VersionColumns): PreparedWindow {
     const { version } = loaded;
-    const raw = readingsOf(input, index, version, columns.sensorNames, columns.settingNames);
+    const raw = readingsOf(input, index, version, loaded.normalisation, columns.sensorNames, columns.settingNames);
     const settings = settingsOf(input, index, version, loaded.regimes);
     const engineId = input.engineId ?? null;
     const endCycle = input.endCycle ?? null;

@@ -1,11 +1,16 @@
 // Score trajectories of stored engines: the score of every window along an engine's life under one model
 // version. Windows are scored once per version and stored; later reads come from the stored scores.
 import type { Engine, PrismaClient } from '@prisma/client';
-import { slidingWindows } from '../../domain/data/windows';
+import { MAX_STORED_INTEGER } from '../../domain/data/cmapss';
+import { clampToRepresentable, isRepresentable, MAX_NORMALISED_MAGNITUDE } from '../../domain/data/normalisation';
+import type { EngineSeries } from '../../domain/data/series';
 import { sensorIndices, UnknownSensorError } from '../../domain/data/sensors';
-import { badInput } from '../../platform/errors';
+import { slidingWindows } from '../../domain/data/windows';
+import type { WindowScores } from '../../detectors/detector';
+import { badInput, ErrorCode, ServiceError } from '../../platform/errors';
+import { UNLIMITED_SCORING, type ScoringBudget } from '../../platform/graphql/scoring-budget';
 import { loadSeries, rulOf } from '../engines/engine-series';
-import type { EngineService } from '../engines/engine-service';
+import type { AppendPlan, EngineService } from '../engines/engine-service';
 import type { LoadedModel, ModelRegistry } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
 import { storeEngineWindowScores } from './window-store';
@@ -51,6 +56,38 @@ function versionSensorIndices(catalogue: readonly string[], sensors: readonly st
   }
 }
 
+/** The series with every non-finite stored reading replaced by the largest finite one of its sign (NaN: positive). */
+function withFiniteReadings(series: EngineSeries): EngineSeries {
+  if (series.readings.every((reading) => reading.every(Number.isFinite))) return series;
+  const extreme = (value: number) => (Number.isFinite(value) ? value : value < 0 ? -Number.MAX_VALUE : Number.MAX_VALUE);
+  return { ...series, readings: series.readings.map((reading) => reading.map(extreme)) };
+}
+
+/** The scores of the windows an append completes, computed before anything is written. */
+export interface AppendScores {
+  trajectory: Trajectory;
+  /** Stores those windows and scores (inside the append's transaction). */
+  store(query: QueryExecutor): Promise<void>;
+}
+
+function invalidReading(cycle: number, sensor: number, name: string, value: number, mean: number): ServiceError {
+  return new ServiceError(
+    ErrorCode.INVALID_WINDOW,
+    `cycles[${cycle}].sensors[${sensor}] (${name}) is ${value}, more than ${MAX_NORMALISED_MAGNITUDE} standard deviations ` +
+      `from its healthy mean (${mean}): beyond what the model can represent; check the sensor's units`,
+    { cycle, sensor },
+  );
+}
+
+/** Windows ending within [fromCycle, toCycle] (either bound optional). */
+export interface CycleWindowRange {
+  fromCycle?: number | null;
+  toCycle?: number | null;
+}
+
+/** Most windows one trajectory read returns. */
+export const MAX_TRAJECTORY_POINTS = 20_000;
+
 export class TrajectoryService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -61,19 +98,42 @@ export class TrajectoryService {
 
   /**
    * The trajectory of an engine under a version (default: the active one), scoring what is missing
-   * first; `fromCycle` keeps only windows ending at or after it.
+   * first (charged to `budget`); `range` keeps only windows ending within it. At most
+   * MAX_TRAJECTORY_POINTS windows are read at once.
    */
-  async trajectory(engineId: number, modelVersionId?: number | null, fromCycle?: number | null): Promise<Trajectory> {
+  async trajectory(
+    engineId: number,
+    modelVersionId?: number | null,
+    range: CycleWindowRange = {},
+    budget: ScoringBudget = UNLIMITED_SCORING,
+  ): Promise<Trajectory> {
+    const { fromCycle, toCycle } = range;
+    for (const [name, value] of [
+      ['fromCycle', fromCycle],
+      ['toCycle', toCycle],
+    ] as const) {
+      if (value != null && (!Number.isInteger(value) || value < 1)) throw badInput(`${name} must be a positive integer, got ${value}`);
+    }
+    if (fromCycle != null && toCycle != null && fromCycle > toCycle) {
+      throw badInput(`fromCycle (${fromCycle}) must not exceed toCycle (${toCycle})`);
+    }
     const engine = await this.engines.get(engineId);
     const loaded = await this.registry.load(await this.registry.resolve(modelVersionId));
-    await this.ensureScored(engine, loaded);
+    await this.ensureScored(engine, loaded, budget);
     const rows = await this.query<ScoredRow>(
       `SELECT s.end_cycle, s.score, s.reconstruction_error, s.is_anomaly
          FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $3
-        WHERE s.model_version_id = $1 AND s.engine_id = $2 AND s.end_cycle >= $4
-        ORDER BY s.end_cycle`,
-      [loaded.version.id, engine.id, loaded.version.windowLength, fromCycle ?? 0],
+        WHERE s.model_version_id = $1 AND s.engine_id = $2 AND s.end_cycle >= $4 AND s.end_cycle <= $5
+        ORDER BY s.end_cycle LIMIT $6`,
+      [loaded.version.id, engine.id, loaded.version.windowLength, fromCycle ?? 0, toCycle ?? MAX_STORED_INTEGER, MAX_TRAJECTORY_POINTS + 1],
     );
+    if (rows.length > MAX_TRAJECTORY_POINTS) {
+      throw new ServiceError(
+        ErrorCode.BATCH_TOO_LARGE,
+        `engine ${engine.id} has more than ${MAX_TRAJECTORY_POINTS} windows in the range asked: read them in parts with fromCycle and toCycle`,
+        { limit: MAX_TRAJECTORY_POINTS },
+      );
+    }
     const ruls = rulOf(
       engine,
       rows.map((row) => row.end_cycle),
@@ -97,11 +157,85 @@ export class TrajectoryService {
     };
   }
 
+  /** Every window (stride 1) of `series` under `loaded`, normalised, clamped to what the model represents, and scored. */
+  private async scoreSeries(series: EngineSeries, loaded: LoadedModel): Promise<{ endCycles: number[]; scored: WindowScores }> {
+    const { version } = loaded;
+    const windows = slidingWindows([withFiniteReadings(series)], {
+      length: version.windowLength,
+      stride: 1,
+      sensors: versionSensorIndices(series.sensorNames, version.sensors, series.engineId),
+      normalisation: loaded.normalisation,
+      regimes: loaded.regimes,
+      keep: () => true,
+    });
+    // Readings stored before they could be checked against this version (appended without scoring, or
+    // before the check existed) score as the extreme windows they are, never as NaN or an error.
+    clampToRepresentable(windows.x);
+    const scored = await loaded.detector.score({
+      x: windows.x,
+      count: windows.count,
+      windowLength: windows.length,
+      features: windows.features,
+    });
+    return { endCycles: windows.endCycles, scored };
+  }
+
+  /**
+   * Scores the windows that the cycles of `plan` complete (with the engine's stored cycles before them)
+   * under `loaded`, without writing anything: readings the model cannot represent are refused here
+   * (INVALID_WINDOW naming the cycle and the sensor), before the append stores anything.
+   */
+  async scoreAppend(plan: AppendPlan, loaded: LoadedModel): Promise<AppendScores> {
+    const { version, normalisation } = loaded;
+    const { engine, numbers } = plan;
+    const firstCompleted = Math.max(numbers[0], version.windowLength);
+    const [stored] = await loadSeries(this.prisma, [engine], Math.max(1, firstCompleted - version.windowLength + 1));
+    const sensors = versionSensorIndices(stored.sensorNames, version.sensors, engine.id);
+    plan.cycles.forEach((cycle, index) => {
+      sensors.forEach((sensor, feature) => {
+        const value = cycle.sensors[sensor];
+        if (!isRepresentable(value, feature, normalisation)) {
+          throw invalidReading(index, sensor, stored.sensorNames[sensor], value, normalisation.mean[feature]);
+        }
+      });
+    });
+    const empty = { engineId: engine.id, modelVersionId: version.id, threshold: version.threshold, windowLength: version.windowLength };
+    if (numbers[numbers.length - 1] < firstCompleted) {
+      return { trajectory: { ...empty, points: [], flaggedCycles: [], firstFlaggedCycle: null }, store: async () => undefined };
+    }
+    const series: EngineSeries = {
+      ...stored,
+      cycles: [...stored.cycles, ...numbers],
+      settings: [...stored.settings, ...plan.cycles.map((cycle) => cycle.settings)],
+      readings: [...stored.readings, ...plan.cycles.map((cycle) => cycle.sensors)],
+      rul: null,
+    };
+    const { endCycles, scored } = await this.scoreSeries(series, loaded);
+    const points = endCycles.map((endCycle, index) => ({
+      endCycle,
+      score: scored.scores[index],
+      reconstructionError: scored.raw[index],
+      isAnomaly: scored.scores[index] > version.threshold,
+      rul: null,
+    }));
+    const flaggedCycles = points.filter((point) => point.isAnomaly).map((point) => point.endCycle);
+    return {
+      trajectory: { ...empty, points, flaggedCycles, firstFlaggedCycle: flaggedCycles[0] ?? null },
+      store: (query) =>
+        storeEngineWindowScores(
+          query,
+          version,
+          endCycles.map((endCycle, index) => ({ engineId: engine.id, endCycle, index })),
+          { ...scored, features: version.sensors.length },
+        ),
+    };
+  }
+
   /**
    * Scores and stores the windows of `engine` (stride 1) that `loaded` has not scored yet, and returns
    * the end cycles it scored. Cheap when everything is stored already: one count.
    */
-  async ensureScored(engine: Engine, loaded: LoadedModel): Promise<number[]> {
+  async ensureScored(engine: Engine, loaded: LoadedModel, budget: ScoringBudget = UNLIMITED_SCORING): Promise<number[]> {
     const { version } = loaded;
     const expected = Math.max(0, engine.lastCycle - version.windowLength + 1);
     if (expected === 0) return [];
@@ -113,22 +247,11 @@ export class TrajectoryService {
     if (stored.length >= expected) return [];
     const done = new Set(stored.map((row) => row.end_cycle));
     const firstMissing = Array.from({ length: expected }, (_, index) => index + version.windowLength).find((cycle) => !done.has(cycle))!;
+    // Every window from the first missing one is computed.
+    await budget.charge(engine.lastCycle - firstMissing + 1);
     const [series] = await loadSeries(this.prisma, [engine], firstMissing - version.windowLength + 1);
-    const windows = slidingWindows([series], {
-      length: version.windowLength,
-      stride: 1,
-      sensors: versionSensorIndices(series.sensorNames, version.sensors, engine.id),
-      normalisation: loaded.normalisation,
-      regimes: loaded.regimes,
-      keep: () => true,
-    });
-    const missing = windows.endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));
-    const scored = await loaded.detector.score({
-      x: windows.x,
-      count: windows.count,
-      windowLength: windows.length,
-      features: windows.features,
-    });
+    const { endCycles, scored } = await this.scoreSeries(series, loaded);
+    const missing = endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));
     await storeEngineWindowScores(
       this.query,
       version,

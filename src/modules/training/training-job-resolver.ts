@@ -1,6 +1,7 @@
 import { ApiRole } from '@prisma/client';
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { jobProgress, type JobState as JobStateValue, type TrainingJobService, type TrainingJobView } from './training-job-service';
+import type { FieldCost } from '../../platform/graphql/cost';
 import type { LoaderCache, RequestContext } from '../../platform/graphql/context';
 import type { ModelRegistry } from '../registry/model-registry';
 import { loadModelVersion } from '../registry/model-version-loader';
@@ -72,6 +73,7 @@ export class TrainingJobResolver {
     return this.jobs.list(status, page);
   }
 
+  @Extensions({ cost: { assumedSize: 100 } satisfies FieldCost })
   @FieldResolver(() => [TrainingEpoch], { description: 'Finished epochs of the current attempt, in order.' })
   epochs(@Root() job: TrainingJobView, @Ctx() { loaders }: RequestContext) {
     return this.epochsOf(loaders, job.id);

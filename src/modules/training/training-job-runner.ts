@@ -11,6 +11,7 @@ import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
 import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from './job-liveness';
+import { runOperation, type Operation } from '../../platform/observability/operations';
 
 /** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
 export interface EpochProgress {
@@ -75,7 +76,12 @@ export class TrainingJobRunner {
   /** Which start() the loop belongs to: a loop left by a stop() that a start() overtook ends. */
   private generation = 0;
   private runnerHeartbeat: NodeJS.Timeout | null = null;
-  private current: { jobId: number; controller: AbortController; reason: StopReason | null } | null = null;
+  private current: {
+    jobId: number;
+    controller: AbortController;
+    reason: StopReason | null;
+    strayError?: { error: unknown };
+  } | null = null;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -150,7 +156,7 @@ export class TrainingJobRunner {
     if (this.stopping) return null; // stop() was called meanwhile: claim nothing more
     const job = await this.claimNext(jobId);
     if (!job) return null;
-    await this.runJob(job);
+    await runOperation(this.jobOperation(job.id), () => this.runJob(job));
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
   }
 
@@ -267,9 +273,23 @@ export class TrainingJobRunner {
     return { id: jobId, status: 'RUNNING', claimedBy: this.instanceId };
   }
 
+  /** The job as an operation: an error nothing caught in its work (src/main/process-errors.ts) fails it. */
+  private jobOperation(jobId: number): Operation {
+    return {
+      kind: 'training-job',
+      id: String(jobId),
+      fail: (error) => {
+        const current = this.current;
+        if (current?.jobId !== jobId || current.strayError) return;
+        current.strayError = { error };
+        current.controller.abort(error);
+      },
+    };
+  }
+
   private async runJob(job: TrainingJob): Promise<void> {
     const controller = new AbortController();
-    const current: { jobId: number; controller: AbortController; reason: StopReason | null } = { jobId: job.id, controller, reason: null };
+    const current: NonNullable<typeof this.current> = { jobId: job.id, controller, reason: null };
     this.current = current;
     if (this.stopping) {
       // Claimed while stop() was being called: back to the queue at once.
@@ -300,7 +320,7 @@ export class TrainingJobRunner {
       this.logger.info({ jobId: job.id }, 'training job succeeded');
       reportTrainingJob(job.id, 'succeeded', job.startedAt); // metrics hook
     } catch (error) {
-      await this.finishUnsuccessfully(job, current, error);
+      await this.finishUnsuccessfully(job, current, current.strayError ? current.strayError.error : error);
     } finally {
       clearInterval(heartbeat);
       this.current = null;

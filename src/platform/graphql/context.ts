@@ -5,6 +5,7 @@
 import DataLoader from 'dataloader';
 import type { Principal } from '../auth/principal';
 import type { RequestState } from '../http/requests';
+import type { ScoringBudget } from './scoring-budget';
 
 /** The batch loaders of one request, created on first use under a name. */
 export class LoaderCache {
@@ -28,4 +29,6 @@ export interface RequestContext {
   /** The HTTP layer's record of the request (operation, outcome, logger). */
   state: RequestState;
   loaders: LoaderCache;
+  /** Windows this request's reads may score (trajectories, evaluations, comparisons). */
+  scoringBudget: ScoringBudget;
 }

@@ -2,7 +2,6 @@
 // database becomes SERVICE_UNAVAILABLE; anything unexpected becomes INTERNAL_SERVER_ERROR with the
 // request id (added by the request plugin of src/platform/graphql/request-plugin.ts), never a stack trace or SQL
 // outside development mode.
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isDatabaseUnavailable } from '../db/connection-errors';
 import { ServiceError } from '../errors';
@@ -43,16 +42,37 @@ export function accessError(
   return new GraphQLError(message, { extensions: { code, ...extensions, ...http } });
 }
 
-export function isInternal(formatted: GraphQLFormattedError, error: unknown): boolean {
-  const original = unwrapResolverError(error);
-  if (original instanceof ServiceError || isDatabaseUnavailable(original)) return false;
-  const code = formatted.extensions?.code;
-  return code === undefined || code === INTERNAL_ERROR_CODE;
+/**
+ * What an error is, for the answer and the log: a typed service error; a refusal of the request itself
+ * (parse, validation, coercion, access and limit errors, and the errors graphql-js and Apollo raise about
+ * the request before running anything: those carry neither a code nor an original error); the
+ * database being unreachable; or anything else, which is our bug.
+ */
+export type ErrorKind = 'service' | 'client' | 'unavailable' | 'internal';
+
+/** The innermost error a GraphQLError wraps (resolver errors are wrapped once per located path). */
+function innermost(error: unknown): unknown {
+  let current = error;
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current;
+}
+
+export function classifyError(error: unknown): ErrorKind {
+  if (innermost(error) instanceof ServiceError) return 'service';
+  if (isDatabaseUnavailable(error)) return 'unavailable';
+  // A code given along the chain (by graphql-js, Apollo or the access layer) names a refusal.
+  for (let current: unknown = error; current instanceof GraphQLError; current = current.originalError) {
+    const code = current.extensions?.code;
+    if (code === INTERNAL_ERROR_CODE) return 'internal';
+    if (code !== undefined || !current.originalError) return 'client';
+  }
+  return 'internal';
 }
 
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, exposeDetails: boolean): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (original instanceof ServiceError) {
+  const kind = classifyError(error);
+  const original = innermost(error);
+  if (kind === 'service' && original instanceof ServiceError) {
     return {
       message: original.message,
       locations: formatted.locations,
@@ -60,7 +80,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
       extensions: { code: original.code, ...original.details },
     };
   }
-  if (isDatabaseUnavailable(original)) {
+  if (kind === 'unavailable') {
     return {
       message: UNAVAILABLE_MESSAGE,
       locations: formatted.locations,
@@ -68,10 +88,13 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
       extensions: { code: AccessCode.SERVICE_UNAVAILABLE, retryAfterMs: UNAVAILABLE_RETRY_AFTER_MS },
     };
   }
-  if (!isInternal(formatted, error)) {
-    // Parse, validation, access and other errors Apollo classified: keep them, minus any stack trace.
+  if (kind === 'client') {
+    // Parse, validation, access and other refusals: keep them, minus any stack trace. Apollo gives the
+    // code-less ones (an APQ hash or version mismatch, an operation the schema cannot execute)
+    // INTERNAL_SERVER_ERROR: they are the request's fault.
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    const code = (error as GraphQLError).extensions?.code ?? AccessCode.BAD_REQUEST;
+    return { ...formatted, extensions: { ...extensions, code } };
   }
   if (exposeDetails) return formatted;
   return {

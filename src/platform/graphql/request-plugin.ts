@@ -1,36 +1,29 @@
-// The Apollo plugin of every GraphQL request: checks roles and rate limits once the operation is known
-// and before anything runs, records the operation for the access log and metrics, logs internal errors
-// with the request id, adds that id to INTERNAL_SERVER_ERROR and SERVICE_UNAVAILABLE errors, and
-// answers 503 with Retry-After when the database is unavailable.
+// The Apollo plugin of every GraphQL request: once the operation is known and before anything runs,
+// refuses subscriptions (not served over HTTP), checks roles, the input values (./input-checks.ts) and
+// rate limits; records the operation for the access log and metrics, logs internal errors with the
+// request id, adds that id to INTERNAL_SERVER_ERROR and SERVICE_UNAVAILABLE errors, and answers 503
+// with Retry-After when the database is unavailable.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
 import { checkOperation, type RoleMap } from '../auth/access';
+import type { Principal } from '../auth/principal';
 import type { RateLimit, RateLimits } from '../auth/rate-limits';
-import { isDatabaseUnavailable } from '../db/connection-errors';
 import type { Metrics } from '../observability/metrics';
-import { ServiceError } from '../errors';
 import type { RequestContext } from './context';
-import { AccessCode, accessError, INTERNAL_ERROR_CODE, UNAVAILABLE_RETRY_AFTER_MS } from './errors';
-
-type ErrorClass = 'service' | 'client' | 'unavailable' | 'internal';
-
-function classify(error: GraphQLError): ErrorClass {
-  const original = unwrapResolverError(error);
-  if (original instanceof ServiceError) return 'service';
-  if (isDatabaseUnavailable(original)) return 'unavailable';
-  if (original instanceof GraphQLError) {
-    const code = original.extensions?.code;
-    if (code !== undefined && code !== INTERNAL_ERROR_CODE) return 'client';
-    // Parse, validation and coercion errors carry no original error of another kind.
-    if (!original.originalError && code === undefined) return 'client';
-  }
-  return 'internal';
-}
+import { AccessCode, accessError, classifyError, INTERNAL_ERROR_CODE, UNAVAILABLE_RETRY_AFTER_MS } from './errors';
+import { operationCost } from './cost';
+import { checkInputs } from './input-checks';
 
 const UNITS: Record<string, string> = { scoring: 'windows', training: 'training jobs' };
 
-async function enforce(limit: RateLimit, clientKey: string, points: number, metrics: Metrics): Promise<void> {
+/** Whom the rate limits count for: the API key, or the client address when authentication is off. */
+export function clientKeyOf(principal: Principal, clientAddress: string): string {
+  return principal.keyId !== null ? `key:${principal.keyId}` : `ip:${clientAddress}`;
+}
+
+/** Takes `points` from `limit` for `clientKey`, or throws RATE_LIMITED (HTTP 429, Retry-After). */
+export async function enforce(limit: RateLimit, clientKey: string, points: number, metrics: Metrics): Promise<void> {
   const decision = await limit.consume(clientKey, points);
   if (decision.allowed) return;
   metrics.rateLimited.inc({ limit: limit.name });
@@ -44,8 +37,16 @@ async function enforce(limit: RateLimit, clientKey: string, points: number, metr
   );
 }
 
-export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; metrics: Metrics }): ApolloServerPlugin<RequestContext> {
-  const { roles, limits, metrics } = options;
+export interface RequestPluginOptions {
+  roles: RoleMap;
+  limits: RateLimits;
+  metrics: Metrics;
+  /** GRAPHQL_MAX_COST: the largest estimated cost (./cost.ts) an operation may have. */
+  maxCost: number;
+}
+
+export function requestPlugin(options: RequestPluginOptions): ApolloServerPlugin<RequestContext> {
+  const { roles, limits, metrics, maxCost } = options;
   return {
     async requestDidStart() {
       let training: { clientKey: string; taken: number; queued: number } | null = null;
@@ -53,9 +54,31 @@ export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; met
         async didResolveOperation({ contextValue, operation, operationName, document, schema, request }) {
           if (!operation) return;
           contextValue.state.operation = { name: operationName ?? null, type: operation.operation };
+          if (operation.operation === 'subscription') {
+            throw accessError(
+              AccessCode.BAD_REQUEST,
+              'subscriptions are not served over this transport: /graphql answers queries and mutations',
+              400,
+            );
+          }
           const cost = checkOperation(schema, document, operation, request.variables, contextValue.principal, roles);
-          const principal = contextValue.principal;
-          const clientKey = principal.keyId !== null ? `key:${principal.keyId}` : `ip:${contextValue.state.clientAddress}`;
+          checkInputs(document, request.variables);
+          const estimate = operationCost(schema, document, operation, request.variables);
+          if (estimate > maxCost) {
+            throw new GraphQLError(
+              `the operation's estimated cost is ${Math.round(estimate)}, more than GRAPHQL_MAX_COST (${maxCost}): ask for fewer items ` +
+                '(a smaller page.limit, a cycles(from, to) range, fewer engines with their trajectory or cycles, fewer aliases)',
+              {
+                extensions: {
+                  code: ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+                  cost: Math.round(estimate),
+                  maxCost,
+                  http: { status: 400, headers: new Map() },
+                },
+              },
+            );
+          }
+          const clientKey = clientKeyOf(contextValue.principal, contextValue.state.clientAddress);
           await enforce(limits.scoring, clientKey, cost.windows, metrics);
           await enforce(limits.training, clientKey, cost.trainingJobs, metrics);
           if (cost.trainingJobs > 0) training = { clientKey, taken: cost.trainingJobs, queued: 0 };
@@ -79,7 +102,7 @@ export function requestPlugin(options: { roles: RoleMap; limits: RateLimits; met
         async didEncounterErrors({ contextValue, errors }) {
           const { state } = contextValue;
           for (const error of errors) {
-            const kind = classify(error);
+            const kind = classifyError(error);
             if (kind === 'internal') {
               state.logger.error(
                 { err: unwrapResolverError(error), path: error.path, operation: state.operation?.name ?? null },

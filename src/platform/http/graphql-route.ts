@@ -18,6 +18,8 @@ import { sendJson, stateOf, type RequestTracker } from './requests';
 
 const GRAPHQL_MEDIA_TYPES = ['application/json', 'application/graphql-response+json'];
 
+export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
+
 /**
  * Apollo checks Accept only after executing the operation: a mutation would run and its client be told
  * 406. Refuses (and answers) before anything runs; returns whether it did.
@@ -33,6 +35,23 @@ export function refuseUnacceptable(req: IncomingMessage, res: ServerResponse): b
   return true;
 }
 
+/** An answer larger than HTTP_RESPONSE_LIMIT_BYTES is replaced by a typed error, never truncated. */
+function refuseLargeAnswer(res: ServerResponse, bytes: number, limit: number): void {
+  const state = stateOf(res);
+  state.outcome = RESPONSE_TOO_LARGE;
+  const mutation = state.operation?.type === 'mutation';
+  sendJson(
+    res,
+    400,
+    errorBody(
+      RESPONSE_TOO_LARGE,
+      `the answer is ${bytes} bytes, more than HTTP_RESPONSE_LIMIT_BYTES (${limit}): ask for less (a smaller page.limit, a cycles(from, to) ` +
+        `range, fewer fields)${mutation ? '; the mutation itself ran and its changes are kept' : ''}`,
+      { limit, requestId: state.requestId },
+    ),
+  );
+}
+
 /** Runs a GraphQL HTTP request through Apollo and writes its answer (what @as-integrations/express5 did). */
 export async function answerGraphQL(
   apollo: ApolloServer<RequestContext>,
@@ -40,6 +59,7 @@ export async function answerGraphQL(
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
+  responseLimitBytes: number,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -54,7 +74,9 @@ export async function answerGraphQL(
   for (const [name, value] of answer.headers) res.setHeader(name, value);
   res.statusCode = answer.status ?? 200;
   if (answer.body.kind === 'complete') {
-    res.setHeader('Content-Length', Buffer.byteLength(answer.body.string));
+    const bytes = Buffer.byteLength(answer.body.string);
+    if (bytes > responseLimitBytes) return refuseLargeAnswer(res, bytes, responseLimitBytes);
+    res.setHeader('Content-Length', bytes);
     res.end(answer.body.string);
     return;
   }
@@ -74,11 +96,12 @@ export interface GraphQLRouteOptions {
   parseJson: BodyParser;
   /** express's compiled "trust proxy fn", so that the client address is the one express would see. */
   trustProxy: (address: string, hop: number) => boolean;
+  responseLimitBytes: number;
 }
 
 /** Takes (and answers) POST /graphql; returns false for any other request. */
 export function createGraphQLFastPath(options: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { apollo, context, tracker, authenticate, parseJson, trustProxy } = options;
+  const { apollo, context, tracker, authenticate, parseJson, trustProxy, responseLimitBytes } = options;
   const fail = (res: ServerResponse, error: unknown) => {
     if (res.headersSent) res.destroy(error instanceof Error ? error : undefined);
     else answerError(res, error);
@@ -94,7 +117,7 @@ export function createGraphQLFastPath(options: GraphQLRouteOptions): (req: Incom
       if (refusal !== undefined) return fail(res, refusal);
       authenticate(req, res)
         .then(async (authenticated) => {
-          if (authenticated) await answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body);
+          if (authenticated) await answerGraphQL(apollo, context, req, res, (req as { body?: unknown }).body, responseLimitBytes);
         })
         .catch((error: unknown) => fail(res, error));
     });

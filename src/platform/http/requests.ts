@@ -7,6 +7,8 @@ import type express from 'express';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Principal } from '../auth/principal';
+import { errorBody, INTERNAL_ERROR_CODE } from '../graphql/errors';
+import type { Operation } from '../observability/operations';
 
 /** What the layers of one request learn about it, kept in res.locals. */
 export interface RequestState {
@@ -33,6 +35,30 @@ interface WithLocals {
 
 export function stateOf(res: ServerResponse): RequestState {
   return (res as WithLocals).locals!.state as RequestState;
+}
+
+/**
+ * The request as an operation (../observability/operations.ts): an error nothing caught in its work
+ * answers it 500 with its request id, or closes its connection when the answer has begun.
+ */
+export function requestOperation(res: ServerResponse): Operation {
+  const state = () => (res as WithLocals).locals?.state as RequestState | undefined;
+  return {
+    kind: 'request',
+    get id() {
+      return state()?.requestId ?? 'unknown';
+    },
+    fail() {
+      if (res.writableEnded) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const current = state();
+      if (current) current.outcome = INTERNAL_ERROR_CODE;
+      sendJson(res, 500, errorBody(INTERNAL_ERROR_CODE, 'Internal server error', { requestId: current?.requestId ?? null }));
+    },
+  };
 }
 
 /** Answers `body` as JSON (what express's res.status(status).json(body) sends, usable without express). */

@@ -81,7 +81,7 @@ async function activate(name: BackendName): Promise<WasmKernelFix[]> {
       // Registers the 'wasm' backend; its .wasm binaries are located next to the package's JS in Node.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('@tensorflow/tfjs-backend-wasm');
-      await setBackendOrThrow('wasm');
+      await withoutLibraryProcessHandlers(() => setBackendOrThrow('wasm'));
       return installWasmKernelFixes();
     case 'cpu':
       // The cpu backend greets Node users with a console banner recommending tfjs-node; PROD silences
@@ -92,6 +92,30 @@ async function activate(name: BackendName): Promise<WasmKernelFix[]> {
     default:
       throw new Error(`unknown backend ${String(name)}`);
   }
+}
+
+const PROCESS_EVENTS = ['unhandledRejection', 'uncaughtException'] as const;
+
+/**
+ * Runs `load`, then removes the process-wide 'unhandledRejection' and 'uncaughtException' listeners it
+ * added. The WebAssembly backend's Emscripten loader installs handlers that rethrow every unhandled
+ * rejection and uncaught exception of the whole process (any stray promise anywhere ended the server);
+ * how the process treats those is the application's decision (src/main/process-errors.ts). Returns how
+ * many listeners were removed (engine/backend.test.ts fails if the library stops adding them).
+ */
+export async function withoutLibraryProcessHandlers(load: () => Promise<void>): Promise<number> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  await load();
+  let removed = 0;
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (before.get(event)!.has(listener)) continue;
+      emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 async function setBackendOrThrow(name: string): Promise<void> {
