@@ -6,8 +6,12 @@
 //
 //   node dist/bench/quality.js [--datasets FD001,FD002] [--seeds 0,1,2] [--kinds lstm-autoencoder,...]
 //                              [--scorings reconstruction-error,...] [--epochs 80] [--threads 2] [--data DIR] [--out FILE]
+//                              [--ensembles vote:isolation-forest+local-outlier-factor+z-score,...]
 //
 // Every lstm-autoencoder scoring method is its own training job (the network is trained once per job).
+// Each ensemble (rule:member+member+..., members named by kind or autoencoder scoring method) is one more
+// training job per data set and seed over the versions those runs registered; it runs when all its
+// members did.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +33,16 @@ const { values: args } = parseArgs({
   options: {
     datasets: { type: 'string', default: 'FD001' },
     seeds: { type: 'string', default: '0,1,2' },
-    kinds: { type: 'string', default: DETECTOR_KINDS.map((kind) => kind.name).join(',') },
+    kinds: {
+      type: 'string',
+      default: DETECTOR_KINDS.filter((kind) => kind.name !== 'ensemble')
+        .map((kind) => kind.name)
+        .join(','),
+    },
+    ensembles: {
+      type: 'string',
+      default: 'vote:isolation-forest+local-outlier-factor+z-score,calibrated-mean:degradation-logistic+isolation-forest+z-score',
+    },
     scorings: { type: 'string', default: SCORING_METHODS.join(',') },
     epochs: { type: 'string', default: '80' },
     threads: { type: 'string' },
@@ -57,6 +70,13 @@ interface Run {
 
 const fixed = (value: number | null, digits = 4) => (value === null ? 'n/a' : value.toFixed(digits));
 
+/** `rule:member+member` as the ensemble's rule and its members' run names. */
+function parseEnsemble(text: string): { name: string; rule: string; members: string[] } {
+  const [rule, members] = text.split(':');
+  if (!rule || !members) throw new Error(`--ensembles takes rule:member+member,..., got "${text}"`);
+  return { name: `${rule}(${members.split('+').join(', ')})`, rule, members: members.split('+') };
+}
+
 /** The jobs to run for one seed: each kind once, the autoencoder once per scoring method. */
 function jobsOf(kinds: readonly string[], scorings: readonly string[], seed: number, epochs: number) {
   return kinds.flatMap((kind) => {
@@ -79,6 +99,8 @@ async function main(): Promise<void> {
   const datasets = list(args.datasets).map(parseSubset);
   const kinds = list(args.kinds);
   for (const kind of kinds) if (!DETECTOR_KINDS.some((known) => known.name === kind)) throw new Error(`unknown kind ${kind}`);
+  if (kinds.includes('ensemble')) throw new Error('ensembles are built from the other runs: give them with --ensembles');
+  const ensembles = list(args.ensembles).map(parseEnsemble);
   const scorings = list(args.scorings);
   const epochs = Number(args.epochs);
   const dataDir = args.data ?? defaultDataDir();
@@ -96,17 +118,28 @@ async function main(): Promise<void> {
         const imported = await importSubset(database.prisma, dataset, dataDir);
         console.log(`[data] ${dataset} from ${dataDir}: ${imported.enginesCreated} engines, ${imported.cyclesInserted} cycles`);
         for (const seed of seeds) {
-          for (const job of jobsOf(kinds, scorings, seed, epochs)) {
+          const registered = new Map<string, number>();
+          const ensembleJobs = ensembles
+            .filter((ensemble) =>
+              ensemble.members.every((member) => jobsOf(kinds, scorings, seed, epochs).some((job) => job.scoring === member)),
+            )
+            .map((ensemble) => ({ kind: 'ensemble', scoring: ensemble.name, ensemble }));
+          for (const job of [...jobsOf(kinds, scorings, seed, epochs), ...ensembleJobs]) {
+            const options =
+              'ensemble' in job
+                ? { members: job.ensemble.members.map((member) => registered.get(member)!), rule: job.ensemble.rule }
+                : job.options;
             const queued = await services.jobs.enqueue({
               name: `${dataset} ${job.scoring} seed ${seed}`,
               dataset,
               kind: job.kind,
-              kindOptions: { [job.kind]: job.options },
+              kindOptions: { [job.kind]: options },
             });
             const finished = await services.runner.runNext(queued.id);
             if (finished?.status !== 'SUCCEEDED' || finished.modelVersionId === null) {
               throw new Error(`${dataset} ${job.scoring} seed ${seed}: job ${queued.id} ${finished?.status}: ${finished?.error}`);
             }
+            registered.set(job.scoring, finished.modelVersionId);
             const version = await services.models.get(finished.modelVersionId);
             const metrics = version.metrics as unknown as MetricsRecord;
             const run = {
@@ -120,7 +153,7 @@ async function main(): Promise<void> {
             };
             runs.push(run);
             console.log(
-              `${dataset} seed ${seed} ${job.scoring.padEnd(22)} ROC-AUC ${fixed(metrics.rocAuc)}  PR-AUC ${fixed(metrics.prAuc)}  ` +
+              `${dataset} seed ${seed} ${job.scoring.padEnd(24)} ROC-AUC ${fixed(metrics.rocAuc)}  PR-AUC ${fixed(metrics.prAuc)}  ` +
                 `precision ${fixed(metrics.precision)}  recall ${fixed(metrics.recall)}  ${run.trainingSeconds.toFixed(1)} s`,
             );
           }
@@ -135,12 +168,14 @@ async function main(): Promise<void> {
 
   for (const dataset of datasets) {
     console.log(`\n${dataset} (test engines 81-100, every window; anomalous when RUL <= 30)`);
-    console.log('seed  kind / scoring            ROC-AUC  PR-AUC  precision  recall  F1      tp / fp / tn / fn          fit s');
+    console.log(
+      'seed  kind / scoring                                          ROC-AUC  PR-AUC  precision  recall  F1      tp / fp / tn / fn          fit s',
+    );
     for (const run of runs.filter((candidate) => candidate.dataset === dataset)) {
       const { metrics: m } = run;
       const confusion = `${m.confusion.tp} / ${m.confusion.fp} / ${m.confusion.tn} / ${m.confusion.fn}`;
       console.log(
-        `${String(run.seed).padEnd(5)} ${run.scoring.padEnd(24)} ${fixed(m.rocAuc)}   ${fixed(m.prAuc)}  ${fixed(m.precision)}     ` +
+        `${String(run.seed).padEnd(5)} ${run.scoring.padEnd(58)} ${fixed(m.rocAuc)}   ${fixed(m.prAuc)}  ${fixed(m.precision)}     ` +
           `${fixed(m.recall)}  ${fixed(m.f1)}  ${confusion.padEnd(25)}  ${run.trainingSeconds.toFixed(1)}`,
       );
     }
