@@ -22,7 +22,8 @@ import { SCORING_METHODS } from '../src/detectors/lstm-autoencoder/scoring';
 import { selectBackend, describeSelection } from '../src/detectors/lstm-autoencoder/engine';
 import { createServices } from '../src/main/services';
 import { importSubset, parseSubset } from '../src/modules/datasets/import-service';
-import type { MetricsRecord } from '../src/modules/evaluation/evaluation-records';
+import type { PrPoint } from '../src/domain/evaluation/curves';
+import type { CurvesRecord, MetricsRecord } from '../src/modules/evaluation/evaluation-records';
 import { openPostgres } from '../src/platform/db/database';
 import { applyMigrations } from '../src/platform/db/migrations';
 import { createLogger } from '../src/platform/observability/logger';
@@ -66,6 +67,17 @@ interface Run {
   modelVersionId: number;
   trainingSeconds: number;
   metrics: MetricsRecord;
+  /** The best precision at recall >= RECALL_TARGET on the test engines' PR curve (stored, 200 points). */
+  precisionAtRecallTarget: number | null;
+}
+
+/** Issue 16's operating point: precision is read where recall reaches this on the test engines. */
+const RECALL_TARGET = 0.93;
+
+/** The best precision among the curve's points with recall >= target (a lower bound of the exact one). */
+function precisionAtRecall(points: readonly PrPoint[], target: number): number | null {
+  const reaching = points.filter((point) => point.recall >= target);
+  return reaching.length === 0 ? null : Math.max(...reaching.map((point) => point.precision));
 }
 
 const fixed = (value: number | null, digits = 4) => (value === null ? 'n/a' : value.toFixed(digits));
@@ -142,6 +154,11 @@ async function main(): Promise<void> {
             registered.set(job.scoring, finished.modelVersionId);
             const version = await services.models.get(finished.modelVersionId);
             const metrics = version.metrics as unknown as MetricsRecord;
+            const [registration] = await database.query<{ curves: CurvesRecord }>(
+              'SELECT curves FROM evaluations WHERE model_version_id = $1 ORDER BY id LIMIT 1',
+              [version.id],
+            );
+            const precisionAtRecallTarget = registration ? precisionAtRecall(registration.curves.pr, RECALL_TARGET) : null;
             const run = {
               dataset,
               seed,
@@ -150,11 +167,13 @@ async function main(): Promise<void> {
               modelVersionId: version.id,
               trainingSeconds: version.trainingMs / 1000,
               metrics,
+              precisionAtRecallTarget,
             };
             runs.push(run);
             console.log(
               `${dataset} seed ${seed} ${job.scoring.padEnd(24)} ROC-AUC ${fixed(metrics.rocAuc)}  PR-AUC ${fixed(metrics.prAuc)}  ` +
-                `precision ${fixed(metrics.precision)}  recall ${fixed(metrics.recall)}  ${run.trainingSeconds.toFixed(1)} s`,
+                `precision ${fixed(metrics.precision)}  recall ${fixed(metrics.recall)}  ` +
+                `precision@recall${RECALL_TARGET} ${fixed(precisionAtRecallTarget)}  ${run.trainingSeconds.toFixed(1)} s`,
             );
           }
         }
@@ -169,14 +188,14 @@ async function main(): Promise<void> {
   for (const dataset of datasets) {
     console.log(`\n${dataset} (test engines 81-100, every window; anomalous when RUL <= 30)`);
     console.log(
-      'seed  kind / scoring                                          ROC-AUC  PR-AUC  precision  recall  F1      tp / fp / tn / fn          fit s',
+      `seed  kind / scoring                                          ROC-AUC  PR-AUC  precision  recall  F1      tp / fp / tn / fn          P@R${RECALL_TARGET}  fit s`,
     );
     for (const run of runs.filter((candidate) => candidate.dataset === dataset)) {
       const { metrics: m } = run;
       const confusion = `${m.confusion.tp} / ${m.confusion.fp} / ${m.confusion.tn} / ${m.confusion.fn}`;
       console.log(
         `${String(run.seed).padEnd(5)} ${run.scoring.padEnd(58)} ${fixed(m.rocAuc)}   ${fixed(m.prAuc)}  ${fixed(m.precision)}     ` +
-          `${fixed(m.recall)}  ${fixed(m.f1)}  ${confusion.padEnd(25)}  ${run.trainingSeconds.toFixed(1)}`,
+          `${fixed(m.recall)}  ${fixed(m.f1)}  ${confusion.padEnd(25)}  ${fixed(run.precisionAtRecallTarget)}   ${run.trainingSeconds.toFixed(1)}`,
       );
     }
   }
