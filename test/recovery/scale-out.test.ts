@@ -160,5 +160,5 @@ describe('two API replicas and a training worker on one database (compiled proce
     replacement.child.kill('SIGTERM');
     expect(await replacement.exited).toEqual({ code: 0, signal: null });
     expect(await database.prisma.jobRunner.count({ where: { id: replacement.runnerId! } })).toBe(0); // deregistered
-  });
+  }, 330_000); // the sum of the waits above: the budget is theirs, not a speed target
 });
