@@ -1,0 +1,105 @@
+// ScoringService on a real database, with a z-score version trained by the real job: both input forms
+// score alike, stored scores are reused, batches are all or nothing, and every refusal is typed.
+import type { ModelVersion } from '@prisma/client';
+import { createLogger } from '../../platform/observability/logger';
+import { createServices, type AppServices } from '../../main/services';
+import { ErrorCode, ServiceError } from '../../platform/errors';
+import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
+import { describeEachDatabase } from '../../../test/support/databases';
+import { MAX_BATCH_WINDOWS, type WindowInput } from './scoring-service';
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  const error = await promise.then(
+    () => new Error('expected a rejection'),
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof ServiceError)) throw error;
+  return error;
+}
+
+describeEachDatabase('ScoringService', (db) => {
+  let services: AppServices;
+  let version: ModelVersion;
+  /** Rows (cycles) x the version's sensors of FD001 training engine `unit`, cycles from..from+29. */
+  let rowsOf: (unit: number, from: number) => Promise<number[][]>;
+  const counts = async () => ({ windows: await db().prisma.window.count(), scores: await db().prisma.score.count() });
+
+  beforeAll(async () => {
+    await importFirstUnits(db().prisma, 8);
+    services = createServices(db(), createLogger('silent'));
+    const job = await services.jobs.enqueue({
+      kind: 'z-score',
+      trainUnits: [{ from: 1, to: 4 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 8 }],
+      activate: true,
+    });
+    const finished = await services.runner.runNext(job.id);
+    version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    rowsOf = async (unit, from) => {
+      const engine = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit } });
+      const cycles = await db().prisma.cycle.findMany({
+        where: { engineId: engine.id, cycle: { gte: from, lt: from + version.windowLength } },
+        orderBy: { cycle: 'asc' },
+      });
+      return cycles.map((cycle) => version.sensors.map((name) => cycle.sensors[Number(name.replace('sensor', '')) - 1]));
+    };
+  });
+
+  it('scores a window given as rows or as named columns alike, and reuses the stored score the second time', async () => {
+    const values = await rowsOf(7, 1);
+    const before = await counts();
+    const first = await services.scoring.scoreWindow({ values }, version.id);
+    expect(first).toMatchObject({ modelVersionId: version.id, threshold: version.threshold, cached: false, engineId: null });
+    expect(first.isAnomaly).toBe(first.score > version.threshold);
+    expect(first.contributions.map((entry) => entry.sensor).sort()).toEqual([...version.sensors].sort());
+    expect(await counts()).toEqual({ windows: before.windows + 1, scores: before.scores + 1 });
+
+    const columns = version.sensors.map((sensor, s) => ({ sensor, values: values.map((row) => row[s]) }));
+    const again = await services.scoring.scoreWindow({ columns }); // the active version
+    expect(again).toMatchObject({ windowId: first.windowId, score: first.score, cached: true });
+    expect(await counts()).toEqual({ windows: before.windows + 1, scores: before.scores + 1 });
+  });
+
+  it("scores a batch in the order given, each distinct window once, and an engine's last window above its first", async () => {
+    const early = await rowsOf(8, 1);
+    const engine8 = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit: 8 } });
+    const late = await rowsOf(8, engine8.lastCycle - version.windowLength + 1); // its last window, just before failure
+    const results = await services.scoring.scoreWindows([{ values: early }, { values: late }, { values: early }], version.id);
+    expect(results[0].windowId).toBe(results[2].windowId);
+    expect(results[1].windowId).not.toBe(results[0].windowId);
+    expect(results[1].score).toBeGreaterThan(results[0].score);
+  });
+
+  it('writes nothing when any window of a batch is wrong, and names the window and the reading', async () => {
+    const good = await rowsOf(7, 40);
+    const broken = good.map((row) => [...row]);
+    broken[3][2] = Number.NaN;
+    const extreme = good.map((row) => [...row]);
+    extreme[0][0] = 1e30;
+    const cases: [WindowInput[], RegExp][] = [
+      [[{ values: good }, { values: broken }], /^windows\[1\]: reading of \S+ at row 3 is not a finite number$/],
+      [[{ values: good }, { values: extreme }], /^windows\[1\]: reading of \S+ at row 0 is 1e\+30, more than/],
+      [[{ values: good.slice(1) }], /^windows\[0\]: values must hold 30 rows \(one per cycle\), got 29$/],
+      [[{ values: good, columns: [] }], /give either values \(rows of readings\) or columns/],
+      [[{ columns: [{ sensor: 'vibration', values: [1] }] }], /unknown sensor "vibration"/],
+      [[{ values: good, engineId: 1 }], /engineId and endCycle go together/],
+    ];
+    const before = await counts();
+    for (const [windows, message] of cases) {
+      const error = await rejection(services.scoring.scoreWindows(windows, version.id));
+      expect([error.code, error.message]).toEqual([ErrorCode.INVALID_WINDOW, expect.stringMatching(message)]);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses empty and oversized batches, unknown versions and unknown engines with their own codes', async () => {
+    const values = await rowsOf(7, 60);
+    expect((await rejection(services.scoring.scoreWindows([], version.id))).code).toBe(ErrorCode.BAD_USER_INPUT);
+    const oversized = await rejection(services.scoring.scoreWindows(Array(MAX_BATCH_WINDOWS + 1).fill({ values }), version.id));
+    expect([oversized.code, oversized.details]).toEqual([ErrorCode.BATCH_TOO_LARGE, { limit: MAX_BATCH_WINDOWS }]);
+    expect((await rejection(services.scoring.scoreWindow({ values }, 999_999))).code).toBe(ErrorCode.NOT_FOUND);
+    const engine = await rejection(services.scoring.scoreWindow({ values, engineId: 999_999, endCycle: 89 }, version.id));
+    expect([engine.code, engine.message]).toEqual([ErrorCode.NOT_FOUND, 'engine 999999 does not exist']);
+  });
+});
