@@ -51,20 +51,27 @@ export function evaluateCommand(): Command {
     )
     .option('--units <ranges>', "units to evaluate (default: the version's test units)", parseUnitRanges)
     .option('--anomaly-rul <cycles>', "windows ending with RUL at or below this are anomalous (default: the version's)", parseInteger)
-    .action(async (versionId: number, options: { dataset?: string; role: 'train' | 'test'; units?: UnitRange[]; anomalyRul?: number }) => {
-      await withDatabase((database) =>
-        runEvaluation(
-          database,
-          cliLogger(),
-          versionId,
-          {
-            dataset: options.dataset ?? null,
-            role: options.role === 'test' ? 'TEST' : 'TRAIN',
-            units: options.units ?? null,
-            anomalyRul: options.anomalyRul ?? null,
-          },
-          (text) => process.stdout.write(text),
-        ),
-      );
-    });
+    .option('--json', 'print JSON (evaluation id, split, metrics) instead of a table')
+    .action(
+      async (
+        versionId: number,
+        options: { dataset?: string; role: 'train' | 'test'; units?: UnitRange[]; anomalyRul?: number; json?: boolean },
+      ) => {
+        const result = await withDatabase((database) =>
+          runEvaluation(
+            database,
+            cliLogger(),
+            versionId,
+            {
+              dataset: options.dataset ?? null,
+              role: options.role === 'test' ? 'TEST' : 'TRAIN',
+              units: options.units ?? null,
+              anomalyRul: options.anomalyRul ?? null,
+            },
+            (text) => (options.json ? undefined : process.stdout.write(text)),
+          ),
+        );
+        if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      },
+    );
 }

@@ -4,20 +4,24 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ServiceError } from '../../platform/errors';
 import { loadEnvironmentFile } from '../config';
+import { compareCommand } from './compare';
 import { emitSchemaCommand } from './emit-schema';
 import { evaluateCommand } from './evaluate';
 import { importCommand } from './import';
 import { keysCommand } from './keys';
+import { scoreCommand } from './score';
 import { trainCommand } from './train';
 
 export function buildCli(): Command {
   return new Command('engine-health')
-    .description('Engine-health anomaly detection service: data import, training and evaluation commands.')
+    .description('Engine-health anomaly detection service: data import, training, evaluation, scoring and comparison commands.')
     .showHelpAfterError()
     .addCommand(importCommand())
     .addCommand(emitSchemaCommand())
     .addCommand(trainCommand())
     .addCommand(evaluateCommand())
+    .addCommand(scoreCommand())
+    .addCommand(compareCommand())
     .addCommand(keysCommand());
 }
 
