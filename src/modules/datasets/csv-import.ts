@@ -20,6 +20,8 @@ export interface ImportCounts {
   rowsWritten: number;
   enginesCreated: number;
   enginesUnchanged: number;
+  /** Milliseconds spent reading (parse, validate and stage every row) and writing (check and store). */
+  phaseMs: { read: number; write: number };
 }
 
 export interface CsvImportHooks {
@@ -107,6 +109,7 @@ export function importCsv(
     const plan = planColumns(header.value.record, options, stored ? { settings: stored.settings, sensors: stored.sensors } : null);
     const dataset = await datasetFor(session, options, plan, stored);
 
+    const readStarted = performance.now();
     await session.query(STAGING_TABLE_SQL);
     const validator = new RowValidator(plan, options.fileName);
     const stager = createStager(session, plan.settings.length);
@@ -121,8 +124,10 @@ export function importCsv(
     if (validator.rowsRead === 0) throw new ImportFileError(options.fileName, null, null, 'the file has a header but no rows');
     hooks.onRowsRead?.(validator.rowsRead);
 
+    const writeStarted = performance.now();
     const written = await writeStagedRows(session, dataset, plan.labels, validator.summaries(), options.fileName);
-    const counts: ImportCounts = { dataset: dataset.name, rowsRead: validator.rowsRead, ...written };
+    const phaseMs = { read: Math.round(writeStarted - readStarted), write: Math.round(performance.now() - writeStarted) };
+    const counts: ImportCounts = { dataset: dataset.name, rowsRead: validator.rowsRead, ...written, phaseMs };
     await hooks.beforeCommit?.(session, counts);
     return counts;
   });
@@ -144,7 +149,7 @@ async function writeStagedRows(
   labels: ImportLabels,
   assets: AssetSummary[],
   fileName: string,
-): Promise<Omit<ImportCounts, 'dataset' | 'rowsRead'>> {
+): Promise<Omit<ImportCounts, 'dataset' | 'rowsRead' | 'phaseMs'>> {
   const { role, labelling } = labellingOf(labels);
   const stored = await session.query<StoredEngine>(
     `SELECT id, external_id, role::text, labelling::text, last_cycle, rul_after_last_cycle FROM engines WHERE dataset_id = $1 AND external_id = ANY($2::text[])`,
