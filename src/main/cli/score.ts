@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { selectBackend } from '../../detectors/lstm-autoencoder/engine';
-import { csvRecords, decompressed, parseReading } from '../../modules/datasets/csv-rows';
+import { CsvRecords, decompressed } from '../../modules/datasets/csv-rows';
 import { ImportFileError } from '../../modules/datasets/import-errors';
 import { MAX_BATCH_WINDOWS, type ScoreResult, type WindowInput } from '../../modules/scoring/scoring-service';
 import { badInput } from '../../platform/errors';
@@ -15,25 +15,26 @@ import { parseInteger } from './units';
 /** A CSV's columns by header name, each with its values in row order. */
 async function readColumns(file: string): Promise<{ names: string[]; values: number[][] }> {
   const name = path.basename(file);
-  let names: string[] | null = null;
-  const values: number[][] = [];
-  for await (const { record, info } of csvRecords(decompressed(fs.createReadStream(file), name), ',', name)) {
-    if (!names) {
-      names = record.map((header) => header.trim());
-      values.push(...names.map(() => []));
-      continue;
-    }
-    if (record.length !== names.length) {
-      throw new ImportFileError(name, info.lines, null, `expected ${names.length} values (the header's columns), got ${record.length}`);
-    }
-    record.forEach((token, column) => {
-      const value = parseReading(token.trim());
-      if (Number.isNaN(value))
-        throw new ImportFileError(name, info.lines, column + 1, `${names![column]} must be a finite number, got "${token}"`);
-      values[column].push(value);
-    });
-  }
-  if (!names) throw new ImportFileError(name, null, null, 'the file is empty: a header of sensor names, then one row per cycle');
+  const records = new CsvRecords(decompressed(fs.createReadStream(file), name), ',', name);
+  const header = await records.header();
+  if (!header) throw new ImportFileError(name, null, null, 'the file is empty: a header of sensor names, then one row per cycle');
+  const names = header.map((title) => title.trim());
+  const values: number[][] = names.map(() => []);
+  await records.rows(
+    (row) => {
+      if (row.blank()) return;
+      if (row.length !== names.length) {
+        throw new ImportFileError(name, row.line, null, `expected ${names.length} values (the header's columns), got ${row.length}`);
+      }
+      for (let column = 0; column < row.length; column++) {
+        const value = row.reading(column);
+        if (Number.isNaN(value))
+          throw new ImportFileError(name, row.line, column + 1, `${names[column]} must be a finite number, got "${row.text(column)}"`);
+        values[column].push(value);
+      }
+    },
+    () => null,
+  );
   return { names, values };
 }
 

@@ -7,7 +7,7 @@ import type { Database, Session } from '../../platform/db/database';
 import { assertValidCatalogue, type Catalogue } from '../../domain/data/catalogue';
 import { DataError } from '../../domain/data/errors';
 import { ErrorCode } from '../../platform/errors';
-import { csvRecords, decompressed, RowValidator, type AssetSummary } from './csv-rows';
+import { CsvRecords, decompressed, RowValidator, type AssetSummary } from './csv-rows';
 import { ImportFileError } from './import-errors';
 import { planColumns, type ColumnPlan, type ImportLabels, type ImportOptions } from './import-options';
 import { createStager, STAGING_TABLE_SQL } from './staging-rows';
@@ -20,6 +20,8 @@ export interface ImportCounts {
   rowsWritten: number;
   enginesCreated: number;
   enginesUnchanged: number;
+  /** Milliseconds spent reading (parse, validate and stage every row) and writing (check and store). */
+  phaseMs: { read: number; write: number };
 }
 
 export interface CsvImportHooks {
@@ -98,31 +100,33 @@ export function importCsv(
   hooks: CsvImportHooks = {},
 ): Promise<ImportCounts> {
   return database.transaction(async (session) => {
-    const records = csvRecords(decompressed(source(session), options.fileName), options.delimiter, options.fileName)[
-      Symbol.asyncIterator
-    ]();
-    const header = await records.next();
-    if (header.done) throw new ImportFileError(options.fileName, null, null, 'the file is empty: its first line must name the columns');
+    const records = new CsvRecords(decompressed(source(session), options.fileName), options.delimiter, options.fileName);
+    const header = await records.header();
+    if (header === null) throw new ImportFileError(options.fileName, null, null, 'the file is empty: its first line must name the columns');
     const stored = await lockDataset(session, options.dataset);
-    const plan = planColumns(header.value.record, options, stored ? { settings: stored.settings, sensors: stored.sensors } : null);
+    const plan = planColumns(header, options, stored ? { settings: stored.settings, sensors: stored.sensors } : null);
     const dataset = await datasetFor(session, options, plan, stored);
 
+    const readStarted = performance.now();
     await session.query(STAGING_TABLE_SQL);
     const validator = new RowValidator(plan, options.fileName);
     const stager = createStager(session, plan.settings.length);
-    await stager.stage(async () => {
-      for (let next = await records.next(); !next.done; next = await records.next()) {
-        validator.accept(next.value.record, next.value.info.lines, stager);
-        const room = stager.room();
-        if (room) await room;
-        if (validator.rowsRead % PROGRESS_EVERY_ROWS === 0) hooks.onRowsRead?.(validator.rowsRead);
-      }
-    });
+    await stager.stage(() =>
+      records.rows(
+        (row) => {
+          validator.accept(row, stager);
+          if (validator.rowsRead % PROGRESS_EVERY_ROWS === 0) hooks.onRowsRead?.(validator.rowsRead);
+        },
+        () => stager.room(),
+      ),
+    );
     if (validator.rowsRead === 0) throw new ImportFileError(options.fileName, null, null, 'the file has a header but no rows');
     hooks.onRowsRead?.(validator.rowsRead);
 
+    const writeStarted = performance.now();
     const written = await writeStagedRows(session, dataset, plan.labels, validator.summaries(), options.fileName);
-    const counts: ImportCounts = { dataset: dataset.name, rowsRead: validator.rowsRead, ...written };
+    const phaseMs = { read: Math.round(writeStarted - readStarted), write: Math.round(performance.now() - writeStarted) };
+    const counts: ImportCounts = { dataset: dataset.name, rowsRead: validator.rowsRead, ...written, phaseMs };
     await hooks.beforeCommit?.(session, counts);
     return counts;
   });
@@ -144,7 +148,7 @@ async function writeStagedRows(
   labels: ImportLabels,
   assets: AssetSummary[],
   fileName: string,
-): Promise<Omit<ImportCounts, 'dataset' | 'rowsRead'>> {
+): Promise<Omit<ImportCounts, 'dataset' | 'rowsRead' | 'phaseMs'>> {
   const { role, labelling } = labellingOf(labels);
   const stored = await session.query<StoredEngine>(
     `SELECT id, external_id, role::text, labelling::text, last_cycle, rul_after_last_cycle FROM engines WHERE dataset_id = $1 AND external_id = ANY($2::text[])`,

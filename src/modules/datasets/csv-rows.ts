@@ -1,13 +1,13 @@
-// Reading a CSV file row by row: decompression (gzip, told by its magic bytes), parsing (csv-parse), and
-// the validation of each row against the column plan, keeping per asset only what the checks need
-// (memory grows with the number of assets, never with the number of rows).
+// Reading a CSV file row by row: decompression (gzip, told by its magic bytes), decoding and tokenizing
+// (./csv-reader.ts), and the validation of each row against the column plan, keeping per asset only what
+// the checks need (memory grows with the number of assets, never with the number of rows).
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { parse, CsvError, type Info } from 'csv-parse';
 import type { ColumnPlan } from './import-options';
 import { ImportFileError } from './import-errors';
 import { ErrorCode } from '../../platform/errors';
+import { CsvReader, type CsvRow } from './csv-reader';
 
 /** Longest asset identifier. */
 export const MAX_ASSET_ID_LENGTH = 200;
@@ -36,42 +36,45 @@ export async function* decompressed(source: AsyncIterable<Buffer>, fileName: str
   await feeding;
 }
 
-/** One parsed record and the line it ends on. */
-export interface CsvRecord {
-  record: string[];
-  info: Info;
-}
+/** The records of a CSV byte stream, read a decoded piece at a time. */
+export class CsvRecords {
+  private readonly reader: CsvReader;
+  private readonly decoder = new TextDecoder();
+  private readonly pieces: AsyncIterator<Buffer>;
+  private ended = false;
 
-/** The records of a CSV byte stream; csv-parse's refusals become ImportFileError at their line. */
-export async function* csvRecords(bytes: AsyncIterable<Buffer>, delimiter: string, fileName: string): AsyncGenerator<CsvRecord> {
-  // Rows of the wrong length are refused by RowValidator, which says how many values it expected.
-  const parser = parse({ delimiter, info: true, bom: true, skip_empty_lines: true, relax_column_count: true });
-  const feeding = pipeline(Readable.from(bytes), parser).catch(() => undefined); // errors surface below
-  try {
-    for await (const item of parser) yield item as CsvRecord;
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as unknown as { lines?: number }).lines ?? null;
-      throw new ImportFileError(fileName, line, null, error.message.replace(/,? (on|at) line \d+\.?$/, ''));
+  constructor(bytes: AsyncIterable<Buffer>, delimiter: string, fileName: string) {
+    this.reader = new CsvReader(delimiter, fileName);
+    this.pieces = bytes[Symbol.asyncIterator]();
+  }
+
+  /** The first record's values; null when the file holds no record. */
+  async header(): Promise<string[] | null> {
+    let header = null as string[] | null;
+    while (this.reader.read((row) => (header = row.texts()), this.ended, 1) === 0 && !this.ended) await this.more();
+    return header;
+  }
+
+  /** Hands every further record to onRow; between two pieces, awaits pause() when it returns a promise. */
+  async rows(onRow: (row: CsvRow) => void, pause: () => Promise<void> | null): Promise<void> {
+    for (;;) {
+      this.reader.read(onRow, this.ended);
+      if (this.ended) return;
+      const paused = pause();
+      if (paused) await paused;
+      await this.more();
     }
-    throw error;
-  } finally {
-    parser.destroy();
   }
-  await feeding;
-}
 
-/** A plain decimal number, or NaN: digits, sign, point and exponent only (no hex, Infinity, NaN or empty). */
-export function parseReading(token: string): number {
-  const length = token.length;
-  if (length === 0 || length > 64) return Number.NaN;
-  for (let index = 0; index < length; index++) {
-    const code = token.charCodeAt(index);
-    // 0-9 . + - e E
-    if (!((code >= 48 && code <= 57) || code === 46 || code === 43 || code === 45 || code === 101 || code === 69)) return Number.NaN;
+  private async more(): Promise<void> {
+    const next = await this.pieces.next();
+    if (next.done) {
+      this.reader.push(this.decoder.decode());
+      this.ended = true;
+    } else {
+      this.reader.push(this.decoder.decode(next.value, { stream: true }));
+    }
   }
-  const value = +token;
-  return value - value === 0 ? value : Number.NaN;
 }
 
 const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -137,10 +140,11 @@ export class RowValidator {
     return new ImportFileError(this.fileName, line, column === null ? null : column + 1, located, code);
   }
 
-  accept(record: readonly string[], line: number, sink: RowSink): void {
+  accept(record: CsvRow, sink: RowSink): void {
     const plan = this.plan;
+    const line = record.line;
     if (record.length !== this.width) throw this.fail(line, null, `expected ${this.width} values as in the header, found ${record.length}`);
-    const externalId = record[plan.asset].trim();
+    const externalId = record.text(plan.asset).trim();
     if (externalId === '') throw this.fail(line, plan.asset, 'the asset is missing');
     if (externalId.length > MAX_ASSET_ID_LENGTH)
       throw this.fail(line, plan.asset, `asset identifiers hold at most ${MAX_ASSET_ID_LENGTH} characters`);
@@ -151,7 +155,7 @@ export class RowValidator {
     }
     const cycle = state.lastCycle + 1;
     if (plan.cycle !== null) {
-      const token = record[plan.cycle].trim();
+      const token = record.text(plan.cycle).trim();
       const given = /^\d{1,10}$/.test(token) ? Number(token) : Number.NaN;
       if (!(given >= 1 && given <= MAX_CYCLE)) throw this.fail(line, plan.cycle, `the cycle must be a positive integer, found "${token}"`);
       if (given !== cycle) {
@@ -166,28 +170,26 @@ export class RowValidator {
     }
     let recordedAt: number | null = null;
     if (plan.timestamp !== null) {
-      recordedAt = parseTimestamp(record[plan.timestamp]);
+      const token = record.text(plan.timestamp);
+      recordedAt = parseTimestamp(token);
       if (Number.isNaN(recordedAt)) {
-        throw this.fail(line, plan.timestamp, `the timestamp must be an ISO 8601 date or date-time, found "${record[plan.timestamp]}"`);
+        throw this.fail(line, plan.timestamp, `the timestamp must be an ISO 8601 date or date-time, found "${token}"`);
       }
       if (recordedAt <= state.lastTime) throw this.fail(line, plan.timestamp, `asset "${externalId}": timestamps must increase`);
     }
     const columns = plan.settings.length === 0 ? plan.sensors : [...plan.settings, ...plan.sensors];
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index];
-      let value = parseReading(record[column]);
+      const value = record.reading(column);
       if (Number.isNaN(value)) {
-        value = parseReading(record[column].trim());
-        if (Number.isNaN(value)) {
-          const token = record[column];
-          throw this.fail(line, column, token.trim() === '' ? 'the value is missing' : `"${token.slice(0, 40)}" is not a finite number`);
-        }
+        const token = record.text(column);
+        throw this.fail(line, column, token.trim() === '' ? 'the value is missing' : `"${token.slice(0, 40)}" is not a finite number`);
       }
       // -0 is stored as 0 (as the other write paths do).
       this.values[index] = value === 0 ? 0 : value;
     }
     if (plan.labels === 'rul') {
-      const token = record[plan.rul!].trim();
+      const token = record.text(plan.rul!).trim();
       const rul = /^\d{1,9}$/.test(token) ? Number(token) : Number.NaN;
       if (Number.isNaN(rul)) throw this.fail(line, plan.rul, `the RUL must be a non-negative integer, found "${token}"`);
       if (state.rows > 0 && rul !== state.rul - 1) {
