@@ -174,23 +174,32 @@ export class ModelRegistry {
   }
 
   /**
-   * Makes `id` the version scoring uses by default. Atomic: both updates happen in one transaction,
-   * concurrent activations are serialised by an advisory lock (so none fails on a row it could not see),
-   * and a unique partial index guarantees that at most one version is ever active.
+   * Makes `id` the version scoring uses by default, and returns it with the version it replaced. Atomic:
+   * both updates happen in one transaction, concurrent activations are serialised by an advisory lock (so
+   * none fails on a row it could not see), and a unique partial index guarantees that at most one version
+   * is ever active.
    */
-  async activate(id: number): Promise<VersionSummary> {
+  async activate(id: number): Promise<{ activated: VersionSummary; previous: VersionSummary | null }> {
     const version = await this.get(id);
     if (version.status !== 'READY') {
       throw new ServiceError(ErrorCode.CONFLICT, `model version ${id} is ${version.status.toLowerCase()} and cannot be activated`);
     }
-    if (version.isActive) return version;
-    const activated = await this.prisma.$transaction(async (tx) => {
+    if (version.isActive) return { activated: version, previous: null };
+    const result = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVATION_LOCK_KEY})`;
-      await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
-      return tx.modelVersion.update({ where: { id }, data: { isActive: true, activatedAt: new Date() }, omit: WITHOUT_ARTIFACT });
+      const previous = await tx.modelVersion.findFirst({ where: { isActive: true }, select: { id: true } });
+      if (previous?.id === id) return { activated: version, previous: null };
+      if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { isActive: false } });
+      const activated = await tx.modelVersion.update({
+        where: { id },
+        data: { isActive: true, activatedAt: new Date() },
+        omit: WITHOUT_ARTIFACT,
+      });
+      const replaced = previous ? await tx.modelVersion.findUniqueOrThrow({ where: { id: previous.id }, omit: WITHOUT_ARTIFACT }) : null;
+      return { activated, previous: replaced };
     });
     this.resolved.clear();
-    return activated;
+    return result;
   }
 
   /** Evaluations of several versions, newest first per version (for batch loading). */

@@ -12,6 +12,7 @@ import {
   EvaluationSplitInput,
   ModelComparison,
   ModelVersion,
+  ModelVersionActivation,
   ModelVersionPage,
   OperatingRegimes,
   ScoringMethodInfo,
@@ -49,7 +50,10 @@ export class ModelVersionResolver {
   }
 
   @Authorized(ApiRole.OPERATOR)
-  @Mutation(() => ModelVersion, { description: 'Makes a version the one scoring uses by default (exactly one is active at a time).' })
+  @Mutation(() => ModelVersionActivation, {
+    description:
+      'Makes a version the one scoring uses by default (exactly one is active at a time); returns it and the version it replaced.',
+  })
   activateModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
     return this.registry.activate(id);
   }

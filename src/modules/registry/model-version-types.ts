@@ -238,6 +238,20 @@ export class ModelVersion {
 @ObjectType({ description: 'A page of model versions.' })
 export class ModelVersionPage extends PageOf(ModelVersion) {}
 
+@ObjectType({
+  description: 'What an activation changed: the version now active and the one it replaced, so that a client cache updates both.',
+})
+export class ModelVersionActivation {
+  @Field(() => ModelVersion, { description: 'The version now active.' })
+  activated: ModelVersion;
+
+  @Field(() => ModelVersion, {
+    nullable: true,
+    description: 'The version that was active before, now inactive; null when none was, or when the version asked already was.',
+  })
+  previous: ModelVersion | null;
+}
+
 export enum EvaluationRole {
   TRAIN = 'TRAIN',
   TEST = 'TEST',

@@ -53,7 +53,7 @@ const OPERATIONS: Record<string, () => string> = {
   'Mutation.appendCycles': () => 'mutation { appendCycles(engineId: 999999, cycles: []) { appendedCycles } }',
   'Mutation.trainModel': () => 'mutation { trainModel(input: { epochs: 0 }) { id } }',
   'Mutation.cancelTrainingJob': () => 'mutation { cancelTrainingJob(id: 999999) { id } }',
-  'Mutation.activateModelVersion': () => 'mutation { activateModelVersion(id: 999999) { id } }',
+  'Mutation.activateModelVersion': () => 'mutation { activateModelVersion(id: 999999) { activated { id } } }',
   'Mutation.evaluateModelVersion': () => 'mutation { evaluateModelVersion(id: 999999) { id } }',
   'Query.apiKeys': () => '{ apiKeys { prefix } }',
   'Mutation.createApiKey': () => `mutation { createApiKey(input: { name: "matrix-${++unique}", roles: [READER] }) { apiKey { id } } }`,
