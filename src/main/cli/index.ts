@@ -4,20 +4,26 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ServiceError } from '../../platform/errors';
 import { loadEnvironmentFile } from '../config';
+import { activateCommand } from './activate';
+import { aliasCommand } from './alias';
 import { emitSchemaCommand } from './emit-schema';
 import { evaluateCommand } from './evaluate';
 import { importCommand } from './import';
 import { keysCommand } from './keys';
 import { trainCommand } from './train';
+import { versionsCommand } from './versions';
 
 export function buildCli(): Command {
   return new Command('engine-health')
-    .description('Engine-health anomaly detection service: data import, training and evaluation commands.')
+    .description('Engine-health anomaly detection service: data import, training, evaluation and registry commands.')
     .showHelpAfterError()
     .addCommand(importCommand())
     .addCommand(emitSchemaCommand())
     .addCommand(trainCommand())
     .addCommand(evaluateCommand())
+    .addCommand(versionsCommand())
+    .addCommand(activateCommand())
+    .addCommand(aliasCommand())
     .addCommand(keysCommand());
 }
 
