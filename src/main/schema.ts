@@ -29,7 +29,7 @@ function resolverInstances(services: AppServices): object[] {
     new DatasetResolver(services.datasets),
     new DatasetImportResolver(services.imports),
     new EngineResolver(services.engines, services.liveEngines, services.trajectories, services.datasets),
-    new ModelVersionResolver(services.models, services.evaluations),
+    new ModelVersionResolver(services.models, services.evaluations, services.curation),
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),
     new TrainingJobResolver(services.jobs, services.models),

@@ -9,6 +9,7 @@ import { DatasetService } from '../modules/datasets/dataset-service';
 import { DatasetImportService } from '../modules/datasets/dataset-import-service';
 import { ImportJobRunner, type ImportRunnerOptions } from '../modules/datasets/import-job-runner';
 import { ModelRegistry } from '../modules/registry/model-registry';
+import { ModelVersionCuration } from '../modules/registry/model-version-curation';
 import { ServiceInfoService } from '../modules/service-info/service-info-service';
 import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring-service';
 import { EvaluationService } from '../modules/evaluation/evaluation-service';
@@ -25,6 +26,7 @@ export interface AppServices {
   imports: DatasetImportService;
   engines: EngineService;
   models: ModelRegistry;
+  curation: ModelVersionCuration;
   jobs: TrainingJobService;
   scoring: ScoringService;
   trajectories: TrajectoryService;
@@ -68,6 +70,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     imports,
     engines,
     models,
+    curation: new ModelVersionCuration(database.prisma, models),
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
     liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets),

@@ -10,6 +10,7 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   NO_ACTIVE_MODEL: 'NO_ACTIVE_MODEL',
   DATASET_ERROR: 'DATASET_ERROR',
+  VERSION_IN_USE: 'VERSION_IN_USE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -188,8 +188,15 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     it('activates a version so that exactly one is active', async () => {
       const second = await waitForJob((await train(TINY.replace('epochs: 3', 'epochs: 2'))).id, (status) => status === 'SUCCEEDED');
       for (const id of [firstVersion.id, second.modelVersionId, firstVersion.id]) {
-        const response = await server.graphql(`mutation ($id: Int!) { activateModelVersion(id: $id) { id isActive } }`, { id });
-        expect(response.data.activateModelVersion).toEqual({ id, isActive: true });
+        const before = await testDatabase.database.prisma.modelVersion.findFirst({ where: { isActive: true } });
+        const response = await server.graphql(
+          `mutation ($id: Int!) { activateModelVersion(id: $id) { activated { id isActive } previous { id isActive } } }`,
+          { id },
+        );
+        expect(response.data.activateModelVersion).toEqual({
+          activated: { id, isActive: true },
+          previous: before && before.id !== id ? { id: before.id, isActive: false } : null,
+        });
         expect(await testDatabase.database.prisma.modelVersion.count({ where: { isActive: true } })).toBe(1);
       }
       const active = await server.graphql(
@@ -205,7 +212,7 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     });
 
     it('answers an unknown version with NOT_FOUND for activation and scoring', async () => {
-      const activation = await server.graphql(`mutation { activateModelVersion(id: 424242) { id } }`);
+      const activation = await server.graphql(`mutation { activateModelVersion(id: 424242) { activated { id } } }`);
       expect(activation.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       const scoring = await server.graphql(`mutation ($w: WindowInput!) { scoreWindow(window: $w, modelVersionId: 424242) { score } }`, {
         w: { values: windowRows(30, firstVersion.sensors) },

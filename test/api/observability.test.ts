@@ -80,7 +80,7 @@ describe('health, readiness and metrics', () => {
   });
 
   it('reports the active model version on /ready once it is activated and decodes', async () => {
-    await postGraphQL(server.url, { query: `mutation { activateModelVersion(id: ${versionId}) { id } }` });
+    await postGraphQL(server.url, { query: `mutation { activateModelVersion(id: ${versionId}) { activated { id } } }` });
     const ready = await request(`${server.url}/ready`);
     expect(ready.status).toBe(200);
     expect(ready.json.checks.model).toEqual({ ok: true, activeModelVersion: { id: versionId, version: expect.any(Number) } });

@@ -99,8 +99,10 @@ describe('two API replicas and a training worker on one database (compiled proce
     const active = '{ activeModelVersion { id } }';
     expect((await postGraphQL(apiB.url, { query: active })).json.data.activeModelVersion).toBeNull(); // cached by B now
     const [version] = await database.prisma.modelVersion.findMany();
-    const activated = await postGraphQL(apiA.url, { query: `mutation { activateModelVersion(id: ${version.id}) { id isActive } }` });
-    expect(activated.json.data.activateModelVersion).toEqual({ id: version.id, isActive: true });
+    const activated = await postGraphQL(apiA.url, {
+      query: `mutation { activateModelVersion(id: ${version.id}) { activated { id isActive } previous { id } } }`,
+    });
+    expect(activated.json.data.activateModelVersion).toEqual({ activated: { id: version.id, isActive: true }, previous: null });
     const startedAt = Date.now();
     await waitUntil(
       () => postGraphQL(apiB.url, { query: active }),

@@ -4,6 +4,8 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ServiceError } from '../../platform/errors';
 import { loadEnvironmentFile } from '../config';
+import { activateCommand } from './activate';
+import { aliasCommand } from './alias';
 import { compareCommand } from './compare';
 import { emitSchemaCommand } from './emit-schema';
 import { evaluateCommand } from './evaluate';
@@ -11,10 +13,11 @@ import { importCommand } from './import';
 import { keysCommand } from './keys';
 import { scoreCommand } from './score';
 import { trainCommand } from './train';
+import { versionsCommand } from './versions';
 
 export function buildCli(): Command {
   return new Command('engine-health')
-    .description('Engine-health anomaly detection service: data import, training, evaluation, scoring and comparison commands.')
+    .description('Engine-health anomaly detection service: data import, training, evaluation, scoring and registry commands.')
     .showHelpAfterError()
     .addCommand(importCommand())
     .addCommand(emitSchemaCommand())
@@ -22,6 +25,9 @@ export function buildCli(): Command {
     .addCommand(evaluateCommand())
     .addCommand(scoreCommand())
     .addCommand(compareCommand())
+    .addCommand(versionsCommand())
+    .addCommand(activateCommand())
+    .addCommand(aliasCommand())
     .addCommand(keysCommand());
 }
 

@@ -8,7 +8,10 @@ registerEnumType(ApiRole, {
   valuesConfig: {
     READER: { description: 'Queries: engines, scores, trajectories, model versions, training jobs.' },
     SCORER: { description: 'scoreWindow, scoreWindows, createEngine and appendCycles.' },
-    OPERATOR: { description: 'trainModel, cancelTrainingJob, activateModelVersion and evaluateModelVersion.' },
+    OPERATOR: {
+      description:
+        'trainModel, cancelTrainingJob, activateModelVersion, evaluateModelVersion, and aliases, tags, archiving and deletion of versions.',
+    },
     ADMIN: { description: 'Managing API keys.' },
   },
 });

@@ -12,8 +12,9 @@ import type { LiveEngineService } from './live-engine-service';
 import { reportWindowsScored } from '../../platform/observability/events';
 import { IDEMPOTENCY_KEY_TTL_HOURS, MAX_IDEMPOTENCY_KEY_LENGTH } from './append-requests';
 
-function toCycle(row: CycleReadings, names: { sensorNames: readonly string[]; settingNames: readonly string[] }): Cycle {
+function toCycle(engineId: number, row: CycleReadings, names: { sensorNames: readonly string[]; settingNames: readonly string[] }): Cycle {
   return Object.assign(new Cycle(), {
+    id: `${engineId}:${row.cycle}`,
     cycle: row.cycle,
     recordedAt: row.recordedAt,
     settings: row.settings,
@@ -123,6 +124,6 @@ export class EngineResolver {
     ]);
     const catalogue = catalogueOf(dataset!);
     const names = { sensorNames: columnNames(catalogue.sensors), settingNames: columnNames(catalogue.settings) };
-    return rows.map((row) => toCycle(row, names));
+    return rows.map((row) => toCycle(engine.id, row, names));
   }
 }

@@ -1,6 +1,6 @@
 import { EngineLabelling, EngineRole } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
-import { Extensions, Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Extensions, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { FieldCost } from '../../platform/graphql/cost';
 import { ENGINE_WINDOWS } from './engine-service';
 import { PageOf } from '../../platform/graphql/pagination';
@@ -38,6 +38,9 @@ export class Reading {
   description: "One operating cycle of an engine: its operating settings and sensor readings, in its data set's catalogue order.",
 })
 export class Cycle {
+  @Field(() => ID, { description: 'Cache key: engine and cycle number ("engineId:cycle").' })
+  id: string;
+
   @Field(() => Int, { description: 'Cycle number, from 1.' })
   cycle: number;
 
@@ -114,6 +117,9 @@ export class EngineFilter {
 
 @ObjectType({ description: 'The score of one window along an engine life.' })
 export class TrajectoryPoint {
+  @Field(() => ID, { description: 'Cache key: engine, model version and end cycle ("engineId:modelVersionId:endCycle").' })
+  id: string;
+
   @Field(() => Int, { description: 'Last cycle of the window.' })
   endCycle: number;
 
@@ -132,6 +138,12 @@ export class TrajectoryPoint {
 
 @ObjectType({ description: "An engine's score trajectory under one model version: every window (stride 1) in cycle order." })
 export class Trajectory {
+  @Field(() => ID, {
+    description:
+      'Cache key: engine, model version and the cycle range asked ("engineId:modelVersionId:fromCycle-toCycle", an open end left empty).',
+  })
+  id: string;
+
   @Field(() => Int, { description: 'Engine id.' })
   engineId: number;
 

@@ -5,7 +5,7 @@ import { regimeOf, type RegimeModel } from '../../domain/data/regimes';
 import type { Detector, DetectorRuntime, LoadedVersion, WindowBatch } from '../../detectors/detector';
 import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
-import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
+import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 
 /** A version without its artifact (large, and only needed to load the detector). */
@@ -93,8 +93,9 @@ const LOADED_MODEL_CACHE_SIZE = 8;
 // takes to be seen here. Activations made through this registry are seen at once.
 export const SUMMARY_TTL_MS = 1_000;
 
-// Arbitrary application-wide key for pg_advisory_xact_lock.
-const ACTIVATION_LOCK_KEY = 7_301_001;
+// Arbitrary application-wide key for pg_advisory_xact_lock: activation, aliases, archiving and deletion
+// take it, so that none decides on a state another is changing.
+export const REGISTRY_LOCK_KEY = 7_301_001;
 
 export class ModelRegistry {
   private readonly loaded = new Map<number, LoadedModel>();
@@ -174,23 +175,51 @@ export class ModelRegistry {
   }
 
   /**
-   * Makes `id` the version scoring uses by default. Atomic: both updates happen in one transaction,
-   * concurrent activations are serialised by an advisory lock (so none fails on a row it could not see),
-   * and a unique partial index guarantees that at most one version is ever active.
+   * Makes `id` the version scoring uses by default, and returns it with the version it replaced. Atomic:
+   * both updates happen in one transaction, concurrent activations are serialised by an advisory lock (so
+   * none fails on a row it could not see), and a unique partial index guarantees that at most one version
+   * is ever active.
    */
-  async activate(id: number): Promise<VersionSummary> {
+  async activate(id: number): Promise<{ activated: VersionSummary; previous: VersionSummary | null }> {
     const version = await this.get(id);
     if (version.status !== 'READY') {
       throw new ServiceError(ErrorCode.CONFLICT, `model version ${id} is ${version.status.toLowerCase()} and cannot be activated`);
     }
-    if (version.isActive) return version;
-    const activated = await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ACTIVATION_LOCK_KEY})`;
-      await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
-      return tx.modelVersion.update({ where: { id }, data: { isActive: true, activatedAt: new Date() }, omit: WITHOUT_ARTIFACT });
+    if (version.isActive) return { activated: version, previous: null };
+    const result = await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REGISTRY_LOCK_KEY})`;
+      const previous = await tx.modelVersion.findFirst({ where: { isActive: true }, select: { id: true } });
+      if (previous?.id === id) return { activated: version, previous: null };
+      if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { isActive: false } });
+      const activated = await tx.modelVersion.update({
+        where: { id },
+        data: { isActive: true, activatedAt: new Date() },
+        omit: WITHOUT_ARTIFACT,
+      });
+      const replaced = previous ? await tx.modelVersion.findUniqueOrThrow({ where: { id: previous.id }, omit: WITHOUT_ARTIFACT }) : null;
+      return { activated, previous: replaced };
     });
     this.resolved.clear();
-    return activated;
+    return result;
+  }
+
+  /** The version an alias names (NOT_FOUND when no version carries it). */
+  async byAlias(alias: string): Promise<VersionSummary> {
+    const named = await this.prisma.modelVersionAlias.findUnique({ where: { name: alias }, select: { modelVersionId: true } });
+    if (!named) throw notFound('model version alias', alias);
+    return this.get(named.modelVersionId);
+  }
+
+  /** The version named by `id` or by `alias`: exactly one of them (BAD_USER_INPUT otherwise). */
+  async byIdOrAlias(id?: number | null, alias?: string | null): Promise<VersionSummary> {
+    if ((id == null) === (alias == null)) throw badInput('name the model version by id or by alias: exactly one of them');
+    return id != null ? this.get(id) : this.byAlias(alias!);
+  }
+
+  /** Forgets what this process remembers of versions, after one is archived or deleted. */
+  forget(id: number): void {
+    this.resolved.clear();
+    this.loaded.delete(id);
   }
 
   /** Evaluations of several versions, newest first per version (for batch loading). */

@@ -1,6 +1,7 @@
 import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
 import type { ModelRegistry, StoredRegimes, VersionSummary as ModelVersionRow } from './model-registry';
 import type { EvaluationService } from '../evaluation/evaluation-service';
+import { ALIAS_RULE, type ModelVersionCuration } from './model-version-curation';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { FieldCost } from '../../platform/graphql/cost';
@@ -12,7 +13,10 @@ import {
   EvaluationSplitInput,
   ModelComparison,
   ModelVersion,
+  ModelVersionActivation,
+  ModelVersionAliasMove,
   ModelVersionPage,
+  ModelVersionTag,
   OperatingRegimes,
   ScoringMethodInfo,
 } from './model-version-types';
@@ -28,6 +32,7 @@ export class ModelVersionResolver {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly evaluationService: EvaluationService,
+    private readonly curation: ModelVersionCuration,
   ) {}
 
   @Authorized(ApiRole.READER)
@@ -37,9 +42,15 @@ export class ModelVersionResolver {
   }
 
   @Authorized(ApiRole.READER)
-  @Query(() => ModelVersion, { nullable: true, description: 'One model version; null with a NOT_FOUND error when it does not exist.' })
-  modelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
-    return this.registry.get(id);
+  @Query(() => ModelVersion, {
+    nullable: true,
+    description: 'One model version, by id or by alias (exactly one of them); null with a NOT_FOUND error when it does not exist.',
+  })
+  modelVersion(
+    @Arg('id', () => Int, { nullable: true, description: 'Model version id.' }) id?: number | null,
+    @Arg('alias', () => String, { nullable: true, description: 'An alias of the version, e.g. champion.' }) alias?: string | null,
+  ) {
+    return this.registry.byIdOrAlias(id, alias);
   }
 
   @Authorized(ApiRole.READER)
@@ -49,9 +60,66 @@ export class ModelVersionResolver {
   }
 
   @Authorized(ApiRole.OPERATOR)
-  @Mutation(() => ModelVersion, { description: 'Makes a version the one scoring uses by default (exactly one is active at a time).' })
+  @Mutation(() => ModelVersionActivation, {
+    description:
+      'Makes a version the one scoring uses by default (exactly one is active at a time); returns it and the version it replaced.',
+  })
   activateModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
     return this.registry.activate(id);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersionAliasMove, {
+    description: `Points an alias (${ALIAS_RULE}) at a version, moving it from the version that carried it: an alias names one version per deployment. CONFLICT for an archived version.`,
+  })
+  setModelVersionAlias(
+    @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
+    @Arg('alias', () => String, { description: 'The alias, e.g. champion.' }) alias: string,
+  ) {
+    return this.curation.setAlias(id, alias);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersion, { description: 'Removes an alias; returns the version it named (NOT_FOUND when no version carries it).' })
+  removeModelVersionAlias(@Arg('alias', () => String, { description: 'The alias.' }) alias: string) {
+    return this.curation.removeAlias(alias);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersion, { description: 'Sets (adds or replaces) a key/value tag of a version; returns the version.' })
+  setModelVersionTag(
+    @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
+    @Arg('key', () => String, { description: 'Tag key: 1 to 128 letters, digits, ".", "_", "-", "/" or ":".' }) key: string,
+    @Arg('value', () => String, { description: 'Tag value, at most 5,000 characters.' }) value: string,
+  ) {
+    return this.curation.setTag(id, key, value);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersion, { description: 'Removes a tag of a version (NOT_FOUND when it has no such tag); returns the version.' })
+  removeModelVersionTag(
+    @Arg('id', () => Int, { description: 'Model version id.' }) id: number,
+    @Arg('key', () => String, { description: 'Tag key.' }) key: string,
+  ) {
+    return this.curation.removeTag(id, key);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersion, {
+    description:
+      'Archives a version (status ARCHIVED): kept with its scores and evaluations, never activated again. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
+  })
+  archiveModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
+    return this.curation.archive(id);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => Int, {
+    description:
+      'Deletes a version with its scores, evaluations and tags; returns its id. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
+  })
+  deleteModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
+    return this.curation.delete(id);
   }
 
   @Authorized(ApiRole.OPERATOR)
@@ -121,6 +189,17 @@ export class ModelVersionResolver {
         std: regimes.std[regime],
       })),
     };
+  }
+
+  @FieldResolver(() => [String], { description: 'Aliases naming this version, by name.' })
+  aliases(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<string[]> {
+    return loaders.get('modelVersionAliases', (ids: readonly number[]) => this.curation.aliasesOf(ids)).load(version.id);
+  }
+
+  @FieldResolver(() => [ModelVersionTag], { description: 'Key/value tags of this version, by key.' })
+  async tags(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<ModelVersionTag[]> {
+    const tags = await loaders.get('modelVersionTags', (ids: readonly number[]) => this.curation.tagsOf(ids)).load(version.id);
+    return tags.map((tag) => ({ id: `${tag.modelVersionId}:${tag.key}`, key: tag.key, value: tag.value }));
   }
 
   @FieldResolver(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })

@@ -1,6 +1,6 @@
 import { ModelStatus } from '@prisma/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { Extensions, Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Extensions, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DEFAULT_MAX_CURVE_POINTS } from '../../domain/evaluation/metrics';
 import type { FieldCost } from '../../platform/graphql/cost';
 import { UnitRangeInput } from '../training/training-job-types';
@@ -11,7 +11,7 @@ registerEnumType(ModelStatus, {
   description: 'Life cycle of a model version.',
   valuesConfig: {
     READY: { description: 'Trained, calibrated and evaluated: usable for scoring.' },
-    ARCHIVED: { description: 'Kept for the record; cannot be activated.' },
+    ARCHIVED: { description: 'Kept for the record (archiveModelVersion); cannot be activated nor take an alias.' },
   },
 });
 
@@ -235,8 +235,49 @@ export class ModelVersion {
   activatedAt: Date | null;
 }
 
+@ObjectType({ description: 'A key/value tag of a model version.' })
+export class ModelVersionTag {
+  @Field(() => ID, { description: 'Cache key: version and key ("modelVersionId:key").' })
+  id: string;
+
+  @Field(() => String, { description: 'Tag key: 1 to 128 letters, digits, ".", "_", "-", "/" or ":".' })
+  key: string;
+
+  @Field(() => String, { description: 'Tag value, at most 5,000 characters.' })
+  value: string;
+}
+
+@ObjectType({ description: 'What setting an alias changed: the version it names now and the one it was taken from.' })
+export class ModelVersionAliasMove {
+  @Field(() => String, { description: 'The alias.' })
+  alias: string;
+
+  @Field(() => ModelVersion, { description: 'The version the alias names now.' })
+  modelVersion: ModelVersion;
+
+  @Field(() => ModelVersion, {
+    nullable: true,
+    description: 'The version that carried the alias before, which no longer does; null when none did or it already named this one.',
+  })
+  previous: ModelVersion | null;
+}
+
 @ObjectType({ description: 'A page of model versions.' })
 export class ModelVersionPage extends PageOf(ModelVersion) {}
+
+@ObjectType({
+  description: 'What an activation changed: the version now active and the one it replaced, so that a client cache updates both.',
+})
+export class ModelVersionActivation {
+  @Field(() => ModelVersion, { description: 'The version now active.' })
+  activated: ModelVersion;
+
+  @Field(() => ModelVersion, {
+    nullable: true,
+    description: 'The version that was active before, now inactive; null when none was, or when the version asked already was.',
+  })
+  previous: ModelVersion | null;
+}
 
 export enum EvaluationRole {
   TRAIN = 'TRAIN',

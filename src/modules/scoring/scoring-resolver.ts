@@ -2,6 +2,7 @@ import { ApiRole } from '@prisma/client';
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { ScoreResult, ScoringService } from './scoring-service';
 import type { RequestContext } from '../../platform/graphql/context';
+import { badInput } from '../../platform/errors';
 import type { ModelRegistry } from '../registry/model-registry';
 import { loadModelVersion } from '../registry/model-version-loader';
 import { ModelVersion } from '../registry/model-version-types';
@@ -23,20 +24,31 @@ export class ScoringResolver {
     @Arg('window', () => WindowInput, { description: 'The window to score.' }) window: WindowInput,
     @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version to use; default the active version.' })
     modelVersionId?: number,
+    @Arg('alias', () => String, { nullable: true, description: 'Or the alias of the version to use, e.g. champion.' })
+    alias?: string,
   ): Promise<ScoreResult> {
-    return this.scoring.scoreWindow(window, modelVersionId);
+    return this.scoring.scoreWindow(window, await this.versionIdOf(modelVersionId, alias));
   }
 
   @Authorized(ApiRole.SCORER)
   @Mutation(() => [WindowScore], {
     description: 'Scores up to 1000 windows in one batched forward pass; all are stored, or none when any window is invalid.',
   })
-  scoreWindows(
+  async scoreWindows(
     @Arg('windows', () => [WindowInput], { description: 'The windows to score, at most 1000.' }) windows: WindowInput[],
     @Arg('modelVersionId', () => Int, { nullable: true, description: 'Version to use; default the active version.' })
     modelVersionId?: number,
+    @Arg('alias', () => String, { nullable: true, description: 'Or the alias of the version to use, e.g. champion.' })
+    alias?: string,
   ): Promise<ScoreResult[]> {
-    return this.scoring.scoreWindows(windows, modelVersionId);
+    return this.scoring.scoreWindows(windows, await this.versionIdOf(modelVersionId, alias));
+  }
+
+  /** The version named by id or alias (not both); undefined for the active one. */
+  private async versionIdOf(modelVersionId?: number | null, alias?: string | null): Promise<number | undefined> {
+    if (alias == null) return modelVersionId ?? undefined;
+    if (modelVersionId != null) throw badInput('name the version by modelVersionId or by alias, not both');
+    return (await this.registry.byAlias(alias)).id;
   }
 
   @FieldResolver(() => ModelVersion, { description: 'The model version used.' })

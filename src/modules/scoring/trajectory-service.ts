@@ -16,6 +16,8 @@ import type { QueryExecutor } from '../../platform/db/migrations';
 import { storeEngineWindowScores } from './window-store';
 
 export interface TrajectoryPoint {
+  /** Cache key for clients: "engineId:modelVersionId:endCycle". */
+  id: string;
   endCycle: number;
   score: number;
   reconstructionError: number;
@@ -25,6 +27,8 @@ export interface TrajectoryPoint {
 }
 
 export interface Trajectory {
+  /** Cache key for clients: engine, version and the range asked, so that two ranges never overwrite each other. */
+  id: string;
   engineId: number;
   modelVersionId: number;
   threshold: number;
@@ -33,6 +37,15 @@ export interface Trajectory {
   /** End cycles of the flagged windows. */
   flaggedCycles: number[];
   firstFlaggedCycle: number | null;
+}
+
+/** A trajectory's cache key: engine, version and the range of end cycles asked (an open end left empty). */
+function trajectoryId(engineId: number, modelVersionId: number, fromCycle?: number | null, toCycle?: number | null): string {
+  return `${engineId}:${modelVersionId}:${fromCycle ?? ''}-${toCycle ?? ''}`;
+}
+
+function pointId(engineId: number, modelVersionId: number, endCycle: number): string {
+  return `${engineId}:${modelVersionId}:${endCycle}`;
 }
 
 interface ScoredRow {
@@ -139,6 +152,7 @@ export class TrajectoryService {
       rows.map((row) => row.end_cycle),
     );
     const points = rows.map((row, index) => ({
+      id: pointId(engine.id, loaded.version.id, row.end_cycle),
       endCycle: row.end_cycle,
       score: row.score,
       reconstructionError: row.reconstruction_error,
@@ -147,6 +161,7 @@ export class TrajectoryService {
     }));
     const flaggedCycles = points.filter((point) => point.isAnomaly).map((point) => point.endCycle);
     return {
+      id: trajectoryId(engine.id, loaded.version.id, fromCycle, toCycle),
       engineId: engine.id,
       modelVersionId: loaded.version.id,
       threshold: loaded.version.threshold,
@@ -199,7 +214,14 @@ export class TrajectoryService {
         }
       });
     });
-    const empty = { engineId: engine.id, modelVersionId: version.id, threshold: version.threshold, windowLength: version.windowLength };
+    // The windows these cycles complete: their ids name that range.
+    const empty = {
+      id: trajectoryId(engine.id, version.id, numbers[0], numbers[numbers.length - 1]),
+      engineId: engine.id,
+      modelVersionId: version.id,
+      threshold: version.threshold,
+      windowLength: version.windowLength,
+    };
     if (numbers[numbers.length - 1] < firstCompleted) {
       return { trajectory: { ...empty, points: [], flaggedCycles: [], firstFlaggedCycle: null }, store: async () => undefined };
     }
@@ -212,6 +234,7 @@ export class TrajectoryService {
     };
     const { endCycles, scored } = await this.scoreSeries(series, loaded);
     const points = endCycles.map((endCycle, index) => ({
+      id: pointId(engine.id, version.id, endCycle),
       endCycle,
       score: scored.scores[index],
       reconstructionError: scored.raw[index],

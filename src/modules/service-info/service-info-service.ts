@@ -11,7 +11,11 @@ import type { TrainingJobRunner } from '../training/training-job-runner';
 const packageVersion: string = require(`${REPOSITORY_ROOT}/package.json`).version;
 const startedAt = new Date();
 
+/** The one id of serviceInfo and its counts: one service whichever replica answers, one client cache entry. */
+export const SERVICE_INFO_ID = 'service';
+
 export interface ServiceCounts {
+  id: string;
   engines: number;
   cycles: number;
   windows: number;
@@ -21,6 +25,7 @@ export interface ServiceCounts {
 }
 
 export interface ServiceInfo {
+  id: string;
   serviceVersion: string;
   nodeVersion: string;
   tfjsVersion: string;
@@ -50,6 +55,7 @@ export class ServiceInfoService {
       this.prisma.trainingJob.count(),
     ]);
     return {
+      id: SERVICE_INFO_ID,
       serviceVersion: packageVersion,
       nodeVersion: process.version,
       tfjsVersion: tfjsVersion.tfjs,
@@ -58,7 +64,7 @@ export class ServiceInfoService {
       activeModelVersion: await this.registry.active(),
       runningTrainingJobId: this.runner.runningJobId,
       startedAt,
-      counts: { engines, cycles, windows, scores, modelVersions, trainingJobs },
+      counts: { id: SERVICE_INFO_ID, engines, cycles, windows, scores, modelVersions, trainingJobs },
     };
   }
 }

@@ -1,9 +1,13 @@
 import { DateTimeResolver } from 'graphql-scalars';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ModelVersion } from '../registry/model-version-types';
+import { SERVICE_INFO_ID } from './service-info-service';
 
 @ObjectType({ description: 'Row counts of the main tables.' })
 export class ServiceCounts {
+  @Field(() => ID, { description: `Cache key: always "${SERVICE_INFO_ID}" (one service, whichever replica answers).` })
+  id: string;
+
   @Field(() => Int, { description: 'Engines.' })
   engines: number;
 
@@ -25,6 +29,9 @@ export class ServiceCounts {
 
 @ObjectType({ description: 'What the service runs on and what it holds.' })
 export class ServiceInfo {
+  @Field(() => ID, { description: `Cache key: always "${SERVICE_INFO_ID}" (one service, whichever replica answers).` })
+  id: string;
+
   @Field(() => String, { description: 'Version of this service.' })
   serviceVersion: string;
 

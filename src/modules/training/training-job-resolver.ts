@@ -75,8 +75,9 @@ export class TrainingJobResolver {
 
   @Extensions({ cost: { assumedSize: 100 } satisfies FieldCost })
   @FieldResolver(() => [TrainingEpoch], { description: 'Finished epochs of the current attempt, in order.' })
-  epochs(@Root() job: TrainingJobView, @Ctx() { loaders }: RequestContext) {
-    return this.epochsOf(loaders, job.id);
+  async epochs(@Root() job: TrainingJobView, @Ctx() { loaders }: RequestContext): Promise<TrainingEpoch[]> {
+    const epochs = await this.epochsOf(loaders, job.id);
+    return epochs.map((epoch) => ({ ...epoch, id: `${epoch.jobId}:${epoch.epoch}` }));
   }
 
   @FieldResolver(() => JobProgress, { description: 'Epochs done, last losses, elapsed and estimated remaining time.' })

@@ -16,6 +16,8 @@ export type JobState = JobStatus | 'ORPHANED';
 export type TrainingJobView = Omit<TrainingJob, 'status'> & { status: JobState };
 
 export interface JobProgress {
+  /** Cache key for clients: the job's id. */
+  id: string;
   epochsCompleted: number;
   totalEpochs: number;
   lastLoss: number | null;
@@ -29,6 +31,7 @@ export function jobProgress(job: TrainingJobView, epochs: readonly TrainingEpoch
   const last = epochs[epochs.length - 1];
   const remainingEpochs = job.totalEpochs - (last?.epoch ?? 0);
   return {
+    id: String(job.id),
     epochsCompleted: last?.epoch ?? 0,
     totalEpochs: job.totalEpochs,
     lastLoss: last?.loss ?? null,

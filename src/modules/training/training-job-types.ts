@@ -1,7 +1,7 @@
 import { JobStatus } from '@prisma/client';
 import type { JobState as JobStateValue } from './training-job-service';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
 import { addKindOptionFields } from './detector-kind-types';
 
@@ -185,6 +185,9 @@ addKindOptionFields(TrainModelInput);
 
 @ObjectType({ description: 'One finished training epoch.' })
 export class TrainingEpoch {
+  @Field(() => ID, { description: 'Cache key: training job and epoch ("jobId:epoch").' })
+  id: string;
+
   @Field(() => Int, { description: 'Epoch number (a step of the fit for kinds that are not networks), from 1.' })
   epoch: number;
 
@@ -203,6 +206,9 @@ export class TrainingEpoch {
 
 @ObjectType({ description: 'Where a training job stands.' })
 export class JobProgress {
+  @Field(() => ID, { description: 'Cache key: the id of the training job it describes.' })
+  id: string;
+
   @Field(() => Int, { description: 'Epochs finished.' })
   epochsCompleted: number;
 

@@ -1,0 +1,121 @@
+// The built command line's registry commands (versions, activate, alias) against a fresh PostgreSQL
+// database, as tables and as JSON; refusals with a message naming the problem and exit code 1.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPOSITORY_ROOT } from '../../platform/repository';
+import { openPostgres, type Database } from '../../platform/db/database';
+import { writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
+import { createDatabaseFromTemplate } from '../../../test/support/postgres';
+
+const run = promisify(execFile);
+const CLI = path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'cli', 'index.js');
+
+describe('command line: versions, activate, alias', () => {
+  let created: Awaited<ReturnType<typeof createDatabaseFromTemplate>>;
+  let database: Database;
+  let versionIds: number[];
+
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+        cwd: REPOSITORY_ROOT,
+        env: { ...process.env, DATABASE_URL: created.url, LOG_LEVEL: '' },
+        timeout: 120_000,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    }
+  };
+
+  beforeAll(async () => {
+    created = await createDatabaseFromTemplate();
+    database = await openPostgres(created.url, 2);
+    const folder = writeSubsetFolder(8);
+    try {
+      expect(await cli('import', '--subset', 'FD001', '--dir', folder)).toMatchObject({ code: 0 });
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+    for (const name of ['first', 'second']) {
+      const split = ['--train-units', '1-4', '--calibration-units', '5-6', '--test-units', '7-8'];
+      expect(await cli('train', '--kind', 'z-score', '--name', name, '--no-progress', ...split)).toMatchObject({ code: 0 });
+    }
+    versionIds = (await database.prisma.modelVersion.findMany({ orderBy: { id: 'asc' } })).map((version) => version.id);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    await created?.drop();
+  });
+
+  it('versions lists every version, newest first, as a table and as JSON', async () => {
+    const json = await cli('versions', '--json');
+    expect(json.code).toBe(0);
+    const records = JSON.parse(json.stdout);
+    expect(records.map((record: { id: number }) => record.id)).toEqual([...versionIds].reverse());
+    expect(records[0]).toMatchObject({ name: 'second', kind: 'z-score', status: 'READY', isActive: false, aliases: [], tags: {} });
+    expect(records[0].rocAuc).toEqual(expect.any(Number));
+
+    const table = await cli('versions');
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0].split(/\s+/)).toEqual([
+      'id',
+      'version',
+      'active',
+      'status',
+      'kind',
+      'threshold',
+      'ROC-AUC',
+      'recall',
+      'aliases',
+      'name',
+    ]);
+    expect(lines.slice(1).map((line) => Number(line.split(/\s+/)[0]))).toEqual([...versionIds].reverse());
+  });
+
+  it('activate makes a version active and names the one it replaced', async () => {
+    const first = JSON.parse((await cli('activate', String(versionIds[0]), '--json')).stdout);
+    expect(first).toMatchObject({ activated: { id: versionIds[0], isActive: true }, previous: null });
+    const second = await cli('activate', String(versionIds[1]), '--json');
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      activated: { id: versionIds[1], isActive: true },
+      previous: { id: versionIds[0], isActive: false },
+    });
+    const text = await cli('activate', String(versionIds[0]));
+    expect(text).toMatchObject({ code: 0, stderr: `model version ${versionIds[0]} is active; ${versionIds[1]} no longer is.\n` });
+    expect(await database.prisma.modelVersion.findMany({ where: { isActive: true }, select: { id: true } })).toEqual([
+      { id: versionIds[0] },
+    ]);
+  });
+
+  it('alias points a name at a version and moves it from the one that had it', async () => {
+    expect(JSON.parse((await cli('alias', String(versionIds[0]), 'champion', '--json')).stdout)).toMatchObject({
+      alias: 'champion',
+      modelVersion: { id: versionIds[0], aliases: ['champion'] },
+      previous: null,
+    });
+    const moved = await cli('alias', String(versionIds[1]), 'champion');
+    expect(moved).toMatchObject({ code: 0, stderr: `"champion" names model version ${versionIds[1]} (moved from ${versionIds[0]}).\n` });
+    const records = JSON.parse((await cli('versions', '--json')).stdout);
+    expect(records.map((record: { aliases: string[] }) => record.aliases)).toEqual([['champion'], []]);
+  });
+
+  it('refuses an unknown version and a malformed alias with exit code 1, changing nothing', async () => {
+    const before = await database.prisma.modelVersionAlias.findMany();
+    const unknown = await cli('activate', '424242');
+    expect(unknown).toMatchObject({ code: 1, stderr: 'NOT_FOUND: model version 424242 does not exist\n' });
+    const malformed = await cli('alias', String(versionIds[0]), '1st choice');
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toMatch(/^BAD_USER_INPUT: alias "1st choice" is not valid/);
+    const notANumber = await cli('alias', 'one', 'champion');
+    expect(notANumber.code).toBe(1);
+    expect(await database.prisma.modelVersionAlias.findMany()).toEqual(before);
+    expect(await database.prisma.modelVersion.findMany({ where: { isActive: true }, select: { id: true } })).toEqual([
+      { id: versionIds[0] },
+    ]);
+  });
+});

@@ -1,0 +1,288 @@
+// A real Apollo Client (InMemoryCache, HttpLink) against the server, through the README's operations:
+// the normalised cache must keep every answer, warn about nothing and see what mutations change.
+import '../support/apollo-dev';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev';
+import { importFirstUnits } from '../support/cmapss-fixtures';
+import { openTestDatabase, type TestDatabase } from '../support/databases';
+import { startTestServer, type TestServer } from '../support/http';
+
+const TRAIN = gql`
+  mutation Train($input: TrainModelInput!) {
+    trainModel(input: $input) {
+      id
+      status
+    }
+  }
+`;
+
+const SERVICE_INFO = gql`
+  query ServiceInfo {
+    serviceInfo {
+      id
+      serviceVersion
+      databaseKind
+      counts {
+        id
+        engines
+        modelVersions
+      }
+      activeModelVersion {
+        id
+        isActive
+      }
+    }
+  }
+`;
+
+const JOB_PROGRESS = gql`
+  query JobProgress($id: Int!) {
+    trainingJob(id: $id) {
+      id
+      status
+      progress {
+        id
+        epochsCompleted
+        totalEpochs
+        estimatedRemainingMs
+      }
+      modelVersion {
+        id
+        version
+        threshold
+      }
+    }
+  }
+`;
+
+const JOB_EPOCHS = gql`
+  query JobEpochs($id: Int!) {
+    trainingJob(id: $id) {
+      id
+      progress {
+        id
+        lastLoss
+        elapsedMs
+      }
+      epochs {
+        id
+        epoch
+        elapsedMs
+      }
+    }
+  }
+`;
+
+const ENGINE_TRAJECTORIES = gql`
+  query EngineTrajectories {
+    engines(filter: { dataset: "FD001", role: TRAIN }, page: { limit: 2 }) {
+      totalCount
+      items {
+        id
+        unit
+        trajectory {
+          id
+          threshold
+          firstFlaggedCycle
+          points {
+            id
+            endCycle
+            score
+            rul
+          }
+        }
+      }
+    }
+  }
+`;
+
+const ENGINE_FLAGS = gql`
+  query EngineFlags($id: Int!) {
+    engine(id: $id) {
+      id
+      lastCycle
+      trajectory {
+        id
+        flaggedCycles
+        windowLength
+        points {
+          id
+          endCycle
+          isAnomaly
+        }
+      }
+      cycles(from: 1, to: 3) {
+        id
+        cycle
+        sensors
+      }
+    }
+  }
+`;
+
+const ACTIVATE = gql`
+  mutation Activate($id: Int!) {
+    activateModelVersion(id: $id) {
+      activated {
+        id
+        isActive
+      }
+      previous {
+        id
+        isActive
+      }
+    }
+  }
+`;
+
+const VERSIONS = gql`
+  query Versions {
+    modelVersions {
+      totalCount
+      items {
+        id
+        version
+        isActive
+      }
+    }
+  }
+`;
+
+interface JobProgressData {
+  trainingJob: {
+    id: number;
+    status: string;
+    progress: { epochsCompleted: number; totalEpochs: number };
+    modelVersion: { id: number; version: number } | null;
+  };
+}
+
+describe('Apollo Client with a normalised cache, through the README operations', () => {
+  let testDatabase: TestDatabase;
+  let server: TestServer;
+  let client: ApolloClient;
+  let warn: jest.SpyInstance;
+  let error: jest.SpyInstance;
+
+  beforeAll(async () => {
+    loadDevMessages();
+    loadErrorMessages();
+    testDatabase = await openTestDatabase('postgresql');
+    await importFirstUnits(testDatabase.database.prisma, 8);
+    server = await startTestServer(testDatabase.database, {}, { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } });
+    server.services.runner.start();
+    client = new ApolloClient({ cache: new InMemoryCache(), link: new HttpLink({ uri: `${server.url}/graphql` }) });
+  });
+
+  beforeEach(() => {
+    warn = jest.spyOn(console, 'warn');
+    error = jest.spyOn(console, 'error');
+  });
+
+  afterEach(() => {
+    // Apollo reports cache data loss and missing fields through console.warn / console.error.
+    expect(warn.mock.calls).toEqual([]);
+    expect(error.mock.calls).toEqual([]);
+    warn.mockRestore();
+    error.mockRestore();
+  });
+
+  afterAll(async () => {
+    client?.stop();
+    await server?.services.runner.stop();
+    await server?.close();
+    await testDatabase?.dispose();
+  });
+
+  /** Trains a z-score version (fitted in well under a second) and follows its job as a client would. */
+  async function trainVersion(name: string): Promise<number> {
+    const split = { trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }] };
+    const queued = await client.mutate<{ trainModel: { id: number } }>({
+      mutation: TRAIN,
+      variables: { input: { name, kind: 'z-score', ...split } },
+    });
+    const jobId = queued.data!.trainModel.id;
+    for (;;) {
+      const { data } = await client.query<JobProgressData>({ query: JOB_PROGRESS, variables: { id: jobId }, fetchPolicy: 'network-only' });
+      if (data!.trainingJob.status === 'SUCCEEDED') return jobId;
+      if (['FAILED', 'CANCELLED'].includes(data!.trainingJob.status)) throw new Error(`job ${jobId} ${data!.trainingJob.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  let firstJob: number;
+  let secondJob: number;
+  let versionIds: number[];
+
+  it('follows training jobs and keeps both selections of their progress', async () => {
+    firstJob = await trainVersion('first');
+    secondJob = await trainVersion('second');
+    const epochs = await client.query<any>({ query: JOB_EPOCHS, variables: { id: firstJob } });
+    expect(epochs.data!.trainingJob.epochs.length).toBeGreaterThan(0);
+    const progress = client.readQuery<JobProgressData>({ query: JOB_PROGRESS, variables: { id: firstJob } });
+    expect(progress?.trainingJob).toMatchObject({ id: firstJob, status: 'SUCCEEDED', modelVersion: { id: expect.any(Number) } });
+    expect(progress!.trainingJob.progress.epochsCompleted).toBe(progress!.trainingJob.progress.totalEpochs);
+    versionIds = [firstJob, secondJob].map(
+      (id) => client.readQuery<JobProgressData>({ query: JOB_PROGRESS, variables: { id } })!.trainingJob.modelVersion!.id,
+    );
+  });
+
+  it('activates versions and shows the one replaced as inactive', async () => {
+    const first = await client.mutate<any>({ mutation: ACTIVATE, variables: { id: versionIds[0] } });
+    expect(first.data!.activateModelVersion).toEqual({
+      __typename: 'ModelVersionActivation',
+      activated: { __typename: 'ModelVersion', id: versionIds[0], isActive: true },
+      previous: null,
+    });
+    await client.query<any>({ query: VERSIONS });
+    await client.query<any>({ query: SERVICE_INFO });
+
+    await client.mutate<any>({ mutation: ACTIVATE, variables: { id: versionIds[1] } });
+    const versions = client.readQuery<{ modelVersions: { items: { id: number; isActive: boolean }[] } }>({ query: VERSIONS });
+    expect(Object.fromEntries(versions!.modelVersions.items.map((version) => [version.id, version.isActive]))).toEqual({
+      [versionIds[0]]: false,
+      [versionIds[1]]: true,
+    });
+    // serviceInfo's active version is read from storage, so the client refetches it to see the change.
+    const info = await client.query<any>({ query: SERVICE_INFO, fetchPolicy: 'network-only' });
+    expect(info.data!.serviceInfo).toMatchObject({ id: 'service', counts: { engines: 16, modelVersions: 2 } });
+    expect(info.data!.serviceInfo.activeModelVersion).toEqual({ __typename: 'ModelVersion', id: versionIds[1], isActive: true });
+  });
+
+  it('keeps an engine trajectory read with two different selections', async () => {
+    const listed = await client.query<any>({ query: ENGINE_TRAJECTORIES });
+    const [engine] = listed.data!.engines.items;
+    expect(engine.trajectory.points.length).toBeGreaterThan(0);
+    const flags = await client.query<any>({ query: ENGINE_FLAGS, variables: { id: engine.id } });
+    expect(flags.data!.engine.trajectory.id).toBe(engine.trajectory.id);
+    expect(flags.data!.engine.trajectory.points).toHaveLength(engine.trajectory.points.length);
+
+    // Both answers are still whole in the cache: the second did not replace the first.
+    const cachedList = client.readQuery({ query: ENGINE_TRAJECTORIES });
+    expect(cachedList).toEqual(listed.data);
+    const cachedFlags = client.readQuery({ query: ENGINE_FLAGS, variables: { id: engine.id } });
+    expect(cachedFlags).toEqual(flags.data);
+
+    // A range of the same trajectory is another object: it does not overwrite the whole one.
+    const range = await client.query<any>({
+      query: gql`
+        query Range($id: Int!) {
+          engine(id: $id) {
+            id
+            trajectory(fromCycle: 40, toCycle: 41) {
+              id
+              points {
+                id
+                endCycle
+                score
+              }
+            }
+          }
+        }
+      `,
+      variables: { id: engine.id },
+    });
+    expect(range.data!.engine.trajectory.points.map((point: { endCycle: number }) => point.endCycle)).toEqual([40, 41]);
+    expect(client.readQuery({ query: ENGINE_TRAJECTORIES })).toEqual(listed.data);
+  });
+});
