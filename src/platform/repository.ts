@@ -12,3 +12,6 @@ function findRepositoryRoot(start: string): string {
 
 export const REPOSITORY_ROOT = findRepositoryRoot(__dirname);
 export const SHIPPED_DATASET_DIR = path.join(REPOSITORY_ROOT, 'data', 'cmapss');
+
+/** The service's version (package.json), recorded with what it produces. */
+export const CODE_VERSION: string = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')).version;

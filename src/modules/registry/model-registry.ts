@@ -222,6 +222,16 @@ export class ModelRegistry {
     this.loaded.delete(id);
   }
 
+  /** The training job that registered each version, null where there is none (for batch loading). */
+  async trainingJobIdsOf(versionIds: readonly number[]): Promise<(number | null)[]> {
+    const jobs = await this.prisma.trainingJob.findMany({
+      where: { modelVersionId: { in: [...versionIds] } },
+      select: { id: true, modelVersionId: true },
+    });
+    const byVersion = new Map(jobs.map((job) => [job.modelVersionId, job.id]));
+    return versionIds.map((id) => byVersion.get(id) ?? null);
+  }
+
   /** Evaluations of several versions, newest first per version (for batch loading). */
   async evaluationsOf(versionIds: readonly number[]): Promise<Evaluation[][]> {
     const evaluations = await this.prisma.evaluation.findMany({

@@ -15,6 +15,7 @@ import {
   ModelVersion,
   ModelVersionActivation,
   ModelVersionAliasMove,
+  ModelVersionLineage,
   ModelVersionPage,
   ModelVersionTag,
   OperatingRegimes,
@@ -200,6 +201,21 @@ export class ModelVersionResolver {
   async tags(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<ModelVersionTag[]> {
     const tags = await loaders.get('modelVersionTags', (ids: readonly number[]) => this.curation.tagsOf(ids)).load(version.id);
     return tags.map((tag) => ({ id: `${tag.modelVersionId}:${tag.key}`, key: tag.key, value: tag.value }));
+  }
+
+  @FieldResolver(() => ModelVersionLineage, { description: 'Where it comes from: data set, data fingerprint, training job, code version.' })
+  async lineage(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<ModelVersionLineage> {
+    const trainedOn = version.trainedOn as { dataset: string; dataFingerprint?: string; codeVersion?: string };
+    const trainingJobId = await loaders
+      .get('modelVersionTrainingJobs', (ids: readonly number[]) => this.registry.trainingJobIdsOf(ids))
+      .load(version.id);
+    return {
+      id: String(version.id),
+      dataset: trainedOn.dataset,
+      dataFingerprint: trainedOn.dataFingerprint ?? null,
+      trainingJobId,
+      codeVersion: trainedOn.codeVersion ?? null,
+    };
   }
 
   @FieldResolver(() => ScoringMethodInfo, { description: 'How scores are derived from reconstruction errors.' })

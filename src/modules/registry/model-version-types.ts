@@ -235,6 +235,31 @@ export class ModelVersion {
   activatedAt: Date | null;
 }
 
+@ObjectType({ description: 'Where a model version comes from: its data, the job that trained it and the code that ran.' })
+export class ModelVersionLineage {
+  @Field(() => ID, { description: 'Cache key: the model version id.' })
+  id: string;
+
+  @Field(() => String, { description: 'Data set it was trained, calibrated and tested on.' })
+  dataset: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'sha256 of the readings of its train, calibration and test engines (units, cycles, settings, sensors, RUL), "sha256:<hex>": equal for the same data, different when any cycle changed. Null for versions registered before it was recorded.',
+  })
+  dataFingerprint: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The training job that registered it; null when none is recorded.' })
+  trainingJobId: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Version of this service (package.json) that trained it; null for versions registered before it was recorded.',
+  })
+  codeVersion: string | null;
+}
+
 @ObjectType({ description: 'A key/value tag of a model version.' })
 export class ModelVersionTag {
   @Field(() => ID, { description: 'Cache key: version and key ("modelVersionId:key").' })

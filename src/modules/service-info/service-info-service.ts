@@ -2,13 +2,11 @@
 import { version as tfjsVersion } from '@tensorflow/tfjs';
 import type { PrismaClient } from '@prisma/client';
 import { activeBackendName } from '../../detectors/lstm-autoencoder/engine';
-import { REPOSITORY_ROOT } from '../../platform/repository';
+import { CODE_VERSION } from '../../platform/repository';
 import type { DatabaseKind } from '../../platform/db/database';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { TrainingJobRunner } from '../training/training-job-runner';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const packageVersion: string = require(`${REPOSITORY_ROOT}/package.json`).version;
 const startedAt = new Date();
 
 /** The one id of serviceInfo and its counts: one service whichever replica answers, one client cache entry. */
@@ -56,7 +54,7 @@ export class ServiceInfoService {
     ]);
     return {
       id: SERVICE_INFO_ID,
-      serviceVersion: packageVersion,
+      serviceVersion: CODE_VERSION,
       nodeVersion: process.version,
       tfjsVersion: tfjsVersion.tfjs,
       tfjsBackend: activeBackendName(),

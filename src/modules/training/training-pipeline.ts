@@ -2,6 +2,8 @@
 // normalisation, windows, engine-disjoint split), let the kind fit and calibrate, evaluate on the test
 // engines, and register the model version with its evaluation and the scores of the test windows, all in
 // one transaction with the job's success.
+import { dataFingerprint } from '../../domain/data/fingerprint';
+import { CODE_VERSION } from '../../platform/repository';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { EngineSeries } from '../../domain/data/series';
 import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../../domain/data/splits';
@@ -113,7 +115,9 @@ export class TrainingPipeline {
 
     await this.prisma.$transaction(
       async (tx) => {
-        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, evaluation);
+        const { trainUnits, calibrationUnits, testUnits } = request.split;
+        const fingerprint = dataFingerprint(series, [...trainUnits, ...calibrationUnits, ...testUnits]);
+        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, evaluation, fingerprint);
         await storeEngineWindowScores(
           transactionExecutor(tx),
           version,
@@ -137,6 +141,7 @@ export class TrainingPipeline {
     fitted: FittedDetector,
     trainingMs: number,
     evaluation: Evaluation,
+    fingerprint: string,
   ) {
     const version = await tx.modelVersion.create({
       data: {
@@ -160,6 +165,9 @@ export class TrainingPipeline {
           split: { ...request.split },
           stride: request.stride,
           counts: { ...dataset.counts },
+          // Lineage: the data the train, calibration and test engines held, and the code that fitted it.
+          dataFingerprint: fingerprint,
+          codeVersion: CODE_VERSION,
         } as unknown as Prisma.InputJsonObject,
       },
     });
