@@ -52,7 +52,7 @@ describe('local-outlier-factor on FD001', () => {
     const dataset = fd001();
     const fitted = await localOutlierFactorKind.fit(fitDataOf(dataset), localOutlierFactorKind.resolveOptions({}), fitContext());
     const result = await fitted.detector.score(batchOf(dataset.test));
-    expect(Math.abs(rocAucOf(dataset.testLabels, result.scores) - anchors.detectors['local-outlier-factor/summary'].rocAuc)).toBeLessThan(
+    expect(Math.abs(rocAucOf(dataset.testLabels!, result.scores) - anchors.detectors['local-outlier-factor/summary'].rocAuc)).toBeLessThan(
       0.001,
     );
     expectContributionsToAddUp(result, 14, 100);
