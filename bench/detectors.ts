@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     const single = await timed(async () => {
       for (let w = 0; w < 500; w++) await detector.score({ ...test, x: test.x.subarray(w * size, (w + 1) * size), count: 1 });
     });
-    const evaluation = evaluateScores(dataset.testLabels, scores, threshold);
+    const evaluation = evaluateScores(dataset.testLabels!, scores, threshold);
     const sklearn =
       anchor === null ? null : (anchors.detectors[anchor] as { rocAuc: number; prAuc: number; fitSeconds?: number; scoreSeconds?: number });
     const result = {

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const testScores = reconstructionErrors(trained.model, dataset.test.x, dataset.test.count).windowErrors;
   const scoringMs = performance.now() - scoringStart;
   const threshold = calibrateThreshold(calibrationScores, 0.99);
-  const evaluation = evaluateScores(dataset.testLabels, testScores, threshold);
+  const evaluation = evaluateScores(dataset.testLabels!, testScores, threshold);
   const latency = measureInferenceLatency(trained.model, dataset.test.x, [256, 1024]);
 
   const summary = {

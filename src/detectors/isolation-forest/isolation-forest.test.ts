@@ -84,7 +84,7 @@ describe('isolation-forest on FD001', () => {
     const dataset = fd001();
     const fitted = await isolationForestKind.fit(fitDataOf(dataset), isolationForestKind.resolveOptions({}), fitContext());
     const result = await fitted.detector.score(batchOf(dataset.test));
-    expect(Math.abs(rocAucOf(dataset.testLabels, result.scores) - anchors.detectors['isolation-forest/flattened'].rocAuc)).toBeLessThan(
+    expect(Math.abs(rocAucOf(dataset.testLabels!, result.scores) - anchors.detectors['isolation-forest/flattened'].rocAuc)).toBeLessThan(
       0.01,
     );
     expectContributionsToAddUp(result, 14, 100);

@@ -34,6 +34,35 @@ describe('nearest neighbours', () => {
     expect(Array.from(diagonal.indices)).toEqual([7, 8]);
     expect(diagonal.squaredDistances[0]).toBeCloseTo(5 * 0.04, 12);
   });
+
+  it('finds what an exhaustive scan ranked by (distance, index) finds, ties and left-out points included', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const [count, dimensions, k] of [
+      [300, 7, 5],
+      [200, 1, 20],
+      [64, 56, 10],
+    ]) {
+      // Coarse values (multiples of 0.5 on a few levels) give many equal distances.
+      const points = Float64Array.from({ length: count * dimensions }, () => Math.floor(random() * 4) / 2);
+      const search = new NeighbourSearch(points, count, dimensions, k);
+      for (let query = 0; query < count; query += 3) {
+        const exclude = query % 2 === 0 ? query : -1;
+        const ranked = Array.from({ length: count }, (_, i) => i)
+          .filter((i) => i !== exclude)
+          .map((i) => {
+            let sum = 0;
+            for (let d = 0; d < dimensions; d++) sum += (points[query * dimensions + d] - points[i * dimensions + d]) ** 2;
+            return { i, sum };
+          })
+          .sort((a, b) => a.sum - b.sum || a.i - b.i)
+          .slice(0, k);
+        search.search(points, query * dimensions, exclude);
+        expect(Array.from(search.indices)).toEqual(ranked.map((entry) => entry.i));
+        expect(Array.from(search.squaredDistances)).toEqual(ranked.map((entry) => entry.sum));
+      }
+    }
+  });
 });
 
 describe("LOF against scikit-learn's LocalOutlierFactor(n_neighbors=20, novelty=True)", () => {
@@ -52,7 +81,7 @@ describe('local-outlier-factor on FD001', () => {
     const dataset = fd001();
     const fitted = await localOutlierFactorKind.fit(fitDataOf(dataset), localOutlierFactorKind.resolveOptions({}), fitContext());
     const result = await fitted.detector.score(batchOf(dataset.test));
-    expect(Math.abs(rocAucOf(dataset.testLabels, result.scores) - anchors.detectors['local-outlier-factor/summary'].rocAuc)).toBeLessThan(
+    expect(Math.abs(rocAucOf(dataset.testLabels!, result.scores) - anchors.detectors['local-outlier-factor/summary'].rocAuc)).toBeLessThan(
       0.001,
     );
     expectContributionsToAddUp(result, 14, 100);

@@ -63,7 +63,7 @@ describe('resolveSplit', () => {
     expect(reasonOf(() => resolveSplit(engines, { ...spec, ...change }))).toBe(reason);
   });
 
-  it('rejects engines without RUL and data listing a unit twice', () => {
+  it('rejects a mix of engines with and without RUL, and data listing a unit twice', () => {
     const live = engines.map((e) => (e.unit === 3 ? { ...e, rul: null } : e));
     expect(reasonOf(() => resolveSplit(live, spec))).toBe('unknown-rul');
     expect(reasonOf(() => resolveSplit([...engines, engines[0]], spec))).toBe('duplicate-unit');
@@ -103,7 +103,7 @@ describe('prepareDataset', () => {
 
   it('labels test windows anomalous when the RUL at their last cycle is <= anomalyRul', () => {
     // RUL at the window ends 7, 6, 5, 4, 3, 2, 1, 0 -> the last three are anomalous, per engine.
-    expect(Array.from(dataset.testLabels)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1]);
+    expect(Array.from(dataset.testLabels!)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1]);
     expect(dataset.counts).toEqual({
       rows: 50,
       healthyTrainRows: 8,

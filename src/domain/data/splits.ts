@@ -103,13 +103,29 @@ export function resolveSplit(series: readonly EngineSeries[], spec: SplitSpec): 
       owner.set(unit, group);
       const engine = byUnit.get(unit);
       if (engine === undefined) throw new InvalidSplitError('unknown-unit', `${group} lists unit ${unit}, which is not in the data`);
-      if (engine.rul === null) {
-        throw new InvalidSplitError('unknown-rul', `unit ${unit} (${group}) has no RUL, so its cycles cannot be labelled`);
-      }
       return engine;
     });
   }
+  // Either every engine has a RUL (labelled) or none has (unlabelled): a mix would evaluate on some
+  // engines and guess on others.
+  const engines = GROUPS.flatMap((group) => resolved[group]);
+  const unlabelled = engines.find((engine) => engine.rul === null);
+  const labelled = engines.find((engine) => engine.rul !== null);
+  if (unlabelled && labelled) {
+    throw new InvalidSplitError(
+      'unknown-rul',
+      `unit ${unlabelled.unit} has no RUL while unit ${labelled.unit} has one: a split holds labelled or unlabelled engines, not both`,
+    );
+  }
   return resolved;
+}
+
+/**
+ * Unlabelled engines as the fitting steps see them: every cycle counts as healthy, the unsupervised
+ * assumption that a recorded history is mostly normal (RUL +Infinity is above any healthyRul).
+ */
+function assumedHealthy(series: readonly EngineSeries[]): EngineSeries[] {
+  return series.map((engine) => (engine.rul === null ? { ...engine, rul: engine.cycles.map(() => Number.POSITIVE_INFINITY) } : engine));
 }
 
 /** 1 where the RUL at the window's last cycle is <= anomalyRul, else 0. Every window needs a known RUL. */
@@ -142,8 +158,9 @@ export interface DatasetCounts {
   trainWindows: number;
   calibrationWindows: number;
   testWindows: number;
-  testAnomalous: number;
-  testNormal: number;
+  /** Null for unlabelled engines. */
+  testAnomalous: number | null;
+  testNormal: number | null;
 }
 
 export interface PreparedDataset {
@@ -165,8 +182,10 @@ export interface PreparedDataset {
   calibration: WindowSet;
   /** All windows of the test units. */
   test: WindowSet;
-  /** Per test window: 1 when the RUL at its last cycle is <= anomalyRul. */
-  testLabels: Uint8Array;
+  /** Whether the engines have a RUL: unlabelled ones train and are scored, but cannot be evaluated. */
+  labelled: boolean;
+  /** Per test window: 1 when the RUL at its last cycle is <= anomalyRul; null for unlabelled engines. */
+  testLabels: Uint8Array | null;
   counts: DatasetCounts;
 }
 
@@ -176,7 +195,15 @@ export function prepareDataset(
   spec: SplitSpec,
   options: PrepareOptions = {},
 ): PreparedDataset {
-  const groups = resolveSplit(series, spec);
+  const resolved = resolveSplit(series, spec);
+  const labelled = resolved.trainUnits[0].rul !== null;
+  const groups = labelled
+    ? resolved
+    : {
+        trainUnits: assumedHealthy(resolved.trainUnits),
+        calibrationUnits: assumedHealthy(resolved.calibrationUnits),
+        testUnits: resolved.testUnits,
+      };
   const windowLength = options.windowLength ?? DEFAULT_WINDOW_LENGTH;
   const stride = options.stride ?? DEFAULT_STRIDE;
   const { healthyRul } = spec;
@@ -210,8 +237,8 @@ export function prepareDataset(
       );
     }
   }
-  const testLabels = anomalyLabels(test, spec.anomalyRul);
-  const testAnomalous = testLabels.reduce((total, label) => total + label, 0);
+  const testLabels = labelled ? anomalyLabels(test, spec.anomalyRul) : null;
+  const testAnomalous = testLabels ? testLabels.reduce((total, label) => total + label, 0) : null;
   const allEngines = [...groups.trainUnits, ...groups.calibrationUnits, ...groups.testUnits];
 
   return {
@@ -226,6 +253,7 @@ export function prepareDataset(
     train,
     calibration,
     test,
+    labelled,
     testLabels,
     counts: {
       rows: allEngines.reduce((total, engine) => total + engine.cycles.length, 0),
@@ -237,7 +265,7 @@ export function prepareDataset(
       calibrationWindows: calibration.count,
       testWindows: test.count,
       testAnomalous,
-      testNormal: test.count - testAnomalous,
+      testNormal: testAnomalous === null ? null : test.count - testAnomalous,
     },
   };
 }

@@ -232,9 +232,18 @@ export class ModelVersionResolver {
     return rows.map(toEvaluationView);
   }
 
+  @FieldResolver(() => Boolean, {
+    description:
+      'Whether the engines the version was trained and tested on have labels (a RUL). False for unlabelled data (labels=none): ' +
+      'the version scores windows like any other, but it was not evaluated (metrics is null, no evaluation at registration).',
+  })
+  labelled(@Root() version: ModelVersionRow): boolean {
+    return (version.trainedOn as { labelled?: boolean }).labelled !== false;
+  }
+
   @FieldResolver(() => EvaluationMetrics, {
     nullable: true,
-    description: 'Metrics of the evaluation made at registration, on its test engines.',
+    description: 'Metrics of the evaluation made at registration, on its test engines; null when the version is not labelled.',
   })
   metrics(@Root() version: ModelVersionRow): EvaluationMetrics | null {
     return (version.metrics as unknown as EvaluationMetrics | null) ?? null;

@@ -91,7 +91,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
     const evaluation = await db().prisma.evaluation.findFirstOrThrow({ where: { modelVersionId: version.id } });
     const metrics = evaluation.metrics as { windows: number; anomalous: number; confusion: { tp: number; fp: number } };
     expect(metrics.windows).toBe(dataset.test.count);
-    expect(metrics.anomalous).toBe(dataset.testLabels.reduce((sum, label) => sum + label, 0));
+    expect(metrics.anomalous).toBe(dataset.testLabels!.reduce((sum, label) => sum + label, 0));
     expect(metrics.confusion.tp + metrics.confusion.fp).toBe(scores.filter((score) => score.isAnomaly).length);
 
     // Reloading the version from the database reproduces the stored scores exactly.

@@ -106,10 +106,18 @@ export class TrainingPipeline {
     });
     const trainingMs = Math.round(performance.now() - started);
     const test = await fitted.detector.score(windowBatch(dataset.test));
-    const evaluation = evaluateScores(dataset.testLabels, test.scores, fitted.threshold);
+    // Unlabelled engines are scored, not evaluated: the version has no metrics and says why (trainedOn.labelled).
+    const evaluation = dataset.testLabels ? evaluateScores(dataset.testLabels, test.scores, fitted.threshold) : null;
     this.logger.info(
-      { jobId: job.id, rocAuc: evaluation.rocAuc, precision: evaluation.precision, recall: evaluation.recall, threshold: fitted.threshold },
-      'model evaluated on the test engines',
+      {
+        jobId: job.id,
+        labelled: dataset.labelled,
+        rocAuc: evaluation?.rocAuc,
+        precision: evaluation?.precision,
+        recall: evaluation?.recall,
+        threshold: fitted.threshold,
+      },
+      evaluation ? 'model evaluated on the test engines' : 'model scored on the test engines (unlabelled: not evaluated)',
     );
     if (hooks.signal.aborted) throw new Error('training job stopped before registration');
 
@@ -140,7 +148,7 @@ export class TrainingPipeline {
     dataset: PreparedDataset,
     fitted: FittedDetector,
     trainingMs: number,
-    evaluation: Evaluation,
+    evaluation: Evaluation | null,
     fingerprint: string,
   ) {
     const version = await tx.modelVersion.create({
@@ -164,6 +172,7 @@ export class TrainingPipeline {
           dataset: request.dataset,
           split: { ...request.split },
           stride: request.stride,
+          labelled: dataset.labelled,
           counts: { ...dataset.counts },
           // Lineage: the data the train, calibration and test engines held, and the code that fitted it.
           dataFingerprint: fingerprint,
@@ -180,16 +189,18 @@ export class TrainingPipeline {
       exactFloat(fitted.threshold),
       exactJson(dataset.normalisation),
       exactJson(fitted.scoring.definition),
-      exactJson(metricsRecord(evaluation)),
+      evaluation ? exactJson(metricsRecord(evaluation)) : null,
       exactJson(fitted.artifact.json),
       dataset.regimes ? exactJson(storedRegimesOf(dataset)) : null,
     );
-    await insertEvaluation(tx, {
-      modelVersionId: version.id,
-      dataset: request.dataset,
-      split: { role: 'TRAIN', units: request.split.testUnits, anomalyRul: request.split.anomalyRul, overlapsTraining: false },
-      evaluation,
-    });
+    if (evaluation) {
+      await insertEvaluation(tx, {
+        modelVersionId: version.id,
+        dataset: request.dataset,
+        split: { role: 'TRAIN', units: request.split.testUnits, anomalyRul: request.split.anomalyRul, overlapsTraining: false },
+        evaluation,
+      });
+    }
     return { ...version, threshold: fitted.threshold };
   }
 }
