@@ -2,8 +2,14 @@ import { AuthProvider, useAuth } from './api/auth';
 import { href, useRoute } from './router';
 import { FleetPage } from './pages/fleet-page';
 import { EnginePage } from './pages/engine-page';
+import { ModelsPage } from './pages/models-page';
+import { TrainingPage } from './pages/training-page';
 
-const NAVIGATION = [{ path: '', label: 'Fleet' }];
+const NAVIGATION = [
+  { path: '', label: 'Fleet' },
+  { path: 'models', label: 'Models' },
+  { path: 'training', label: 'Training' },
+];
 
 export function App() {
   return (
@@ -49,6 +55,10 @@ function Page({ section, route }: { section: string | undefined; route: ReturnTy
       if (Number.isInteger(id) && id > 0) return <EnginePage key={id} id={id} params={route.params} />;
       break;
     }
+    case 'models':
+      return <ModelsPage selectedId={optionalId(route.segments[1])} params={route.params} />;
+    case 'training':
+      return <TrainingPage key={route.segments[1] ?? 'new'} jobId={optionalId(route.segments[1])} />;
   }
   return (
     <main className="page">
@@ -58,4 +68,9 @@ function Page({ section, route }: { section: string | undefined; route: ReturnTy
       </p>
     </main>
   );
+}
+
+function optionalId(segment: string | undefined): number | null {
+  const id = Number(segment);
+  return segment !== undefined && Number.isInteger(id) && id > 0 ? id : null;
 }

@@ -9,7 +9,13 @@ import { importFirstUnits } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { describeInBrowser } from '../support/browser';
-import { openDashboardSession, saveScreenshot, seriousAccessibilityViolations, type DashboardSession } from '../support/dashboard-session';
+import {
+  openDashboardSession,
+  saveScreenshot,
+  signIn,
+  seriousAccessibilityViolations,
+  type DashboardSession,
+} from '../support/dashboard-session';
 
 const UNITS = 8;
 const TINY = `{ name: "dashboard test", trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
@@ -113,13 +119,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
   });
 
   it('asks for an API key, then shows the fleet with each engine flagged as the API says', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Use this key' }).waitFor();
-    // The first query, sent without a key, was refused: that refusal is what shows the form.
-    expect(session.problems).toEqual(['console error: Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
-    session.problems.length = 0;
-    await page.getByLabel('API key').first().fill(key);
-    await page.getByRole('button', { name: 'Use this key' }).click();
+    await signIn(session, page, server.url, key);
 
     const { engines } = await api(
       `{ engines(page: { limit: 20 }) { totalCount items { id trajectory { firstFlaggedCycle points { score } } } } }`,

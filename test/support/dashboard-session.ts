@@ -102,3 +102,16 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Opens the dashboard, which asks for a key (its first query was refused), and types `key`. */
+export async function signIn(session: DashboardSession, page: Page, baseUrl: string, key: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('button', { name: 'Use this key' }).waitFor();
+  // The first query, sent without a key, was refused: that refusal is what shows the form.
+  const refusal = 'console error: Failed to load resource: the server responded with a status of 401 (Unauthorized)';
+  if (session.problems.length !== 1 || session.problems[0] !== refusal)
+    throw new Error(`unexpected problems: ${JSON.stringify(session.problems)}`);
+  session.problems.length = 0;
+  await page.getByLabel('API key').first().fill(key);
+  await page.getByRole('button', { name: 'Use this key' }).click();
+}

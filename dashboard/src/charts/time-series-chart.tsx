@@ -29,6 +29,7 @@ export interface TimeSeriesChartProps {
   testId?: string;
 }
 
+const WHOLE_NUMBER_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
 const NO_REGIONS: Region[] = [];
 const REGION_FILL = 'rgba(179, 38, 30, 0.16)';
 const THRESHOLD_COLOR = '#b3261e';
@@ -76,7 +77,11 @@ export function TimeSeriesChart({
       width: Math.max(320, element.clientWidth || 800),
       height,
       scales: { x: { time: false } },
-      axes: [{ label: xLabel }, { label: yLabel, size: 60 }],
+      // x is a cycle or an epoch: whole-number ticks only.
+      axes: [
+        { label: xLabel, incrs: WHOLE_NUMBER_STEPS },
+        { label: yLabel, size: 60 },
+      ],
       series: [
         { label: xLabel },
         ...all.map((item) => ({
