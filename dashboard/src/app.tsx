@@ -4,10 +4,12 @@ import { FleetPage } from './pages/fleet-page';
 import { EnginePage } from './pages/engine-page';
 import { ModelsPage } from './pages/models-page';
 import { TrainingPage } from './pages/training-page';
+import { ScoreFilePage } from './pages/score-file-page';
 
 const NAVIGATION = [
   { path: '', label: 'Fleet' },
   { path: 'models', label: 'Models' },
+  { path: 'score', label: 'Score a file' },
   { path: 'training', label: 'Training' },
 ];
 
@@ -57,6 +59,8 @@ function Page({ section, route }: { section: string | undefined; route: ReturnTy
     }
     case 'models':
       return <ModelsPage selectedId={optionalId(route.segments[1])} params={route.params} />;
+    case 'score':
+      return <ScoreFilePage />;
     case 'training':
       return <TrainingPage key={route.segments[1] ?? 'new'} jobId={optionalId(route.segments[1])} />;
   }

@@ -2,10 +2,11 @@
 // tiny LSTM autoencoder trained through the API on the first FD001 engines: the key prompt, the fleet
 // page and an engine page, whose shaded regions must be the API's flagged windows. Each page passes
 // axe-core without serious or critical violations and is saved to docs/screenshots/.
+import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
-import { importFirstUnits } from '../support/cmapss-fixtures';
+import { importFirstUnits, shippedLines } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { describeInBrowser } from '../support/browser';
@@ -182,6 +183,77 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
 
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'engine');
+    expect(session.problems).toEqual([]);
+    expect(session.blocked).toEqual([]);
+  }, 120_000);
+
+  it('scores an uploaded CSV through the API and shades the windows it flags; a bad cell is named and nothing is sent', async () => {
+    // FD001 test unit 3 (126 cycles) as a CSV with the C-MAPSS columns.
+    const header = ['unit', 'cycle', 'setting1', 'setting2', 'setting3', ...Array.from({ length: 21 }, (_, index) => `sensor${index + 1}`)];
+    const rows = shippedLines('test_FD001.txt')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cells) => cells[0] === '3');
+    const csv = [header.join(','), ...rows.map((cells) => cells.join(','))].join('\n') + '\n';
+    const scoreRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('scoreWindows')) scoreRequests.push(request.url());
+    });
+
+    await page.goto(`${server.url}/#/score`);
+    const fileInput = page.locator('input[type="file"]');
+    await page.locator('select option').first().waitFor({ state: 'attached' });
+    await fileInput.setInputFiles({ name: 'test-3.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const result = page.getByTestId('score-result');
+    await result.waitFor({ timeout: 60_000 });
+
+    // The same windows scored by a client of the API (stored scores, so the same answers).
+    const { activeModelVersion } = await api(`{ activeModelVersion { id sensors windowLength } }`);
+    const length = activeModelVersion.windowLength;
+    const windows = [];
+    for (let end = length; end <= rows.length; end++) {
+      windows.push({
+        columns: activeModelVersion.sensors.map((sensor: string) => ({
+          sensor,
+          values: rows.slice(end - length, end).map((cells) => Number(cells[header.indexOf(sensor)])),
+        })),
+      });
+    }
+    const { scoreWindows } = await api(`mutation ($windows: [WindowInput!]!) { scoreWindows(windows: $windows) { isAnomaly score } }`, {
+      windows,
+    });
+    const flagged = scoreWindows.flatMap((item: { isAnomaly: boolean }, index: number) => (item.isAnomaly ? [length + index] : []));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(JSON.parse((await result.getAttribute('data-flagged-cycles'))!)).toEqual(flagged);
+    expect(await drawnRegions(page, 'file-score-chart')).toEqual(expectedRegions(flagged, 1));
+    const firstSensor = activeModelVersion.sensors[0];
+    expect(await drawnRegions(page, `file-sensor-chart-${firstSensor}`)).toEqual(expectedRegions(flagged, length));
+    expect(await page.getByTestId('scores-table').locator('tbody tr').count()).toBe(rows.length - length + 1);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('scores-download').click()]);
+    const downloaded = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(downloaded[0]).toBe('end_cycle,score,threshold,flagged');
+    expect(downloaded.slice(1).map((line) => Number(line.split(',')[1]))).toEqual(
+      scoreWindows.map((item: { score: number }) => item.score),
+    );
+
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'score-file');
+
+    // A bad cell: sensor2 (column 7) of the fourth data row (line 5).
+    const sent = scoreRequests.length;
+    const bad = csv.split('\n');
+    const cells = bad[4].split(',');
+    cells[6] = 'hot';
+    bad[4] = cells.join(',');
+    await fileInput.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad.join('\n')) });
+    const message = page.getByTestId('file-error');
+    await message.waitFor();
+    expect(await message.textContent()).toBe('bad.csv, line 5, column 7 (sensor2): "hot" is not a finite number');
+    expect(await result.count()).toBe(0);
+    expect(scoreRequests.length).toBe(sent);
     expect(session.problems).toEqual([]);
     expect(session.blocked).toEqual([]);
   }, 120_000);
