@@ -141,7 +141,7 @@ export function FleetPage({ params }: { params: URLSearchParams }) {
           </select>
         </label>
       </form>
-      <ErrorMessage error={context.error ?? fleet.error} />
+      <ErrorMessage error={context.error ?? (context.data ? fleet.error : null)} />
       <p className="status" aria-live="polite">
         {fleet.loading
           ? 'Loading engines…'
