@@ -29,11 +29,15 @@ WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-RUN npm ci --omit=optional --ignore-scripts \
+# Optional dependencies included: Vite's bundler (rolldown) ships its native binary as one; install
+# scripts stay off, so @tensorflow/tfjs-node downloads nothing here (the runtime copies no node_modules
+# from this stage).
+RUN npm ci --ignore-scripts \
  && node node_modules/prisma/build/index.js generate
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+COPY dashboard ./dashboard
 RUN npm run build
 
 # ---- runtime ------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@
 // POST /graphql takes the same layers without express (src/platform/http/graphql-route.ts).
 // POST /imports (a file to import, streamed) takes the request tracking and the API key check, then
 // its own route (src/modules/datasets/import-route.ts).
+// GET / and /assets/ serve the operator dashboard's built files (src/platform/http/dashboard.ts); it
+// calls /graphql like any client.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -20,6 +22,7 @@ import type { AppConfig } from './config';
 import { LoaderCache, type RequestContext } from '../platform/graphql/context';
 import { formatGraphQLError } from '../platform/graphql/errors';
 import { mountGraphQLIde } from '../platform/http/graphql-ide';
+import { createDashboardRouter } from '../platform/http/dashboard';
 import { clientKeyOf, requestPlugin } from '../platform/graphql/request-plugin';
 import { requestScoringBudget } from '../platform/graphql/scoring-budget';
 import { appOperationRoles, buildAppSchema } from './schema';
@@ -178,6 +181,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     },
   );
   app.use(importRouter({ imports: services.imports, authenticate, bodyLimitBytes: config.imports.bodyLimitBytes }));
+  app.use(createDashboardRouter());
   // After /graphql, which takes nearly every request: express walks its layers in order for each one.
   app.use(healthRouter(readiness));
   app.use(metricsRouter(metrics, config.metricsToken));

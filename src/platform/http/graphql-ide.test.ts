@@ -73,12 +73,6 @@ describe('the IDE over HTTP', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('redirects / to /graphql', async () => {
-    const response = await fetch(`${server.url}/`, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toBe('/graphql');
-  });
-
   it('keeps GET /graphql?query= for API clients, behind Apollo CSRF prevention', async () => {
     // Apollo blocks a GET that a browser could send cross-site without a preflight: it needs a
     // non-simple content-type or a non-empty apollo-require-preflight (or x-apollo-operation-name) header.
@@ -127,7 +121,7 @@ describe('the IDE switched off', () => {
   });
   afterAll(() => disabledServer?.close());
 
-  it('serves no HTML, no assets and no redirect; the API still answers', async () => {
+  it('serves no HTML and no assets; the API still answers', async () => {
     const page = await fetch(`${disabledServer.url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
     // Apollo's landing page is disabled too, so a browser gets Apollo's CSRF refusal as JSON.
     expect(page.status).toBe(400);
@@ -141,7 +135,6 @@ describe('the IDE switched off', () => {
     const html = await fetch(`${server.url}/graphql`, { headers: { accept: BROWSER_ACCEPT } });
     const assetUrl = /src="(\/ide\/assets\/[^"]+)"/.exec(await html.text())![1];
     expect((await fetch(`${disabledServer.url}${assetUrl}`)).status).toBe(404);
-    expect((await fetch(`${disabledServer.url}/`, { redirect: 'manual' })).status).toBe(404);
   });
 });
 
@@ -215,9 +208,8 @@ describeInBrowser('the IDE in Chromium, offline', (chromiumPath) => {
       if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
     });
 
-    const response = await page.goto(`${server.url}/`); // redirected to /graphql
+    const response = await page.goto(`${server.url}/graphql`);
     expect(response?.status()).toBe(200);
-    expect(page.url()).toBe(`${server.url}/graphql`);
     await page.locator(QUERY_EDITOR).waitFor({ timeout: 15_000 });
     expect(await editorValue(page, QUERY_EDITOR)).toBe(DEFAULT_IDE_QUERY);
 

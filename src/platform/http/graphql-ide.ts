@@ -2,7 +2,8 @@
 // internet access (Apollo's landing page loads from a CDN and is disabled in app.ts).
 //
 // GET /graphql answers an HTML page when the client prefers HTML (a browser); every other request to
-// /graphql (POST, or GET from API clients asking for JSON) goes on to Apollo. GET / redirects to the IDE.
+// /graphql (POST, or GET from API clients asking for JSON) goes on to Apollo. GET / is the dashboard's
+// (./dashboard.ts).
 // The page loads only same-origin, content-hashed files from /ide/assets/ and no inline script.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -41,7 +42,7 @@ query FD001Engines {
 /**
  * Mounts the IDE onto the app; call it before the Apollo middleware. When `enabled` is false nothing is
  * mounted: /graphql is Apollo's alone (which, with its landing page disabled, serves no HTML), and
- * / and /ide/assets/ are not found.
+ * /ide/assets/ is not found.
  */
 export function mountGraphQLIde(app: express.Express, enabled: boolean): void {
   if (!enabled) return;
@@ -186,16 +187,12 @@ function prefersHtml(request: express.Request): boolean {
   return request.accepts(['application/json', 'application/graphql-response+json', 'multipart/mixed', 'text/html']) === 'text/html';
 }
 
-/** The IDE's routes: GET /, GET /graphql for browsers, GET /ide/assets/<file>. */
+/** The IDE's routes: GET /graphql for browsers, GET /ide/assets/<file>. */
 export function createGraphQLIdeRouter(): express.Router {
   const assets = loadAssets();
   const byName = new Map(Object.values(assets).map((asset) => [asset.name, asset]));
   const page = Buffer.from(renderPage(assets), 'utf8');
   const router = express.Router();
-
-  router.get('/', (_request, response) => {
-    response.redirect(302, GRAPHQL_PATH);
-  });
 
   router.get(GRAPHQL_PATH, (request, response, next) => {
     // The same URL answers HTML or GraphQL results depending on Accept.

@@ -1,0 +1,52 @@
+// The dashboard's only way to the service: POST /graphql, as any client. With authentication on, the
+// API key the operator typed is kept in sessionStorage (gone when the tab closes) and sent as
+// `Authorization: Bearer <key>`, as the API asks.
+const API_KEY_STORAGE = 'engine-health.api-key';
+const GRAPHQL_URL = '/graphql';
+
+/** A GraphQL error answer, with its `extensions.code` (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT...). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function storedApiKey(): string | null {
+  return sessionStorage.getItem(API_KEY_STORAGE);
+}
+
+export function storeApiKey(key: string | null): void {
+  if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
+  else sessionStorage.removeItem(API_KEY_STORAGE);
+}
+
+interface GraphQLAnswer<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** Runs one operation; any error in the answer is thrown as an ApiError. */
+export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    Accept: 'application/graphql-response+json, application/json',
+  };
+  const key = storedApiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const response = await fetch(GRAPHQL_URL, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal });
+  let answer: GraphQLAnswer<T>;
+  try {
+    answer = (await response.json()) as GraphQLAnswer<T>;
+  } catch {
+    throw new ApiError(`the service answered ${response.status} without a GraphQL result`, null, response.status);
+  }
+  const error = answer.errors?.[0];
+  if (error) throw new ApiError(error.message, error.extensions?.code ?? null, response.status);
+  if (!answer.data) throw new ApiError('the service answered no data', null, response.status);
+  return answer.data;
+}

@@ -1,0 +1,219 @@
+// Score a file: a CSV of sensor columns is read in the browser, cut into the version's windows (stride
+// 1) and scored through scoreWindows, SCORE_BATCH windows a request; the series are drawn with the
+// flagged windows shaded, beside a table of the scores and a CSV of them to download. A bad file is
+// refused with its line and column before any request.
+import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
+import { ApiError, graphql } from '../api/graphql-client';
+import { useQuery } from '../api/use-query';
+import { CsvError, parseSensorCsv, scoresCsv, type SensorTable } from '../api/sensor-csv';
+import { flaggedRegions } from '../charts/flagged-regions';
+import { TimeSeriesChart } from '../charts/time-series-chart';
+import { ErrorMessage } from './error-message';
+
+/** Windows a request: well within scoreWindows' 1,000 and the 16 MiB body limit. */
+const SCORE_BATCH = 500;
+const SHOWN_SENSORS = 4;
+const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700'];
+
+const VERSIONS_QUERY = `query ScoreFileVersions {
+  modelVersions(page: { limit: 100 }) { items { id version name kind isActive sensors windowLength regimes { settings } } }
+}`;
+
+const SCORE_MUTATION = `mutation ScoreFile($version: Int, $windows: [WindowInput!]!) {
+  scoreWindows(modelVersionId: $version, windows: $windows) { score threshold isAnomaly }
+}`;
+
+interface Version {
+  id: number;
+  version: number;
+  name: string | null;
+  kind: string;
+  isActive: boolean;
+  sensors: string[];
+  windowLength: number;
+  regimes: { settings: string[] } | null;
+}
+
+interface ScoredWindow {
+  endCycle: number;
+  score: number;
+  threshold: number;
+  isAnomaly: boolean;
+}
+
+interface Result {
+  fileName: string;
+  table: SensorTable;
+  windowLength: number;
+  sensors: string[];
+  scores: ScoredWindow[];
+}
+
+export function ScoreFilePage() {
+  const versions = useQuery<{ modelVersions: { items: Version[] } }>(VERSIONS_QUERY, {});
+  const items = versions.data?.modelVersions.items ?? [];
+  const [chosenId, setChosenId] = useState<number | null>(null);
+  const version = items.find((item) => item.id === chosenId) ?? items.find((item) => item.isActive) ?? items[0];
+  const [state, setState] = useState<{ busy: boolean; error: string | null; apiError: ApiError | null; result: Result | null }>({
+    busy: false,
+    error: null,
+    apiError: null,
+    result: null,
+  });
+
+  const score = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file || !version) return;
+    setState({ busy: true, error: null, apiError: null, result: null });
+    try {
+      const required = [...version.sensors, ...(version.regimes?.settings ?? [])];
+      const table = parseSensorCsv(await file.text(), required, file.name);
+      const length = version.windowLength;
+      if (table.rows < length) throw new CsvError(`${file.name} has ${table.rows} rows: a window of this version needs ${length}`);
+      const windows = [];
+      for (let end = length; end <= table.rows; end++) {
+        windows.push({ columns: required.map((name) => ({ sensor: name, values: table.columns.get(name)!.slice(end - length, end) })) });
+      }
+      const scores: ScoredWindow[] = [];
+      for (let start = 0; start < windows.length; start += SCORE_BATCH) {
+        const answer = await graphql<{ scoreWindows: Omit<ScoredWindow, 'endCycle'>[] }>(SCORE_MUTATION, {
+          version: version.id,
+          windows: windows.slice(start, start + SCORE_BATCH),
+        });
+        answer.scoreWindows.forEach((item, index) => scores.push({ ...item, endCycle: length + start + index }));
+      }
+      setState({
+        busy: false,
+        error: null,
+        apiError: null,
+        result: { fileName: file.name, table, windowLength: length, sensors: version.sensors, scores },
+      });
+    } catch (error) {
+      if (error instanceof ApiError) setState({ busy: false, error: null, apiError: error, result: null });
+      else setState({ busy: false, error: error instanceof Error ? error.message : String(error), apiError: null, result: null });
+    }
+  };
+
+  return (
+    <main className="page">
+      <h1>Score a file</h1>
+      <p className="lead">
+        A CSV with a header row and one row per cycle, holding at least the version&apos;s sensor columns (other columns are ignored); every
+        window of the version&apos;s length is scored.
+      </p>
+      <ErrorMessage error={versions.error ?? state.apiError} />
+      <div className="filters">
+        <label>
+          Version{' '}
+          <select value={version?.id ?? ''} onChange={(event) => setChosenId(Number(event.target.value))} disabled={!items.length}>
+            {!items.length && <option value="">no version trained yet</option>}
+            {items.map((item) => (
+              <option key={item.id} value={item.id}>
+                v{item.version}
+                {item.name ? ` ${item.name}` : ''} ({item.kind}){item.isActive ? ' · active' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          CSV file{' '}
+          <input type="file" accept=".csv,text/csv,text/plain" onChange={(event) => void score(event)} disabled={!version || state.busy} />
+        </label>
+      </div>
+      {version && (
+        <p className="status">
+          Reads {version.sensors.join(', ')}
+          {version.regimes ? ` and the settings ${version.regimes.settings.join(', ')}` : ''}; windows of {version.windowLength} cycles.
+        </p>
+      )}
+      {state.error && (
+        <p className="error" role="alert" data-testid="file-error">
+          {state.error}
+        </p>
+      )}
+      <p className="status" aria-live="polite">
+        {state.busy ? 'Scoring…' : ''}
+      </p>
+      {state.result && <ScoreResult result={state.result} />}
+    </main>
+  );
+}
+
+function ScoreResult({ result }: { result: Result }) {
+  const flagged = useMemo(() => result.scores.filter((item) => item.isAnomaly).map((item) => item.endCycle), [result]);
+  const regions = useMemo(() => flaggedRegions(flagged, result.windowLength), [flagged, result]);
+  const scoreRegions = useMemo(() => flaggedRegions(flagged, 1), [flagged]);
+  const cycles = useMemo(() => Array.from({ length: result.table.rows }, (_, index) => index + 1), [result]);
+  const scoreX = useMemo(() => result.scores.map((item) => item.endCycle), [result]);
+  const scoreSeries = useMemo(() => [{ label: 'score', values: result.scores.map((item) => item.score), color: '#0b5cad' }], [result]);
+  const sensorSeries = useMemo(
+    () =>
+      result.sensors.slice(0, SHOWN_SENSORS).map((name, index) => ({
+        name,
+        series: [{ label: name, values: result.table.columns.get(name)!, color: SENSOR_COLORS[index % SENSOR_COLORS.length] }],
+      })),
+    [result],
+  );
+  const download = useMemo(() => URL.createObjectURL(new Blob([scoresCsv(result.scores)], { type: 'text/csv' })), [result]);
+  useEffect(() => () => URL.revokeObjectURL(download), [download]);
+  const threshold = result.scores[0]?.threshold ?? 0;
+  return (
+    <section aria-labelledby="result-title" data-testid="score-result" data-flagged-cycles={JSON.stringify(flagged)}>
+      <h2 id="result-title">
+        {result.fileName}: {result.scores.length} windows, {flagged.length} flagged
+      </h2>
+      <p>
+        <a href={download} download={`${result.fileName.replace(/\.[^.]*$/, '')}-scores.csv`} data-testid="scores-download">
+          Download the scores (CSV)
+        </a>
+      </p>
+      <TimeSeriesChart
+        x={scoreX}
+        series={scoreSeries}
+        regions={scoreRegions}
+        threshold={threshold}
+        xLabel="window end row"
+        yLabel="score"
+        syncKey="score-file"
+        label={`Score of each window of ${result.fileName}, threshold ${threshold.toPrecision(4)}`}
+        testId="file-score-chart"
+      />
+      {sensorSeries.map((item) => (
+        <TimeSeriesChart
+          key={item.name}
+          x={cycles}
+          series={item.series}
+          regions={regions}
+          xLabel="row"
+          yLabel={item.name}
+          height={140}
+          syncKey="score-file"
+          label={`${item.name} over the file's rows, flagged windows shaded`}
+          testId={`file-sensor-chart-${item.name}`}
+        />
+      ))}
+      <h2>Scores</h2>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Scores of every window">
+        <table className="scores" data-testid="scores-table">
+          <thead>
+            <tr>
+              <th scope="col">Window end row</th>
+              <th scope="col">Score</th>
+              <th scope="col">Flagged</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.scores.map((item) => (
+              <tr key={item.endCycle} className={item.isAnomaly ? 'flagged' : undefined}>
+                <td className="number">{item.endCycle}</td>
+                <td className="number">{item.score.toPrecision(4)}</td>
+                <td>{item.isAnomaly ? 'yes' : 'no'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,260 @@
+// The operator dashboard in Chromium against the real server on PostgreSQL, authentication on, with a
+// tiny LSTM autoencoder trained through the API on the first FD001 engines: the key prompt, the fleet
+// page and an engine page, whose shaded regions must be the API's flagged windows. Each page passes
+// axe-core without serious or critical violations and is saved to docs/screenshots/.
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
+import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
+import { importFirstUnits, shippedLines } from '../support/cmapss-fixtures';
+import { openTestDatabase, type TestDatabase } from '../support/databases';
+import { startTestServer, type TestServer } from '../support/http';
+import { describeInBrowser } from '../support/browser';
+import {
+  openDashboardSession,
+  saveScreenshot,
+  signIn,
+  seriousAccessibilityViolations,
+  type DashboardSession,
+} from '../support/dashboard-session';
+
+const UNITS = 8;
+const TINY = `{ name: "dashboard test", trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
+  testUnits: [{ from: 7, to: 8 }], thresholdQuantile: 0.9, activate: true, lstmAutoencoder: { hidden: 8, code: 4, epochs: 3, batchSize: 64 } }`;
+
+let testDatabase: TestDatabase;
+let server: TestServer;
+let key: string;
+
+async function api<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await server.graphql(query, variables, { authorization: `Bearer ${key}` });
+  if (response.errors) throw new Error(`${query}: ${JSON.stringify(response.errors)}`);
+  return response.data as T;
+}
+
+async function trainActiveVersion(): Promise<number> {
+  const { trainModel } = await api(`mutation { trainModel(input: ${TINY}) { id } }`);
+  for (;;) {
+    const { trainingJob } = await api(`query ($id: Int!) { trainingJob(id: $id) { status error modelVersionId } }`, { id: trainModel.id });
+    if (trainingJob.status === 'SUCCEEDED') return trainingJob.modelVersionId;
+    if (['FAILED', 'CANCELLED'].includes(trainingJob.status)) throw new Error(`training ${trainingJob.status}: ${trainingJob.error}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  await selectBackend();
+  testDatabase = await openTestDatabase('postgresql');
+  await importFirstUnits(testDatabase.database.prisma, UNITS);
+  server = await startTestServer(
+    testDatabase.database,
+    { auth: { enabled: true, cacheTtlMs: 0 } },
+    { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } },
+  );
+  key = (await server.services.apiKeys.create('dashboard', ['reader', 'scorer', 'operator'])).key;
+  server.services.runner.start();
+  await trainActiveVersion();
+}, 180_000);
+
+afterAll(async () => {
+  await server?.services.runner.stop();
+  await server?.close();
+  await testDatabase?.dispose();
+});
+
+describe('the dashboard over HTTP', () => {
+  it('serves the app at / with no-cache and a same-origin content security policy, its hashed files immutable', async () => {
+    const response = await fetch(`${server.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('content-security-policy')).toBe(DASHBOARD_CONTENT_SECURITY_POLICY);
+    expect(DASHBOARD_CONTENT_SECURITY_POLICY).not.toMatch(/https?:|\*|unsafe/);
+    const html = await response.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/); // no inline script
+    const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]).filter((url) => url !== 'data:,');
+    expect(urls.length).toBeGreaterThanOrEqual(2);
+    for (const url of urls) {
+      expect(url).toMatch(/^\/assets\/[\w-]+-[\w-]{8}\.(js|css)$/);
+      const asset = await fetch(`${server.url}${url}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers.get('content-type')).toMatch(url.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+    }
+    expect((await fetch(`${server.url}/assets/index-00000000.js`)).status).toBe(404);
+  });
+});
+
+/** Flagged end cycles as the cycle spans their windows cover, overlapping or adjacent spans merged. */
+function expectedRegions(flaggedEndCycles: number[], windowLength: number): [number, number][] {
+  const covered = new Set<number>();
+  for (const end of flaggedEndCycles) for (let cycle = Math.max(1, end - windowLength + 1); cycle <= end; cycle++) covered.add(cycle);
+  const cycles = [...covered].sort((a, b) => a - b);
+  const regions: [number, number][] = [];
+  for (const cycle of cycles) {
+    const last = regions[regions.length - 1];
+    if (last && cycle === last[1] + 1) last[1] = cycle;
+    else regions.push([cycle, cycle]);
+  }
+  return regions;
+}
+
+async function drawnRegions(page: Page, testId: string): Promise<[number, number][]> {
+  const locator = page.getByTestId(testId);
+  await locator.and(page.locator('[data-drawn-regions]')).waitFor({ timeout: 30_000 });
+  return JSON.parse((await locator.getAttribute('data-drawn-regions'))!);
+}
+
+describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
+  let session: DashboardSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    session = await openDashboardSession(chromiumPath);
+    page = await session.newPage();
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('asks for an API key, then shows the fleet with each engine flagged as the API says', async () => {
+    await signIn(session, page, server.url, key);
+
+    const { engines } = await api(
+      `{ engines(page: { limit: 20 }) { totalCount items { id trajectory { firstFlaggedCycle points { score } } } } }`,
+    );
+    const rows = page.locator('tr[data-engine-id]');
+    await page.locator('tr[data-engine-id] svg.sparkline').first().waitFor({ timeout: 60_000 });
+    expect(await rows.count()).toBe(engines.items.length);
+    expect(engines.totalCount).toBe(2 * UNITS);
+    for (const engine of engines.items) {
+      const cells = page.locator(`tr[data-engine-id="${engine.id}"] td`);
+      const firstFlag = engine.trajectory.firstFlaggedCycle;
+      expect(await cells.nth(6).textContent()).toBe(firstFlag === null ? 'no' : 'yes');
+      expect(await cells.nth(7).textContent()).toBe(firstFlag === null ? '—' : String(firstFlag));
+      const latest = engine.trajectory.points[engine.trajectory.points.length - 1].score;
+      expect(await cells.nth(5).textContent()).toContain(latest.toPrecision(4));
+    }
+
+    // Sorting by latest score, descending, puts the highest first.
+    await page.getByRole('button', { name: /Latest score/ }).click();
+    await page.getByRole('button', { name: /Latest score/ }).click();
+    const highest = [...engines.items].sort((a, b) => b.trajectory.points.at(-1).score - a.trajectory.points.at(-1).score)[0];
+    expect(await rows.first().getAttribute('data-engine-id')).toBe(String(highest.id));
+
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'fleet');
+    expect(session.problems).toEqual([]);
+    expect(session.blocked).toEqual([]);
+  }, 120_000);
+
+  it('shades on the score and sensor charts exactly the windows the API flags, with the first flag and lead time', async () => {
+    const { engines } = await api(`{ engines(page: { limit: 20 }) { items { id role trajectory { flaggedCycles } } } }`);
+    const mostFlagged = [...engines.items].sort((a, b) => b.trajectory.flaggedCycles.length - a.trajectory.flaggedCycles.length)[0];
+    const { engine } = await api(
+      `query ($id: Int!) { engine(id: $id) { trajectory { windowLength firstFlaggedCycle flaggedCycles points { endCycle rul } } } }`,
+      {
+        id: mostFlagged.id,
+      },
+    );
+    const trajectory = engine.trajectory;
+    expect(trajectory.flaggedCycles.length).toBeGreaterThan(0);
+
+    await page.goto(`${server.url}/#/engines/${mostFlagged.id}`);
+    // The score chart shades the flagged windows' end cycles; sensor charts the cycles they cover.
+    expect(await drawnRegions(page, 'score-chart')).toEqual(expectedRegions(trajectory.flaggedCycles, 1));
+    const expected = expectedRegions(trajectory.flaggedCycles, trajectory.windowLength);
+    const sensorCharts = page.locator('[data-testid^="sensor-chart-"]');
+    await sensorCharts.first().waitFor();
+    expect(await sensorCharts.count()).toBe(4);
+    for (let index = 0; index < 4; index++) {
+      const testId = (await sensorCharts.nth(index).getAttribute('data-testid'))!;
+      expect(await drawnRegions(page, testId)).toEqual(expected);
+    }
+    expect(await page.getByTestId('first-flag').textContent()).toBe(`cycle ${trajectory.firstFlaggedCycle}`);
+    const rul = trajectory.points.find((point: { endCycle: number }) => point.endCycle === trajectory.firstFlaggedCycle).rul;
+    expect(await page.getByTestId('lead-time').textContent()).toBe(`${rul} cycles`);
+
+    // Another sensor chosen: one more chart, shaded the same.
+    await page.getByRole('checkbox', { name: 'sensor21' }).check();
+    expect(await drawnRegions(page, 'sensor-chart-sensor21')).toEqual(expected);
+
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'engine');
+    expect(session.problems).toEqual([]);
+    expect(session.blocked).toEqual([]);
+  }, 120_000);
+
+  it('scores an uploaded CSV through the API and shades the windows it flags; a bad cell is named and nothing is sent', async () => {
+    // FD001 test unit 3 (126 cycles) as a CSV with the C-MAPSS columns.
+    const header = ['unit', 'cycle', 'setting1', 'setting2', 'setting3', ...Array.from({ length: 21 }, (_, index) => `sensor${index + 1}`)];
+    const rows = shippedLines('test_FD001.txt')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cells) => cells[0] === '3');
+    const csv = [header.join(','), ...rows.map((cells) => cells.join(','))].join('\n') + '\n';
+    const scoreRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.postData()?.includes('scoreWindows')) scoreRequests.push(request.url());
+    });
+
+    await page.goto(`${server.url}/#/score`);
+    const fileInput = page.locator('input[type="file"]');
+    await page.locator('select option').first().waitFor({ state: 'attached' });
+    await fileInput.setInputFiles({ name: 'test-3.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const result = page.getByTestId('score-result');
+    await result.waitFor({ timeout: 60_000 });
+
+    // The same windows scored by a client of the API (stored scores, so the same answers).
+    const { activeModelVersion } = await api(`{ activeModelVersion { id sensors windowLength } }`);
+    const length = activeModelVersion.windowLength;
+    const windows = [];
+    for (let end = length; end <= rows.length; end++) {
+      windows.push({
+        columns: activeModelVersion.sensors.map((sensor: string) => ({
+          sensor,
+          values: rows.slice(end - length, end).map((cells) => Number(cells[header.indexOf(sensor)])),
+        })),
+      });
+    }
+    const { scoreWindows } = await api(`mutation ($windows: [WindowInput!]!) { scoreWindows(windows: $windows) { isAnomaly score } }`, {
+      windows,
+    });
+    const flagged = scoreWindows.flatMap((item: { isAnomaly: boolean }, index: number) => (item.isAnomaly ? [length + index] : []));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(JSON.parse((await result.getAttribute('data-flagged-cycles'))!)).toEqual(flagged);
+    expect(await drawnRegions(page, 'file-score-chart')).toEqual(expectedRegions(flagged, 1));
+    const firstSensor = activeModelVersion.sensors[0];
+    expect(await drawnRegions(page, `file-sensor-chart-${firstSensor}`)).toEqual(expectedRegions(flagged, length));
+    expect(await page.getByTestId('scores-table').locator('tbody tr').count()).toBe(rows.length - length + 1);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('scores-download').click()]);
+    const downloaded = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(downloaded[0]).toBe('end_cycle,score,threshold,flagged');
+    expect(downloaded.slice(1).map((line) => Number(line.split(',')[1]))).toEqual(
+      scoreWindows.map((item: { score: number }) => item.score),
+    );
+
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'score-file');
+
+    // A bad cell: sensor2 (column 7) of the fourth data row (line 5).
+    const sent = scoreRequests.length;
+    const bad = csv.split('\n');
+    const cells = bad[4].split(',');
+    cells[6] = 'hot';
+    bad[4] = cells.join(',');
+    await fileInput.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad.join('\n')) });
+    const message = page.getByTestId('file-error');
+    await message.waitFor();
+    expect(await message.textContent()).toBe('bad.csv, line 5, column 7 (sensor2): "hot" is not a finite number');
+    expect(await result.count()).toBe(0);
+    expect(scoreRequests.length).toBe(sent);
+    expect(session.problems).toEqual([]);
+    expect(session.blocked).toEqual([]);
+  }, 120_000);
+});
