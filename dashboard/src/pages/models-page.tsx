@@ -24,7 +24,7 @@ const VERSION_QUERY = `query ModelVersionCurves($id: Int!) {
   }
 }`;
 
-const ACTIVATE_MUTATION = `mutation ActivateModelVersion($id: Int!) { activateModelVersion(id: $id) { id isActive } }`;
+const ACTIVATE_MUTATION = `mutation ActivateModelVersion($id: Int!) { activateModelVersion(id: $id) { activated { id isActive } previous { id isActive } } }`;
 
 interface Metrics {
   windows: number;
