@@ -13,7 +13,8 @@ import { detectorKind } from '../../detectors/registry';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
-import { insertEvaluation, metricsRecord } from '../evaluation/evaluation-records';
+import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRecord } from '../evaluation/evaluation-records';
+import { labelledEngines } from '../../domain/evaluation/engine-level';
 import type { ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
 import type { JobHooks } from './training-job-runner';
@@ -105,15 +106,23 @@ export class TrainingPipeline {
     const trainingMs = Math.round(performance.now() - started);
     const test = await fitted.detector.score(windowBatch(dataset.test));
     const evaluation = evaluateScores(dataset.testLabels, test.scores, fitted.threshold);
+    const engineLevel = engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split);
     this.logger.info(
-      { jobId: job.id, rocAuc: evaluation.rocAuc, precision: evaluation.precision, recall: evaluation.recall, threshold: fitted.threshold },
+      {
+        jobId: job.id,
+        rocAuc: evaluation.rocAuc,
+        precision: evaluation.precision,
+        recall: evaluation.recall,
+        threshold: fitted.threshold,
+        alertedShare: engineLevel.alertedShare,
+      },
       'model evaluated on the test engines',
     );
     if (hooks.signal.aborted) throw new Error('training job stopped before registration');
 
     await this.prisma.$transaction(
       async (tx) => {
-        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, evaluation);
+        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, evaluation, engineLevel);
         await storeEngineWindowScores(
           transactionExecutor(tx),
           version,
@@ -137,6 +146,7 @@ export class TrainingPipeline {
     fitted: FittedDetector,
     trainingMs: number,
     evaluation: Evaluation,
+    engineLevel: EngineLevelRecord,
   ) {
     const version = await tx.modelVersion.create({
       data: {
@@ -172,7 +182,7 @@ export class TrainingPipeline {
       exactFloat(fitted.threshold),
       exactJson(dataset.normalisation),
       exactJson(fitted.scoring.definition),
-      exactJson(metricsRecord(evaluation)),
+      exactJson(metricsRecord(evaluation, engineLevel)),
       exactJson(fitted.artifact.json),
       dataset.regimes ? exactJson(storedRegimesOf(dataset)) : null,
     );
@@ -181,6 +191,7 @@ export class TrainingPipeline {
       dataset: request.dataset,
       split: { role: 'TRAIN', units: request.split.testUnits, anomalyRul: request.split.anomalyRul, overlapsTraining: false },
       evaluation,
+      engineLevel,
     });
     return { ...version, threshold: fitted.threshold };
   }
