@@ -52,8 +52,8 @@ export interface AlertRuleSettings {
 
 /** Measured on the FD001 calibration engines (docs/alerts.md, `npm run bench:alert-rule`). */
 export const DEFAULT_ALERT_RULE: Readonly<AlertRuleSettings> = Object.freeze({
-  k: 3,
-  n: 5,
+  k: 4,
+  n: 7,
   m: 5,
   serious: Object.freeze({ excess: 0.5, windows: 15 }),
   critical: Object.freeze({ excess: 1, windows: 30 }),
