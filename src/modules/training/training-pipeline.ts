@@ -17,6 +17,7 @@ import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRec
 import { labelledEngines } from '../../domain/evaluation/engine-level';
 import type { ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
+import { refreshEngineAlerts } from '../alerts/alert-store';
 import type { JobHooks } from './training-job-runner';
 import { storedTrainingRequest, type TrainingRequest } from './training-request';
 
@@ -129,6 +130,9 @@ export class TrainingPipeline {
           dataset.test.endCycles.map((endCycle, index) => ({ engineId: dataset.test.engineIds[index], endCycle, index })),
           { ...test, features: dataset.sensors.length },
         );
+        for (const engineId of new Set(dataset.test.engineIds)) {
+          await refreshEngineAlerts(transactionExecutor(tx), engineId, { ...version, sensors: dataset.sensorNames });
+        }
         await hooks.markSucceeded(tx, version.id);
         if (request.activate) {
           await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
