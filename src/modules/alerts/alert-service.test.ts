@@ -6,22 +6,19 @@ import { alertEpisodes, DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rul
 import { ErrorCode } from '../../platform/errors';
 import { createLogger } from '../../platform/observability/logger';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/databases';
+import { describeEachDatabase } from '../../../test/support/databases';
 import { refreshEngineAlerts } from './alert-store';
 
-describe('alerts', () => {
-  let testDatabase: TestDatabase;
+describeEachDatabase('alerts', (db) => {
   let services: AppServices;
   let versionId: number;
-  const engineIdOf = async (unit: number) =>
-    (await testDatabase.database.prisma.engine.findFirstOrThrow({ where: { role: 'TRAIN', unit } })).id;
+  const engineIdOf = async (unit: number) => (await db().prisma.engine.findFirstOrThrow({ where: { role: 'TRAIN', unit } })).id;
   const alertsOf = (engineId: number) =>
-    testDatabase.database.prisma.alert.findMany({ where: { engineId, modelVersionId: versionId }, orderBy: { openedCycle: 'asc' } });
+    db().prisma.alert.findMany({ where: { engineId, modelVersionId: versionId }, orderBy: { openedCycle: 'asc' } });
 
   beforeAll(async () => {
-    testDatabase = await openTestDatabase('postgresql');
-    await importFirstUnits(testDatabase.database.prisma, 8);
-    services = createServices(testDatabase.database, createLogger('silent'));
+    await importFirstUnits(db().prisma, 8);
+    services = createServices(db(), createLogger('silent'));
     const job = await services.jobs.enqueue({
       name: 'z-score',
       kind: 'z-score',
@@ -34,13 +31,9 @@ describe('alerts', () => {
     versionId = finished!.modelVersionId!;
   });
 
-  afterAll(async () => {
-    await testDatabase?.dispose();
-  });
-
   /** What the rule says of an engine's stored scores, recomputed here from the scores table. */
   async function expectedEpisodes(engineId: number) {
-    const rows = await testDatabase.database.query<{ end_cycle: number; score: number; threshold: number }>(
+    const rows = await db().query<{ end_cycle: number; score: number; threshold: number }>(
       'SELECT end_cycle, score, threshold FROM scores WHERE engine_id = $1 AND model_version_id = $2 ORDER BY end_cycle',
       [engineId, versionId],
     );
@@ -77,14 +70,14 @@ describe('alerts', () => {
     await services.trajectories.trajectory(engineId, versionId, {});
     await services.evaluations.evaluate(versionId, { units: [{ from: 5, to: 8 }] });
     const version = await services.models.get(versionId);
-    await refreshEngineAlerts(testDatabase.database.query, engineId, version);
+    await refreshEngineAlerts(db().query, engineId, version);
     expect(await alertsOf(engineId)).toEqual(first);
   });
 
   it('refuses a second alert for the same engine, version and opening window', async () => {
-    const [alert] = await testDatabase.database.prisma.alert.findMany({ take: 1 });
+    const [alert] = await db().prisma.alert.findMany({ take: 1 });
     await expect(
-      testDatabase.database.query(
+      db().query(
         `INSERT INTO alerts (engine_id, model_version_id, opened_cycle, last_cycle, severity, driving_sensors, peak_score, threshold)
          VALUES ($1, $2, $3, $3, 'WARNING', '[]', 1, 1)`,
         [alert.engineId, alert.modelVersionId, alert.openedCycle],
@@ -93,7 +86,7 @@ describe('alerts', () => {
   });
 
   it('lists alerts newest first, page by page with cursors, and by engine, state and severity', async () => {
-    const all = await testDatabase.database.prisma.alert.findMany({ orderBy: { id: 'desc' } });
+    const all = await db().prisma.alert.findMany({ orderBy: { id: 'desc' } });
     const seen: number[] = [];
     let after: string | null = null;
     for (;;) {
@@ -120,7 +113,7 @@ describe('alerts', () => {
   });
 
   it('lets operators acknowledge then resolve an alert, and refuses transitions that do not apply', async () => {
-    const [open] = await testDatabase.database.prisma.alert.findMany({ where: { state: 'OPEN' }, take: 1 });
+    const [open] = await db().prisma.alert.findMany({ where: { state: 'OPEN' }, take: 1 });
     const acknowledged = await services.alerts.acknowledge(open.id);
     expect(acknowledged).toMatchObject({ id: open.id, state: 'ACKNOWLEDGED' });
     expect(acknowledged.acknowledgedAt).toBeInstanceOf(Date);
@@ -132,7 +125,7 @@ describe('alerts', () => {
 
     // Scoring the same windows again keeps the operator's state.
     const version = await services.models.get(versionId);
-    await refreshEngineAlerts(testDatabase.database.query, open.engineId, version);
-    expect((await testDatabase.database.prisma.alert.findUniqueOrThrow({ where: { id: open.id } })).state).toBe('RESOLVED');
+    await refreshEngineAlerts(db().query, open.engineId, version);
+    expect((await db().prisma.alert.findUniqueOrThrow({ where: { id: open.id } })).state).toBe('RESOLVED');
   });
 });
