@@ -173,7 +173,9 @@ async function main(): Promise<void> {
             console.log(
               `${dataset} seed ${seed} ${job.scoring.padEnd(24)} ROC-AUC ${fixed(metrics.rocAuc)}  PR-AUC ${fixed(metrics.prAuc)}  ` +
                 `precision ${fixed(metrics.precision)}  recall ${fixed(metrics.recall)}  ` +
-                `precision@recall${RECALL_TARGET} ${fixed(precisionAtRecallTarget)}  ${run.trainingSeconds.toFixed(1)} s`,
+                `precision@recall${RECALL_TARGET} ${fixed(precisionAtRecallTarget)}  ` +
+                `alerted ${metrics.engineLevel?.alertedBeforeFailure ?? 'n/a'}/${metrics.engineLevel?.failingEngines ?? 'n/a'}  ` +
+                `lead p50 ${fixed(metrics.engineLevel?.medianLeadTime ?? null, 1)}  ${run.trainingSeconds.toFixed(1)} s`,
             );
           }
         }
@@ -196,6 +198,23 @@ async function main(): Promise<void> {
       console.log(
         `${String(run.seed).padEnd(5)} ${run.scoring.padEnd(58)} ${fixed(m.rocAuc)}   ${fixed(m.prAuc)}  ${fixed(m.precision)}     ` +
           `${fixed(m.recall)}  ${fixed(m.f1)}  ${confusion.padEnd(25)}  ${fixed(run.precisionAtRecallTarget)}   ${run.trainingSeconds.toFixed(1)}`,
+      );
+    }
+  }
+  for (const dataset of datasets) {
+    console.log(
+      `\n${dataset} engine level (test engines 81-100 with the default alert rule; healthy when RUL > 100, failing within 30 cycles of failure)`,
+    );
+    console.log(
+      `seed  kind / scoring                                          alerted  lead p50  lead p10  false alerts / 1000 healthy cycles  never alerted`,
+    );
+    for (const run of runs.filter((candidate) => candidate.dataset === dataset)) {
+      const level = run.metrics.engineLevel;
+      if (!level) continue;
+      console.log(
+        `${String(run.seed).padEnd(5)} ${run.scoring.padEnd(58)} ${`${level.alertedBeforeFailure}/${level.failingEngines}`.padEnd(8)} ` +
+          `${fixed(level.medianLeadTime, 1).padEnd(9)} ${fixed(level.p10LeadTime, 1).padEnd(9)} ` +
+          `${fixed(level.falseAlertsPer1000HealthyCycles, 2).padEnd(35)} ${level.neverAlertedEngineIds.length}`,
       );
     }
   }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { GraphQLSchema } from 'graphql';
 import { operationRoles, type RoleMap } from '../platform/auth/access';
 import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
+import { AlertResolver } from '../modules/alerts/alert-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
 import { EngineResolver } from '../modules/engines/engine-resolver';
@@ -13,6 +14,7 @@ import { TrainingJobResolver } from '../modules/training/training-job-resolver';
 import type { AppServices } from './services';
 
 export const RESOLVERS = [
+  AlertResolver,
   ApiKeyResolver,
   DatasetResolver,
   DatasetImportResolver,
@@ -25,6 +27,7 @@ export const RESOLVERS = [
 
 function resolverInstances(services: AppServices): object[] {
   return [
+    new AlertResolver(services.alerts),
     new ApiKeyResolver(services.apiKeys),
     new DatasetResolver(services.datasets),
     new DatasetImportResolver(services.imports),

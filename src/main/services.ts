@@ -14,6 +14,7 @@ import { ServiceInfoService } from '../modules/service-info/service-info-service
 import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring-service';
 import { EvaluationService } from '../modules/evaluation/evaluation-service';
 import { LiveEngineService } from '../modules/engines/live-engine-service';
+import { AlertService } from '../modules/alerts/alert-service';
 import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
@@ -32,6 +33,7 @@ export interface AppServices {
   trajectories: TrajectoryService;
   liveEngines: LiveEngineService;
   evaluations: EvaluationService;
+  alerts: AlertService;
   info: ServiceInfoService;
   /** Runs queued training jobs; started by the server (not by the CLI or tests unless they ask). */
   runner: TrainingJobRunner;
@@ -75,6 +77,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     trajectories,
     liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
+    alerts: new AlertService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
     runner,

@@ -10,6 +10,8 @@ import type { DatasetService } from '../datasets/dataset-service';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { AppendScores, Trajectory, TrajectoryService } from '../scoring/trajectory-service';
 import { transactionExecutor } from '../scoring/window-store';
+import { refreshEngineAlerts } from '../alerts/alert-store';
+import type { LoadedModel } from '../registry/model-registry';
 import {
   appendRequestHash,
   claimAppendRequest,
@@ -99,15 +101,20 @@ export class LiveEngineService {
     }
     const plan = await this.engines.planAppend(engineId, cycles);
     let scores: AppendScores | null = null;
+    let loaded: LoadedModel | null = null;
     if (options.score) {
-      const loaded = await this.registry.load(await this.registry.resolve(null));
+      loaded = await this.registry.load(await this.registry.resolve(null));
       scores = await this.trajectories.scoreAppend(plan, loaded);
     }
     try {
       return await this.prisma.$transaction(async (tx) => {
         if (key !== null && !(await claimAppendRequest(tx, engineId, key, requestHash))) throw new KeyTaken();
         const engine = await this.engines.storeAppend(tx, plan);
-        await scores?.store(transactionExecutor(tx));
+        if (scores !== null && loaded !== null) {
+          await scores.store(transactionExecutor(tx));
+          // In the same transaction: an append stores its scores and the alerts they raise, or neither.
+          await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
+        }
         const outcome: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
         if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(outcome));
         return outcome;

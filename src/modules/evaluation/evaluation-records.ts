@@ -3,6 +3,18 @@ import type { Prisma } from '@prisma/client';
 import { exactJson } from '../../platform/db/exact-floats';
 import type { Evaluation } from '../../domain/evaluation/metrics';
 import type { PrPoint, RocPoint } from '../../domain/evaluation/curves';
+import {
+  engineLevelMetrics,
+  type EngineLevelLabels,
+  type EngineLevelMetrics,
+  type LabelledEngine,
+} from '../../domain/evaluation/engine-level';
+import { DEFAULT_ALERT_RULE, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
+
+/** Engine-level metrics as stored, with the alert rule (k, n, m) they were measured under. */
+export interface EngineLevelRecord extends EngineLevelMetrics {
+  rule: Pick<AlertRuleSettings, 'k' | 'n' | 'm'>;
+}
 
 export interface MetricsRecord {
   threshold: number;
@@ -15,6 +27,8 @@ export interface MetricsRecord {
   rocAuc: number | null;
   prAuc: number | null;
   confusion: { tp: number; fp: number; tn: number; fn: number };
+  /** Absent from evaluations stored before engine-level evaluation, and from comparisons. */
+  engineLevel?: EngineLevelRecord | null;
 }
 
 export interface CurvesRecord {
@@ -22,8 +36,15 @@ export interface CurvesRecord {
   pr: PrPoint[];
 }
 
-export function metricsRecord(evaluation: Evaluation): MetricsRecord {
+/** Engine-level metrics under the default alert rule (the rule alerts are raised with). */
+export function engineLevelRecord(engines: readonly LabelledEngine[], threshold: number, labels: EngineLevelLabels): EngineLevelRecord {
+  const rule = DEFAULT_ALERT_RULE;
+  return { ...engineLevelMetrics(engines, threshold, labels, rule), rule: { k: rule.k, n: rule.n, m: rule.m } };
+}
+
+export function metricsRecord(evaluation: Evaluation, engineLevel?: EngineLevelRecord): MetricsRecord {
   return {
+    ...(engineLevel ? { engineLevel } : {}),
     threshold: evaluation.threshold,
     windows: evaluation.counts.total,
     anomalous: evaluation.counts.positives,
@@ -52,7 +73,7 @@ export interface EvaluatedSplit {
 /** Stores an evaluation (JSON sent as text: see platform/db/exact-floats.ts) and returns its id. */
 export async function insertEvaluation(
   sql: Pick<Prisma.TransactionClient, '$queryRawUnsafe'>,
-  record: { modelVersionId: number; dataset: string; split: EvaluatedSplit; evaluation: Evaluation },
+  record: { modelVersionId: number; dataset: string; split: EvaluatedSplit; evaluation: Evaluation; engineLevel: EngineLevelRecord },
 ): Promise<number> {
   const [{ id }] = await sql.$queryRawUnsafe<{ id: number }[]>(
     `INSERT INTO evaluations (model_version_id, dataset, split, metrics, curves)
@@ -60,7 +81,7 @@ export async function insertEvaluation(
     record.modelVersionId,
     record.dataset,
     exactJson(record.split),
-    exactJson(metricsRecord(record.evaluation)),
+    exactJson(metricsRecord(record.evaluation, record.engineLevel)),
     exactJson(curvesRecord(record.evaluation)),
   );
   return id;

@@ -7,7 +7,9 @@ import { rulOf } from '../engines/engine-series';
 import { datasetNamed } from '../datasets/dataset-service';
 import { ErrorCode, ServiceError } from '../../platform/errors';
 import { UNLIMITED_SCORING, type ScoringBudget } from '../../platform/graphql/scoring-budget';
-import { insertEvaluation, metricsRecord, type MetricsRecord } from './evaluation-records';
+import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRecord, type MetricsRecord } from './evaluation-records';
+import { labelledEngines } from '../../domain/evaluation/engine-level';
+import { REFERENCE_SPLIT } from '../../domain/data/splits';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { TrajectoryService } from '../scoring/trajectory-service';
 import type { UnitRange } from '../training/training-request';
@@ -26,14 +28,19 @@ interface ResolvedSplit {
   role: 'TRAIN' | 'TEST';
   units: number[];
   anomalyRul: number;
+  /** The version's own: windows with a larger RUL are healthy (engine-level false alerts). */
+  healthyRul: number;
 }
 
 interface TrainedOn {
   dataset: string;
-  split: { trainUnits: number[]; calibrationUnits: number[]; testUnits: number[]; anomalyRul: number };
+  split: { trainUnits: number[]; calibrationUnits: number[]; testUnits: number[]; anomalyRul: number; healthyRul?: number };
 }
 
 interface LabelledScores {
+  engineIds: number[];
+  endCycles: number[];
+  ruls: number[];
   keys: string[];
   labels: Uint8Array;
   scores: Float64Array;
@@ -117,10 +124,11 @@ export class EvaluationService {
     const engines = withWindows(await this.enginesOf(split), version.windowLength);
     const labelled = await this.labelledScores(version, engines, split.anomalyRul, budget);
     const evaluation = evaluateScores(labelled.labels, labelled.scores, version.threshold);
+    const engineLevel = engineLevelRecord(labelledEngines(labelled), version.threshold, split);
     const trainedOn = version.trainedOn as unknown as TrainedOn;
     const seen = new Set([...trainedOn.split.trainUnits, ...trainedOn.split.calibrationUnits]);
     const overlapsTraining = trainedOn.dataset === split.dataset && split.role === 'TRAIN' && split.units.some((unit) => seen.has(unit));
-    return this.store(version.id, split, overlapsTraining, evaluation);
+    return this.store(version.id, split, overlapsTraining, evaluation, engineLevel);
   }
 
   /**
@@ -200,7 +208,13 @@ export class EvaluationService {
     }
     const anomalyRul = request.anomalyRul ?? trainedOn.split.anomalyRul;
     if (!Number.isInteger(anomalyRul) || anomalyRul < 0) throw invalid(`anomalyRul must be a non-negative integer, got ${anomalyRul}`);
-    return { dataset, role, units: [...new Set(units)].sort((a, b) => a - b), anomalyRul };
+    const healthyRul = trainedOn.split.healthyRul ?? REFERENCE_SPLIT.healthyRul;
+    if (anomalyRul >= healthyRul) {
+      throw invalid(
+        `anomalyRul must be below the version's healthyRul (${healthyRul}), got ${anomalyRul}: a window cannot be both healthy and anomalous`,
+      );
+    }
+    return { dataset, role, units: [...new Set(units)].sort((a, b) => a - b), anomalyRul, healthyRul };
   }
 
   private async enginesOf(split: ResolvedSplit): Promise<Engine[]> {
@@ -238,6 +252,9 @@ export class EvaluationService {
       engines.map((engine) => engine.id),
     );
     const byId = new Map(engines.map((engine) => [engine.id, engine]));
+    const engineIds: number[] = [];
+    const endCycles: number[] = [];
+    const ruls: number[] = [];
     const keys: string[] = [];
     const labels = new Uint8Array(rows.length);
     const scores = new Float64Array(rows.length);
@@ -246,13 +263,16 @@ export class EvaluationService {
       const rul = rulOf(byId.get(row.engine_id)!, [row.end_cycle]);
       if (rul === null) throw invalid(`engine ${row.engine_id} has no known RUL: its windows cannot be labelled`);
       const key = `${row.engine_id}:${row.end_cycle}`;
+      engineIds.push(row.engine_id);
+      endCycles.push(row.end_cycle);
+      ruls.push(rul[0]);
       keys.push(key);
       labels[index] = rul[0] <= anomalyRul ? 1 : 0;
       scores[index] = row.score;
       flags.set(key, row.is_anomaly);
     });
     if (rows.length === 0) throw invalid('the chosen engines have no complete window to evaluate');
-    return { keys, labels, scores, flags };
+    return { engineIds, endCycles, ruls, keys, labels, scores, flags };
   }
 
   private async store(
@@ -260,6 +280,7 @@ export class EvaluationService {
     split: ResolvedSplit,
     overlapsTraining: boolean,
     evaluation: Evaluation,
+    engineLevel: EngineLevelRecord,
   ): Promise<EvaluationRow> {
     const { dataset, role, units, anomalyRul } = split;
     const id = await insertEvaluation(this.prisma, {
@@ -267,6 +288,7 @@ export class EvaluationService {
       dataset,
       split: { role, units, anomalyRul, overlapsTraining },
       evaluation,
+      engineLevel,
     });
     return this.prisma.evaluation.findUniqueOrThrow({ where: { id } });
   }

@@ -45,6 +45,61 @@ export class ConfusionMatrix {
   fn: number;
 }
 
+@ObjectType({ description: 'The k-of-n alert rule engine-level metrics were measured under (docs/alerts.md).' })
+export class AlertRuleInfo {
+  @Field(() => Int, { description: 'Windows above the threshold, among the last n, that open an alert.' })
+  k: number;
+
+  @Field(() => Int, { description: 'Windows the rule looks back over.' })
+  n: number;
+
+  @Field(() => Int, { description: 'Consecutive windows at or below the threshold that close an alert.' })
+  m: number;
+}
+
+@ObjectType({
+  description:
+    'Detection per engine rather than per window, with the alert rule: how many failing engines were alerted before failure, how early, and how many false alerts. A window is healthy when its RUL exceeds the version healthyRul; an engine is failing when one of its windows is within anomalyRul of failure.',
+})
+export class EngineLevelMetrics {
+  @Field(() => AlertRuleInfo, { description: 'The alert rule applied to each engine windows.' })
+  rule: AlertRuleInfo;
+
+  @Field(() => Int, { description: 'Engines evaluated.' })
+  engines: number;
+
+  @Field(() => Int, { description: 'Engines with a window within anomalyRul cycles of failure.' })
+  failingEngines: number;
+
+  @Field(() => Int, { description: 'Failing engines with an alert open when they stop being healthy, or opened later.' })
+  alertedBeforeFailure: number;
+
+  @Field(() => Float, { nullable: true, description: 'alertedBeforeFailure / failingEngines; null without failing engines.' })
+  alertedShare: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Median lead time: cycles from the opening of the alert that warned of failure to failure (its RUL); null when none alerted.',
+  })
+  medianLeadTime: number | null;
+
+  @Field(() => Float, { nullable: true, description: '10th percentile of the lead times (linear interpolation); null when none alerted.' })
+  p10LeadTime: number | null;
+
+  @Field(() => Int, { description: 'Alerts opened at a healthy window.' })
+  falseAlerts: number;
+
+  @Field(() => Int, { description: 'Healthy windows (engine-cycles) evaluated.' })
+  healthyCycles: number;
+
+  @Field(() => Float, { nullable: true, description: 'False alerts per 1,000 healthy engine-cycles; null without healthy cycles.' })
+  falseAlertsPer1000HealthyCycles: number | null;
+
+  @Field(() => [Int], { description: 'Engines on which no alert opened, in increasing id order.' })
+  neverAlertedEngineIds: number[];
+}
+
 @ObjectType({ description: 'Detection metrics of a model version on a labelled set of windows.' })
 export class EvaluationMetrics {
   @Field(() => Float, { description: 'Threshold at which the threshold metrics are computed (score > threshold flags).' })
@@ -76,6 +131,12 @@ export class EvaluationMetrics {
 
   @Field(() => ConfusionMatrix, { description: 'Counts at the threshold.' })
   confusion: ConfusionMatrix;
+
+  @Field(() => EngineLevelMetrics, {
+    nullable: true,
+    description: 'Engine-level metrics under the default alert rule; null in comparisons and in evaluations stored before they existed.',
+  })
+  engineLevel?: EngineLevelMetrics | null;
 }
 
 @ObjectType({ description: 'A point of a ROC curve.' })

@@ -14,6 +14,7 @@ import type { AppendPlan, EngineService } from '../engines/engine-service';
 import type { LoadedModel, ModelRegistry } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
 import { storeEngineWindowScores } from './window-store';
+import { refreshEngineAlerts } from '../alerts/alert-store';
 
 export interface TrajectoryPoint {
   /** Cache key for clients: "engineId:modelVersionId:endCycle". */
@@ -281,6 +282,7 @@ export class TrajectoryService {
       missing.map(({ endCycle, index }) => ({ engineId: engine.id, endCycle, index })),
       { ...scored, features: version.sensors.length },
     );
+    await refreshEngineAlerts(this.query, engine.id, version);
     return missing.map(({ endCycle }) => endCycle);
   }
 }

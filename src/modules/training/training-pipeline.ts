@@ -15,9 +15,11 @@ import { detectorKind } from '../../detectors/registry';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
-import { insertEvaluation, metricsRecord } from '../evaluation/evaluation-records';
+import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRecord } from '../evaluation/evaluation-records';
+import { labelledEngines } from '../../domain/evaluation/engine-level';
 import type { ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
+import { refreshEngineAlerts } from '../alerts/alert-store';
 import type { JobHooks } from './training-job-runner';
 import { storedTrainingRequest, type TrainingRequest } from './training-request';
 
@@ -108,6 +110,9 @@ export class TrainingPipeline {
     const test = await fitted.detector.score(windowBatch(dataset.test));
     // Unlabelled engines are scored, not evaluated: the version has no metrics and says why (trainedOn.labelled).
     const evaluation = dataset.testLabels ? evaluateScores(dataset.testLabels, test.scores, fitted.threshold) : null;
+    const engineLevel = dataset.testLabels
+      ? engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split)
+      : null;
     this.logger.info(
       {
         jobId: job.id,
@@ -116,6 +121,7 @@ export class TrainingPipeline {
         precision: evaluation?.precision,
         recall: evaluation?.recall,
         threshold: fitted.threshold,
+        alertedShare: engineLevel?.alertedShare,
       },
       evaluation ? 'model evaluated on the test engines' : 'model scored on the test engines (unlabelled: not evaluated)',
     );
@@ -125,13 +131,16 @@ export class TrainingPipeline {
       async (tx) => {
         const { trainUnits, calibrationUnits, testUnits } = request.split;
         const fingerprint = dataFingerprint(series, [...trainUnits, ...calibrationUnits, ...testUnits]);
-        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, evaluation, fingerprint);
+        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, { evaluation, engineLevel }, fingerprint);
         await storeEngineWindowScores(
           transactionExecutor(tx),
           version,
           dataset.test.endCycles.map((endCycle, index) => ({ engineId: dataset.test.engineIds[index], endCycle, index })),
           { ...test, features: dataset.sensors.length },
         );
+        for (const engineId of new Set(dataset.test.engineIds)) {
+          await refreshEngineAlerts(transactionExecutor(tx), engineId, { ...version, sensors: dataset.sensorNames });
+        }
         await hooks.markSucceeded(tx, version.id);
         if (request.activate) {
           await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
@@ -148,7 +157,7 @@ export class TrainingPipeline {
     dataset: PreparedDataset,
     fitted: FittedDetector,
     trainingMs: number,
-    evaluation: Evaluation | null,
+    { evaluation, engineLevel }: { evaluation: Evaluation | null; engineLevel: EngineLevelRecord | null },
     fingerprint: string,
   ) {
     const version = await tx.modelVersion.create({
@@ -189,16 +198,17 @@ export class TrainingPipeline {
       exactFloat(fitted.threshold),
       exactJson(dataset.normalisation),
       exactJson(fitted.scoring.definition),
-      evaluation ? exactJson(metricsRecord(evaluation)) : null,
+      evaluation ? exactJson(metricsRecord(evaluation, engineLevel ?? undefined)) : null,
       exactJson(fitted.artifact.json),
       dataset.regimes ? exactJson(storedRegimesOf(dataset)) : null,
     );
-    if (evaluation) {
+    if (evaluation && engineLevel) {
       await insertEvaluation(tx, {
         modelVersionId: version.id,
         dataset: request.dataset,
         split: { role: 'TRAIN', units: request.split.testUnits, anomalyRul: request.split.anomalyRul, overlapsTraining: false },
         evaluation,
+        engineLevel,
       });
     }
     return { ...version, threshold: fitted.threshold };

@@ -41,6 +41,8 @@ export const DEFAULT_LIST_SIZE = 10;
 
 /** The argument type of paginated lists (../graphql/pagination.ts): its limit sizes the `items` below. */
 const PAGE_INPUT = 'PageInput';
+/** The page size argument of cursor-paginated lists (alerts(first, after)): it sizes their `items` too. */
+const CURSOR_PAGE_SIZE = 'first';
 
 function declaredCost(field: GraphQLField<unknown, unknown>): FieldCost {
   return ((field.extensions as { cost?: FieldCost } | undefined)?.cost ?? {}) as FieldCost;
@@ -124,7 +126,9 @@ export function operationCost(
       if (selection.selectionSet && isObjectType(named)) {
         const page = field.args.some((arg) => getNamedType(arg.type).name === PAGE_INPUT)
           ? clamp((argument(selection, 'page') as { limit?: unknown } | undefined)?.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-          : null;
+          : field.args.some((arg) => arg.name === CURSOR_PAGE_SIZE)
+            ? clamp(argument(selection, CURSOR_PAGE_SIZE), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+            : null;
         each += selectionCost(selection.selectionSet, named, page);
       }
       total += weight + size * each;

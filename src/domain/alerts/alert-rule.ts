@@ -1,0 +1,203 @@
+// The k-of-n alert rule: turns an engine's sequence of scored windows into alerts, events someone can
+// act on, instead of one flag per window. The rule and the choice of its defaults are documented in
+// docs/alerts.md.
+//
+// - An alert opens at the window where at least k of the last n windows score above their threshold.
+// - It closes at the m-th consecutive window at or below the threshold; the rule then starts afresh
+//   (the windows before the close no longer count towards the next alert).
+// - Its severity starts at WARNING and only rises while it is open: SERIOUS or CRITICAL when the
+//   excess that at least k of the last n windows reach is large enough (how far), or when enough windows
+//   have exceeded the threshold since it opened (how long).
+// The result depends only on the sequence, so scoring the same windows again gives the same alerts.
+
+import { AlertRuleInputError } from './errors';
+
+export const SEVERITIES = ['WARNING', 'SERIOUS', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface SensorContribution {
+  sensor: string;
+  /** The sensor's share of the window's score (non-negative; a window's shares sum to about 1). */
+  share: number;
+}
+
+export interface ScoredCycle {
+  /** The window's last cycle; a sequence is sorted by it, without repeats. */
+  cycle: number;
+  score: number;
+  threshold: number;
+  contributions?: readonly SensorContribution[];
+}
+
+export interface SeverityLevel {
+  /** Excess over the threshold (see excessOver) that at least k of the last n windows reach. */
+  excess: number;
+  /** Windows above the threshold since the alert opened. */
+  windows: number;
+}
+
+export interface AlertRuleSettings {
+  /** Windows above the threshold, among the last n, that open an alert. */
+  k: number;
+  n: number;
+  /** Consecutive windows at or below the threshold that close it. */
+  m: number;
+  /** Either reached makes the alert SERIOUS... */
+  serious: SeverityLevel;
+  /** ...or CRITICAL. */
+  critical: SeverityLevel;
+  /** Most driving sensors kept per alert. */
+  drivingSensors: number;
+}
+
+/** Measured on the FD001 calibration engines (docs/alerts.md, `npm run bench:alert-rule`). */
+export const DEFAULT_ALERT_RULE: Readonly<AlertRuleSettings> = Object.freeze({
+  k: 4,
+  n: 7,
+  m: 5,
+  serious: Object.freeze({ excess: 0.5, windows: 15 }),
+  critical: Object.freeze({ excess: 1, windows: 30 }),
+  drivingSensors: 3,
+});
+
+export interface SeverityChange {
+  cycle: number;
+  severity: Severity;
+}
+
+export interface AlertEpisode {
+  openedCycle: number;
+  /** The window that closed it; null while it is open. */
+  closedCycle: number | null;
+  /** The highest severity reached (severities only rise). */
+  severity: Severity;
+  /** Every rise, the opening WARNING first. */
+  severityChanges: SeverityChange[];
+  /** Windows above the threshold from its opening to its close (or the last window). */
+  exceedingWindows: number;
+  peakScore: number;
+  /** The last window the rule has seen of it. */
+  lastCycle: number;
+  /** The sensors with the largest summed shares over its windows above the threshold, largest first. */
+  drivingSensors: SensorContribution[];
+}
+
+/**
+ * How far a score is above its threshold, relative to the threshold's size: score / threshold - 1 for a
+ * positive threshold (0.5 = 1.5 times the threshold). Thresholds of some scoring methods are negative
+ * (logits) or zero, so the excess is taken over |threshold| (1 when the threshold is 0).
+ */
+export function excessOver(score: number, threshold: number): number {
+  const scale = threshold === 0 ? 1 : Math.abs(threshold);
+  return (score - threshold) / scale;
+}
+
+export function assertAlertRuleSettings(settings: AlertRuleSettings): void {
+  const { k, n, m, serious, critical, drivingSensors } = settings;
+  const integer = (value: number, minimum: number) => Number.isInteger(value) && value >= minimum;
+  if (!integer(k, 1) || !integer(n, 1) || k > n) throw new AlertRuleInputError(`need integers 1 <= k <= n, got k ${k}, n ${n}`);
+  if (!integer(m, 1)) throw new AlertRuleInputError(`m must be an integer >= 1, got ${m}`);
+  if (!integer(drivingSensors, 0)) throw new AlertRuleInputError(`drivingSensors must be an integer >= 0, got ${drivingSensors}`);
+  for (const [name, level] of [
+    ['serious', serious],
+    ['critical', critical],
+  ] as const) {
+    if (!(level.excess > 0) || !Number.isFinite(level.excess) || !integer(level.windows, 1)) {
+      throw new AlertRuleInputError(`${name} needs a finite excess > 0 and windows >= 1, got ${level.excess}, ${level.windows}`);
+    }
+  }
+  if (critical.excess < serious.excess || critical.windows < serious.windows) {
+    throw new AlertRuleInputError('critical levels must not be below serious levels');
+  }
+}
+
+function assertSequence(sequence: readonly ScoredCycle[]): void {
+  sequence.forEach((point, index) => {
+    if (!Number.isFinite(point.score) || !Number.isFinite(point.threshold)) {
+      throw new AlertRuleInputError(`cycle ${point.cycle}: score and threshold must be finite`);
+    }
+    if (index > 0 && point.cycle <= sequence[index - 1].cycle) {
+      throw new AlertRuleInputError(`cycles must increase: ${sequence[index - 1].cycle} then ${point.cycle}`);
+    }
+  });
+}
+
+/** The k-th largest value (k >= 1) of the list, or -Infinity when it is shorter than k. */
+function kthLargest(values: readonly number[], k: number): number {
+  if (values.length < k) return -Infinity;
+  return [...values].sort((a, b) => b - a)[k - 1];
+}
+
+const rank = (severity: Severity) => SEVERITIES.indexOf(severity);
+
+function severityOf(settings: AlertRuleSettings, sustainedExcess: number, windows: number): Severity {
+  const reaches = (level: SeverityLevel) => sustainedExcess >= level.excess || windows >= level.windows;
+  if (reaches(settings.critical)) return 'CRITICAL';
+  if (reaches(settings.serious)) return 'SERIOUS';
+  return 'WARNING';
+}
+
+function topSensors(shares: Map<string, number>, count: number): SensorContribution[] {
+  const total = [...shares.values()].reduce((sum, share) => sum + share, 0);
+  return [...shares.entries()]
+    .sort(([nameA, a], [nameB, b]) => b - a || nameA.localeCompare(nameB))
+    .slice(0, count)
+    .map(([sensor, share]) => ({ sensor, share: total === 0 ? 0 : share / total }));
+}
+
+/** The alerts of one engine's sequence of scored windows (sorted by cycle), in the order they opened. */
+export function alertEpisodes(sequence: readonly ScoredCycle[], settings: AlertRuleSettings = DEFAULT_ALERT_RULE): AlertEpisode[] {
+  assertAlertRuleSettings(settings);
+  assertSequence(sequence);
+  const episodes: (AlertEpisode & { shares: Map<string, number> })[] = [];
+  // Excess of each of the last n windows (negative at or below the threshold).
+  let recent: number[] = [];
+  let open: (AlertEpisode & { shares: Map<string, number> }) | null = null;
+  let belowRun = 0;
+
+  for (const point of sequence) {
+    const excess = excessOver(point.score, point.threshold);
+    const above = excess > 0;
+    recent.push(excess);
+    if (recent.length > settings.n) recent.shift();
+
+    if (open === null) {
+      if (recent.filter((value) => value > 0).length < settings.k) continue;
+      open = {
+        openedCycle: point.cycle,
+        closedCycle: null,
+        severity: 'WARNING',
+        severityChanges: [{ cycle: point.cycle, severity: 'WARNING' }],
+        exceedingWindows: 0,
+        peakScore: point.score,
+        lastCycle: point.cycle,
+        drivingSensors: [],
+        shares: new Map(),
+      };
+      episodes.push(open);
+      belowRun = 0;
+    }
+
+    open.lastCycle = point.cycle;
+    open.peakScore = Math.max(open.peakScore, point.score);
+    if (above) {
+      belowRun = 0;
+      open.exceedingWindows++;
+      for (const { sensor, share } of point.contributions ?? []) open.shares.set(sensor, (open.shares.get(sensor) ?? 0) + share);
+    } else {
+      belowRun++;
+    }
+    const severity = severityOf(settings, kthLargest(recent, settings.k), open.exceedingWindows);
+    if (rank(severity) > rank(open.severity)) {
+      open.severity = severity;
+      open.severityChanges.push({ cycle: point.cycle, severity });
+    }
+    if (belowRun >= settings.m) {
+      open.closedCycle = point.cycle;
+      open = null;
+      recent = [];
+    }
+  }
+
+  return episodes.map(({ shares, ...episode }) => ({ ...episode, drivingSensors: topSensors(shares, settings.drivingSensors) }));
+}

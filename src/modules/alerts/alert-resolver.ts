@@ -1,0 +1,40 @@
+import { ApiRole, type Alert as AlertRow } from '@prisma/client';
+import { Arg, Authorized, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE, type AlertPage, type AlertService } from './alert-service';
+import { Alert, AlertConnection, AlertFilterInput, type AlertSensor } from './alert-types';
+
+function toAlert(row: AlertRow): Alert {
+  return { ...row, drivingSensors: row.drivingSensors as unknown as AlertSensor[] };
+}
+
+function toConnection(page: AlertPage): AlertConnection {
+  return { ...page, items: page.items.map(toAlert) };
+}
+
+@Resolver(() => Alert)
+export class AlertResolver {
+  constructor(private readonly alertService: AlertService) {}
+
+  @Authorized(ApiRole.READER)
+  @Query(() => AlertConnection, { description: 'Alerts, newest first, optionally filtered; cursor-paginated.' })
+  async alerts(
+    @Arg('filter', () => AlertFilterInput, { nullable: true }) filter?: AlertFilterInput,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_ALERTS_PAGE, description: `Alerts to return, 1 to ${MAX_ALERTS_PAGE}.` })
+    first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
+  ): Promise<AlertConnection> {
+    return toConnection(await this.alertService.list(filter ?? {}, first, after));
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => Alert, { description: 'Acknowledges an OPEN alert (CONFLICT in another state).' })
+  async acknowledgeAlert(@Arg('id', () => Int, { description: 'Alert id.' }) id: number): Promise<Alert> {
+    return toAlert(await this.alertService.acknowledge(id));
+  }
+
+  @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => Alert, { description: 'Resolves an OPEN or ACKNOWLEDGED alert (CONFLICT in another state).' })
+  async resolveAlert(@Arg('id', () => Int, { description: 'Alert id.' }) id: number): Promise<Alert> {
+    return toAlert(await this.alertService.resolve(id));
+  }
+}

@@ -1,0 +1,79 @@
+// Alerts as data: after any scoring path stores an engine's window scores under a version, the k-of-n
+// rule is run over the engine's whole stored sequence under that version and its alerts are upserted
+// on (engine, version, opening window). The rule is causal and deterministic, so re-scoring the same
+// windows finds the same alerts (the unique key makes a duplicate impossible), and a longer sequence
+// only extends the last one or adds new ones.
+import { alertEpisodes, DEFAULT_ALERT_RULE, type ScoredCycle } from '../../domain/alerts/alert-rule';
+import { exactFloat, exactJson } from '../../platform/db/exact-floats';
+import type { QueryExecutor } from '../../platform/db/migrations';
+
+export interface AlertedVersion {
+  id: number;
+  threshold: number;
+  windowLength: number;
+  /** Feature order of the stored per-sensor contributions. */
+  sensors: readonly string[];
+}
+
+/** The stored window scores of one engine under one version, in cycle order, with their contributions. */
+async function storedSequence(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<ScoredCycle[]> {
+  const rows = await query<{ end_cycle: number; score: number; threshold: number; sensor_errors: number[] }>(
+    `SELECT s.end_cycle, s.score, s.threshold, s.sensor_errors
+       FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $3
+      WHERE s.model_version_id = $1 AND s.engine_id = $2
+      ORDER BY s.end_cycle`,
+    [version.id, engineId, version.windowLength],
+  );
+  return rows.map((row) => {
+    const total = row.sensor_errors.reduce((sum, error) => sum + error, 0);
+    return {
+      cycle: row.end_cycle,
+      score: row.score,
+      threshold: row.threshold,
+      contributions: row.sensor_errors.map((error, index) => ({
+        sensor: version.sensors[index] ?? `feature${index}`,
+        share: total > 0 ? error / total : 0,
+      })),
+    };
+  });
+}
+
+/**
+ * Runs the alert rule over the engine's stored scores under the version and upserts its alerts. A rule
+ * close ends an OPEN or ACKNOWLEDGED alert as CLOSED; an operator's RESOLVED stays. Severities only rise.
+ */
+export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<void> {
+  const episodes = alertEpisodes(await storedSequence(query, engineId, version), DEFAULT_ALERT_RULE);
+  for (const episode of episodes) {
+    await query(
+      `INSERT INTO alerts (engine_id, model_version_id, opened_cycle, closed_cycle, last_cycle, severity, state,
+                           driving_sensors, peak_score, threshold)
+       VALUES ($1, $2, $3, $4, $5, $6::"AlertSeverity", CASE WHEN $4::int4 IS NULL THEN 'OPEN' ELSE 'CLOSED' END::"AlertState",
+               $7::text::jsonb, $8::text::float8, $9::text::float8)
+       ON CONFLICT (engine_id, model_version_id, opened_cycle) DO UPDATE SET
+         closed_cycle = EXCLUDED.closed_cycle,
+         last_cycle = EXCLUDED.last_cycle,
+         severity = GREATEST(alerts.severity, EXCLUDED.severity),
+         state = CASE WHEN EXCLUDED.closed_cycle IS NOT NULL AND alerts.state IN ('OPEN', 'ACKNOWLEDGED') THEN 'CLOSED'::"AlertState"
+                      ELSE alerts.state END,
+         driving_sensors = EXCLUDED.driving_sensors,
+         peak_score = GREATEST(alerts.peak_score, EXCLUDED.peak_score),
+         updated_at = now()
+       WHERE alerts.last_cycle IS DISTINCT FROM EXCLUDED.last_cycle
+          OR alerts.closed_cycle IS DISTINCT FROM EXCLUDED.closed_cycle
+          OR alerts.severity < EXCLUDED.severity
+       RETURNING id`,
+      [
+        engineId,
+        version.id,
+        episode.openedCycle,
+        episode.closedCycle,
+        episode.lastCycle,
+        episode.severity,
+        exactJson(episode.drivingSensors),
+        exactFloat(episode.peakScore),
+        exactFloat(version.threshold),
+      ],
+    );
+  }
+}

@@ -1,0 +1,100 @@
+// A live engine reports its last 60 cycles over HTTP with appendCycles(score: true): an alert opens and
+// its severity rises, as the alerts query shows; an operator acknowledges it; bad requests get typed errors.
+import { shippedLines, importFirstUnits } from '../support/cmapss-fixtures';
+import { openTestDatabase, type TestDatabase } from '../support/databases';
+import { startTestServer, type TestServer } from '../support/http';
+
+/** FD001 train unit 8's cycles as CycleInput (settings and 21 sensors); it fails after its last one. */
+const unit8 = shippedLines('train_FD001.txt')
+  .filter((line) => line.startsWith('8 '))
+  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
+  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+
+const SEVERITY_ORDER = ['WARNING', 'SERIOUS', 'CRITICAL'];
+
+describe('alerts over HTTP from a live engine', () => {
+  let testDatabase: TestDatabase;
+  let server: TestServer;
+
+  const graphql = (query: string, variables: Record<string, unknown> = {}) => server.graphql(query, variables);
+
+  beforeAll(async () => {
+    testDatabase = await openTestDatabase('postgresql');
+    await importFirstUnits(testDatabase.database.prisma, 8);
+    server = await startTestServer(testDatabase.database);
+    // The live engine replays unit 8, which neither fits nor calibrates this version.
+    const job = await server.services.jobs.enqueue({
+      kind: 'z-score',
+      trainUnits: [{ from: 1, to: 4 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 7 }],
+      activate: true,
+    });
+    expect((await server.services.runner.runNext(job.id))?.status).toBe('SUCCEEDED');
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await testDatabase?.dispose();
+  });
+
+  it('opens an alert whose severity rises as the engine nears failure', async () => {
+    const created = await graphql('mutation { createEngine(input: { externalId: "ESN-unit-8", dataset: "FD001" }) { id } }');
+    const engineId = created.data.createEngine.id as number;
+    const history = unit8.slice(0, -60);
+    const append = (cycles: unknown[], score: boolean) =>
+      graphql(
+        'mutation ($id: Int!, $cycles: [CycleInput!]!, $score: Boolean!) { appendCycles(engineId: $id, cycles: $cycles, score: $score) { appendedCycles } }',
+        {
+          id: engineId,
+          cycles,
+          score,
+        },
+      );
+    expect((await append(history, false)).errors).toBeUndefined();
+
+    const seen: { cycle: number; severity: string; state: string; openedCycle: number }[] = [];
+    for (let from = unit8.length - 60; from < unit8.length; from += 5) {
+      expect((await append(unit8.slice(from, from + 5), true)).errors).toBeUndefined();
+      const response = await graphql(
+        'query ($id: Int!) { alerts(filter: { engineId: $id }, first: 10) { items { id engineId openedCycle severity state lastCycle drivingSensors { sensor share } } hasNextPage } }',
+        { id: engineId },
+      );
+      expect(response.errors).toBeUndefined();
+      const [latest] = response.data.alerts.items;
+      if (latest) seen.push({ cycle: from + 5, severity: latest.severity, state: latest.state, openedCycle: latest.openedCycle });
+    }
+
+    expect(seen.length).toBeGreaterThan(0);
+    const last = seen.at(-1)!;
+    expect(last.state).toBe('OPEN');
+    // Severity of the alert open at failure, as seen after each append: never falls, and rises.
+    const ofLast = seen.filter((entry) => entry.openedCycle === last.openedCycle).map((entry) => SEVERITY_ORDER.indexOf(entry.severity));
+    expect(ofLast).toEqual([...ofLast].sort((a, b) => a - b));
+    expect(ofLast.at(-1)!).toBeGreaterThan(ofLast[0]);
+
+    // Reading the trajectory scores the history appended without scores; reading it again raises nothing more.
+    const trajectory = () => graphql('query ($id: Int!) { engine(id: $id) { trajectory { firstFlaggedCycle } } }', { id: engineId });
+    expect((await trajectory()).errors).toBeUndefined();
+    const before = await testDatabase.database.prisma.alert.findMany({ where: { engineId }, orderBy: { id: 'asc' } });
+    expect((await trajectory()).errors).toBeUndefined();
+    expect(await testDatabase.database.prisma.alert.findMany({ where: { engineId }, orderBy: { id: 'asc' } })).toEqual(before);
+
+    const alert = await testDatabase.database.prisma.alert.findFirstOrThrow({ where: { engineId, openedCycle: last.openedCycle } });
+    const acknowledged = await graphql('mutation ($id: Int!) { acknowledgeAlert(id: $id) { id state acknowledgedAt } }', { id: alert.id });
+    expect(acknowledged.data.acknowledgeAlert).toMatchObject({ id: alert.id, state: 'ACKNOWLEDGED' });
+    const again = await graphql('mutation ($id: Int!) { acknowledgeAlert(id: $id) { id } }', { id: alert.id });
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('answers bad alert requests with typed errors', async () => {
+    const missing = await graphql('mutation { resolveAlert(id: 999999) { id } }');
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const badPage = await graphql('{ alerts(first: 0) { hasNextPage } }');
+    expect(badPage.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const badCursor = await graphql('{ alerts(after: "bm90LWEtY3Vyc29y") { hasNextPage } }');
+    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const badSeverity = await graphql('{ alerts(filter: { severity: LOUD }) { hasNextPage } }');
+    expect(badSeverity.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});
