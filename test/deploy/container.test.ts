@@ -183,7 +183,7 @@ describe('the steps the image runs, outside Docker', () => {
     await database?.drop();
   });
 
-  it('migrates a fresh database with prisma migrate deploy, serves in production mode, passes its HEALTHCHECK and stops on SIGTERM', async () => {
+  it('migrates a fresh database with the migrate command, serves in production mode, passes its HEALTHCHECK and stops on SIGTERM', async () => {
     for (const built of ['dist/src/main/server.js', 'dist/src/main/cli/index.js'])
       expect([built, fs.existsSync(path.join(REPOSITORY_ROOT, built))]).toEqual([built, true]);
     const runtimeEnv = Object.fromEntries([...byStageEnv(DOCKERFILE).matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]]));

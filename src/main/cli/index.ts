@@ -11,6 +11,7 @@ import { emitSchemaCommand } from './emit-schema';
 import { evaluateCommand } from './evaluate';
 import { importCommand } from './import';
 import { keysCommand } from './keys';
+import { migrateCommand } from './migrate';
 import { scoreCommand } from './score';
 import { trainCommand } from './train';
 import { versionsCommand } from './versions';
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   return new Command('engine-health')
     .description('Engine-health anomaly detection service: data import, training, evaluation, scoring and registry commands.')
     .showHelpAfterError()
+    .addCommand(migrateCommand())
     .addCommand(importCommand())
     .addCommand(emitSchemaCommand())
     .addCommand(trainCommand())

@@ -1,6 +1,7 @@
-// Applies the SQL migrations of prisma/migrations. PostgreSQL deployments may use `prisma migrate deploy`
-// instead; this runner keeps the same `_prisma_migrations` bookkeeping (same checksums), so both agree,
-// and it is what the embedded database uses since the Prisma CLI cannot drive PGlite.
+// Applies the SQL migrations of prisma/migrations, for PostgreSQL (`npm run db:migrate`) and the embedded
+// database alike. It keeps `_prisma_migrations` as Prisma's migrate does (same checksums), so Prisma's
+// tools agree with it; `prisma migrate deploy` itself, on its driver-adapter path, splits scripts at every
+// semicolon and cannot apply a migration holding a function body.
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -102,7 +102,7 @@ export class Readiness<Version extends { id: number; version: number } = { id: n
       const pending = await withTimeout(pendingMigrations(this.database.query, this.migrations));
       return pending.length === 0
         ? { ok: true, applied: this.migrations.length }
-        : { ok: false, error: 'migrations pending: run `npm run db:migrate` (prisma migrate deploy)', pending };
+        : { ok: false, error: 'migrations pending: run `npm run db:migrate`', pending };
     } catch (error) {
       if (error instanceof Error && error.name === 'MigrationError') return { ok: false, error: error.message };
       return this.failure('migrations', error);
