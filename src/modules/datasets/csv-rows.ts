@@ -123,6 +123,8 @@ export interface RowSink {
  */
 export class RowValidator {
   private readonly assets = new Map<string, AssetState>();
+  /** Asset identifiers by key - 1. */
+  private readonly assetIds: string[] = [];
   private readonly values: Float64Array;
   private readonly width: number;
   rowsRead = 0;
@@ -152,6 +154,7 @@ export class RowValidator {
     if (state === undefined) {
       state = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
       this.assets.set(externalId, state);
+      this.assetIds.push(externalId);
     }
     const cycle = state.lastCycle + 1;
     if (plan.cycle !== null) {
@@ -202,6 +205,11 @@ export class RowValidator {
     if (recordedAt !== null) state.lastTime = recordedAt;
     this.rowsRead++;
     sink.row(line, state.key, cycle, recordedAt, this.values);
+  }
+
+  /** The identifiers of the assets keyed `from`..`to`. */
+  externalIds(from: number, to: number): string[] {
+    return this.assetIds.slice(from - 1, to);
   }
 
   /** The assets in order of first appearance. */

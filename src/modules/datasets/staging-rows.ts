@@ -24,9 +24,9 @@ export interface Stager extends RowSink {
 
 // COPY's binary format: a signature, flags and header-extension length, then per row its field count
 // and each field's length and bytes (big-endian), then -1.
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+export const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const FLOAT8_OID = 701;
-const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+export const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 const CHUNK_BYTES = 1 << 18;
 
 /** Encodes rows for COPY import_rows FROM STDIN (FORMAT binary) and streams them to the session. */
@@ -127,7 +127,7 @@ class CopyStager implements Stager {
   }
 }
 
-function writeFloatArray(buffer: Buffer, start: number, values: Float64Array, from: number, to: number): number {
+export function writeFloatArray(buffer: Buffer, start: number, values: Float64Array, from: number, to: number): number {
   const count = to - from;
   let at = start;
   buffer.writeInt32BE(count === 0 ? 12 : 20 + count * 12, at);
