@@ -127,6 +127,8 @@ export class RowValidator {
   private readonly assetIds: string[] = [];
   private readonly values: Float64Array;
   private readonly width: number;
+  /** The settings' then the sensors' column indexes. */
+  private readonly valueColumns: number[];
   rowsRead = 0;
 
   constructor(
@@ -134,6 +136,7 @@ export class RowValidator {
     private readonly fileName: string,
   ) {
     this.width = plan.header.length;
+    this.valueColumns = [...plan.settings, ...plan.sensors];
     this.values = new Float64Array(plan.settings.length + plan.sensors.length);
   }
 
@@ -180,7 +183,7 @@ export class RowValidator {
       }
       if (recordedAt <= state.lastTime) throw this.fail(line, plan.timestamp, `asset "${externalId}": timestamps must increase`);
     }
-    const columns = plan.settings.length === 0 ? plan.sensors : [...plan.settings, ...plan.sensors];
+    const columns = this.valueColumns;
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index];
       const value = record.reading(column);

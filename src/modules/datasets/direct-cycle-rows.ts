@@ -21,6 +21,7 @@ export type CreateEngines = (from: number, to: number) => Promise<number[]>;
 /** Encodes rows for COPY cycles FROM STDIN (FORMAT binary), a batch at a time. */
 export class DirectCycleWriter implements Stager {
   private buffer = DirectCycleWriter.newBatch();
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
   private offset = SIGNATURE.length + 8;
   /** Where each row of the batch holds its asset key, replaced by its engine id once that exists. */
   private engineFields: number[] = [];
@@ -66,25 +67,25 @@ export class DirectCycleWriter implements Stager {
     const settings = this.settingCount;
     const size = 2 + 2 * 8 + 12 + 2 * (4 + 20) + values.length * 12;
     if (this.offset + size + 2 > BATCH_BYTES) this.flush();
-    const buffer = this.buffer;
+    const view = this.view;
     let at = this.offset;
-    buffer.writeInt16BE(5, at);
-    buffer.writeInt32BE(4, at + 2);
+    view.setInt16(at, 5);
+    view.setInt32(at + 2, 4);
     this.engineFields.push(at + 6);
-    buffer.writeInt32BE(asset, at + 6);
-    buffer.writeInt32BE(4, at + 10);
-    buffer.writeInt32BE(cycle, at + 14);
+    view.setInt32(at + 6, asset);
+    view.setInt32(at + 10, 4);
+    view.setInt32(at + 14, cycle);
     at += 18;
     if (recordedAt === null) {
-      buffer.writeInt32BE(-1, at);
+      view.setInt32(at, -1);
       at += 4;
     } else {
-      buffer.writeInt32BE(8, at);
-      buffer.writeBigInt64BE(BigInt(recordedAt - POSTGRES_EPOCH_MS) * 1000n, at + 4);
+      view.setInt32(at, 8);
+      view.setBigInt64(at + 4, BigInt(recordedAt - POSTGRES_EPOCH_MS) * 1000n);
       at += 12;
     }
-    at = writeFloatArray(buffer, at, values, 0, settings);
-    at = writeFloatArray(buffer, at, values, settings, values.length);
+    at = writeFloatArray(view, at, values, 0, settings);
+    at = writeFloatArray(view, at, values, settings, values.length);
     this.offset = at;
     if (asset > this.highestKey) this.highestKey = asset;
     this.rows++;
@@ -101,6 +102,7 @@ export class DirectCycleWriter implements Stager {
     const to = this.highestKey;
     this.highestCreatedKey = to;
     this.buffer = DirectCycleWriter.newBatch();
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
     this.offset = SIGNATURE.length + 8;
     this.engineFields = [];
     this.inFlight++;
