@@ -1,6 +1,7 @@
 // The use cases of the service, wired to one database.
 import { ApiKeyService } from '../modules/api-keys/api-key-service';
 import type { Database } from '../platform/db/database';
+import { createEventBus, type EventBus } from '../platform/events/event-bus';
 import type { Logger } from '../platform/observability/logger';
 import type { LstmAutoencoderRuntime } from '../detectors/lstm-autoencoder';
 import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
@@ -22,6 +23,8 @@ import { TrainingPipeline } from '../modules/training/training-pipeline';
 
 export interface AppServices {
   database: Database;
+  /** Events for subscriptions: through PostgreSQL (every process hears them) or, embedded, in memory. */
+  events: EventBus;
   apiKeys: ApiKeyService;
   datasets: DatasetService;
   imports: DatasetImportService;
@@ -62,8 +65,10 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
   const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
+  const events = createEventBus(database, logger);
   return {
     database,
+    events,
     apiKeys: new ApiKeyService(database.prisma, {
       cacheTtlMs: options.apiKeyCacheTtlMs,
       onTouchError: (error) => logger.warn({ err: error }, 'could not record the last use of an API key'),
@@ -75,7 +80,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     curation: new ModelVersionCuration(database.prisma, models),
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
-    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets),
+    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     alerts: new AlertService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
