@@ -17,6 +17,13 @@ const unit1 = shippedLines('train_FD001.txt')
   .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
   .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
 
+/** FD001 train unit 8's cycles; it fails after its last one. */
+const unit8 = shippedLines('train_FD001.txt')
+  .filter((line) => line.startsWith('8 '))
+  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
+  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const SEVERITY_ORDER = ['WARNING', 'SERIOUS', 'CRITICAL'];
+
 const APPEND = `mutation ($id: Int!, $cycles: [CycleInput!]!) {
   appendCycles(engineId: $id, cycles: $cycles, score: true) { scored { modelVersionId points { endCycle score isAnomaly } } } }`;
 const ENGINE_SCORES = `subscription ($id: Int!) { engineScores(engineId: $id) { engineId modelVersionId endCycle score isAnomaly threshold } }`;
@@ -78,8 +85,12 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
   };
   const createEngine = async (externalId: string) =>
     (await replicaA.services.engines.createLive(externalId, await replicaA.services.datasets.catalogue('FD001'))).id;
-  const append = async (server: TestServer, id: number, from: number, to: number) => {
-    const response = await postGraphQL(server.url, { query: APPEND, variables: { id, cycles: unit1.slice(from - 1, to) } }, bearer(scorer));
+  const append = async (server: TestServer, id: number, from: number, to: number, cycles = unit1) => {
+    const response = await postGraphQL(
+      server.url,
+      { query: APPEND, variables: { id, cycles: cycles.slice(from - 1, to) } },
+      bearer(scorer),
+    );
     expect(response.json.errors).toBeUndefined();
     return (response.json.data as { appendCycles: { scored: { modelVersionId: number; points: Score[] } } }).appendCycles.scored;
   };
@@ -224,5 +235,64 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     expect(query.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
     held[1].dispose();
     await subscribed(replicaB, 0);
+  });
+
+  it('pushes each alert opened or whose severity rose, as filtered, from appends through another replica', async () => {
+    // A z-score version (fit on units 1-4): unit 8's last cycles, near failure, raise an alert.
+    const job = await replicaA.services.jobs.enqueue({
+      kind: 'z-score',
+      trainUnits: [{ from: 1, to: 4 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 7 }],
+      activate: true,
+    });
+    expect((await replicaA.services.runner.runNext(job.id))?.status).toBe('SUCCEEDED');
+    const engine = await createEngine('sub-alerts-unit-8');
+    const quiet = await createEngine('sub-alerts-quiet');
+    const client = connect(replicaA, reader);
+    const alerts = new Received<{ id: number; engineId: number; severity: string; state: string; openedCycle: number }>(
+      client,
+      'subscription ($id: Int!) { alerts(filter: { engineId: $id }) { id engineId severity state openedCycle } }',
+      { id: engine },
+    );
+    const others = new Received<unknown>(client, 'subscription ($id: Int!) { alerts(filter: { engineId: $id }) { id } }', { id: quiet });
+    await subscribed(replicaA, 2);
+
+    const last = unit8.length;
+    const history = await postGraphQL(
+      replicaB.url,
+      {
+        query: 'mutation ($id: Int!, $cycles: [CycleInput!]!) { appendCycles(engineId: $id, cycles: $cycles) { appendedCycles } }',
+        variables: { id: engine, cycles: unit8.slice(0, last - 60) },
+      },
+      bearer(scorer),
+    );
+    expect(history.json.errors).toBeUndefined();
+    for (let from = last - 59; from <= last; from += 5) await append(replicaB, engine, from, from + 4, unit8);
+
+    const stored = await replicaA.graphql(
+      'query ($id: Int!) { alerts(filter: { engineId: $id }, first: 50) { items { id severity } } }',
+      { id: engine },
+      bearer(reader),
+    );
+    const final = (stored.data.alerts.items as { id: number; severity: string }[]).reverse();
+    expect(final.length).toBeGreaterThan(0);
+    // Each alert is announced when it opens and each time its severity rises: its last announcement is its stored severity.
+    await waitUntil(
+      async () => final.every((alert) => alerts.items.filter((item) => item.id === alert.id).at(-1)?.severity === alert.severity),
+      (done) => done,
+      30_000,
+      'every stored alert announced at its severity',
+    );
+    for (const alert of final) {
+      const announced = alerts.items.filter((item) => item.id === alert.id).map((item) => SEVERITY_ORDER.indexOf(item.severity));
+      expect(announced).toEqual([...new Set(announced)].sort());
+    }
+    expect(alerts.items.every((item) => item.engineId === engine)).toBe(true);
+    expect(alerts.errors).toBeNull();
+    expect(others.items).toEqual([]);
+    alerts.dispose();
+    others.dispose();
+    await subscribed(replicaA, 0);
   });
 });

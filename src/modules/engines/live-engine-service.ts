@@ -14,6 +14,7 @@ import { refreshEngineAlerts } from '../alerts/alert-store';
 import type { LoadedModel } from '../registry/model-registry';
 import type { EventBus } from '../../platform/events/event-bus';
 import { publishEngineScores } from './engine-score-events';
+import { publishAlerts } from '../alerts/alert-events';
 import {
   appendRequestHash,
   claimAppendRequest,
@@ -110,6 +111,7 @@ export class LiveEngineService {
       scores = await this.trajectories.scoreAppend(plan, loaded);
     }
     let outcome: AppendOutcome;
+    let announcedAlerts: number[] = [];
     try {
       outcome = await this.prisma.$transaction(async (tx) => {
         if (key !== null && !(await claimAppendRequest(tx, engineId, key, requestHash))) throw new KeyTaken();
@@ -117,7 +119,7 @@ export class LiveEngineService {
         if (scores !== null && loaded !== null) {
           await scores.store(transactionExecutor(tx));
           // In the same transaction: an append stores its scores and the alerts they raise, or neither.
-          await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
+          announcedAlerts = await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
         }
         const appended: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
         if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(appended));
@@ -131,6 +133,8 @@ export class LiveEngineService {
     }
     // Only now that the transaction has committed: subscribers never hear of scores that are not stored.
     if (outcome.scored && outcome.scored.points.length > 0) publishEngineScores(this.events, outcome.scored);
+    // The append is stored whatever happens to its announcement (subscribers can read the alerts query).
+    await publishAlerts(this.events, this.prisma, announcedAlerts).catch(() => undefined);
     return outcome;
   }
 }

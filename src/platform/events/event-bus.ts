@@ -219,3 +219,22 @@ export function batchesForEvents<T>(items: readonly T[], maxBytes = MAX_EVENT_BY
   if (current.length > 0) batches.push(current);
   return batches;
 }
+
+/** The events of `events` that `accept` keeps; ending it ends the subscription at once, as eachItemOf. */
+export function eventsMatching<T>(events: AsyncIterable<T>, accept: (event: T) => boolean): AsyncIterableIterator<T> {
+  const source = events[Symbol.asyncIterator]();
+  const iterator: AsyncIterableIterator<T> = {
+    async next() {
+      for (;;) {
+        const result = await source.next();
+        if (result.done || accept(result.value)) return result;
+      }
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
