@@ -19,6 +19,7 @@ import { AlertService } from '../modules/alerts/alert-service';
 import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
+import { publishTrainingJobChange } from '../modules/training/training-job-events';
 import { TrainingPipeline } from '../modules/training/training-pipeline';
 
 export interface AppServices {
@@ -59,13 +60,16 @@ export interface ServiceOptions {
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
   const models = new ModelRegistry(database.prisma, { lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct } });
   const pipeline = new TrainingPipeline(database.prisma, models, logger);
-  const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
+  const events = createEventBus(database, logger);
+  const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, {
+    ...options.runner,
+    onJobChanged: (jobId) => publishTrainingJobChange(events, jobId),
+  });
   const engines = new EngineService(database.prisma, database.query);
   const datasets = new DatasetService(database.prisma);
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
   const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
-  const events = createEventBus(database, logger);
   return {
     database,
     events,

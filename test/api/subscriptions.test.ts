@@ -295,4 +295,40 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     others.dispose();
     await subscribed(replicaA, 0);
   });
+
+  it('pushes a training job at each change (claimed, each epoch, finished) while another replica trains it', async () => {
+    const job = await replicaA.services.jobs.enqueue({
+      trainUnits: [{ from: 1, to: 4 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 8 }],
+      hidden: 8,
+      code: 4,
+      epochs: 3,
+      batchSize: 64,
+    });
+    const client = connect(replicaA, reader);
+    const updates = new Received<{ id: number; status: string; progress: { epochsCompleted: number; totalEpochs: number } }>(
+      client,
+      'subscription ($id: Int!) { trainingJobProgress(id: $id) { id status progress { epochsCompleted totalEpochs } } }',
+      { id: job.id },
+    );
+    await subscribed(replicaA, 1);
+
+    expect((await replicaB.services.runner.runNext(job.id))?.status).toBe('SUCCEEDED');
+    await waitUntil(
+      async () => updates.items.at(-1)?.status,
+      (status) => status === 'SUCCEEDED',
+      30_000,
+      'SUCCEEDED pushed',
+    );
+    expect(updates.errors).toBeNull();
+    expect(updates.items.every((update) => update.id === job.id && update.progress.totalEpochs === 3)).toBe(true);
+    // Each stored epoch is announced; an update read after later changes shows them, so counts never go down.
+    const completed = updates.items.map((update) => update.progress.epochsCompleted);
+    expect(completed).toEqual([...completed].sort());
+    expect(completed.at(-1)).toBe(3);
+    expect(updates.items.length).toBeGreaterThanOrEqual(5); // claimed, three epochs, finished
+    updates.dispose();
+    await subscribed(replicaA, 0);
+  });
 });

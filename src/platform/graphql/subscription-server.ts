@@ -135,6 +135,11 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         };
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
+      // A subscription's context lives as long as it does: each event is read with fresh batch loaders,
+      // not from what the previous event cached.
+      onNext: (_ctx, _id, _payload, args) => {
+        (args.contextValue as SubscriptionContext).loaders = new LoaderCache();
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error, false)),
     },
     wss,
