@@ -203,6 +203,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     responseLimitBytes: limits.responseLimitBytes,
   });
   const subscriptionServers: { close(): Promise<void> }[] = [];
+  let subscriptionsClosed: Promise<unknown> | null = null;
   return {
     // Each request runs as an operation, so that an error nothing caught in its work fails it alone.
     handler: (req, res) =>
@@ -231,12 +232,14 @@ export async function createApp(options: { services: AppServices; logger: Logger
     inFlight: () => tracker.inFlight,
     waitForIdle: (timeoutMs) => tracker.waitForIdle(timeoutMs),
     drain: () => {
-      // /ready turns 503 and responses ask clients to reconnect (to another replica).
+      // /ready turns 503 and responses ask clients to reconnect (to another replica); so are WebSocket
+      // clients, whose connections would otherwise hold the listener's close until the shutdown timeout.
       readiness.drain();
       tracker.drain();
+      subscriptionsClosed = Promise.all(subscriptionServers.map((subscriptions) => subscriptions.close()));
     },
     stop: async () => {
-      await Promise.all(subscriptionServers.map((subscriptions) => subscriptions.close()));
+      await (subscriptionsClosed ?? Promise.all(subscriptionServers.map((subscriptions) => subscriptions.close())));
       await services.events.close();
       for (const limit of Object.values(rateLimits)) limit.close();
       await apollo.stop();
