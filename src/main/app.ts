@@ -14,7 +14,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import express from 'express';
 import { authenticationMiddleware, createAuthenticate } from '../platform/auth/authentication';
 import { createRateLimits, type RateLimits } from '../platform/auth/rate-limits';
@@ -25,6 +25,7 @@ import { mountGraphQLIde } from '../platform/http/graphql-ide';
 import { createDashboardRouter } from '../platform/http/dashboard';
 import { clientKeyOf, requestPlugin } from '../platform/graphql/request-plugin';
 import { requestScoringBudget } from '../platform/graphql/scoring-budget';
+import { serveSubscriptions } from '../platform/graphql/subscription-server';
 import { appOperationRoles, buildAppSchema } from './schema';
 import { errorHandler, metricsRouter, notFoundHandler } from '../platform/http/endpoints';
 import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable, type BodyParser } from '../platform/http/graphql-route';
@@ -59,6 +60,8 @@ export interface App extends OperationsApp {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   apiKeys: ApiKeyService;
   limits: RateLimits;
+  /** Serves GraphQL subscriptions (graphql-ws) on `server`'s /graphql; stop() closes them. */
+  serveSubscriptions(server: Server): void;
 }
 
 /**
@@ -125,8 +128,9 @@ export async function createApp(options: { services: AppServices; logger: Logger
     blockFieldSuggestion: { enabled: !config.graphqlFieldSuggestions },
   }).protect();
 
+  const schema = await buildAppSchema(services);
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildAppSchema(services),
+    schema,
     introspection: config.graphqlIntrospection,
     formatError: (formatted, error) => formatGraphQLError(formatted, error, exposeErrorDetails),
     includeStacktraceInErrorResponses: exposeErrorDetails,
@@ -198,6 +202,8 @@ export async function createApp(options: { services: AppServices; logger: Logger
     trustProxy: app.get('trust proxy fn') as (address: string, hop: number) => boolean,
     responseLimitBytes: limits.responseLimitBytes,
   });
+  const subscriptionServers: { close(): Promise<void> }[] = [];
+  let subscriptionsClosed: Promise<unknown> | null = null;
   return {
     // Each request runs as an operation, so that an error nothing caught in its work fails it alone.
     handler: (req, res) =>
@@ -209,14 +215,32 @@ export async function createApp(options: { services: AppServices; logger: Logger
     readiness,
     apiKeys,
     limits: rateLimits,
+    serveSubscriptions: (server) => {
+      subscriptionServers.push(
+        serveSubscriptions({
+          server,
+          schema,
+          roles: appOperationRoles(),
+          events: services.events,
+          auth: { enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures },
+          maxPerConnection: limits.subscriptionsPerConnection,
+          validationRules: armor.validationRules ?? [],
+          logger,
+        }),
+      );
+    },
     inFlight: () => tracker.inFlight,
     waitForIdle: (timeoutMs) => tracker.waitForIdle(timeoutMs),
     drain: () => {
-      // /ready turns 503 and responses ask clients to reconnect (to another replica).
+      // /ready turns 503 and responses ask clients to reconnect (to another replica); so are WebSocket
+      // clients, whose connections would otherwise hold the listener's close until the shutdown timeout.
       readiness.drain();
       tracker.drain();
+      subscriptionsClosed = Promise.all(subscriptionServers.map((subscriptions) => subscriptions.close()));
     },
     stop: async () => {
+      await (subscriptionsClosed ?? Promise.all(subscriptionServers.map((subscriptions) => subscriptions.close())));
+      await services.events.close();
       for (const limit of Object.values(rateLimits)) limit.close();
       await apollo.stop();
       metrics.close();

@@ -51,6 +51,7 @@ const environmentSchema = z
     GRAPHQL_MAX_ALIASES: integer(0, 1_000).default(15),
     GRAPHQL_MAX_DIRECTIVES: integer(0, 1_000).default(20),
     GRAPHQL_MAX_TOKENS: integer(100, 1_000_000).default(10_000),
+    SUBSCRIPTIONS_PER_CONNECTION: integer(1, 1_000).default(20),
     HTTP_BODY_LIMIT_BYTES: integer(1_024, 256 * 1024 * 1024).default(DEFAULT_BODY_LIMIT_BYTES),
     HTTP_RESPONSE_LIMIT_BYTES: integer(1_024, 1024 * 1024 * 1024).default(DEFAULT_RESPONSE_LIMIT_BYTES),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000).default(65_000),
@@ -146,6 +147,8 @@ export interface LimitSettings {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /** Subscriptions one WebSocket connection may hold at once. */
+  subscriptionsPerConnection: number;
 }
 
 export interface TrainingRunnerSettings {
@@ -266,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAliases: values.GRAPHQL_MAX_ALIASES,
       maxDirectives: values.GRAPHQL_MAX_DIRECTIVES,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
+      subscriptionsPerConnection: values.SUBSCRIPTIONS_PER_CONNECTION,
     },
     trustProxy: values.TRUST_PROXY === undefined ? false : parseTrustProxy(values.TRUST_PROXY)!,
     keepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS,

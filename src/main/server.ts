@@ -51,7 +51,8 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     apiKeyCacheTtlMs: config.auth.cacheTtlMs,
   });
   const worker = config.role === 'worker';
-  const app = worker ? createOperationsApp({ services, logger, config }) : await createApp({ services, logger, config });
+  const api = worker ? null : await createApp({ services, logger, config });
+  const app = api ?? createOperationsApp({ services, logger, config });
   if (worker) {
     logger.info({ role: 'worker' }, 'worker: running training jobs, serving /health, /ready and /metrics only (no GraphQL API)');
   } else if (config.auth.enabled) {
@@ -71,6 +72,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   else logger.info('import runner disabled in this process (IMPORT_RUNNER=false)');
 
   const server = http.createServer(app.handler);
+  api?.serveSubscriptions(server);
   // Longer than a load balancer's idle timeout, so that the balancer, not us, closes idle connections.
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 1_000;

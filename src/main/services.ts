@@ -1,6 +1,7 @@
 // The use cases of the service, wired to one database.
 import { ApiKeyService } from '../modules/api-keys/api-key-service';
 import type { Database } from '../platform/db/database';
+import { createEventBus, type EventBus } from '../platform/events/event-bus';
 import type { Logger } from '../platform/observability/logger';
 import type { LstmAutoencoderRuntime } from '../detectors/lstm-autoencoder';
 import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
@@ -18,10 +19,13 @@ import { AlertService } from '../modules/alerts/alert-service';
 import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
+import { publishTrainingJobChange } from '../modules/training/training-job-events';
 import { TrainingPipeline } from '../modules/training/training-pipeline';
 
 export interface AppServices {
   database: Database;
+  /** Events for subscriptions: through PostgreSQL (every process hears them) or, embedded, in memory. */
+  events: EventBus;
   apiKeys: ApiKeyService;
   datasets: DatasetService;
   imports: DatasetImportService;
@@ -56,7 +60,11 @@ export interface ServiceOptions {
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
   const models = new ModelRegistry(database.prisma, { lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct } });
   const pipeline = new TrainingPipeline(database.prisma, models, logger);
-  const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, options.runner);
+  const events = createEventBus(database, logger);
+  const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, {
+    ...options.runner,
+    onJobChanged: (jobId) => publishTrainingJobChange(events, jobId),
+  });
   const engines = new EngineService(database.prisma, database.query);
   const datasets = new DatasetService(database.prisma);
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
@@ -64,6 +72,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
   return {
     database,
+    events,
     apiKeys: new ApiKeyService(database.prisma, {
       cacheTtlMs: options.apiKeyCacheTtlMs,
       onTouchError: (error) => logger.warn({ err: error }, 'could not record the last use of an API key'),
@@ -75,7 +84,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     curation: new ModelVersionCuration(database.prisma, models),
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
-    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets),
+    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     alerts: new AlertService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),

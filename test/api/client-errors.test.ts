@@ -129,7 +129,12 @@ describe('client input answered with typed client errors', () => {
       400,
       /provided sha does not match query/,
     );
-    await refused({ query: 'subscription { __typename }' }, 'BAD_REQUEST', 400, /subscriptions are not served over this transport/);
+    await refused(
+      { query: 'subscription { engineScores(engineId: 1) { score } }' },
+      'BAD_REQUEST',
+      400,
+      /subscriptions are served over WebSocket \(the graphql-ws protocol\) at \/graphql/,
+    );
   });
 
   it('refuses readings the model cannot represent with INVALID_WINDOW naming the row and the sensor', async () => {

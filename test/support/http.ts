@@ -33,6 +33,7 @@ export async function startTestServer(
   const services = createServices(database, logger, { apiKeyCacheTtlMs: config.auth.cacheTtlMs, ...serviceOptions });
   const app = await createApp({ services, logger, config });
   const server = http.createServer(app.handler);
+  app.serveSubscriptions(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -48,8 +49,9 @@ export async function startTestServer(
       return { status: response.status, ...((await response.json()) as object) };
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await app.stop();
+      await closed;
     },
   };
 }

@@ -1,5 +1,8 @@
 import { ApiRole, type Alert as AlertRow } from '@prisma/client';
-import { Arg, Authorized, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
+import { eventsMatching } from '../../platform/events/event-bus';
+import { ALERTS_TOPIC, alertMatches, alertRowOf, type AlertEvent } from './alert-events';
 import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE, type AlertPage, type AlertService } from './alert-service';
 import { Alert, AlertConnection, AlertFilterInput, type AlertSensor } from './alert-types';
 
@@ -24,6 +27,24 @@ export class AlertResolver {
     @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
   ): Promise<AlertConnection> {
     return toConnection(await this.alertService.list(filter ?? {}, first, after));
+  }
+
+  @Authorized(ApiRole.READER)
+  @Subscription(() => Alert, {
+    name: 'alerts',
+    description:
+      'Each alert opened, or whose severity rose, from now on (raised by appendCycles with score: true, on any replica), once stored; optionally filtered as the alerts query. Over graphql-ws at /graphql.',
+    subscribe: ({ context, args }) =>
+      eventsMatching((context as SubscriptionContext).events.subscribe(ALERTS_TOPIC) as AsyncIterable<AlertEvent>, (event) =>
+        alertMatches(event, (args as { filter?: AlertFilterInput }).filter),
+      ),
+  })
+  alertRaised(
+    @Root() event: AlertEvent,
+    // Read by subscribe above.
+    @Arg('filter', () => AlertFilterInput, { nullable: true }) _filter?: AlertFilterInput,
+  ): Alert {
+    return toAlert(alertRowOf(event));
   }
 
   @Authorized(ApiRole.OPERATOR)

@@ -41,12 +41,15 @@ async function storedSequence(query: QueryExecutor, engineId: number, version: A
 /**
  * Runs the alert rule over the engine's stored scores under the version and upserts its alerts. A rule
  * close ends an OPEN or ACKNOWLEDGED alert as CLOSED; an operator's RESOLVED stays. Severities only rise.
+ * Returns the ids of the alerts it opened or whose severity it raised (what the alerts subscription announces).
  */
-export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<void> {
+export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<number[]> {
   const episodes = alertEpisodes(await storedSequence(query, engineId, version), DEFAULT_ALERT_RULE);
+  const announced: number[] = [];
   for (const episode of episodes) {
-    await query(
-      `INSERT INTO alerts (engine_id, model_version_id, opened_cycle, closed_cycle, last_cycle, severity, state,
+    const [changed] = await query<{ id: number; announced: boolean }>(
+      `WITH previous AS (SELECT severity FROM alerts WHERE engine_id = $1 AND model_version_id = $2 AND opened_cycle = $3)
+       INSERT INTO alerts (engine_id, model_version_id, opened_cycle, closed_cycle, last_cycle, severity, state,
                            driving_sensors, peak_score, threshold)
        VALUES ($1, $2, $3, $4, $5, $6::"AlertSeverity", CASE WHEN $4::int4 IS NULL THEN 'OPEN' ELSE 'CLOSED' END::"AlertState",
                $7::text::jsonb, $8::text::float8, $9::text::float8)
@@ -62,7 +65,7 @@ export async function refreshEngineAlerts(query: QueryExecutor, engineId: number
        WHERE alerts.last_cycle IS DISTINCT FROM EXCLUDED.last_cycle
           OR alerts.closed_cycle IS DISTINCT FROM EXCLUDED.closed_cycle
           OR alerts.severity < EXCLUDED.severity
-       RETURNING id`,
+       RETURNING id, coalesce(alerts.severity > (SELECT severity FROM previous), true) AS announced`,
       [
         engineId,
         version.id,
@@ -75,5 +78,7 @@ export async function refreshEngineAlerts(query: QueryExecutor, engineId: number
         exactFloat(version.threshold),
       ],
     );
+    if (changed?.announced) announced.push(changed.id);
   }
+  return announced;
 }

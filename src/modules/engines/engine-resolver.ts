@@ -1,10 +1,22 @@
 import { ApiRole, type Dataset, type Engine as EngineRow } from '@prisma/client';
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { columnNames } from '../../domain/data/catalogue';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import { catalogueOf, type DatasetService } from '../datasets/dataset-service';
-import { AppendCyclesResult, CreateEngineInput, Cycle, CycleInput, Engine, EngineFilter, EnginePage, Trajectory } from './engine-types';
+import {
+  AppendCyclesResult,
+  CreateEngineInput,
+  Cycle,
+  CycleInput,
+  Engine,
+  EngineFilter,
+  EnginePage,
+  EngineScore,
+  Trajectory,
+} from './engine-types';
+import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
+import { engineScoresOf, type EngineScoreEvent } from './engine-score-events';
 import { PageInput } from '../../platform/graphql/pagination';
 import { MAX_TRAJECTORY_POINTS, type TrajectoryService } from '../scoring/trajectory-service';
 import { ENGINE_WINDOWS, MAX_CYCLES_PER_READ, type CycleReadings, type EngineService } from './engine-service';
@@ -82,6 +94,16 @@ export class EngineResolver {
         outcome.scored.points.map((point) => ({ cached: false, isAnomaly: point.isAnomaly })),
       ); // metrics hook
     return outcome;
+  }
+
+  @Authorized(ApiRole.READER)
+  @Subscription(() => EngineScore, {
+    description:
+      'Each window score stored for a live engine from now on (appendCycles with score: true, on any replica), in cycle order, once its append has committed. Over graphql-ws at /graphql.',
+    subscribe: ({ args, context }) => engineScoresOf((context as SubscriptionContext).events, (args as { engineId: number }).engineId),
+  })
+  engineScores(@Root() score: EngineScoreEvent, @Arg('engineId', () => Int, { description: 'Engine id.' }) engineId: number): EngineScore {
+    return { ...score, engineId };
   }
 
   @Extensions({ cost: { weight: ENGINE_WINDOWS } satisfies FieldCost })

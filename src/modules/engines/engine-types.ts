@@ -115,6 +115,30 @@ export class EngineFilter {
   role?: EngineRole | null;
 }
 
+@ObjectType({ description: 'A window score just stored for a live engine (engineScores subscription).' })
+export class EngineScore {
+  @Field(() => Int, { description: 'The engine.' })
+  engineId: number;
+
+  @Field(() => Int, { description: 'The model version that scored the window.' })
+  modelVersionId: number;
+
+  @Field(() => Float, { description: 'Threshold of that version.' })
+  threshold: number;
+
+  @Field(() => Int, { description: 'Last cycle of the window.' })
+  endCycle: number;
+
+  @Field(() => Float, { description: 'Anomaly score of the window.' })
+  score: number;
+
+  @Field(() => Float, { description: 'Mean squared reconstruction error of the window.' })
+  reconstructionError: number;
+
+  @Field(() => Boolean, { description: 'Whether the window is flagged (score > threshold).' })
+  isAnomaly: boolean;
+}
+
 @ObjectType({ description: 'The score of one window along an engine life.' })
 export class TrajectoryPoint {
   @Field(() => ID, { description: 'Cache key: engine, model version and end cycle ("engineId:modelVersionId:endCycle").' })

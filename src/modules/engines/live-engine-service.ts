@@ -12,6 +12,9 @@ import type { AppendScores, Trajectory, TrajectoryService } from '../scoring/tra
 import { transactionExecutor } from '../scoring/window-store';
 import { refreshEngineAlerts } from '../alerts/alert-store';
 import type { LoadedModel } from '../registry/model-registry';
+import type { EventBus } from '../../platform/events/event-bus';
+import { publishEngineScores } from './engine-score-events';
+import { publishAlerts } from '../alerts/alert-events';
 import {
   appendRequestHash,
   claimAppendRequest,
@@ -66,6 +69,7 @@ export class LiveEngineService {
     private readonly registry: ModelRegistry,
     private readonly trajectories: TrajectoryService,
     private readonly datasets: DatasetService,
+    private readonly events: EventBus,
   ) {}
 
   /**
@@ -106,18 +110,20 @@ export class LiveEngineService {
       loaded = await this.registry.load(await this.registry.resolve(null));
       scores = await this.trajectories.scoreAppend(plan, loaded);
     }
+    let outcome: AppendOutcome;
+    let announcedAlerts: number[] = [];
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      outcome = await this.prisma.$transaction(async (tx) => {
         if (key !== null && !(await claimAppendRequest(tx, engineId, key, requestHash))) throw new KeyTaken();
         const engine = await this.engines.storeAppend(tx, plan);
         if (scores !== null && loaded !== null) {
           await scores.store(transactionExecutor(tx));
           // In the same transaction: an append stores its scores and the alerts they raise, or neither.
-          await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
+          announcedAlerts = await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
         }
-        const outcome: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
-        if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(outcome));
-        return outcome;
+        const appended: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
+        if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(appended));
+        return appended;
       }, APPEND_TRANSACTION);
     } catch (error) {
       if (!(error instanceof KeyTaken) || key === null) throw error;
@@ -125,5 +131,10 @@ export class LiveEngineService {
       if (!earlier) throw new ServiceError(ErrorCode.CONFLICT, `idempotency key "${key}" is in use by a request still running: retry`);
       return replay(engineId, key, earlier, requestHash);
     }
+    // Only now that the transaction has committed: subscribers never hear of scores that are not stored.
+    if (outcome.scored && outcome.scored.points.length > 0) publishEngineScores(this.events, outcome.scored);
+    // The append is stored whatever happens to its announcement (subscribers can read the alerts query).
+    await publishAlerts(this.events, this.prisma, announcedAlerts).catch(() => undefined);
+    return outcome;
   }
 }

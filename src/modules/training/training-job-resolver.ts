@@ -1,5 +1,7 @@
 import { ApiRole } from '@prisma/client';
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
+import { TRAINING_JOB_TOPIC, type TrainingJobEvent } from './training-job-events';
 import { jobProgress, type JobState as JobStateValue, type TrainingJobService, type TrainingJobView } from './training-job-service';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { LoaderCache, RequestContext } from '../../platform/graphql/context';
@@ -62,6 +64,19 @@ export class TrainingJobResolver {
   @Query(() => TrainingJob, { nullable: true, description: 'One training job; null with a NOT_FOUND error when it does not exist.' })
   trainingJob(@Arg('id', () => Int, { description: 'Training job id.' }) id: number) {
     return this.jobs.get(id);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Subscription(() => TrainingJob, {
+    description:
+      'The training job each time it changes from now on (claimed by a worker, each epoch stored, finished, re-queued), read as it then stands, whichever process trains it. Over graphql-ws at /graphql; the stream stays open after the job ends.',
+    subscribe: ({ args, context }) => (context as SubscriptionContext).events.subscribe(TRAINING_JOB_TOPIC, (args as { id: number }).id),
+  })
+  trainingJobProgress(
+    @Root() event: TrainingJobEvent,
+    @Arg('id', () => Int, { description: 'Training job id.' }) id: number,
+  ): Promise<TrainingJobView> {
+    return this.jobs.get(event.jobId ?? id);
   }
 
   @Authorized(ApiRole.READER)

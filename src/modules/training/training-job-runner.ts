@@ -50,6 +50,8 @@ export interface RunnerOptions {
   retryBackoffMs?: number;
   /** Told of every stored epoch (e.g. to draw a progress bar). */
   onEpoch?: (jobId: number, progress: EpochProgress) => void;
+  /** Told once a change of a job's state or progress is stored (the trainingJobProgress subscription). */
+  onJobChanged?: (jobId: number) => void;
 }
 
 export class JobLostError extends Error {
@@ -69,6 +71,7 @@ export class TrainingJobRunner {
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private readonly onEpochStored: (jobId: number, progress: EpochProgress) => void;
+  private readonly onJobChanged: (jobId: number) => void;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wakeUp: (() => void) | null = null;
@@ -96,6 +99,7 @@ export class TrainingJobRunner {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBackoffMs = options.retryBackoffMs ?? 30_000;
     this.onEpochStored = options.onEpoch ?? (() => undefined);
+    this.onJobChanged = options.onJobChanged ?? (() => undefined);
   }
 
   /** Starts processing the queue in the background (after a stop still in progress, if any). */
@@ -240,6 +244,7 @@ export class TrainingJobRunner {
         data,
       });
       if (count !== 1) continue;
+      this.onJobChanged(job.id);
       this.logger.warn({ jobId: job.id, requeued: outcome === 'requeued', outcome }, 'recovered an orphaned training job');
       reportTrainingJob(
         job.id,
@@ -297,6 +302,7 @@ export class TrainingJobRunner {
       controller.abort();
     }
     const heartbeat = setInterval(() => void this.beat(current), this.heartbeatIntervalMs);
+    this.onJobChanged(job.id);
     this.logger.info({ jobId: job.id, attempt: job.attempts }, 'training job started');
     try {
       await this.execute(job, {
@@ -307,6 +313,7 @@ export class TrainingJobRunner {
             this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
           ]);
           this.onEpochStored(job.id, progress);
+          this.onJobChanged(job.id);
           await this.checkCancellation(current);
         },
         markSucceeded: async (tx, modelVersionId) => {
@@ -324,6 +331,7 @@ export class TrainingJobRunner {
     } finally {
       clearInterval(heartbeat);
       this.current = null;
+      this.onJobChanged(job.id);
     }
   }
 

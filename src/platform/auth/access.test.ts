@@ -109,6 +109,9 @@ describe('access control', () => {
     expect(rootFields.filter((field) => !roles.has(field))).toEqual([]);
     for (const [field, role] of Object.entries(POLICY)) expect([field, roles.get(field)]).toEqual([field, [role]]);
     expect(Object.keys(OPERATIONS).sort()).toEqual(Object.keys(POLICY).sort());
+    // Subscriptions (served over WebSocket, test/api/subscriptions.test.ts) need the role of the queries they push.
+    const subscriptions = Object.keys(schema.getSubscriptionType()!.getFields()).map((name) => `Subscription.${name}`);
+    expect(subscriptions.map((field) => [field, roles.get(field)])).toEqual(subscriptions.map((field) => [field, ['READER']]));
   });
 
   it('refuses a request without a key, or with a malformed, unknown or revoked key, with 401 UNAUTHENTICATED', async () => {

@@ -38,6 +38,7 @@ export function operationRoles(resolvers: readonly Function[]): RoleMap {
   for (const [typeName, handlers] of [
     ['Query', storage.queries],
     ['Mutation', storage.mutations],
+    ['Subscription', storage.subscriptions],
   ] as const) {
     for (const handler of handlers) {
       if (!resolvers.includes(handler.target)) continue;

@@ -1,5 +1,5 @@
 // The Apollo plugin of every GraphQL request: once the operation is known and before anything runs,
-// refuses subscriptions (not served over HTTP), checks roles, the input values (./input-checks.ts) and
+// refuses subscriptions (served over WebSocket, ./subscription-server.ts), checks roles, the input values (./input-checks.ts) and
 // rate limits; records the operation for the access log and metrics, logs internal errors with the
 // request id, adds that id to INTERNAL_SERVER_ERROR and SERVICE_UNAVAILABLE errors, and answers 503
 // with Retry-After when the database is unavailable.
@@ -57,7 +57,7 @@ export function requestPlugin(options: RequestPluginOptions): ApolloServerPlugin
           if (operation.operation === 'subscription') {
             throw accessError(
               AccessCode.BAD_REQUEST,
-              'subscriptions are not served over this transport: /graphql answers queries and mutations',
+              'subscriptions are served over WebSocket (the graphql-ws protocol) at /graphql, not by HTTP requests',
               400,
             );
           }

@@ -3,9 +3,17 @@
 // checked by a test.
 import path from 'node:path';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from '../auth/access';
 import { REPOSITORY_ROOT } from '../repository';
+
+/** type-graphql requires a PubSub once a resolver declares a subscription; ours go through the context instead. */
+const UNUSED_PUB_SUB: PubSub = {
+  publish: () => undefined,
+  subscribe: () => {
+    throw new Error('subscriptions subscribe through their context');
+  },
+};
 
 export const SCHEMA_FILE = path.join(REPOSITORY_ROOT, 'schema.graphql');
 
@@ -13,7 +21,11 @@ export const SCHEMA_FILE = path.join(REPOSITORY_ROOT, 'schema.graphql');
  * The schema of `resolvers`; each resolver class is served by its instance in `instances` (built with
  * the services it uses). Without instances the schema can be printed and validated, not executed.
  */
-export async function buildGraphQLSchema(resolvers: NonEmptyArray<Function>, instances: readonly object[] = []): Promise<GraphQLSchema> {
+export async function buildGraphQLSchema(
+  resolvers: NonEmptyArray<Function>,
+  instances: readonly object[] = [],
+  pubSub: PubSub = UNUSED_PUB_SUB,
+): Promise<GraphQLSchema> {
   const byClass = new Map<Function, object>(instances.map((instance) => [instance.constructor, instance]));
   return buildSchema({
     resolvers,
@@ -28,6 +40,8 @@ export async function buildGraphQLSchema(resolvers: NonEmptyArray<Function>, ins
     validate: false,
     // Roles declared with @Authorized(...) (see ../auth/access.ts); refusals throw FORBIDDEN.
     authChecker,
+    // Subscriptions subscribe through their context's event bus (../graphql/subscription-server.ts).
+    pubSub,
   });
 }
 
