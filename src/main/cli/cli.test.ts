@@ -1,24 +1,14 @@
 // The built command line (dist/src/main/cli/index.js) against a fresh PostgreSQL database: import, train a tiny
 // configuration, evaluate the stored version; refusals of bad input with a message and a non-zero exit.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { PrismaClient } from '@prisma/client';
 import { REPOSITORY_ROOT } from '../../platform/repository';
 import { openPostgres, type Database } from '../../platform/db/database';
 import { writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
 import { fleetCsv, gzip } from '../../../test/support/csv-fixtures';
+import { runCli } from '../../../test/support/cli';
 import { createDatabaseFromTemplate } from '../../../test/support/postgres';
-
-const run = promisify(execFile);
-const CLI = path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'cli', 'index.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Value of a row of a printed metrics table ("  ROC-AUC  0.9123"). */
 function tableValue(text: string, label: string): string {
@@ -32,19 +22,7 @@ describe('command line: train and evaluate', () => {
   let database: Database;
   let prisma: PrismaClient;
 
-  const cli = async (...args: string[]): Promise<CliResult> => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-        cwd: REPOSITORY_ROOT,
-        env: { ...process.env, DATABASE_URL: created.url, LOG_LEVEL: '' },
-        timeout: 120_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  };
+  const cli = (...args: string[]) => runCli(created.url, args);
 
   beforeAll(async () => {
     created = await createDatabaseFromTemplate();

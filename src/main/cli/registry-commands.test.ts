@@ -1,35 +1,17 @@
 // The built command line's registry commands (versions, activate, alias) against a fresh PostgreSQL
 // database, as tables and as JSON; refusals with a message naming the problem and exit code 1.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { REPOSITORY_ROOT } from '../../platform/repository';
 import { openPostgres, type Database } from '../../platform/db/database';
 import { writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
+import { runCli } from '../../../test/support/cli';
 import { createDatabaseFromTemplate } from '../../../test/support/postgres';
-
-const run = promisify(execFile);
-const CLI = path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'cli', 'index.js');
 
 describe('command line: versions, activate, alias', () => {
   let created: Awaited<ReturnType<typeof createDatabaseFromTemplate>>;
   let database: Database;
   let versionIds: number[];
 
-  const cli = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-        cwd: REPOSITORY_ROOT,
-        env: { ...process.env, DATABASE_URL: created.url, LOG_LEVEL: '' },
-        timeout: 120_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  };
+  const cli = (...args: string[]) => runCli(created.url, args);
 
   beforeAll(async () => {
     created = await createDatabaseFromTemplate();

@@ -1,18 +1,15 @@
 // The built command line's scoring and comparison commands against a fresh PostgreSQL database holding
 // the first FD001 engines and two versions trained by `train`: score a CSV and a window file, compare,
 // evaluate, in tables and in JSON; a malformed CSV is refused naming line and column, scoring nothing.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { REPOSITORY_ROOT } from '../../platform/repository';
 import { openPostgres, type Database } from '../../platform/db/database';
 import { firstUnits, writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
+import { runCli } from '../../../test/support/cli';
 import { createDatabaseFromTemplate } from '../../../test/support/postgres';
 
-const run = promisify(execFile);
-const CLI = path.join(REPOSITORY_ROOT, 'dist', 'src', 'main', 'cli', 'index.js');
 const SPLIT = ['--train-units', '1-4', '--calibration-units', '5-6', '--test-units', '7-8'];
 
 /** FD001 train unit 1's first `cycles` cycles as a CSV of sensor1..sensor21 columns. */
@@ -29,19 +26,7 @@ describe('command line: score, compare, evaluate --json', () => {
   let dir: string;
   const versionIds: number[] = [];
 
-  const cli = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-        cwd: REPOSITORY_ROOT,
-        env: { ...process.env, DATABASE_URL: created.url, LOG_LEVEL: '' },
-        timeout: 120_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  };
+  const cli = (...args: string[]) => runCli(created.url, args);
 
   beforeAll(async () => {
     created = await createDatabaseFromTemplate();
