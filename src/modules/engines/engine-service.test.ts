@@ -1,21 +1,13 @@
 // EngineService on a real database: listing and paging, live engines, all-or-nothing appends that
 // continue an engine's numbering, the append race, and cycle reads over ranges.
-import { ErrorCode, ServiceError } from '../../platform/errors';
+import { ErrorCode } from '../../platform/errors';
 import { describeEachDatabase } from '../../../test/support/databases';
+import { serviceErrorOf } from '../../../test/support/service-errors';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { EngineService, MAX_APPEND_CYCLES, type NewCycle } from './engine-service';
 
 const SENSORS = 21;
 const cycle = (value: number): NewCycle => ({ settings: [0, 0, 100], sensors: Array.from({ length: SENSORS }, (_, i) => value + i) });
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof ServiceError)) throw error;
-  return error;
-}
 
 describeEachDatabase('EngineService', (db) => {
   const service = () => new EngineService(db().prisma, db().query);
@@ -51,7 +43,7 @@ describeEachDatabase('EngineService', (db) => {
       null,
       first.id,
     ]);
-    const missing = await rejection(service().get(999_999));
+    const missing = await serviceErrorOf(service().get(999_999));
     expect([missing.code, missing.message]).toEqual([ErrorCode.NOT_FOUND, 'engine 999999 does not exist']);
   });
 
@@ -59,9 +51,9 @@ describeEachDatabase('EngineService', (db) => {
     const dataset = await fd001();
     const engine = await service().createLive('  tail-42 ', dataset);
     expect(engine).toMatchObject({ role: 'LIVE', externalId: 'tail-42', lastCycle: 0, datasetId: dataset.id });
-    const duplicate = await rejection(service().createLive('tail-42', dataset));
+    const duplicate = await serviceErrorOf(service().createLive('tail-42', dataset));
     expect(duplicate.code).toBe(ErrorCode.CONFLICT);
-    expect((await rejection(service().createLive('   ', dataset))).code).toBe(ErrorCode.BAD_USER_INPUT);
+    expect((await serviceErrorOf(service().createLive('   ', dataset))).code).toBe(ErrorCode.BAD_USER_INPUT);
     expect(await db().prisma.engine.count({ where: { externalId: 'tail-42' } })).toBe(1);
   });
 
@@ -87,10 +79,10 @@ describeEachDatabase('EngineService', (db) => {
       [[], 'cycles must hold at least one cycle'],
     ];
     for (const [cycles, message] of cases) {
-      const error = await rejection(service().appendCycles(engine.id, cycles));
+      const error = await serviceErrorOf(service().appendCycles(engine.id, cycles));
       expect([error.code, error.message]).toEqual([ErrorCode.BAD_USER_INPUT, expect.stringContaining(message)]);
     }
-    const tooMany = await rejection(
+    const tooMany = await serviceErrorOf(
       service().appendCycles(
         engine.id,
         Array.from({ length: MAX_APPEND_CYCLES + 1 }, () => cycle(2)),
@@ -104,7 +96,7 @@ describeEachDatabase('EngineService', (db) => {
   it('refuses appends to engines that are not live', async () => {
     const [trainEngine] = (await service().list({ dataset: 'FD001', role: 'TRAIN' }, { limit: 1 })).items;
     const before = await db().prisma.cycle.count({ where: { engineId: trainEngine.id } });
-    const error = await rejection(service().appendCycles(trainEngine.id, [cycle(1)]));
+    const error = await serviceErrorOf(service().appendCycles(trainEngine.id, [cycle(1)]));
     expect([error.code, error.message]).toEqual([ErrorCode.BAD_USER_INPUT, expect.stringContaining('only LIVE engines accept new cycles')]);
     expect(await db().prisma.cycle.count({ where: { engineId: trainEngine.id } })).toBe(before);
   });
@@ -114,7 +106,7 @@ describeEachDatabase('EngineService', (db) => {
     const first = await service().planAppend(engine.id, [cycle(1)]);
     const second = await service().planAppend(engine.id, [cycle(10), cycle(11)]);
     await db().prisma.$transaction((tx) => service().storeAppend(tx, first));
-    const lost = await rejection(db().prisma.$transaction((tx) => service().storeAppend(tx, second)));
+    const lost = await serviceErrorOf(db().prisma.$transaction((tx) => service().storeAppend(tx, second)));
     expect(lost.code).toBe(ErrorCode.CONFLICT);
     const [cycles] = await service().cyclesOf([engine.id]);
     expect(cycles.map((row) => [row.cycle, row.sensors[0]])).toEqual([[1, 1]]);
@@ -127,7 +119,7 @@ describeEachDatabase('EngineService', (db) => {
     expect(ofA.map((row) => row.cycle)).toEqual([5, 6, 7]);
     expect(ofA[0].sensors).toHaveLength(SENSORS);
     expect(ofA[0].sensors).not.toEqual(ofB[0].sensors);
-    const reversed = await rejection(service().cyclesOf([a.id], { from: 7, to: 5 }));
+    const reversed = await serviceErrorOf(service().cyclesOf([a.id], { from: 7, to: 5 }));
     expect([reversed.code, reversed.message]).toEqual([ErrorCode.BAD_USER_INPUT, 'cycles from (7) must not exceed to (5)']);
   });
 });

@@ -3,19 +3,11 @@
 import type { ModelVersion } from '@prisma/client';
 import { createLogger } from '../../platform/observability/logger';
 import { createServices, type AppServices } from '../../main/services';
-import { ErrorCode, ServiceError } from '../../platform/errors';
+import { ErrorCode } from '../../platform/errors';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
+import { serviceErrorOf } from '../../../test/support/service-errors';
 import { MAX_BATCH_WINDOWS, type WindowInput } from './scoring-service';
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof ServiceError)) throw error;
-  return error;
-}
 
 describeEachDatabase('ScoringService', (db) => {
   let services: AppServices;
@@ -87,7 +79,7 @@ describeEachDatabase('ScoringService', (db) => {
     ];
     const before = await counts();
     for (const [windows, message] of cases) {
-      const error = await rejection(services.scoring.scoreWindows(windows, version.id));
+      const error = await serviceErrorOf(services.scoring.scoreWindows(windows, version.id));
       expect([error.code, error.message]).toEqual([ErrorCode.INVALID_WINDOW, expect.stringMatching(message)]);
     }
     expect(await counts()).toEqual(before);
@@ -95,11 +87,11 @@ describeEachDatabase('ScoringService', (db) => {
 
   it('refuses empty and oversized batches, unknown versions and unknown engines with their own codes', async () => {
     const values = await rowsOf(7, 60);
-    expect((await rejection(services.scoring.scoreWindows([], version.id))).code).toBe(ErrorCode.BAD_USER_INPUT);
-    const oversized = await rejection(services.scoring.scoreWindows(Array(MAX_BATCH_WINDOWS + 1).fill({ values }), version.id));
+    expect((await serviceErrorOf(services.scoring.scoreWindows([], version.id))).code).toBe(ErrorCode.BAD_USER_INPUT);
+    const oversized = await serviceErrorOf(services.scoring.scoreWindows(Array(MAX_BATCH_WINDOWS + 1).fill({ values }), version.id));
     expect([oversized.code, oversized.details]).toEqual([ErrorCode.BATCH_TOO_LARGE, { limit: MAX_BATCH_WINDOWS }]);
-    expect((await rejection(services.scoring.scoreWindow({ values }, 999_999))).code).toBe(ErrorCode.NOT_FOUND);
-    const engine = await rejection(services.scoring.scoreWindow({ values, engineId: 999_999, endCycle: 89 }, version.id));
+    expect((await serviceErrorOf(services.scoring.scoreWindow({ values }, 999_999))).code).toBe(ErrorCode.NOT_FOUND);
+    const engine = await serviceErrorOf(services.scoring.scoreWindow({ values, engineId: 999_999, endCycle: 89 }, version.id));
     expect([engine.code, engine.message]).toEqual([ErrorCode.NOT_FOUND, 'engine 999999 does not exist']);
   });
 });
