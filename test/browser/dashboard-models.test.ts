@@ -3,10 +3,8 @@
 // detectorKinds) is watched to its registered version; the Models page lists both versions, draws the
 // ROC and precision-recall curves with the operating point of the version's metrics, and activates it.
 import type { Page } from 'playwright-core';
-import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
-import { importFirstUnits } from '../support/cmapss-fixtures';
-import { openTestDatabase, type TestDatabase } from '../support/databases';
-import { startTestServer, type TestServer } from '../support/http';
+import type { TestServer } from '../support/http';
+import { startDashboardServer, type DashboardServer } from '../support/dashboard-server';
 import { describeInBrowser } from '../support/browser';
 import {
   openDashboardSession,
@@ -19,47 +17,21 @@ import {
 const UNITS = 8;
 const EPOCHS = 3;
 
-let testDatabase: TestDatabase;
+let dashboard: DashboardServer;
 let server: TestServer;
 let key: string;
 let firstVersionId: number;
-
-async function api<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await server.graphql(query, variables, { authorization: `Bearer ${key}` });
-  if (response.errors) throw new Error(`${query}: ${JSON.stringify(response.errors)}`);
-  return response.data as T;
-}
+const api = <T = any>(query: string, variables?: Record<string, unknown>) => dashboard.api<T>(query, variables);
 
 beforeAll(async () => {
-  await selectBackend();
-  testDatabase = await openTestDatabase('postgresql');
-  await importFirstUnits(testDatabase.database.prisma, UNITS);
-  server = await startTestServer(
-    testDatabase.database,
-    { auth: { enabled: true, cacheTtlMs: 0 } },
-    { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } },
-  );
-  key = (await server.services.apiKeys.create('dashboard', ['reader', 'scorer', 'operator'])).key;
-  server.services.runner.start();
+  dashboard = await startDashboardServer(UNITS);
+  ({ server, key } = dashboard);
   // A first, active version trained through the API: the one made in the browser is the second.
-  const { trainModel } = await api(`mutation { trainModel(input: { name: "first", activate: true, trainUnits: [{ from: 1, to: 4 }],
-    calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }], lstmAutoencoder: { hidden: 8, code: 4, epochs: 2, batchSize: 64 } }) { id } }`);
-  for (;;) {
-    const { trainingJob } = await api(`query ($id: Int!) { trainingJob(id: $id) { status error modelVersionId } }`, { id: trainModel.id });
-    if (trainingJob.status === 'SUCCEEDED') {
-      firstVersionId = trainingJob.modelVersionId;
-      break;
-    }
-    if (['FAILED', 'CANCELLED'].includes(trainingJob.status)) throw new Error(`training ${trainingJob.status}: ${trainingJob.error}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  firstVersionId = await dashboard.train(`{ name: "first", activate: true, trainUnits: [{ from: 1, to: 4 }],
+    calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }], lstmAutoencoder: { hidden: 8, code: 4, epochs: 2, batchSize: 64 } }`);
 }, 180_000);
 
-afterAll(async () => {
-  await server?.services.runner.stop();
-  await server?.close();
-  await testDatabase?.dispose();
-});
+afterAll(() => dashboard?.close());
 
 describeInBrowser('the Training and Models pages in Chromium', (chromiumPath) => {
   let session: DashboardSession;

@@ -4,11 +4,10 @@
 // axe-core without serious or critical violations and is saved to docs/screenshots/.
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
-import { importFirstUnits, shippedLines } from '../support/cmapss-fixtures';
-import { openTestDatabase, type TestDatabase } from '../support/databases';
-import { startTestServer, type TestServer } from '../support/http';
+import { shippedLines } from '../support/cmapss-fixtures';
+import type { TestServer } from '../support/http';
+import { startDashboardServer, type DashboardServer } from '../support/dashboard-server';
 import { describeInBrowser } from '../support/browser';
 import {
   openDashboardSession,
@@ -22,45 +21,18 @@ const UNITS = 8;
 const TINY = `{ name: "dashboard test", trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
   testUnits: [{ from: 7, to: 8 }], thresholdQuantile: 0.9, activate: true, lstmAutoencoder: { hidden: 8, code: 4, epochs: 3, batchSize: 64 } }`;
 
-let testDatabase: TestDatabase;
+let dashboard: DashboardServer;
 let server: TestServer;
 let key: string;
-
-async function api<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await server.graphql(query, variables, { authorization: `Bearer ${key}` });
-  if (response.errors) throw new Error(`${query}: ${JSON.stringify(response.errors)}`);
-  return response.data as T;
-}
-
-async function trainActiveVersion(): Promise<number> {
-  const { trainModel } = await api(`mutation { trainModel(input: ${TINY}) { id } }`);
-  for (;;) {
-    const { trainingJob } = await api(`query ($id: Int!) { trainingJob(id: $id) { status error modelVersionId } }`, { id: trainModel.id });
-    if (trainingJob.status === 'SUCCEEDED') return trainingJob.modelVersionId;
-    if (['FAILED', 'CANCELLED'].includes(trainingJob.status)) throw new Error(`training ${trainingJob.status}: ${trainingJob.error}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const api = <T = any>(query: string, variables?: Record<string, unknown>) => dashboard.api<T>(query, variables);
 
 beforeAll(async () => {
-  await selectBackend();
-  testDatabase = await openTestDatabase('postgresql');
-  await importFirstUnits(testDatabase.database.prisma, UNITS);
-  server = await startTestServer(
-    testDatabase.database,
-    { auth: { enabled: true, cacheTtlMs: 0 } },
-    { runner: { pollIntervalMs: 20, heartbeatIntervalMs: 200 } },
-  );
-  key = (await server.services.apiKeys.create('dashboard', ['reader', 'scorer', 'operator'])).key;
-  server.services.runner.start();
-  await trainActiveVersion();
+  dashboard = await startDashboardServer(UNITS);
+  ({ server, key } = dashboard);
+  await dashboard.train(TINY);
 }, 180_000);
 
-afterAll(async () => {
-  await server?.services.runner.stop();
-  await server?.close();
-  await testDatabase?.dispose();
-});
+afterAll(() => dashboard?.close());
 
 describe('the dashboard over HTTP', () => {
   it('serves the app at / with no-cache and a same-origin content security policy, its hashed files immutable', async () => {
