@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       await measure(`score a file, ${longest.lastCycle}-cycle CSV (scored and drawn)`, 2000, async () => {
         const page = await context.newPage();
         await page.goto(`${server.url}/#/score`);
-        await page.locator('select option[value]').first().waitFor({ state: 'attached' });
+        await page.locator('input[type="file"]:enabled').waitFor({ state: 'attached' });
         const started = performance.now();
         await page.locator('input[type="file"]').setInputFiles({ name: 'unit.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
         await page.locator('[data-testid^="file-sensor-chart-"][data-drawn-regions]').nth(3).waitFor({ timeout: 60_000 });

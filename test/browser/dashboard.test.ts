@@ -173,7 +173,8 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
 
     await page.goto(`${server.url}/#/score`);
     const fileInput = page.locator('input[type="file"]');
-    await page.locator('select option').first().waitFor({ state: 'attached' });
+    // The input is enabled once the versions have loaded; a file set before that is ignored.
+    await page.locator('input[type="file"]:enabled').waitFor({ state: 'attached' });
     await fileInput.setInputFiles({ name: 'test-3.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const result = page.getByTestId('score-result');
     await result.waitFor({ timeout: 60_000 });

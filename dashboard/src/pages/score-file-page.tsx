@@ -107,7 +107,7 @@ export function ScoreFilePage() {
         <label>
           Version{' '}
           <select value={version?.id ?? ''} onChange={(event) => setChosenId(Number(event.target.value))} disabled={!items.length}>
-            {!items.length && <option value="">no version trained yet</option>}
+            {!items.length && <option value="">{versions.loading ? 'loading versions…' : 'no version trained yet'}</option>}
             {items.map((item) => (
               <option key={item.id} value={item.id}>
                 v{item.version}
