@@ -1,6 +1,8 @@
 // Which errors mean "the database is unreachable" (SERVICE_UNAVAILABLE) and which are ordinary failures.
 import { Prisma } from '@prisma/client';
 import { isDatabaseUnavailable } from './connection-errors';
+import { openPostgres, type Database } from './database';
+import { createDatabaseFromTemplate } from '../../../test/support/postgres';
 
 const known = (code: string, meta?: Record<string, unknown>) =>
   new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: '6.19.3', meta });
@@ -37,6 +39,10 @@ describe('isDatabaseUnavailable', () => {
     ['a unique constraint violation', known('P2002')],
     ['a missing record', known('P2025')],
     ['a missing table', known('P2021')],
+    [
+      'a transaction used after it closed (P2028)',
+      new Prisma.PrismaClientKnownRequestError('Transaction API error: Transaction not found.', { code: 'P2028', clientVersion: '6.19.3' }),
+    ],
     ['a serialization failure', postgresError('40001', 'could not serialize access')],
     ['a syntax error', postgresError('42601', 'syntax error at or near "SELEC"')],
     ['a plain error', new Error('boom')],
@@ -50,5 +56,36 @@ describe('isDatabaseUnavailable', () => {
     const error = new Error('cyclic') as Error & { cause?: unknown };
     error.cause = error;
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('a saturated pool, on a real PostgreSQL', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const created = await createDatabaseFromTemplate();
+    drop = created.drop;
+    database = await openPostgres(created.url, 1);
+  });
+  afterAll(async () => {
+    await database.close();
+    await drop();
+  });
+
+  it('takes a transaction that cannot start within its budget, or outlives it, for SERVICE_UNAVAILABLE', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The holder takes the pool's one connection and keeps it past its own budget; the second waits for
+    // the connection longer than its maxWait.
+    const holder = database.prisma.$transaction(() => held, { timeout: 1000 }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const notStarted = await database.prisma.$transaction(async () => 1, { maxWait: 200 }).catch((error: unknown) => error);
+    release();
+    const expired = await holder;
+    for (const error of [notStarted, expired]) {
+      expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+      expect((error as Prisma.PrismaClientKnownRequestError).code).toBe('P2028');
+      expect(isDatabaseUnavailable(error)).toBe(true);
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Recognises errors that mean "the database cannot be reached right now" (server down, restarting,
 // connection lost, pool exhausted), whichever layer raised them: Prisma (P1001...), its driver adapter
-// (DriverAdapterError kinds), or node-postgres itself. Such errors are reported to clients as
-// SERVICE_UNAVAILABLE, and the service recovers by itself once the database is back.
+// (DriverAdapterError kinds), or node-postgres itself; and a saturated pool, where a transaction waits
+// longer than its budget to start or to finish. Such errors are reported to clients as
+// SERVICE_UNAVAILABLE, and the service recovers by itself once the database is back or the load passes.
 
 /** Prisma error codes for connectivity problems. */
 const PRISMA_CODES = new Set([
@@ -39,6 +40,12 @@ const MESSAGES = [
   /Server has closed the connection/i,
 ];
 
+/**
+ * P2028 (interactive transaction API) is also raised for misuse of a transaction (one already closed,
+ * not found): only its two budget overruns mean "too busy right now".
+ */
+const TRANSACTION_BUDGET_MESSAGES = [/Unable to start a transaction in the given time/i, /cannot be executed on an expired transaction/i];
+
 interface ErrorLike {
   code?: unknown;
   kind?: unknown;
@@ -55,6 +62,9 @@ function matches(error: ErrorLike): boolean {
     (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && isConnectivitySqlState(code)))
   ) {
     return true;
+  }
+  if (code === 'P2028' && typeof error.message === 'string') {
+    return TRANSACTION_BUDGET_MESSAGES.some((pattern) => pattern.test(error.message as string));
   }
   if (typeof error.kind === 'string') {
     if (ADAPTER_KINDS.has(error.kind)) return true;
