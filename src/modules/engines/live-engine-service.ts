@@ -39,8 +39,9 @@ export interface AppendOptions {
   idempotencyKey?: string | null;
 }
 
-// Up to 5,000 cycles and as many scored windows in one transaction.
-const APPEND_TRANSACTION = { timeout: 60_000 };
+// Up to 5,000 cycles and as many scored windows in one transaction; on a busy pool an append waits up
+// to 10 s for a connection (Prisma's default is 2 s) rather than being refused as SERVICE_UNAVAILABLE.
+const APPEND_TRANSACTION = { timeout: 60_000, maxWait: 10_000 };
 
 /** Another request claimed the key first: its answer is the one to return. */
 class KeyTaken extends Error {}
