@@ -100,6 +100,17 @@ describeInBrowser('the Training and Models pages in Chromium', (chromiumPath) =>
     await page.waitForURL(new RegExp(`#/models/${jobVersionId}$`));
     await page.locator('tr[data-version-id]').nth(1).waitFor();
     expect(await page.locator('tr[data-version-id]').count()).toBe(2);
+    // Each version's kind and scoring method as the API names them (the PCA one's too).
+    const { modelVersions } = await api(`{ modelVersions { items { id kind scoringMethod { kind } } } }`);
+    expect(modelVersions.items.map((item: { scoringMethod: { kind: string } }) => item.scoringMethod.kind).sort()).toEqual([
+      'pca-reconstruction-error',
+      'reconstruction-error',
+    ]);
+    for (const item of modelVersions.items) {
+      const cells = page.locator(`tr[data-version-id="${item.id}"] td`);
+      expect(await cells.nth(1).textContent()).toBe(item.kind);
+      expect(await cells.nth(2).textContent()).toBe(item.scoringMethod.kind);
+    }
 
     const { modelVersion } = await api(
       `query ($id: Int!) { modelVersion(id: $id) { lineage { trainingJobId }

@@ -174,6 +174,9 @@ export class TrainingPipeline {
     }: { evaluation: Evaluation | null; distribution: ScoreHistogram | null; engineLevel: EngineLevelRecord | null },
     fingerprint: string,
   ) {
+    // The method's name goes with its definition (modelVersion.scoringMethod.kind reads it): the autoencoder's
+    // and the ensemble's definitions name it already, the classic kinds' do not.
+    const scoringMethod = { kind: fitted.scoring.method, ...fitted.scoring.definition };
     const version = await tx.modelVersion.create({
       data: {
         version: await this.registry.nextVersionNumber(tx),
@@ -184,7 +187,7 @@ export class TrainingPipeline {
         sensors: dataset.sensorNames,
         windowLength: request.windowLength,
         normalisation: dataset.normalisation as unknown as Prisma.InputJsonObject,
-        scoringMethod: fitted.scoring.definition as Prisma.InputJsonObject,
+        scoringMethod: scoringMethod as Prisma.InputJsonObject,
         threshold: fitted.threshold,
         thresholdQuantile: request.thresholdQuantile,
         artifact: fitted.artifact.json as Prisma.InputJsonObject,
@@ -211,7 +214,7 @@ export class TrainingPipeline {
       version.id,
       exactFloat(fitted.threshold),
       exactJson(dataset.normalisation),
-      exactJson(fitted.scoring.definition),
+      exactJson(scoringMethod),
       evaluation ? exactJson(metricsRecord(evaluation, engineLevel ?? undefined)) : null,
       exactJson(fitted.artifact.json),
       dataset.regimes ? exactJson(storedRegimesOf(dataset)) : null,
