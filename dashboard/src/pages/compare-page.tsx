@@ -6,6 +6,7 @@ import { useQuery } from '../api/use-query';
 import { href } from '../router';
 import { CurveChart, SERIES_COLORS } from '../charts/curve-chart';
 import { ErrorMessage } from './error-message';
+import { comparedIds } from './compared-ids';
 
 const COMPARE_QUERY = `query CompareModelVersions($ids: [Int!]!) {
   compareModelVersions(ids: $ids) {
@@ -20,9 +21,6 @@ const COMPARE_QUERY = `query CompareModelVersions($ids: [Int!]!) {
     }
   }
 }`;
-
-/** compareModelVersions takes up to 10; more than four overlaid curves cannot be told apart. */
-export const MAX_COMPARED = 4;
 
 type MetricName = 'rocAuc' | 'prAuc' | 'precision' | 'recall' | 'f1' | 'accuracy';
 
@@ -52,16 +50,6 @@ interface Comparison {
   anomalyRul: number;
   commonWindows: number;
   versions: ComparedVersion[];
-}
-
-/** The ids of ?ids=3,5, or a message saying what is wrong with them. */
-export function comparedIds(text: string | null): number[] | string {
-  const parts = (text ?? '').split(',').filter(Boolean);
-  const ids = parts.map(Number);
-  if (ids.some((id) => !Number.isInteger(id) || id < 1)) return `"${text}" is not a list of version ids such as 3,5`;
-  if (ids.length < 2 || ids.length > MAX_COMPARED) return `choose between 2 and ${MAX_COMPARED} versions, not ${ids.length}`;
-  if (new Set(ids).size !== ids.length) return 'each version may be listed once';
-  return ids;
 }
 
 /** A metric, with its difference against the first version below it, e.g. "0.912 (+0.013)". */

@@ -11,7 +11,7 @@ import { CurveChart } from '../charts/curve-chart';
 import { ScoreDistributionChart, type ScoreDistribution } from '../charts/score-distribution-chart';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
-import { MAX_COMPARED } from './compare-page';
+import { MAX_COMPARED } from './compared-ids';
 
 const MODELS_PAGE_SIZE = 20;
 const METRIC_FIELDS = 'windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn }';
