@@ -1,5 +1,5 @@
 // Models: the registered versions with their kind, scoring method, metrics and active flag; activating a
-// version; choosing two to four to compare (../pages/compare-page.tsx). For the chosen version: its
+// version; choosing two to four to compare (./compare-page.tsx). For the chosen version: its
 // training and validation loss per epoch (from its training job), ROC and precision-recall curves with its
 // operating point, the score distributions of the healthy and anomalous test windows with the threshold,
 // and the confusion matrix, all from its latest evaluation.
