@@ -5,6 +5,7 @@ import { EnginePage } from './pages/engine-page';
 import { ModelsPage } from './pages/models-page';
 import { TrainingPage } from './pages/training-page';
 import { ScoreFilePage } from './pages/score-file-page';
+import { ComparePage } from './pages/compare-page';
 
 const NAVIGATION = [
   { path: '', label: 'Fleet' },
@@ -59,6 +60,8 @@ function Page({ section, route }: { section: string | undefined; route: ReturnTy
     }
     case 'models':
       return <ModelsPage selectedId={optionalId(route.segments[1])} params={route.params} />;
+    case 'compare':
+      return <ComparePage params={route.params} />;
     case 'score':
       return <ScoreFilePage />;
     case 'training':

@@ -1,15 +1,18 @@
 // The operator dashboard in Chromium against the real server on PostgreSQL, authentication on, with a
 // tiny LSTM autoencoder trained through the API on the first FD001 engines: the key prompt, the fleet
 // page and an engine page, whose shaded regions must be the API's flagged windows. Each page passes
-// axe-core without serious or critical violations and is saved to docs/screenshots/.
+// axe-core without serious or critical violations and is saved to docs/screenshots/, which README shows.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { REPOSITORY_ROOT } from '../../src/platform/repository';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
 import { shippedLines } from '../support/cmapss-fixtures';
 import type { TestServer } from '../support/http';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server';
 import { describeInBrowser } from '../support/browser';
 import {
+  SCREENSHOT_DIR,
   openDashboardSession,
   saveScreenshot,
   signIn,
@@ -55,6 +58,21 @@ describe('the dashboard over HTTP', () => {
       expect(asset.headers.get('content-type')).toMatch(url.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
     }
     expect((await fetch(`${server.url}/assets/index-00000000.js`)).status).toBe(404);
+  });
+});
+
+describe('the README', () => {
+  it('shows the screenshot of every page the browser tests save (npm run screenshots refreshes them), and no other', () => {
+    const saved = fs
+      .readdirSync(__dirname)
+      .filter((file) => file.endsWith('.test.ts'))
+      .flatMap((file) => [...fs.readFileSync(path.join(__dirname, file), 'utf8').matchAll(/saveScreenshot\(page, '([\w-]+)'\)/g)])
+      .map((match) => match[1]);
+    const readme = fs.readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+    const shown = [...readme.matchAll(/!\[[^\]]+\]\(docs\/screenshots\/([\w-]+)\.png\)/g)].map((match) => match[1]);
+    expect(saved.length).toBeGreaterThanOrEqual(6);
+    expect([...shown].sort()).toEqual([...saved].sort());
+    for (const name of saved) expect(fs.existsSync(path.join(SCREENSHOT_DIR, `${name}.png`))).toBe(true);
   });
 });
 

@@ -1,11 +1,17 @@
-// Models: the registered versions with their kind, scoring method, metrics and active flag; a version's
-// ROC and precision-recall curves with its operating point; activating a version.
-import { useState } from 'react';
+// Models: the registered versions with their kind, scoring method, metrics and active flag; activating a
+// version; choosing two to four to compare (./compare-page.tsx). For the chosen version: its
+// training and validation loss per epoch (from its training job), ROC and precision-recall curves with its
+// operating point, the score distributions of the healthy and anomalous test windows with the threshold,
+// and the confusion matrix, all from its latest evaluation.
+import { useMemo, useState } from 'react';
 import { ApiError, graphql } from '../api/graphql-client';
 import { useQuery } from '../api/use-query';
 import { href } from '../router';
 import { CurveChart } from '../charts/curve-chart';
+import { ScoreDistributionChart, type ScoreDistribution } from '../charts/score-distribution-chart';
+import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
+import { MAX_COMPARED } from './compared-ids';
 
 const MODELS_PAGE_SIZE = 20;
 const METRIC_FIELDS = 'windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn }';
@@ -19,10 +25,16 @@ const VERSIONS_QUERY = `query ModelVersions($page: PageInput) {
 
 const VERSION_QUERY = `query ModelVersionCurves($id: Int!) {
   modelVersion(id: $id) {
-    id version name kind threshold
-    evaluations { id createdAt metrics { ${METRIC_FIELDS} } rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision } }
+    id version name kind lineage { trainingJobId }
+    evaluations {
+      id createdAt metrics { ${METRIC_FIELDS} }
+      rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision }
+      scoreDistribution { edges healthy anomalous logScale }
+    }
   }
 }`;
+
+const LOSS_QUERY = `query TrainingJobLosses($id: Int!) { trainingJob(id: $id) { id epochs { epoch loss validationLoss } } }`;
 
 const ACTIVATE_MUTATION = `mutation ActivateModelVersion($id: Int!) { activateModelVersion(id: $id) { activated { id isActive } previous { id isActive } } }`;
 
@@ -56,13 +68,21 @@ interface VersionCurves {
   id: number;
   version: number;
   name: string | null;
+  lineage: { trainingJobId: number | null };
   evaluations: {
     id: number;
     createdAt: string;
     metrics: Metrics;
     rocCurve: { falsePositiveRate: number; truePositiveRate: number }[];
     prCurve: { recall: number; precision: number }[];
+    scoreDistribution: ScoreDistribution | null;
   }[];
+}
+
+interface Epoch {
+  epoch: number;
+  loss: number | null;
+  validationLoss: number | null;
 }
 
 function formatMetric(value: number | null | undefined): string {
@@ -75,6 +95,9 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
     page: { limit: MODELS_PAGE_SIZE, offset },
   });
   const [activation, setActivation] = useState<{ busy: boolean; error: ApiError | null }>({ busy: false, error: null });
+  const [compared, setCompared] = useState<number[]>([]);
+  const toggleCompared = (id: number, on: boolean) =>
+    setCompared((current) => (on ? [...current.filter((item) => item !== id), id] : current.filter((item) => item !== id)));
 
   const activate = async (id: number) => {
     setActivation({ busy: true, error: null });
@@ -114,6 +137,7 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
             <th scope="col">Recall</th>
             <th scope="col">F1</th>
             <th scope="col">Active</th>
+            <th scope="col">Compare</th>
           </tr>
         </thead>
         <tbody>
@@ -147,53 +171,124 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
                   </button>
                 )}
               </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Compare v${row.version}`}
+                  checked={compared.includes(row.id)}
+                  disabled={!compared.includes(row.id) && compared.length >= MAX_COMPARED}
+                  onChange={(event) => toggleCompared(row.id, event.target.checked)}
+                />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p>
+        {compared.length >= 2 ? (
+          <a href={href('compare', { ids: compared.join(',') })} data-testid="compare-link">
+            Compare {compared.length} versions
+          </a>
+        ) : (
+          <span className="status">Tick 2 to {MAX_COMPARED} versions to compare them on the same windows.</span>
+        )}
+      </p>
       <nav className="pager" aria-label="Version pages">
         {offset > 0 && <a href={href('models', { offset: Math.max(0, offset - MODELS_PAGE_SIZE) })}>Previous</a>}
         {versions.data?.modelVersions.hasMore && <a href={href('models', { offset: offset + MODELS_PAGE_SIZE })}>Next</a>}
       </nav>
-      {selectedId !== null && <VersionCurvesPanel id={selectedId} />}
+      {selectedId !== null && <VersionPanel id={selectedId} />}
     </main>
   );
 }
 
-function VersionCurvesPanel({ id }: { id: number }) {
+function VersionPanel({ id }: { id: number }) {
   const answer = useQuery<{ modelVersion: VersionCurves }>(VERSION_QUERY, { id });
   const version = answer.data?.modelVersion;
   const evaluation = version?.evaluations[0];
   if (answer.error) return <ErrorMessage error={answer.error} />;
-  if (!version) return <p className="status">Loading curves…</p>;
-  if (!evaluation) return <p className="status">Version v{version.version} has no evaluation.</p>;
+  if (!version) return <p className="status">Loading the version…</p>;
+  const title = `v${version.version}${version.name ? ` ${version.name}` : ''}`;
+  return (
+    <section aria-labelledby="version-title">
+      <h2 id="version-title">{title}</h2>
+      <h3>Loss per epoch</h3>
+      {version.lineage.trainingJobId === null ? (
+        <p className="status">No training job is recorded for {title}.</p>
+      ) : (
+        <LossPanel jobId={version.lineage.trainingJobId} />
+      )}
+      {evaluation ? <EvaluationPanel evaluation={evaluation} /> : <p className="status">{title} has no evaluation.</p>}
+    </section>
+  );
+}
+
+function LossPanel({ jobId }: { jobId: number }) {
+  const answer = useQuery<{ trainingJob: { epochs: Epoch[] } }>(LOSS_QUERY, { id: jobId });
+  const epochs = useMemo(() => (answer.data?.trainingJob.epochs ?? []).filter((epoch) => epoch.loss !== null), [answer.data]);
+  const x = useMemo(() => epochs.map((epoch) => epoch.epoch), [epochs]);
+  const series = useMemo(
+    () => [
+      { label: 'training loss', values: epochs.map((epoch) => epoch.loss), color: '#0b5cad' },
+      { label: 'validation loss', values: epochs.map((epoch) => epoch.validationLoss), color: '#bf8700' },
+    ],
+    [epochs],
+  );
+  if (answer.error) return <ErrorMessage error={answer.error} />;
+  if (!answer.data) return <p className="status">Loading the losses…</p>;
+  if (epochs.length === 0) return <p className="status">Fitted in one go: no loss per epoch (training job {jobId}).</p>;
+  return (
+    <div data-testid="version-losses" data-epochs={JSON.stringify(epochs)}>
+      <TimeSeriesChart
+        x={x}
+        series={series}
+        xLabel="epoch"
+        yLabel="loss"
+        height={200}
+        label={`Training and validation loss of ${epochs.length} epochs (training job ${jobId})`}
+        testId="version-loss-chart"
+      />
+    </div>
+  );
+}
+
+function EvaluationPanel({ evaluation }: { evaluation: VersionCurves['evaluations'][number] }) {
   const { metrics } = evaluation;
   const negatives = metrics.confusion.fp + metrics.confusion.tn;
   const falsePositiveRate = negatives ? metrics.confusion.fp / negatives : 0;
   return (
-    <section aria-labelledby="curves-title">
-      <h2 id="curves-title">
-        v{version.version}
-        {version.name ? ` ${version.name}` : ''}: evaluation on {metrics.windows} test windows ({metrics.anomalous} anomalous)
-      </h2>
+    <>
+      <h3>
+        Evaluation on {metrics.windows} test windows ({metrics.anomalous} anomalous)
+      </h3>
       <div className="curves">
         <CurveChart
           title="ROC curve"
           xLabel="false positive rate"
           yLabel="true positive rate"
-          points={evaluation.rocCurve.map((point) => ({ x: point.falsePositiveRate, y: point.truePositiveRate }))}
-          operatingPoint={{ x: falsePositiveRate, y: metrics.recall }}
+          series={[
+            {
+              label: 'ROC',
+              points: evaluation.rocCurve.map((point) => ({ x: point.falsePositiveRate, y: point.truePositiveRate })),
+              operatingPoint: { x: falsePositiveRate, y: metrics.recall },
+            },
+          ]}
           testId="roc-curve"
         />
         <CurveChart
           title="Precision-recall curve"
           xLabel="recall"
           yLabel="precision"
-          points={evaluation.prCurve.map((point) => ({ x: point.recall, y: point.precision }))}
-          operatingPoint={{ x: metrics.recall, y: metrics.precision }}
+          series={[
+            {
+              label: 'PR',
+              points: evaluation.prCurve.map((point) => ({ x: point.recall, y: point.precision })),
+              operatingPoint: { x: metrics.recall, y: metrics.precision },
+            },
+          ]}
           testId="pr-curve"
         />
-        <table className="confusion" aria-label="Confusion matrix at the threshold">
+        <table className="confusion" aria-label="Confusion matrix at the threshold" data-testid="confusion-matrix">
           <thead>
             <tr>
               <td />
@@ -204,17 +299,33 @@ function VersionCurvesPanel({ id }: { id: number }) {
           <tbody>
             <tr>
               <th scope="row">anomalous</th>
-              <td className="number">{metrics.confusion.tp}</td>
-              <td className="number">{metrics.confusion.fn}</td>
+              <td className="number" data-cell="tp">
+                {metrics.confusion.tp}
+              </td>
+              <td className="number" data-cell="fn">
+                {metrics.confusion.fn}
+              </td>
             </tr>
             <tr>
               <th scope="row">healthy</th>
-              <td className="number">{metrics.confusion.fp}</td>
-              <td className="number">{metrics.confusion.tn}</td>
+              <td className="number" data-cell="fp">
+                {metrics.confusion.fp}
+              </td>
+              <td className="number" data-cell="tn">
+                {metrics.confusion.tn}
+              </td>
             </tr>
           </tbody>
         </table>
       </div>
-    </section>
+      <h3>Score distributions</h3>
+      {evaluation.scoreDistribution ? (
+        <ScoreDistributionChart distribution={evaluation.scoreDistribution} threshold={metrics.threshold} testId="score-distribution" />
+      ) : (
+        <p className="status">
+          This evaluation was stored before score distributions were recorded: evaluate the version again to see them.
+        </p>
+      )}
+    </>
   );
 }

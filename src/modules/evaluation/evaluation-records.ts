@@ -3,6 +3,7 @@ import type { Prisma } from '@prisma/client';
 import { exactJson } from '../../platform/db/exact-floats';
 import type { Evaluation } from '../../domain/evaluation/metrics';
 import type { PrPoint, RocPoint } from '../../domain/evaluation/curves';
+import type { ScoreHistogram } from '../../domain/evaluation/score-histogram';
 import {
   engineLevelMetrics,
   type EngineLevelLabels,
@@ -34,6 +35,8 @@ export interface MetricsRecord {
 export interface CurvesRecord {
   roc: RocPoint[];
   pr: PrPoint[];
+  /** Absent from evaluations stored before the score distributions were recorded. */
+  distribution?: ScoreHistogram;
 }
 
 /** Engine-level metrics under the default alert rule (the rule alerts are raised with). */
@@ -58,8 +61,8 @@ export function metricsRecord(evaluation: Evaluation, engineLevel?: EngineLevelR
   };
 }
 
-export function curvesRecord(evaluation: Evaluation): CurvesRecord {
-  return { roc: evaluation.rocCurve, pr: evaluation.prCurve };
+export function curvesRecord(evaluation: Evaluation, distribution: ScoreHistogram): CurvesRecord {
+  return { roc: evaluation.rocCurve, pr: evaluation.prCurve, distribution };
 }
 
 export interface EvaluatedSplit {
@@ -73,7 +76,14 @@ export interface EvaluatedSplit {
 /** Stores an evaluation (JSON sent as text: see platform/db/exact-floats.ts) and returns its id. */
 export async function insertEvaluation(
   sql: Pick<Prisma.TransactionClient, '$queryRawUnsafe'>,
-  record: { modelVersionId: number; dataset: string; split: EvaluatedSplit; evaluation: Evaluation; engineLevel: EngineLevelRecord },
+  record: {
+    modelVersionId: number;
+    dataset: string;
+    split: EvaluatedSplit;
+    evaluation: Evaluation;
+    distribution: ScoreHistogram;
+    engineLevel: EngineLevelRecord;
+  },
 ): Promise<number> {
   const [{ id }] = await sql.$queryRawUnsafe<{ id: number }[]>(
     `INSERT INTO evaluations (model_version_id, dataset, split, metrics, curves)
@@ -82,7 +92,7 @@ export async function insertEvaluation(
     record.dataset,
     exactJson(record.split),
     exactJson(metricsRecord(record.evaluation, record.engineLevel)),
-    exactJson(curvesRecord(record.evaluation)),
+    exactJson(curvesRecord(record.evaluation, record.distribution)),
   );
   return id;
 }

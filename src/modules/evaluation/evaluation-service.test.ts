@@ -1,5 +1,6 @@
-// Engine-level metrics in stored evaluations: the registration of a trained version and a later
-// evaluateModelVersion both carry them, measured on the scores the database holds.
+// Engine-level metrics and score distributions in stored evaluations: the registration of a trained
+// version and a later evaluateModelVersion both carry them, measured on the scores the database holds;
+// a comparison's curves on the common windows.
 import { createServices, type AppServices } from '../../main/services';
 import { engineLevelMetrics, type LabelledEngine } from '../../domain/evaluation/engine-level';
 import { DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rule';
@@ -8,8 +9,9 @@ import { createLogger } from '../../platform/observability/logger';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/databases';
 import type { MetricsRecord } from './evaluation-records';
+import { toEvaluationView } from './evaluation-views';
 
-describe('EvaluationService engine-level metrics', () => {
+describe('EvaluationService stored evaluations and comparisons', () => {
   let testDatabase: TestDatabase;
   let services: AppServices;
   let versionId: number;
@@ -84,6 +86,62 @@ describe('EvaluationService engine-level metrics', () => {
     const engineLevel = (wider.metrics as unknown as MetricsRecord).engineLevel!;
     expect(engineLevel).toMatchObject({ engines: 2, failingEngines: 2 });
     expect(engineLevel.alertedBeforeFailure).toBeLessThanOrEqual(2);
+  });
+
+  /** Counts the windows' scores into `edges` (bin k: edges[k] <= score < edges[k + 1], the last closed). */
+  function countInto(edges: number[], windows: { score: number; anomalous: boolean }[]) {
+    const healthy = new Array(edges.length - 1).fill(0);
+    const anomalous = new Array(edges.length - 1).fill(0);
+    for (const window of windows) {
+      let bin = 0;
+      while (bin < edges.length - 2 && edges[bin + 1] <= window.score) bin++;
+      (window.anomalous ? anomalous : healthy)[bin]++;
+    }
+    return { healthy, anomalous };
+  }
+
+  it('stores the score distribution of the evaluated windows, healthy and anomalous apart, with every evaluation', async () => {
+    const { prisma } = testDatabase.database;
+    const [registration] = await prisma.evaluation.findMany({ where: { modelVersionId: versionId }, orderBy: { id: 'asc' } });
+    const { engines, threshold } = await storedTestEngines();
+    const windows = engines.flatMap((engine) => engine.windows).map((window) => ({ score: window.score, anomalous: window.rul <= 30 }));
+    const distribution = toEvaluationView(registration).scoreDistribution!;
+    expect(distribution.logScale).toBe(true);
+    expect(distribution.edges[0]).toBe(Math.min(threshold, ...windows.map((window) => window.score)));
+    expect(distribution.edges.at(-1)).toBe(Math.max(threshold, ...windows.map((window) => window.score)));
+    expect(countInto(distribution.edges, windows)).toEqual({ healthy: distribution.healthy, anomalous: distribution.anomalous });
+    const metrics = registration.metrics as unknown as MetricsRecord;
+    expect(distribution.anomalous.reduce((sum, count) => sum + count, 0)).toBe(metrics.anomalous);
+    expect(distribution.healthy.reduce((sum, count) => sum + count, 0)).toBe(metrics.windows - metrics.anomalous);
+
+    // A later evaluation with another anomaly bound labels the same windows otherwise.
+    const wider = toEvaluationView(await services.evaluations.evaluate(versionId, { anomalyRul: 60 })).scoreDistribution!;
+    const relabelled = engines.flatMap((engine) => engine.windows).map((window) => ({ score: window.score, anomalous: window.rul <= 60 }));
+    expect(wider.edges).toEqual(distribution.edges);
+    expect(countInto(wider.edges, relabelled)).toEqual({ healthy: wider.healthy, anomalous: wider.anomalous });
+  });
+
+  it('compares two versions with their curves on the common windows', async () => {
+    const job = await services.jobs.enqueue({
+      name: 'z-score on fewer units',
+      kind: 'z-score',
+      trainUnits: [{ from: 1, to: 3 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 8 }],
+    });
+    const second = (await services.runner.runNext(job.id))!.modelVersionId!;
+    const comparison = await services.evaluations.compare([versionId, second]);
+    const { prisma } = testDatabase.database;
+    const registrations = await Promise.all(
+      [versionId, second].map((id) => prisma.evaluation.findFirstOrThrow({ where: { modelVersionId: id }, orderBy: { id: 'asc' } })),
+    );
+    // Same windows (the test units, one window length): each version's curves are those of its registration.
+    expect(comparison.commonWindows).toBe((registrations[0].metrics as unknown as MetricsRecord).windows);
+    comparison.versions.forEach((entry, index) => {
+      const registered = toEvaluationView(registrations[index]);
+      expect(entry.rocCurve).toEqual(registered.rocCurve);
+      expect(entry.prCurve).toEqual(registered.prCurve);
+    });
   });
 
   it('refuses an anomaly bound that is not below the version healthy bound, storing nothing', async () => {

@@ -3,6 +3,8 @@
 // stored (and later evaluations or trajectories of the same engines are reads).
 import type { Engine, EngineRole, Evaluation as EvaluationRow, PrismaClient } from '@prisma/client';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
+import type { PrPoint, RocPoint } from '../../domain/evaluation/curves';
+import { scoreHistogram, type ScoreHistogram } from '../../domain/evaluation/score-histogram';
 import { rulOf } from '../engines/engine-series';
 import { datasetNamed } from '../datasets/dataset-service';
 import { ErrorCode, ServiceError } from '../../platform/errors';
@@ -50,6 +52,9 @@ interface LabelledScores {
 export interface VersionComparison {
   version: VersionSummary;
   metrics: MetricsRecord;
+  /** Its curves on the common windows, down-sampled as an evaluation's. */
+  rocCurve: RocPoint[];
+  prCurve: PrPoint[];
   /** This version's metric minus the first version's (0 for the first). */
   deltas: { rocAuc: number | null; prAuc: number | null; precision: number; recall: number; f1: number; accuracy: number };
   /** Share of common windows on which this version's flag equals the first version's. */
@@ -128,7 +133,8 @@ export class EvaluationService {
     const trainedOn = version.trainedOn as unknown as TrainedOn;
     const seen = new Set([...trainedOn.split.trainUnits, ...trainedOn.split.calibrationUnits]);
     const overlapsTraining = trainedOn.dataset === split.dataset && split.role === 'TRAIN' && split.units.some((unit) => seen.has(unit));
-    return this.store(version.id, split, overlapsTraining, evaluation, engineLevel);
+    const distribution = scoreHistogram(labelled.labels, labelled.scores, version.threshold);
+    return this.store(version.id, split, overlapsTraining, evaluation, distribution, engineLevel);
   }
 
   /**
@@ -153,12 +159,13 @@ export class EvaluationService {
     for (const version of versions) scored.push(await this.labelledScores(version, engines, split.anomalyRul, budget));
     const common = scored[0].keys.filter((key) => scored.every((entry) => entry.flags.has(key)));
     const commonSet = new Set(common);
-    const restricted = scored.map((entry, index) => {
+    const evaluations = scored.map((entry, index) => {
       const keep = entry.keys.map((key) => commonSet.has(key));
       const labels = entry.labels.filter((_, position) => keep[position]);
       const scores = entry.scores.filter((_, position) => keep[position]);
-      return metricsRecord(evaluateScores(labels, scores, versions[index].threshold));
+      return evaluateScores(labels, scores, versions[index].threshold);
     });
+    const restricted = evaluations.map((evaluation) => metricsRecord(evaluation));
     const first = restricted[0];
     return {
       split,
@@ -178,6 +185,8 @@ export class EvaluationService {
         return {
           version,
           metrics,
+          rocCurve: evaluations[index].rocCurve,
+          prCurve: evaluations[index].prCurve,
           deltas: {
             rocAuc: difference(metrics.rocAuc, first.rocAuc),
             prAuc: difference(metrics.prAuc, first.prAuc),
@@ -280,6 +289,7 @@ export class EvaluationService {
     split: ResolvedSplit,
     overlapsTraining: boolean,
     evaluation: Evaluation,
+    distribution: ScoreHistogram,
     engineLevel: EngineLevelRecord,
   ): Promise<EvaluationRow> {
     const { dataset, role, units, anomalyRul } = split;
@@ -288,6 +298,7 @@ export class EvaluationService {
       dataset,
       split: { role, units, anomalyRul, overlapsTraining },
       evaluation,
+      distribution,
       engineLevel,
     });
     return this.prisma.evaluation.findUniqueOrThrow({ where: { id } });

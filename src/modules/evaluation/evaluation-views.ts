@@ -13,6 +13,7 @@ export function toEvaluationView(row: EvaluationRow): Evaluation {
     metrics: row.metrics as unknown as MetricsRecord,
     rocCurve: curves.roc,
     prCurve: curves.pr,
+    scoreDistribution: curves.distribution ?? null,
     createdAt: row.createdAt,
   };
 }

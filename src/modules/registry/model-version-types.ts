@@ -2,6 +2,7 @@ import { ModelStatus } from '@prisma/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Extensions, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DEFAULT_MAX_CURVE_POINTS } from '../../domain/evaluation/metrics';
+import { DEFAULT_HISTOGRAM_BINS } from '../../domain/evaluation/score-histogram';
 import type { FieldCost } from '../../platform/graphql/cost';
 import { UnitRangeInput } from '../training/training-job-types';
 import { PageOf } from '../../platform/graphql/pagination';
@@ -163,6 +164,32 @@ export class PrPoint {
   threshold: number | null;
 }
 
+@ObjectType({
+  description:
+    'Score histogram of the windows of an evaluation, healthy (RUL above the anomaly bound) and anomalous apart, on shared bins that span every score and the threshold.',
+})
+export class ScoreDistribution {
+  @Extensions({ cost: { assumedSize: DEFAULT_HISTOGRAM_BINS + 1 } satisfies FieldCost })
+  @Field(() => [Float], {
+    description:
+      'Rising bin edges, one more than the bins: bin k holds edges[k] <= score < edges[k + 1] (the last bin also its upper edge).',
+  })
+  edges: number[];
+
+  @Extensions({ cost: { assumedSize: DEFAULT_HISTOGRAM_BINS } satisfies FieldCost })
+  @Field(() => [Int], { description: 'Healthy windows per bin.' })
+  healthy: number[];
+
+  @Extensions({ cost: { assumedSize: DEFAULT_HISTOGRAM_BINS } satisfies FieldCost })
+  @Field(() => [Int], { description: 'Anomalous windows per bin.' })
+  anomalous: number[];
+
+  @Field(() => Boolean, {
+    description: 'Whether the edges are evenly spaced on a logarithmic scale (every score and the threshold positive); linear otherwise.',
+  })
+  logScale: boolean;
+}
+
 @ObjectType({ description: 'An evaluation of a model version on a labelled split of a data set.' })
 export class Evaluation {
   @Field(() => Int, { description: 'Identifier of the evaluation.' })
@@ -187,6 +214,12 @@ export class Evaluation {
   @Extensions({ cost: { assumedSize: DEFAULT_MAX_CURVE_POINTS } satisfies FieldCost })
   @Field(() => [PrPoint], { description: 'Precision-recall curve, down-sampled to a few hundred points.' })
   prCurve: PrPoint[];
+
+  @Field(() => ScoreDistribution, {
+    nullable: true,
+    description: 'Scores of the healthy and anomalous windows evaluated, binned; null for evaluations stored before it was recorded.',
+  })
+  scoreDistribution: ScoreDistribution | null;
 
   @Field(() => DateTimeResolver, { description: 'When the evaluation was made.' })
   createdAt: Date;
@@ -422,6 +455,14 @@ export class VersionComparison {
 
   @Field(() => EvaluationMetrics, { description: 'Metrics on the common windows, at the version threshold.' })
   metrics: EvaluationMetrics;
+
+  @Extensions({ cost: { assumedSize: DEFAULT_MAX_CURVE_POINTS } satisfies FieldCost })
+  @Field(() => [RocPoint], { description: 'ROC curve on the common windows, down-sampled to a few hundred points.' })
+  rocCurve: RocPoint[];
+
+  @Extensions({ cost: { assumedSize: DEFAULT_MAX_CURVE_POINTS } satisfies FieldCost })
+  @Field(() => [PrPoint], { description: 'Precision-recall curve on the common windows, down-sampled to a few hundred points.' })
+  prCurve: PrPoint[];
 
   @Field(() => MetricDeltas, { description: 'Metrics minus those of the first version.' })
   deltas: MetricDeltas;

@@ -9,6 +9,7 @@ import type { EngineSeries } from '../../domain/data/series';
 import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../../domain/data/splits';
 import type { WindowSet } from '../../domain/data/windows';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
+import { scoreHistogram, type ScoreHistogram } from '../../domain/evaluation/score-histogram';
 import type { FitData, FittedDetector, LabelledWindows, WindowBatch } from '../../detectors/detector';
 import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
@@ -110,6 +111,7 @@ export class TrainingPipeline {
     const test = await fitted.detector.score(windowBatch(dataset.test));
     // Unlabelled engines are scored, not evaluated: the version has no metrics and says why (trainedOn.labelled).
     const evaluation = dataset.testLabels ? evaluateScores(dataset.testLabels, test.scores, fitted.threshold) : null;
+    const distribution = dataset.testLabels ? scoreHistogram(dataset.testLabels, test.scores, fitted.threshold) : null;
     const engineLevel = dataset.testLabels
       ? engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split)
       : null;
@@ -131,7 +133,15 @@ export class TrainingPipeline {
       async (tx) => {
         const { trainUnits, calibrationUnits, testUnits } = request.split;
         const fingerprint = dataFingerprint(series, [...trainUnits, ...calibrationUnits, ...testUnits]);
-        const version = await this.registerVersion(tx, request, dataset, fitted, trainingMs, { evaluation, engineLevel }, fingerprint);
+        const version = await this.registerVersion(
+          tx,
+          request,
+          dataset,
+          fitted,
+          trainingMs,
+          { evaluation, distribution, engineLevel },
+          fingerprint,
+        );
         await storeEngineWindowScores(
           transactionExecutor(tx),
           version,
@@ -157,9 +167,16 @@ export class TrainingPipeline {
     dataset: PreparedDataset,
     fitted: FittedDetector,
     trainingMs: number,
-    { evaluation, engineLevel }: { evaluation: Evaluation | null; engineLevel: EngineLevelRecord | null },
+    {
+      evaluation,
+      distribution,
+      engineLevel,
+    }: { evaluation: Evaluation | null; distribution: ScoreHistogram | null; engineLevel: EngineLevelRecord | null },
     fingerprint: string,
   ) {
+    // The method's name goes with its definition (modelVersion.scoringMethod.kind reads it): the autoencoder's
+    // and the ensemble's definitions name it already, the classic kinds' do not.
+    const scoringMethod = { kind: fitted.scoring.method, ...fitted.scoring.definition };
     const version = await tx.modelVersion.create({
       data: {
         version: await this.registry.nextVersionNumber(tx),
@@ -170,7 +187,7 @@ export class TrainingPipeline {
         sensors: dataset.sensorNames,
         windowLength: request.windowLength,
         normalisation: dataset.normalisation as unknown as Prisma.InputJsonObject,
-        scoringMethod: fitted.scoring.definition as Prisma.InputJsonObject,
+        scoringMethod: scoringMethod as Prisma.InputJsonObject,
         threshold: fitted.threshold,
         thresholdQuantile: request.thresholdQuantile,
         artifact: fitted.artifact.json as Prisma.InputJsonObject,
@@ -197,17 +214,18 @@ export class TrainingPipeline {
       version.id,
       exactFloat(fitted.threshold),
       exactJson(dataset.normalisation),
-      exactJson(fitted.scoring.definition),
+      exactJson(scoringMethod),
       evaluation ? exactJson(metricsRecord(evaluation, engineLevel ?? undefined)) : null,
       exactJson(fitted.artifact.json),
       dataset.regimes ? exactJson(storedRegimesOf(dataset)) : null,
     );
-    if (evaluation && engineLevel) {
+    if (evaluation && distribution && engineLevel) {
       await insertEvaluation(tx, {
         modelVersionId: version.id,
         dataset: request.dataset,
         split: { role: 'TRAIN', units: request.split.testUnits, anomalyRul: request.split.anomalyRul, overlapsTraining: false },
         evaluation,
+        distribution,
         engineLevel,
       });
     }
