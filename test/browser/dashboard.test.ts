@@ -217,6 +217,38 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     expect(session.blocked).toEqual([]);
   }, 120_000);
 
+  it("shows the chosen version's trajectory and contributions on the engine page", async () => {
+    const other = await dashboard.train(
+      `{ kind: "z-score", name: "dashboard z-score", trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
+        testUnits: [{ from: 7, to: 8 }] }`,
+    );
+    const { engines } = await api(`{ engines(filter: { role: TRAIN }, page: { limit: 1 }) { items { id } } }`);
+    const id = engines.items[0].id;
+    const { engine } = await api(
+      `query ($id: Int!, $version: Int!) { engine(id: $id) { trajectory(modelVersionId: $version) {
+        flaggedCycles firstFlaggedCycle points { endCycle } } } }`,
+      { id, version: other },
+    );
+
+    await page.goto(`${server.url}/#/engines/${id}`);
+    // The version list is enabled once the versions have loaded.
+    await page.locator('[data-testid="score-chart-block"]').waitFor({ timeout: 30_000 });
+    const choice = page.getByRole('combobox', { name: 'Version' });
+    await page.locator('select:enabled', { has: page.locator(`option[value="${other}"]`) }).waitFor();
+    await choice.selectOption(String(other));
+    const block = page.locator(`[data-testid="score-chart-block"][data-version="${other}"]`);
+    await block.waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(new RegExp(`#/engines/${id}\\?version=${other}$`));
+    expect(JSON.parse((await block.getAttribute('data-flagged-cycles'))!)).toEqual(engine.trajectory.flaggedCycles);
+    expect(Number(await block.getAttribute('data-points'))).toBe(engine.trajectory.points.length);
+    // The chart drawn for the previous version may still be there for a moment: wait for these regions.
+    const regions = JSON.stringify(expectedRegions(engine.trajectory.flaggedCycles, 1));
+    await page.locator(`[data-testid="score-chart"][data-drawn-regions='${regions}']`).waitFor({ timeout: 30_000 });
+    const picked = engine.trajectory.firstFlaggedCycle ?? engine.trajectory.points.at(-1).endCycle;
+    expect(await shownContributions(page, picked)).toEqual(await apiContributions(other, id, picked));
+    expect(session.problems).toEqual([]);
+  }, 120_000);
+
   it('scores an uploaded CSV through the API and shades the windows it flags; a bad cell is named and nothing is sent', async () => {
     // FD001 test unit 3 (126 cycles) as a CSV with the C-MAPSS columns.
     const header = ['unit', 'cycle', 'setting1', 'setting2', 'setting3', ...Array.from({ length: 21 }, (_, index) => `sensor${index + 1}`)];

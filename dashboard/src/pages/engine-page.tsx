@@ -268,6 +268,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
       {path && (
         <div
           data-testid="score-chart-block"
+          data-version={path.modelVersionId}
           data-flagged-cycles={JSON.stringify(path.flaggedCycles)}
           data-window-length={path.windowLength}
           data-points={path.points.length}
