@@ -175,6 +175,14 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     });
   });
 
+  it('tells a client that, with authentication off, it holds every role and no key (viewer)', async () => {
+    const response = await server.graphql('{ viewer { authenticated name prefix roles } }');
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      viewer: { authenticated: false, name: null, prefix: null, roles: ['READER', 'SCORER', 'OPERATOR', 'ADMIN'] },
+    });
+  });
+
   describe('the registry', () => {
     it('has no active version at first, so scoring without a version says NO_ACTIVE_MODEL', async () => {
       const active = await server.graphql(`{ activeModelVersion { id } }`);
