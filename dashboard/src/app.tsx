@@ -1,4 +1,5 @@
 import { AuthProvider, useAuth } from './api/auth';
+import { ViewerProvider, useViewer, type Role } from './api/viewer';
 import { href, useRoute } from './router';
 import { FleetPage } from './pages/fleet-page';
 import { EnginePage } from './pages/engine-page';
@@ -7,17 +8,20 @@ import { TrainingPage } from './pages/training-page';
 import { ScoreFilePage } from './pages/score-file-page';
 import { ComparePage } from './pages/compare-page';
 
-const NAVIGATION = [
+// Pages whose purpose is an action are offered to keys with its role only.
+const NAVIGATION: { path: string; label: string; role?: Role }[] = [
   { path: '', label: 'Fleet' },
   { path: 'models', label: 'Models' },
-  { path: 'score', label: 'Score a file' },
-  { path: 'training', label: 'Training' },
+  { path: 'score', label: 'Score a file', role: 'SCORER' },
+  { path: 'training', label: 'Training', role: 'OPERATOR' },
 ];
 
 export function App() {
   return (
     <AuthProvider>
-      <Shell />
+      <ViewerProvider>
+        <Shell />
+      </ViewerProvider>
     </AuthProvider>
   );
 }
@@ -25,19 +29,25 @@ export function App() {
 function Shell() {
   const route = useRoute();
   const { hasKey, forgetKey } = useAuth();
+  const viewer = useViewer();
   const [section] = route.segments;
   return (
     <>
       <header className="top-bar">
         <span className="brand">Engine health</span>
         <nav aria-label="Pages">
-          {NAVIGATION.map((item) => (
+          {NAVIGATION.filter((item) => !item.role || viewer.can(item.role)).map((item) => (
             <a key={item.path} href={href(item.path)} aria-current={(section ?? '') === item.path ? 'page' : undefined}>
               {item.label}
             </a>
           ))}
           <a href="/graphql">GraphQL IDE</a>
         </nav>
+        {viewer.authenticated && (
+          <span className="viewer" data-testid="viewer">
+            {viewer.name} ({viewer.roles.map((role) => role.toLowerCase()).join(', ')})
+          </span>
+        )}
         {hasKey && (
           <button type="button" className="link-button" onClick={forgetKey}>
             Forget API key

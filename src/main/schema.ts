@@ -6,7 +6,7 @@ import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform
 import { AlertResolver } from '../modules/alerts/alert-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
-import { EngineResolver } from '../modules/engines/engine-resolver';
+import { EngineResolver, TrajectoryPointResolver } from '../modules/engines/engine-resolver';
 import { ModelVersionResolver } from '../modules/registry/model-version-resolver';
 import { ScoringResolver } from '../modules/scoring/scoring-resolver';
 import { ServiceInfoResolver } from '../modules/service-info/service-info-resolver';
@@ -23,6 +23,7 @@ export const RESOLVERS = [
   ScoringResolver,
   ServiceInfoResolver,
   TrainingJobResolver,
+  TrajectoryPointResolver,
 ] as const;
 
 function resolverInstances(services: AppServices): object[] {
@@ -36,6 +37,7 @@ function resolverInstances(services: AppServices): object[] {
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),
     new TrainingJobResolver(services.jobs, services.models),
+    new TrajectoryPointResolver(services.trajectories),
   ];
 }
 

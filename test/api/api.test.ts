@@ -175,6 +175,14 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
     });
   });
 
+  it('tells a client that, with authentication off, it holds every role and no key (viewer)', async () => {
+    const response = await server.graphql('{ viewer { authenticated name prefix roles } }');
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      viewer: { authenticated: false, name: null, prefix: null, roles: ['READER', 'SCORER', 'OPERATOR', 'ADMIN'] },
+    });
+  });
+
   describe('the registry', () => {
     it('has no active version at first, so scoring without a version says NO_ACTIVE_MODEL', async () => {
       const active = await server.graphql(`{ activeModelVersion { id } }`);
@@ -428,6 +436,27 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
         select: { id: true, createdAt: true },
       });
       expect(scoresAfter).toEqual(scoresBefore);
+    });
+
+    it("explains each point by sensor as scoring the window's readings does, from storage", async () => {
+      const { data } = await server.graphql(
+        `query ($id: Int!) { engine(id: $id) { trajectory(fromCycle: 48, toCycle: 50) {
+          modelVersionId points { endCycle contributions { sensor error share residual } } } } }`,
+        { id: unit1EngineId },
+      );
+      const { trajectory } = data.engine;
+      expect(trajectory.points.map((point: { endCycle: number }) => point.endCycle)).toEqual([48, 49, 50]);
+      // The window ending at 50 as a client sends it (unlabelled): the same readings give the same contributions.
+      const scored = await server.graphql(
+        `mutation ($version: Int!, $window: WindowInput!) { scoreWindow(modelVersionId: $version, window: $window) {
+          contributions { sensor error share residual } } }`,
+        { version: trajectory.modelVersionId, window: { columns: windowColumns(50) } },
+      );
+      expect(scored.errors).toBeUndefined();
+      const stored = trajectory.points[2].contributions;
+      expect(stored.length).toBeGreaterThan(0);
+      expect(stored).toEqual(scored.data.scoreWindow.contributions);
+      expect(trajectory.points[0].contributions).not.toEqual(stored);
     });
 
     it('includes the stored test-engine scores made at registration', async () => {

@@ -9,6 +9,7 @@ import { REPOSITORY_ROOT } from '../../src/platform/repository';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
 import { shippedLines } from '../support/cmapss-fixtures';
 import type { TestServer } from '../support/http';
+import { waitUntil } from '../support/requests';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server';
 import { describeInBrowser } from '../support/browser';
 import {
@@ -96,6 +97,30 @@ async function drawnRegions(page: Page, testId: string): Promise<[number, number
   return JSON.parse((await locator.getAttribute('data-drawn-regions'))!);
 }
 
+/** A window's contributions as the API gives them (its trajectory point), as the page writes them. */
+async function apiContributions(version: number, engineId: number, endCycle: number): Promise<string[][]> {
+  const { engine } = await api(
+    `query ($version: Int!, $id: Int!, $end: Int!) { engine(id: $id) {
+      trajectory(modelVersionId: $version, fromCycle: $end, toCycle: $end) { points { contributions { sensor share residual } } } } }`,
+    { version, id: engineId, end: endCycle },
+  );
+  const contributions: { sensor: string; share: number; residual: number | null }[] = engine.trajectory.points[0].contributions;
+  expect(contributions.length).toBeGreaterThan(0);
+  return contributions.map((item) => [
+    item.sensor,
+    `${(item.share * 100).toFixed(1)} %`,
+    item.residual === null ? '—' : item.residual > 0 ? 'high' : item.residual < 0 ? 'low' : 'as healthy',
+    item.residual === null ? '—' : item.residual.toFixed(2),
+  ]);
+}
+
+/** The rows of the contributions table once it shows the window ending at `endCycle`. */
+async function shownContributions(page: Page, endCycle: number): Promise<string[][]> {
+  const table = page.locator(`[data-testid="contributions-table"][data-end-cycle="${endCycle}"]`);
+  await table.waitFor({ timeout: 30_000 });
+  return table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent ?? '')));
+}
+
 describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
   let session: DashboardSession;
   let page: Page;
@@ -144,7 +169,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     const { engines } = await api(`{ engines(page: { limit: 20 }) { items { id role trajectory { flaggedCycles } } } }`);
     const mostFlagged = [...engines.items].sort((a, b) => b.trajectory.flaggedCycles.length - a.trajectory.flaggedCycles.length)[0];
     const { engine } = await api(
-      `query ($id: Int!) { engine(id: $id) { trajectory { windowLength firstFlaggedCycle flaggedCycles points { endCycle rul } } } }`,
+      `query ($id: Int!) { engine(id: $id) { trajectory { modelVersionId windowLength firstFlaggedCycle flaggedCycles points { endCycle rul } } } }`,
       {
         id: mostFlagged.id,
       },
@@ -171,10 +196,75 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     await page.getByRole('checkbox', { name: 'sensor21' }).check();
     expect(await drawnRegions(page, 'sensor-chart-sensor21')).toEqual(expected);
 
+    // The RUL axis under the cycles: at each tick, the API's RUL of the window ending there.
+    const failure = rul + trajectory.firstFlaggedCycle;
+    const ticks: [number, number][] = JSON.parse((await page.getByTestId('score-chart').getAttribute('data-second-axis'))!);
+    expect(ticks.length).toBeGreaterThan(1);
+    for (const [cycle, shown] of ticks) expect(shown).toBe(failure - cycle);
+    for (const point of trajectory.points) expect(point.rul).toBe(failure - point.endCycle);
+
+    // The first flagged window is picked at first; its contributions are the API's, by keyboard or click.
+    expect(await shownContributions(page, trajectory.firstFlaggedCycle)).toEqual(
+      await apiContributions(engine.trajectory.modelVersionId, mostFlagged.id, trajectory.firstFlaggedCycle),
+    );
+    const endInput = page.getByTestId('window-end-cycle');
+    await endInput.fill(String(trajectory.windowLength + 2));
+    expect(await shownContributions(page, trajectory.windowLength + 2)).toEqual(
+      await apiContributions(engine.trajectory.modelVersionId, mostFlagged.id, trajectory.windowLength + 2),
+    );
+    await page.getByRole('button', { name: 'Next window' }).click();
+    expect(await shownContributions(page, trajectory.windowLength + 3)).toEqual(
+      await apiContributions(engine.trajectory.modelVersionId, mostFlagged.id, trajectory.windowLength + 3),
+    );
+    // A click on the score chart, at 60 % of its width (well past the windows picked above).
+    const plot = page.getByTestId('score-chart').locator('.u-over');
+    const box = (await plot.boundingBox())!;
+    const position = { x: box.width * 0.6, y: box.height / 2 };
+    await plot.hover({ position });
+    await plot.click({ position });
+    await page.locator(`[data-testid="contributions-table"]:not([data-end-cycle="${trajectory.windowLength + 3}"])`).waitFor();
+    const clicked = Number(await endInput.inputValue());
+    expect(trajectory.points.map((point: { endCycle: number }) => point.endCycle)).toContain(clicked);
+    expect(await shownContributions(page, clicked)).toEqual(
+      await apiContributions(engine.trajectory.modelVersionId, mostFlagged.id, clicked),
+    );
+
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await saveScreenshot(page, 'engine');
     expect(session.problems).toEqual([]);
     expect(session.blocked).toEqual([]);
+  }, 120_000);
+
+  it("shows the chosen version's trajectory and contributions on the engine page", async () => {
+    const other = await dashboard.train(
+      `{ kind: "z-score", name: "dashboard z-score", trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }],
+        testUnits: [{ from: 7, to: 8 }] }`,
+    );
+    const { engines } = await api(`{ engines(filter: { role: TRAIN }, page: { limit: 1 }) { items { id } } }`);
+    const id = engines.items[0].id;
+    const { engine } = await api(
+      `query ($id: Int!, $version: Int!) { engine(id: $id) { trajectory(modelVersionId: $version) {
+        flaggedCycles firstFlaggedCycle points { endCycle } } } }`,
+      { id, version: other },
+    );
+
+    await page.goto(`${server.url}/#/engines/${id}`);
+    // The version list is enabled once the versions have loaded.
+    await page.locator('[data-testid="score-chart-block"]').waitFor({ timeout: 30_000 });
+    const choice = page.getByRole('combobox', { name: 'Version' });
+    await page.locator('select:enabled', { has: page.locator(`option[value="${other}"]`) }).waitFor();
+    await choice.selectOption(String(other));
+    const block = page.locator(`[data-testid="score-chart-block"][data-version="${other}"]`);
+    await block.waitFor({ timeout: 30_000 });
+    expect(page.url()).toMatch(new RegExp(`#/engines/${id}\\?version=${other}$`));
+    expect(JSON.parse((await block.getAttribute('data-flagged-cycles'))!)).toEqual(engine.trajectory.flaggedCycles);
+    expect(Number(await block.getAttribute('data-points'))).toBe(engine.trajectory.points.length);
+    // The chart drawn for the previous version may still be there for a moment: wait for these regions.
+    const regions = JSON.stringify(expectedRegions(engine.trajectory.flaggedCycles, 1));
+    await page.locator(`[data-testid="score-chart"][data-drawn-regions='${regions}']`).waitFor({ timeout: 30_000 });
+    const picked = engine.trajectory.firstFlaggedCycle ?? engine.trajectory.points.at(-1).endCycle;
+    expect(await shownContributions(page, picked)).toEqual(await apiContributions(other, id, picked));
+    expect(session.problems).toEqual([]);
   }, 120_000);
 
   it('scores an uploaded CSV through the API and shades the windows it flags; a bad cell is named and nothing is sent', async () => {
@@ -247,5 +337,124 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     expect(scoreRequests.length).toBe(sent);
     expect(session.problems).toEqual([]);
     expect(session.blocked).toEqual([]);
+  }, 120_000);
+  it('scores a shipped FD001 test engine picked from a list, flagging the windows the API flags on it', async () => {
+    const { engines } = await api(
+      `{ engines(filter: { dataset: "FD001", role: TEST }, page: { limit: ${UNITS} }) { items { id externalId trajectory { flaggedCycles points { endCycle } } } } }`,
+    );
+    const chosen = [...engines.items].sort((a, b) => b.trajectory.flaggedCycles.length - a.trajectory.flaggedCycles.length)[0];
+    expect(chosen.trajectory.flaggedCycles.length).toBeGreaterThan(0);
+
+    await page.goto(`${server.url}/#/score`);
+    // The list is enabled once the versions and the engines have loaded.
+    await page.locator('[data-testid="test-engine-choice"]:enabled').waitFor();
+    await page.getByTestId('test-engine-choice').selectOption(String(chosen.id));
+    const result = page.locator('[data-testid="score-result"]', { hasText: `FD001 ${chosen.externalId}:` });
+    await result.waitFor({ timeout: 60_000 });
+    expect(JSON.parse((await result.getAttribute('data-flagged-cycles'))!)).toEqual(chosen.trajectory.flaggedCycles);
+    expect(await page.getByTestId('scores-table').locator('tbody tr').count()).toBe(chosen.trajectory.points.length);
+    expect(await drawnRegions(page, 'file-score-chart')).toEqual(expectedRegions(chosen.trajectory.flaggedCycles, 1));
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(session.problems).toEqual([]);
+    expect(session.blocked).toEqual([]);
+  }, 120_000);
+
+  it('adds the cycles and scores appended to a live engine as they arrive, over a WebSocket to itself only', async () => {
+    const cycles = shippedLines('train_FD001.txt')
+      .filter((line) => line.startsWith('1 '))
+      .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
+      .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+    const { createEngine } = await api(`mutation { createEngine(input: { externalId: "ESN-dashboard-live", dataset: "FD001" }) { id } }`);
+    const id = createEngine.id;
+    const append = (from: number, to: number) =>
+      api(
+        `mutation ($id: Int!, $cycles: [CycleInput!]!) { appendCycles(engineId: $id, cycles: $cycles, score: true) { appendedCycles } }`,
+        {
+          id,
+          cycles: cycles.slice(from, to),
+        },
+      );
+    const { activeModelVersion } = await api(`{ activeModelVersion { windowLength } }`);
+    const first = activeModelVersion.windowLength + 4;
+    await append(0, first);
+
+    await page.goto(`${server.url}/#/engines/${id}`);
+    const chart = (lastEnd: number) => page.locator(`[data-testid="score-chart-block"][data-last-end-cycle="${lastEnd}"]`);
+    await chart(first).waitFor({ timeout: 30_000 });
+    expect(await chart(first).getAttribute('data-points')).toBe('5');
+    await waitUntil(
+      async () => server.services.events.readySubscribers(),
+      (ready) => ready === 1,
+      30_000,
+      'the page subscribed',
+    );
+
+    const last = first + 6;
+    await append(first, last);
+    await chart(last).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('last-cycle')
+      .filter({ hasText: new RegExp(`^${last}$`) })
+      .waitFor();
+    const { engine } = await api(`query ($id: Int!) { engine(id: $id) { trajectory { flaggedCycles points { endCycle } } } }`, { id });
+    expect(Number(await chart(last).getAttribute('data-points'))).toBe(engine.trajectory.points.length);
+    expect(JSON.parse((await chart(last).getAttribute('data-flagged-cycles'))!)).toEqual(engine.trajectory.flaggedCycles);
+    // No RUL is known for a live engine: no second axis.
+    expect(await page.getByTestId('score-chart').getAttribute('data-second-axis')).toBeNull();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(session.problems).toEqual([]);
+
+    // The content security policy let the page's WebSocket to its own origin through, and no other.
+    const refused = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          // The test's TypeScript has no DOM types: the page's globals are reached untyped.
+          const browser = globalThis as any;
+          browser.document.addEventListener(
+            'securitypolicyviolation',
+            (event: { violatedDirective: string; blockedURI: string }) => resolve(`${event.violatedDirective} ${event.blockedURI}`),
+            { once: true },
+          );
+          new browser.WebSocket(`ws://localhost:${browser.location.port}/graphql`);
+        }),
+    );
+    expect(refused).toMatch(/^connect-src ws:\/\/localhost:\d+\/graphql/);
+    expect(session.problems.length).toBeGreaterThan(0);
+    expect(session.problems.filter((problem) => !problem.includes('ws://localhost:'))).toEqual([]);
+    expect(session.problems.some((problem) => problem.includes('Content Security Policy'))).toBe(true);
+    session.problems.length = 0;
+  }, 120_000);
+
+  it('offers a reader key only what its role allows: no scoring or training, but the engine with its contributions', async () => {
+    const reader = await server.services.apiKeys.create('dashboard reader', ['reader']);
+    const readerPage = await session.newPage();
+    await signIn(session, readerPage, server.url, reader.key);
+    await readerPage.getByTestId('viewer').filter({ hasText: 'dashboard reader (reader)' }).waitFor();
+    // The fleet has loaded with the key before the navigation is read.
+    await readerPage.locator('tr[data-engine-id]').first().waitFor({ timeout: 30_000 });
+    expect(await readerPage.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).toEqual([
+      'Fleet',
+      'Models',
+      'GraphQL IDE',
+    ]);
+
+    await readerPage.goto(`${server.url}/#/training`);
+    expect(await readerPage.getByTestId('needs-role').textContent()).toBe('Training needs the operator role; this API key holds reader.');
+    expect(await readerPage.locator('form').count()).toBe(0);
+    await readerPage.goto(`${server.url}/#/score`);
+    expect(await readerPage.getByTestId('needs-role').textContent()).toBe(
+      'Scoring a file needs the scorer role; this API key holds reader.',
+    );
+    expect(await readerPage.locator('input[type="file"]').count()).toBe(0);
+
+    const { engines } = await api(`{ engines(filter: { role: TRAIN }, page: { limit: 1 }) { items { id } } }`);
+    await readerPage.goto(`${server.url}/#/engines/${engines.items[0].id}`);
+    await readerPage.getByTestId('contributions-table').waitFor({ timeout: 30_000 });
+    expect(await readerPage.getByTestId('contributions-table').locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await seriousAccessibilityViolations(readerPage)).toEqual([]);
+    await saveScreenshot(readerPage, 'engine-reader');
+    expect(session.problems).toEqual([]);
+    expect(session.blocked).toEqual([]);
+    await readerPage.close();
   }, 120_000);
 });

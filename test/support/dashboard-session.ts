@@ -103,13 +103,16 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Opens the dashboard, which asks for a key (its first query was refused), and types `key`. */
+/** Opens the dashboard, which asks for a key (its first queries were refused), and types `key`. */
 export async function signIn(session: DashboardSession, page: Page, baseUrl: string, key: string): Promise<void> {
   await page.goto(`${baseUrl}/`);
   await page.getByRole('button', { name: 'Use this key' }).waitFor();
-  // The first query, sent without a key, was refused: that refusal is what shows the form.
+  // Every request sent before the form showed has its answer.
+  await page.waitForLoadState('networkidle');
+  // The first queries (the viewer's roles, the page's data), sent without a key, were refused: that
+  // refusal is what shows the form.
   const refusal = 'console error: Failed to load resource: the server responded with a status of 401 (Unauthorized)';
-  if (session.problems.length !== 1 || session.problems[0] !== refusal)
+  if (session.problems.length === 0 || session.problems.some((problem) => problem !== refusal))
     throw new Error(`unexpected problems: ${JSON.stringify(session.problems)}`);
   session.problems.length = 0;
   await page.getByLabel('API key').first().fill(key);

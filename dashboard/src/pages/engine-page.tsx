@@ -1,8 +1,14 @@
 // Engine: the chosen sensors' series over cycles with the flagged windows shaded, the score trajectory
-// with the threshold, the first flag and its lead time before failure, under a chosen version.
+// with the threshold, a RUL axis under the cycles where RUL is known, the first flag and its lead time
+// before failure, under a chosen version; a picked window's per-sensor contributions; and, for a live
+// engine, the cycles and scores appends add, as they arrive.
 // The versions with the data sets' catalogues, the cycles and the trajectory are read by three requests
-// sent at once (the largest, the cycles, costs about 9,000 of the 50,000 cost limit).
-import { useMemo, useState } from 'react';
+// sent at once (the largest, the cycles, costs about 9,000 of the 50,000 cost limit). A live engine's
+// page subscribes to engineScores: each score of the shown version is added at once, and the cycles
+// after the last one shown are read by HTTP (the subscription carries no readings).
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { graphql } from '../api/graphql-client';
+import { useSubscription } from '../api/subscriptions';
 import { useQuery } from '../api/use-query';
 import { href, navigate } from '../router';
 import { flaggedRegions } from '../charts/flagged-regions';
@@ -31,6 +37,41 @@ const TRAJECTORY_QUERY = `query EngineTrajectory($id: Int!, $version: Int) {
   }
 }`;
 
+const SCORES_SUBSCRIPTION = `subscription EngineScores($id: Int!) {
+  engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }
+}`;
+
+const NEW_CYCLES_QUERY = `query EngineNewCycles($id: Int!, $from: Int!) {
+  engine(id: $id) { id cycles(from: $from) { cycle sensors } }
+}`;
+
+// One window's stored score with its per-sensor contributions (a range of one end cycle: a cheap read).
+const CONTRIBUTIONS_QUERY = `query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {
+  engine(id: $id) {
+    id
+    trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {
+      points { endCycle score isAnomaly contributions { sensor share residual } }
+    }
+  }
+}`;
+
+interface Cycle {
+  cycle: number;
+  sensors: number[];
+}
+
+interface Point {
+  endCycle: number;
+  score: number;
+  rul: number | null;
+}
+
+interface Contribution {
+  sensor: string;
+  share: number;
+  residual: number | null;
+}
+
 interface VersionSummary {
   id: number;
   version: number;
@@ -49,7 +90,7 @@ interface EngineDetail {
   labelling: string;
   lastCycle: number;
   rulAfterLastCycle: number | null;
-  cycles: { cycle: number; sensors: number[] }[];
+  cycles: Cycle[];
 }
 
 export interface TrajectoryAnswer {
@@ -58,12 +99,20 @@ export interface TrajectoryAnswer {
   windowLength: number;
   firstFlaggedCycle: number | null;
   flaggedCycles: number[];
-  points: { endCycle: number; score: number; rul: number | null }[];
+  points: Point[];
 }
 
 function versionLabel(version: VersionSummary): string {
   return `v${version.version}${version.name ? ` ${version.name}` : ''} (${version.kind})${version.isActive ? ' · active' : ''}`;
 }
+
+/** What arrived for a live engine after the page read it: cycles, and scores with their version. */
+interface LiveAdditions {
+  cycles: Cycle[];
+  points: (Point & { modelVersionId: number; isAnomaly: boolean })[];
+}
+
+const NOTHING_LIVE: LiveAdditions = { cycles: [], points: [] };
 
 export function EnginePage({ id, params }: { id: number; params: URLSearchParams }) {
   const versionParam = params.get('version');
@@ -88,8 +137,31 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
   const defaultSensors = shownVersion?.sensors ?? sensorNames;
   const chosenSensors = useMemo(() => chosen ?? defaultSensors.slice(0, DEFAULT_SENSOR_COUNT), [chosen, defaultSensors]);
 
-  const detail = engine.data?.engine;
-  const path = trajectory.data?.engine.trajectory;
+  const read = engine.data?.engine;
+  const readPath = trajectory.data?.engine.trajectory;
+  const live = useLiveAdditions(id, read?.role === 'LIVE', read?.cycles.at(-1)?.cycle ?? read?.lastCycle ?? 0);
+  // What was read, with what arrived since for the shown version.
+  const detail = useMemo(() => {
+    if (!read) return undefined;
+    const last = read.cycles.at(-1)?.cycle ?? 0;
+    const added = live.additions.cycles.filter((cycle) => cycle.cycle > last);
+    if (!added.length) return read;
+    return { ...read, cycles: [...read.cycles, ...added], lastCycle: Math.max(read.lastCycle, added[added.length - 1].cycle) };
+  }, [read, live.additions]);
+  const path = useMemo(() => {
+    if (!readPath) return undefined;
+    const last = readPath.points.at(-1)?.endCycle ?? 0;
+    const added = live.additions.points.filter((point) => point.modelVersionId === readPath.modelVersionId && point.endCycle > last);
+    if (!added.length) return readPath;
+    const flaggedCycles = [...readPath.flaggedCycles, ...added.filter((point) => point.isAnomaly).map((point) => point.endCycle)];
+    return {
+      ...readPath,
+      points: [...readPath.points, ...added.map(({ endCycle, score, rul }) => ({ endCycle, score, rul }))],
+      flaggedCycles,
+      firstFlaggedCycle: flaggedCycles[0] ?? null,
+    };
+  }, [readPath, live.additions]);
+
   const cycles = useMemo(() => detail?.cycles.map((cycle) => cycle.cycle) ?? [], [detail]);
   // Sensor charts shade the cycles flagged windows cover; the score chart, whose x is a window's end
   // cycle, shades the flagged end cycles themselves.
@@ -117,9 +189,18 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
       }),
     [chosenSensors, sensorNames, detail],
   );
+  // RUL falls by one a cycle: any point that knows it gives it at every cycle.
+  const rulAxis = useMemo(() => {
+    const known = path?.points.find((point) => point.rul !== null);
+    if (!known) return undefined;
+    const failure = known.rul! + known.endCycle;
+    return { label: 'RUL (cycles to failure)', valueAt: (cycle: number) => failure - cycle };
+  }, [path]);
 
   const firstFlag = path?.firstFlaggedCycle ?? null;
   const leadTime = firstFlag === null ? null : (path?.points.find((point) => point.endCycle === firstFlag)?.rul ?? null);
+  const [picked, setPicked] = useState<number | null>(null);
+  const pickedWindow = picked ?? firstFlag ?? path?.points.at(-1)?.endCycle ?? null;
   const toggleSensor = (name: string) =>
     setChosen(chosenSensors.includes(name) ? chosenSensors.filter((item) => item !== name) : [...chosenSensors, name]);
 
@@ -143,7 +224,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           </div>
           <div>
             <dt>Cycles</dt>
-            <dd>{detail.lastCycle}</dd>
+            <dd data-testid="last-cycle">{detail.lastCycle}</dd>
           </div>
           <div>
             <dt>Threshold</dt>
@@ -174,15 +255,24 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           ))}
         </select>
       </label>
-      <p className="status" aria-live="polite">
-        {engine.loading || trajectory.loading ? 'Loading…' : ''}
+      <p className="status" aria-live="polite" data-testid="live-status">
+        {engine.loading || trajectory.loading
+          ? 'Loading…'
+          : detail?.role === 'LIVE'
+            ? live.stopped
+              ? `Live updates stopped: ${live.stopped}`
+              : 'Live: new cycles and scores appear as they are appended.'
+            : ''}
       </p>
       <h2>Anomaly score</h2>
       {path && (
         <div
           data-testid="score-chart-block"
+          data-version={path.modelVersionId}
           data-flagged-cycles={JSON.stringify(path.flaggedCycles)}
           data-window-length={path.windowLength}
+          data-points={path.points.length}
+          data-last-end-cycle={path.points.at(-1)?.endCycle ?? ''}
         >
           <TimeSeriesChart
             x={scoreX}
@@ -192,10 +282,23 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
             xLabel="window end cycle"
             yLabel="score"
             syncKey={`engine-${id}`}
+            secondAxis={rulAxis}
+            marker={pickedWindow}
+            onPick={setPicked}
             label={`Anomaly score of each window along the engine's life, threshold ${path.threshold.toPrecision(4)}, ${scoreRegions.length} flagged runs of windows`}
             testId="score-chart"
           />
         </div>
+      )}
+      {path && pickedWindow !== null && (
+        <WindowContributions
+          engineId={id}
+          versionId={path.modelVersionId}
+          endCycle={pickedWindow}
+          firstEnd={path.points[0]?.endCycle ?? pickedWindow}
+          lastEnd={path.points.at(-1)?.endCycle ?? pickedWindow}
+          onPick={setPicked}
+        />
       )}
       <h2>Sensors</h2>
       <fieldset className="sensor-choice">
@@ -216,10 +319,131 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
             yLabel={item.name}
             height={140}
             syncKey={`engine-${id}`}
+            secondAxis={rulAxis}
             label={`${item.name} over cycles, flagged windows shaded`}
             testId={`sensor-chart-${item.name}`}
           />
         ))}
     </main>
+  );
+}
+
+/**
+ * A live engine's additions: each score engineScores pushes, and the cycles after `lastRead` (re-read
+ * after each score, one request at a time, since the push carries no readings).
+ */
+function useLiveAdditions(engineId: number, isLive: boolean, lastRead: number): { additions: LiveAdditions; stopped: string | null } {
+  const [additions, setAdditions] = useState<LiveAdditions>(NOTHING_LIVE);
+  const lastCycle = useRef(lastRead);
+  lastCycle.current = Math.max(lastCycle.current, lastRead);
+  const reading = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
+  const readNewCycles = useCallback(async () => {
+    if (reading.current.busy) {
+      reading.current.again = true;
+      return;
+    }
+    reading.current.busy = true;
+    try {
+      do {
+        reading.current.again = false;
+        const answer = await graphql<{ engine: { cycles: Cycle[] } }>(NEW_CYCLES_QUERY, { id: engineId, from: lastCycle.current + 1 });
+        const added = answer.engine.cycles.filter((cycle) => cycle.cycle > lastCycle.current);
+        if (added.length) {
+          lastCycle.current = added[added.length - 1].cycle;
+          setAdditions((previous) => ({ ...previous, cycles: [...previous.cycles, ...added] }));
+        }
+      } while (reading.current.again);
+    } catch {
+      // The next score pushed reads them again.
+    } finally {
+      reading.current.busy = false;
+    }
+  }, [engineId]);
+  const stopped = useSubscription<{ engineScores: { modelVersionId: number; endCycle: number; score: number; isAnomaly: boolean } }>(
+    SCORES_SUBSCRIPTION,
+    { id: engineId },
+    isLive,
+    ({ engineScores: score }) => {
+      setAdditions((previous) => ({ ...previous, points: [...previous.points, { ...score, rul: null }] }));
+      void readNewCycles();
+    },
+  );
+  return { additions, stopped };
+}
+
+/**
+ * Which sensors drove one window, and which way: its contributions as the API gives them, beside inputs
+ * that pick another window by keyboard (a click on the score chart picks one too).
+ */
+function WindowContributions(props: {
+  engineId: number;
+  versionId: number;
+  endCycle: number;
+  firstEnd: number;
+  lastEnd: number;
+  onPick: (endCycle: number) => void;
+}) {
+  const { engineId, versionId, endCycle, firstEnd, lastEnd, onPick } = props;
+  const answer = useQuery<{
+    engine: { trajectory: { points: { endCycle: number; score: number; isAnomaly: boolean; contributions: Contribution[] }[] } };
+  }>(CONTRIBUTIONS_QUERY, { id: engineId, version: versionId, endCycle });
+  const point = answer.data?.engine.trajectory.points.find((item) => item.endCycle === endCycle);
+  const step = (delta: number) => onPick(Math.min(lastEnd, Math.max(firstEnd, endCycle + delta)));
+  return (
+    <section aria-labelledby="window-title" className="window-contributions">
+      <h2 id="window-title">Window ending at cycle {endCycle}</h2>
+      <p className="status">Click a point of the score chart, or choose its end cycle here, to see which sensors drove it.</p>
+      <div className="filters">
+        <button type="button" onClick={() => step(-1)} disabled={endCycle <= firstEnd}>
+          Previous window
+        </button>
+        <label>
+          End cycle{' '}
+          <input
+            type="number"
+            min={firstEnd}
+            max={lastEnd}
+            value={endCycle}
+            onChange={(event) => {
+              const value = Number(event.target.value);
+              if (Number.isInteger(value) && value >= firstEnd && value <= lastEnd) onPick(value);
+            }}
+            data-testid="window-end-cycle"
+          />
+        </label>
+        <button type="button" onClick={() => step(1)} disabled={endCycle >= lastEnd}>
+          Next window
+        </button>
+      </div>
+      <ErrorMessage error={answer.error} />
+      {point && (
+        <>
+          <p data-testid="window-verdict">
+            Score {point.score.toPrecision(4)}, {point.isAnomaly ? 'flagged' : 'not flagged'}.
+          </p>
+          <table className="scores" data-testid="contributions-table" data-end-cycle={point.endCycle}>
+            <caption>Each sensor&apos;s share of the window&apos;s reconstruction error, largest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Sensor</th>
+                <th scope="col">Share of the error</th>
+                <th scope="col">Reads</th>
+                <th scope="col">Residual (σ)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {point.contributions.map((item) => (
+                <tr key={item.sensor} data-sensor={item.sensor}>
+                  <th scope="row">{item.sensor}</th>
+                  <td className="number">{(item.share * 100).toFixed(1)} %</td>
+                  <td>{item.residual === null ? '—' : item.residual > 0 ? 'high' : item.residual < 0 ? 'low' : 'as healthy'}</td>
+                  <td className="number">{item.residual === null ? '—' : item.residual.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
   );
 }

@@ -1,11 +1,13 @@
-// Score a file: a CSV of sensor columns is read in the browser, cut into the version's windows (stride
-// 1) and scored through scoreWindows, SCORE_BATCH windows a request; the series are drawn with the
-// flagged windows shaded, beside a table of the scores and a CSV of them to download. A bad file is
-// refused with its line and column before any request.
+// Score a file: a CSV of sensor columns is read in the browser (or a shipped FD001 test engine's cycles
+// are read from the API), cut into the version's windows (stride 1) and scored through scoreWindows,
+// SCORE_BATCH windows a request; the series are drawn with the flagged windows shaded, beside a table of
+// the scores and a CSV of them to download. A bad file is refused with its line and column before any
+// request. Scoring needs the scorer role: other keys are told so.
 import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import { ApiError, graphql } from '../api/graphql-client';
 import { useQuery } from '../api/use-query';
 import { CsvError, parseSensorCsv, scoresCsv, type SensorTable } from '../api/sensor-csv';
+import { NeedsRole, useViewer } from '../api/viewer';
 import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
@@ -17,6 +19,18 @@ const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700'];
 
 const VERSIONS_QUERY = `query ScoreFileVersions {
   modelVersions(page: { limit: 100 }) { items { id version name kind isActive sensors windowLength regimes { settings } } }
+}`;
+
+/** The data set whose test engines are offered beside a file. */
+const BUILT_IN_DATASET = 'FD001';
+
+const TEST_ENGINES_QUERY = `query ScoreFileTestEngines {
+  engines(filter: { dataset: "${BUILT_IN_DATASET}", role: TEST }, page: { limit: 500 }) { items { id externalId unit lastCycle } }
+  dataset(name: "${BUILT_IN_DATASET}") { sensors { name } settings { name } }
+}`;
+
+const ENGINE_CYCLES_QUERY = `query ScoreFileEngineCycles($id: Int!) {
+  engine(id: $id) { id externalId cycles { sensors settings } }
 }`;
 
 const SCORE_MUTATION = `mutation ScoreFile($version: Int, $windows: [WindowInput!]!) {
@@ -32,6 +46,11 @@ interface Version {
   sensors: string[];
   windowLength: number;
   regimes: { settings: string[] } | null;
+}
+
+interface TestEngines {
+  engines: { items: { id: number; externalId: string; unit: number | null; lastCycle: number }[] };
+  dataset: { sensors: { name: string }[]; settings: { name: string }[] } | null;
 }
 
 interface ScoredWindow {
@@ -50,9 +69,14 @@ interface Result {
 }
 
 export function ScoreFilePage() {
-  const versions = useQuery<{ modelVersions: { items: Version[] } }>(VERSIONS_QUERY, {});
+  const viewer = useViewer();
+  const allowed = viewer.can('SCORER');
+  const versions = useQuery<{ modelVersions: { items: Version[] } }>(VERSIONS_QUERY, {}, { skip: !allowed });
+  const testEngines = useQuery<TestEngines>(TEST_ENGINES_QUERY, {}, { skip: !allowed });
   const items = versions.data?.modelVersions.items ?? [];
+  const engines = testEngines.data?.engines.items ?? [];
   const [chosenId, setChosenId] = useState<number | null>(null);
+  const [engineId, setEngineId] = useState('');
   const version = items.find((item) => item.id === chosenId) ?? items.find((item) => item.isActive) ?? items[0];
   const [state, setState] = useState<{ busy: boolean; error: string | null; apiError: ApiError | null; result: Result | null }>({
     busy: false,
@@ -61,19 +85,20 @@ export function ScoreFilePage() {
     result: null,
   });
 
-  const score = async (event: ChangeEvent<HTMLInputElement>) => {
-    const file = event.target.files?.[0];
-    event.target.value = '';
-    if (!file || !version) return;
+  /** Scores every window of `read()`'s table under the chosen version. */
+  const scoreTable = async (read: (required: string[]) => Promise<{ name: string; table: SensorTable }>) => {
+    if (!version) return;
     setState({ busy: true, error: null, apiError: null, result: null });
     try {
       const required = [...version.sensors, ...(version.regimes?.settings ?? [])];
-      const table = parseSensorCsv(await file.text(), required, file.name);
+      const { name, table } = await read(required);
       const length = version.windowLength;
-      if (table.rows < length) throw new CsvError(`${file.name} has ${table.rows} rows: a window of this version needs ${length}`);
+      if (table.rows < length) throw new CsvError(`${name} has ${table.rows} rows: a window of this version needs ${length}`);
       const windows = [];
       for (let end = length; end <= table.rows; end++) {
-        windows.push({ columns: required.map((name) => ({ sensor: name, values: table.columns.get(name)!.slice(end - length, end) })) });
+        windows.push({
+          columns: required.map((column) => ({ sensor: column, values: table.columns.get(column)!.slice(end - length, end) })),
+        });
       }
       const scores: ScoredWindow[] = [];
       for (let start = 0; start < windows.length; start += SCORE_BATCH) {
@@ -87,7 +112,7 @@ export function ScoreFilePage() {
         busy: false,
         error: null,
         apiError: null,
-        result: { fileName: file.name, table, windowLength: length, sensors: version.sensors, scores },
+        result: { fileName: name, table, windowLength: length, sensors: version.sensors, scores },
       });
     } catch (error) {
       if (error instanceof ApiError) setState({ busy: false, error: null, apiError: error, result: null });
@@ -95,19 +120,66 @@ export function ScoreFilePage() {
     }
   };
 
+  const scoreFile = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (file) void scoreTable(async (required) => ({ name: file.name, table: parseSensorCsv(await file.text(), required, file.name) }));
+  };
+
+  // A stored engine's cycles as the table a CSV of them would give: columns named by the data set's catalogue.
+  const scoreEngine = (id: string) => {
+    setEngineId(id);
+    const catalogue = testEngines.data?.dataset;
+    if (!id || !catalogue) return;
+    void scoreTable(async (required) => {
+      const { engine } = await graphql<{ engine: { externalId: string; cycles: { sensors: number[]; settings: number[] }[] } }>(
+        ENGINE_CYCLES_QUERY,
+        { id: Number(id) },
+      );
+      const columns = new Map<string, number[]>();
+      catalogue.sensors.forEach((column, index) =>
+        columns.set(
+          column.name,
+          engine.cycles.map((cycle) => cycle.sensors[index]),
+        ),
+      );
+      catalogue.settings.forEach((column, index) =>
+        columns.set(
+          column.name,
+          engine.cycles.map((cycle) => cycle.settings[index]),
+        ),
+      );
+      const name = `${BUILT_IN_DATASET} ${engine.externalId}`;
+      const missing = required.find((column) => !columns.has(column));
+      if (missing) throw new CsvError(`${name} has no column "${missing}", which the version reads`);
+      return { name, table: { columns, rows: engine.cycles.length } };
+    });
+  };
+
+  if (viewer.known && !allowed) {
+    return (
+      <main className="page">
+        <h1>Score a file</h1>
+        <NeedsRole role="SCORER" what="Scoring a file" />
+      </main>
+    );
+  }
   return (
     <main className="page">
       <h1>Score a file</h1>
       <p className="lead">
         A CSV with a header row and one row per cycle, holding at least the version&apos;s sensor columns (other columns are ignored); every
-        window of the version&apos;s length is scored.
+        window of the version&apos;s length is scored. Or pick one of the shipped {BUILT_IN_DATASET} test engines: its cycles are scored the
+        same way.
       </p>
-      <ErrorMessage error={versions.error ?? state.apiError} />
+      <ErrorMessage error={versions.error ?? testEngines.error ?? state.apiError} />
       <div className="filters">
         <label>
           Version{' '}
           <select value={version?.id ?? ''} onChange={(event) => setChosenId(Number(event.target.value))} disabled={!items.length}>
-            {!items.length && <option value="">{versions.loading ? 'loading versions…' : 'no version trained yet'}</option>}
+            {!items.length && (
+              <option value="">{versions.loading || !viewer.known ? 'loading versions…' : 'no version trained yet'}</option>
+            )}
             {items.map((item) => (
               <option key={item.id} value={item.id}>
                 v{item.version}
@@ -117,8 +189,25 @@ export function ScoreFilePage() {
           </select>
         </label>
         <label>
-          CSV file{' '}
-          <input type="file" accept=".csv,text/csv,text/plain" onChange={(event) => void score(event)} disabled={!version || state.busy} />
+          CSV file <input type="file" accept=".csv,text/csv,text/plain" onChange={scoreFile} disabled={!version || state.busy} />
+        </label>
+        <label>
+          Or a test engine{' '}
+          <select
+            value={engineId}
+            onChange={(event) => scoreEngine(event.target.value)}
+            disabled={!version || !engines.length || state.busy}
+            data-testid="test-engine-choice"
+          >
+            <option value="">
+              {testEngines.loading || !viewer.known ? 'loading engines…' : engines.length ? 'choose…' : 'none shipped'}
+            </option>
+            {engines.map((engine) => (
+              <option key={engine.id} value={engine.id}>
+                {engine.unit !== null ? `unit ${engine.unit}` : engine.externalId} ({engine.lastCycle} cycles)
+              </option>
+            ))}
+          </select>
         </label>
       </div>
       {version && (

@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, graphql } from '../api/graphql-client';
 import { useQuery } from '../api/use-query';
+import { NeedsRole, useViewer } from '../api/viewer';
 import { href, navigate } from '../router';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
@@ -88,7 +89,18 @@ function optionValue(option: DetectorOption, text: string): unknown {
 }
 
 export function TrainingPage({ jobId }: { jobId: number | null }) {
-  return jobId === null ? <TrainingForm /> : <TrainingJobView id={jobId} />;
+  const viewer = useViewer();
+  if (jobId !== null) return <TrainingJobView id={jobId} />;
+  if (!viewer.known) return null;
+  if (!viewer.can('OPERATOR')) {
+    return (
+      <main className="page">
+        <h1>Train a version</h1>
+        <NeedsRole role="OPERATOR" what="Training" />
+      </main>
+    );
+  }
+  return <TrainingForm />;
 }
 
 function TrainingForm() {
@@ -247,6 +259,7 @@ interface JobAnswer {
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 function TrainingJobView({ id }: { id: number }) {
+  const viewer = useViewer();
   const job = useQuery<{ trainingJob: JobAnswer }>(JOB_QUERY, { id });
   const [cancelError, setCancelError] = useState<ApiError | null>(null);
   const current = job.data?.trainingJob;
@@ -313,7 +326,7 @@ function TrainingJobView({ id }: { id: number }) {
               {current.error}
             </p>
           )}
-          {!finished && (
+          {!finished && viewer.can('OPERATOR') && (
             <p>
               <button type="button" disabled={current.cancelRequested} onClick={() => void cancel()}>
                 {current.cancelRequested ? 'Cancelling…' : 'Cancel'}

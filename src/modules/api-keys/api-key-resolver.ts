@@ -1,7 +1,9 @@
 import { ApiRole } from '@prisma/client';
-import { Arg, Authorized, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { API_ROLES } from '../../platform/auth/principal';
+import type { RequestContext } from '../../platform/graphql/context';
 import type { ApiKeyService } from './api-key-service';
-import { ApiKey, CreateApiKeyInput, CreatedApiKey } from './api-key-types';
+import { ApiKey, CreateApiKeyInput, CreatedApiKey, Viewer } from './api-key-types';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
@@ -11,6 +13,18 @@ export class ApiKeyResolver {
   @Query(() => [ApiKey], { description: 'Every API key, revoked ones included, oldest first.' })
   apiKeys() {
     return this.keyService.list();
+  }
+
+  // Any key may read its own roles (no role needed): the dashboard hides what they do not allow.
+  @Authorized()
+  @Query(() => Viewer, { description: 'The caller: its API key and roles (any valid key may ask).' })
+  viewer(@Ctx() { principal }: RequestContext): Viewer {
+    return {
+      authenticated: principal.keyId !== null,
+      name: principal.name,
+      prefix: principal.prefix,
+      roles: API_ROLES.filter((role) => principal.roles.has(role)),
+    };
   }
 
   @Authorized(ApiRole.ADMIN)

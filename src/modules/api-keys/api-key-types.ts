@@ -57,3 +57,18 @@ export class CreateApiKeyInput {
   @Field(() => [ApiRole], { description: 'Roles the key holds (at least one).' })
   roles: ApiRole[];
 }
+
+@ObjectType({ description: 'Who is calling: the API key of the request and its roles, so that a client can offer only what they allow.' })
+export class Viewer {
+  @Field(() => Boolean, { description: 'Whether a key was verified: false when authentication is off (then every role is held).' })
+  authenticated: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The key name; null when authentication is off.' })
+  name: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The key prefix (ehk_ and 8 characters); null when authentication is off.' })
+  prefix: string | null;
+
+  @Field(() => [ApiRole], { description: 'Roles the caller holds, in the order READER, SCORER, OPERATOR, ADMIN.' })
+  roles: ApiRole[];
+}

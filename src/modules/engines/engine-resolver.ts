@@ -14,11 +14,13 @@ import {
   EnginePage,
   EngineScore,
   Trajectory,
+  TrajectoryPoint,
 } from './engine-types';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { engineScoresOf, type EngineScoreEvent } from './engine-score-events';
 import { PageInput } from '../../platform/graphql/pagination';
-import { MAX_TRAJECTORY_POINTS, type TrajectoryService } from '../scoring/trajectory-service';
+import { MAX_TRAJECTORY_POINTS, type TrajectoryPoint as TrajectoryPointRow, type TrajectoryService } from '../scoring/trajectory-service';
+import { SensorContribution } from '../scoring/scoring-types';
 import { ENGINE_WINDOWS, MAX_CYCLES_PER_READ, type CycleReadings, type EngineService } from './engine-service';
 import type { LiveEngineService } from './live-engine-service';
 import { reportWindowsScored } from '../../platform/observability/events';
@@ -147,5 +149,22 @@ export class EngineResolver {
     const catalogue = catalogueOf(dataset!);
     const names = { sensorNames: columnNames(catalogue.sensors), settingNames: columnNames(catalogue.settings) };
     return rows.map((row) => toCycle(engine.id, row, names));
+  }
+}
+
+/** The per-sensor contributions of trajectory points, read from storage for all the points of a request at once. */
+@Resolver(() => TrajectoryPoint)
+export class TrajectoryPointResolver {
+  constructor(private readonly trajectoryService: TrajectoryService) {}
+
+  @Extensions({ cost: { assumedSize: 21 } satisfies FieldCost })
+  @FieldResolver(() => [SensorContribution], {
+    description:
+      "Each sensor's error, share and signed residual in the window, largest error first (as scoreWindow gives them): which sensors drove the score, and which way.",
+  })
+  contributions(@Root() point: TrajectoryPointRow, @Ctx() { loaders }: RequestContext): Promise<SensorContribution[]> {
+    return loaders
+      .get('pointContributions', (points: readonly TrajectoryPointRow[]) => this.trajectoryService.contributionsOfPoints(points))
+      .load(point);
   }
 }

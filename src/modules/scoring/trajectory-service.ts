@@ -14,11 +14,15 @@ import type { AppendPlan, EngineService } from '../engines/engine-service';
 import type { LoadedModel, ModelRegistry } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
 import { storeEngineWindowScores } from './window-store';
+import { contributionsOf, type SensorContribution } from './scoring-service';
 import { refreshEngineAlerts } from '../alerts/alert-store';
 
 export interface TrajectoryPoint {
   /** Cache key for clients: "engineId:modelVersionId:endCycle". */
   id: string;
+  /** The window's engine and scoring version: what its contributions are read by. */
+  engineId: number;
+  modelVersionId: number;
   endCycle: number;
   score: number;
   reconstructionError: number;
@@ -154,6 +158,8 @@ export class TrajectoryService {
     );
     const points = rows.map((row, index) => ({
       id: pointId(engine.id, loaded.version.id, row.end_cycle),
+      engineId: engine.id,
+      modelVersionId: loaded.version.id,
       endCycle: row.end_cycle,
       score: row.score,
       reconstructionError: row.reconstruction_error,
@@ -171,6 +177,50 @@ export class TrajectoryService {
       flaggedCycles,
       firstFlaggedCycle: flaggedCycles[0] ?? null,
     };
+  }
+
+  /**
+   * The stored per-sensor contributions of trajectory points (engine windows), in the order asked: one
+   * range scan per engine and version (the trajectory's index). A point whose score is not stored gets
+   * none (trajectory points are read from storage, so there is none).
+   */
+  async contributionsOfPoints(
+    points: readonly Pick<TrajectoryPoint, 'engineId' | 'modelVersionId' | 'endCycle'>[],
+  ): Promise<SensorContribution[][]> {
+    const versionIds = [...new Set(points.map((point) => point.modelVersionId))];
+    const versions = new Map(
+      (
+        await this.prisma.modelVersion.findMany({
+          where: { id: { in: versionIds } },
+          select: { id: true, sensors: true, windowLength: true },
+        })
+      ).map((version) => [version.id, version]),
+    );
+    const groups = new Map<string, { engineId: number; modelVersionId: number; endCycles: number[] }>();
+    for (const point of points) {
+      const key = `${point.engineId}:${point.modelVersionId}`;
+      const group = groups.get(key) ?? { engineId: point.engineId, modelVersionId: point.modelVersionId, endCycles: [] };
+      group.endCycles.push(point.endCycle);
+      groups.set(key, group);
+    }
+    const found = new Map<string, SensorContribution[]>();
+    for (const group of groups.values()) {
+      const version = versions.get(group.modelVersionId);
+      if (!version) continue;
+      const rows = await this.query<{ end_cycle: number; sensor_errors: number[]; recent_residuals: number[] | null }>(
+        `SELECT s.end_cycle, s.sensor_errors, s.recent_residuals
+           FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $3
+          WHERE s.model_version_id = $1 AND s.engine_id = $2 AND s.end_cycle >= $4 AND s.end_cycle <= $5`,
+        [version.id, group.engineId, version.windowLength, Math.min(...group.endCycles), Math.max(...group.endCycles)],
+      );
+      for (const row of rows) {
+        found.set(
+          pointId(group.engineId, version.id, row.end_cycle),
+          contributionsOf(version.sensors, row.sensor_errors, row.recent_residuals ?? []),
+        );
+      }
+    }
+    return points.map((point) => found.get(pointId(point.engineId, point.modelVersionId, point.endCycle)) ?? []);
   }
 
   /** Every window (stride 1) of `series` under `loaded`, normalised, clamped to what the model represents, and scored. */
@@ -236,6 +286,8 @@ export class TrajectoryService {
     const { endCycles, scored } = await this.scoreSeries(series, loaded);
     const points = endCycles.map((endCycle, index) => ({
       id: pointId(engine.id, version.id, endCycle),
+      engineId: engine.id,
+      modelVersionId: version.id,
       endCycle,
       score: scored.scores[index],
       reconstructionError: scored.raw[index],

@@ -109,6 +109,8 @@ describe('access control', () => {
     expect(rootFields.filter((field) => !roles.has(field))).toEqual([]);
     for (const [field, role] of Object.entries(POLICY)) expect([field, roles.get(field)]).toEqual([field, [role]]);
     expect(Object.keys(OPERATIONS).sort()).toEqual(Object.keys(POLICY).sort());
+    // The one field any key may run: what the key itself may do.
+    expect([...roles].filter(([, needed]) => needed.length === 0).map(([field]) => field)).toEqual(['Query.viewer']);
     // Subscriptions (served over WebSocket, test/api/subscriptions.test.ts) need the role of the queries they push.
     const subscriptions = Object.keys(schema.getSubscriptionType()!.getFields()).map((name) => `Subscription.${name}`);
     expect(subscriptions.map((field) => [field, roles.get(field)])).toEqual(subscriptions.map((field) => [field, ['READER']]));
@@ -150,6 +152,17 @@ describe('access control', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('tells any key its own name, prefix and roles through viewer, and refuses it without a key', async () => {
+    const several = await server.app.apiKeys.create('dashboard reader', ['OPERATOR', 'READER']);
+    const viewerOf = async (key: string) =>
+      (await postGraphQL(server.url, { query: '{ viewer { authenticated name prefix roles } }' }, bearer(key))).json;
+    expect(await viewerOf(several.key)).toEqual({
+      data: { viewer: { authenticated: true, name: 'dashboard reader', prefix: several.info.prefix, roles: ['READER', 'OPERATOR'] } },
+    });
+    for (const role of Object.keys(keys) as ApiRole[]) expect((await viewerOf(keys[role])).data.viewer.roles).toEqual([role]);
+    expect((await postGraphQL(server.url, { query: '{ viewer { roles } }' })).status).toBe(401);
   });
 
   it('answers FORBIDDEN the same way whether or not the resource exists', async () => {

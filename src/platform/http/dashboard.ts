@@ -3,7 +3,9 @@
 //
 // index.html is revalidated on every visit (a new build must reach the browser at once); the files
 // under /assets/ carry a content hash in their name, so they are cached for ever. The content security
-// policy allows same-origin scripts, styles, images and requests only, and no inline script.
+// policy allows same-origin scripts, styles, images and requests only, and no inline script; its
+// connect-src 'self' also admits the subscriptions' WebSocket to this origin (ws: or wss: on the same host
+// and port, as CSP Level 3 matches 'self'), and no other (test/browser/dashboard.test.ts checks both).
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
