@@ -67,7 +67,7 @@ describe('the README', () => {
     const saved = fs
       .readdirSync(__dirname)
       .filter((file) => file.endsWith('.test.ts'))
-      .flatMap((file) => [...fs.readFileSync(path.join(__dirname, file), 'utf8').matchAll(/saveScreenshot\(page, '([\w-]+)'\)/g)])
+      .flatMap((file) => [...fs.readFileSync(path.join(__dirname, file), 'utf8').matchAll(/saveScreenshot\(\w+, '([\w-]+)'\)/g)])
       .map((match) => match[1]);
     const readme = fs.readFileSync(path.join(REPOSITORY_ROOT, 'README.md'), 'utf8');
     const shown = [...readme.matchAll(/!\[[^\]]+\]\(docs\/screenshots\/([\w-]+)\.png\)/g)].map((match) => match[1]);
@@ -438,6 +438,10 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
       'GraphQL IDE',
     ]);
 
+    // Versions are listed, but activating one is the operator's.
+    await readerPage.goto(`${server.url}/#/models`);
+    await readerPage.locator('tr[data-version-id]').first().waitFor({ timeout: 30_000 });
+    expect(await readerPage.getByRole('button', { name: /^Activate / }).count()).toBe(0);
     await readerPage.goto(`${server.url}/#/training`);
     expect(await readerPage.getByTestId('needs-role').textContent()).toBe('Training needs the operator role; this API key holds reader.');
     expect(await readerPage.locator('form').count()).toBe(0);

@@ -12,6 +12,7 @@ import { ScoreDistributionChart, type ScoreDistribution } from '../charts/score-
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
 import { MAX_COMPARED } from './compared-ids';
+import { useViewer } from '../api/viewer';
 
 const MODELS_PAGE_SIZE = 20;
 const METRIC_FIELDS = 'windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn }';
@@ -96,6 +97,7 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
   });
   const [activation, setActivation] = useState<{ busy: boolean; error: ApiError | null }>({ busy: false, error: null });
   const [compared, setCompared] = useState<number[]>([]);
+  const mayActivate = useViewer().can('OPERATOR');
   const toggleCompared = (id: number, on: boolean) =>
     setCompared((current) => (on ? [...current.filter((item) => item !== id), id] : current.filter((item) => item !== id)));
 
@@ -160,6 +162,8 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
               <td data-testid={`active-${row.id}`}>
                 {row.isActive ? (
                   'active'
+                ) : !mayActivate ? (
+                  ''
                 ) : (
                   <button
                     type="button"
