@@ -11,8 +11,6 @@ export const ErrorCode = {
   NO_ACTIVE_MODEL: 'NO_ACTIVE_MODEL',
   DATASET_ERROR: 'DATASET_ERROR',
   VERSION_IN_USE: 'VERSION_IN_USE',
-  /** A version its kind keeps from travelling alone in a portable file (an ensemble). */
-  NOT_PORTABLE: 'NOT_PORTABLE',
   /** A portable version file this service cannot import: malformed, damaged, changed or of an unknown format version. */
   INVALID_VERSION_FILE: 'INVALID_VERSION_FILE',
 } as const;

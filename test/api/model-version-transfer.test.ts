@@ -2,9 +2,9 @@
 // multi-condition data set (regimes) in one deployment (PostgreSQL), are exported with GET
 // /model-versions/{id}/export and imported with POST /model-versions/import into another (embedded
 // PGlite) that holds no data at all; both then score the same raw windows, by named columns, bit for bit
-// alike. The autoencoder's file loads in stock TensorFlow.js. Damaged, changed, unknown or inconsistent
-// files, ensembles, uploads a form could send, keys without the role and oversized uploads are refused,
-// writing nothing.
+// alike. An ensemble brings its members along. The autoencoder's file loads in stock TensorFlow.js.
+// Damaged, changed, unknown or inconsistent files, uploads a form could send, keys without the role and
+// oversized uploads are refused, writing nothing.
 import * as tf from '@tensorflow/tfjs';
 import { deserialiseModel, loadLayersModel, selectBackend, type WeightSpec } from '../../src/detectors/lstm-autoencoder/engine';
 import { reconstructionErrors } from '../../src/detectors/lstm-autoencoder/engine/inference';
@@ -23,7 +23,8 @@ const SPLIT = {
   testUnits: [{ from: 7, to: 8 }],
   windowLength: 10,
 };
-const PORTABLE_KINDS = ['lstm-autoencoder', 'isolation-forest', 'local-outlier-factor', 'pca-reconstruction', 'z-score'];
+const TRAINED_KINDS = ['lstm-autoencoder', 'isolation-forest', 'local-outlier-factor', 'pca-reconstruction', 'z-score'];
+const PORTABLE_KINDS = [...TRAINED_KINDS, 'ensemble'];
 
 describe('model version export and import over HTTP', () => {
   let sourceDatabase: TestDatabase;
@@ -32,7 +33,6 @@ describe('model version export and import over HTTP', () => {
   let target: TestServer;
   const keys = { sourceReader: '', targetOperator: '', targetReader: '' };
   const versions = new Map<string, number>();
-  let ensemble = 0;
   let windows: WindowInput[];
 
   async function train(input: Record<string, unknown>): Promise<number> {
@@ -82,15 +82,12 @@ describe('model version export and import over HTTP', () => {
     keys.sourceReader = (await source.services.apiKeys.create('reader', ['reader'])).key;
     keys.targetOperator = (await target.services.apiKeys.create('operator', ['operator'])).key;
     keys.targetReader = (await target.services.apiKeys.create('reader', ['reader'])).key;
-    for (const kind of PORTABLE_KINDS) {
+    for (const kind of TRAINED_KINDS) {
       const network = kind === 'lstm-autoencoder' ? { hidden: 4, code: 2, epochs: 2, batchSize: 64, seed: 3 } : {};
       versions.set(kind, await train({ ...SPLIT, kind, name: kind, ...network }));
     }
-    ensemble = await train({
-      ...SPLIT,
-      kind: 'ensemble',
-      kindOptions: { ensemble: { members: [versions.get('z-score'), versions.get('pca-reconstruction')] } },
-    });
+    const members = [versions.get('z-score'), versions.get('pca-reconstruction')];
+    versions.set('ensemble', await train({ ...SPLIT, kind: 'ensemble', name: 'ensemble', kindOptions: { ensemble: { members } } }));
 
     // Raw windows of a test engine by named columns: every sensor and setting of the data set's catalogue.
     const prisma = sourceDatabase.database.prisma;
@@ -242,6 +239,7 @@ describe('model version export and import over HTTP', () => {
 
   it('refuses damaged, changed, unknown and inconsistent files, writing nothing', async () => {
     const text = (await exportFile(versions.get('isolation-forest')!)).text;
+    const ensembleText = (await exportFile(versions.get('ensemble')!)).text;
     const before = await targetState();
     const refusals: [string, string | Buffer, RegExp][] = [
       ['not JSON', text.slice(0, text.length / 2), /not JSON/],
@@ -259,6 +257,7 @@ describe('model version export and import over HTTP', () => {
       ['a missing field, re-sealed', reSealed(text, (content) => delete content.windowLength), /windowLength/],
       ['a short normalisation, re-sealed', reSealed(text, (content) => content.normalisation.mean.pop()), /normalisation must hold/],
       ['an unknown kind, re-sealed', reSealed(text, (content) => (content.kind = 'crystal-ball')), /unknown detector kind "crystal-ball"/],
+      ['an ensemble without its members, re-sealed', reSealed(ensembleText, (content) => delete content.members), /must carry its members/],
       [
         'a truncated artifact, re-sealed',
         reSealed(text, (content) => (content.artifact.binary = content.artifact.binary.slice(0, 64))),
@@ -277,13 +276,25 @@ describe('model version export and import over HTTP', () => {
     expect(await targetState()).toEqual(before);
   });
 
-  it('refuses to export an ensemble, naming why', async () => {
-    const answer = await exportFile(ensemble);
-    expect(answer.status).toBe(400);
-    expect(answer.json.errors[0]).toMatchObject({
-      extensions: { code: 'NOT_PORTABLE' },
-      message: expect.stringMatching(/export and import its members/),
-    });
+  it('an ensemble brings its members, registered with it and named by their new ids', async () => {
+    const before = await targetState();
+    const imported = await importFile((await exportFile(versions.get('ensemble')!)).text);
+    expect(imported.status).toBe(201);
+    const added = (await targetState()).versions.filter((version) => !before.versions.some((known) => known.id === version.id));
+    expect(added.length).toBe(3);
+    const prisma = targetDatabase.database.prisma;
+    const ensemble = await prisma.modelVersion.findUniqueOrThrow({ where: { id: imported.json.id } });
+    const members = (ensemble.options as { members: number[] }).members;
+    expect([...members, ensemble.id].sort()).toEqual(added.map((version) => version.id).sort());
+    const sources = await prisma.modelVersion.findMany({ where: { id: { in: members } } });
+    expect(members.map((id) => sources.find((member) => member.id === id)!.name)).toEqual(['z-score', 'pca-reconstruction']);
+    expect(members.map((id) => (sources.find((member) => member.id === id)!.trainedOn as any).importedFrom.source.id)).toEqual([
+      versions.get('z-score'),
+      versions.get('pca-reconstruction'),
+    ]);
+  });
+
+  it('answers NOT_FOUND for an unknown version and BAD_USER_INPUT for a malformed id', async () => {
     expect((await exportFile(424242)).status).toBe(404);
     expect((await exportFile('abc')).status).toBe(400);
   });

@@ -2,16 +2,17 @@
 // such a file as a new version. An import is checked whole before anything is written (format, checksum,
 // every field, the kind's options, and the detector loaded from its artifact); then the version, with its
 // lineage saying where it came from, is registered in one transaction, activated or aliased in it when asked.
-import type { ModelVersion, Prisma, PrismaClient } from '@prisma/client';
+// An ensemble travels with its members: they are registered before it, and it names them by their new ids.
+import type { ModelVersion, PrismaClient } from '@prisma/client';
+import type { DetectorArtifact, DetectorRuntime } from '../../detectors/detector';
 import { detectorKind } from '../../detectors/registry';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import { CODE_VERSION } from '../../platform/repository';
 import type { DatasetService } from '../datasets/dataset-service';
-import { loadModel, REGISTRY_LOCK_KEY, type ModelRegistry, type VersionSummary } from './model-registry';
+import { loadModel, preprocessingOf, REGISTRY_LOCK_KEY, type LoadedModel, type ModelRegistry, type VersionSummary } from './model-registry';
 import { checkAlias } from './model-version-curation';
 import {
-  NOT_PORTABLE_KINDS,
   portableArtifact,
   PortableFormatError,
   readPortable,
@@ -53,8 +54,13 @@ function invalidFile(message: string): ServiceError {
 /** Checks that go beyond the shape of each field: the parts agree with each other and with the kind. */
 function checkConsistent(content: PortableContent): void {
   const features = content.sensors.length;
-  if (content.kind in NOT_PORTABLE_KINDS)
-    throw invalidFile(`a ${content.kind} version cannot be imported: ${NOT_PORTABLE_KINDS[content.kind]}`);
+  const memberIds = content.members?.map((member) => member.source.id) ?? null;
+  if ((memberIds !== null) !== (content.kind === 'ensemble')) {
+    throw invalidFile(`a ${content.kind} version ${memberIds ? 'has no members' : 'must carry its members'}`);
+  }
+  if (memberIds && JSON.stringify(memberIds) !== JSON.stringify(content.options.members)) {
+    throw invalidFile(`the ensemble's members (${memberIds.join(', ')}) are not those its options name`);
+  }
   const layers = 'format' in content.artifact;
   if (layers !== (content.kind === 'lstm-autoencoder')) {
     throw invalidFile(
@@ -88,15 +94,18 @@ export class ModelVersionTransfer {
     private readonly datasets: DatasetService,
   ) {}
 
-  /** The portable file of version `id`; NOT_PORTABLE for a kind that cannot travel alone. */
+  /** The portable file of version `id` (an ensemble's with its members). */
   async exportVersion(id: number): Promise<ExportedVersion> {
+    const content = await this.contentOf(id);
+    return { fileName: `model-version-${content.source.version}-${content.kind}.json`, ...writePortable(content) };
+  }
+
+  private async contentOf(id: number): Promise<PortableContent> {
     const version = await this.prisma.modelVersion.findUnique({ where: { id } });
     if (!version) throw notFound('model version', id);
-    const refusal = NOT_PORTABLE_KINDS[version.kind];
-    if (refusal)
-      throw new ServiceError(ErrorCode.NOT_PORTABLE, `model version ${id} cannot be exported: ${refusal}`, { id, kind: version.kind });
     const columns = await this.datasets.columnsOfVersion(version);
-    const content: PortableContent = {
+    const members = version.kind === 'ensemble' ? (version.options as { members: number[] }).members : null;
+    return {
       kind: version.kind,
       options: version.options as Record<string, unknown>,
       sensors: version.sensors,
@@ -116,8 +125,8 @@ export class ModelVersionTransfer {
       source: { id: version.id, version: version.version, name: version.name },
       exportedAt: new Date().toISOString(),
       exportedBy: { codeVersion: CODE_VERSION },
+      ...(members ? { members: await Promise.all(members.map((member) => this.contentOf(member))) } : {}),
     };
-    return { fileName: `model-version-${version.version}-${version.kind}.json`, ...writePortable(content) };
   }
 
   /**
@@ -134,103 +143,158 @@ export class ModelVersionTransfer {
       if (error instanceof PortableFormatError) throw invalidFile(error.message);
       throw error;
     }
-    checkConsistent(content);
-    const row = await this.checkLoads(content);
-    const importedFrom: ImportedFrom = {
-      source: content.source,
-      exportedAt: content.exportedAt,
-      exportedBy: content.exportedBy.codeVersion,
-      checksum,
-      importedAt: new Date().toISOString(),
-      columns: content.columns,
-    };
-    const trainedOn = { ...content.trainedOn, importedFrom };
+    const plan = await this.checkLoads(content);
+    const importedAt = new Date().toISOString();
     const id = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REGISTRY_LOCK_KEY})`;
-      const created = await tx.modelVersion.create({
-        data: {
-          version: await this.registry.nextVersionNumber(tx),
-          name: content.source.name,
-          kind: content.kind,
-          options: {},
-          summary: {},
-          sensors: content.sensors,
-          windowLength: content.windowLength,
-          normalisation: {},
-          scoringMethod: {},
-          threshold: 0,
-          thresholdQuantile: 0,
-          artifact: {},
-          artifactBinary: row.artifactBinary,
-          backend: content.backend,
-          trainingMs: content.trainingMs,
-          trainedOn: {},
-        },
-        select: { id: true },
-      });
-      // Every number as text: Prisma rounds the numbers it sends (see platform/db/exact-floats.ts).
-      await tx.$executeRawUnsafe(
-        `UPDATE model_versions SET threshold = $2::text::float8, threshold_quantile = $3::text::float8, options = $4::text::jsonb,
-                summary = $5::text::jsonb, normalisation = $6::text::jsonb, regimes = $7::text::jsonb, scoring_method = $8::text::jsonb,
-                metrics = $9::text::jsonb, artifact = $10::text::jsonb, trained_on = $11::text::jsonb WHERE id = $1`,
-        created.id,
-        exactFloat(content.threshold),
-        exactFloat(content.thresholdQuantile),
-        exactJson(content.options),
-        exactJson(content.summary),
-        exactJson(content.normalisation),
-        content.regimes ? exactJson(content.regimes) : null,
-        exactJson(content.scoringMethod),
-        content.metrics ? exactJson(content.metrics) : null,
-        exactJson(row.artifact),
-        exactJson(trainedOn),
-      );
+      // Ids in the exporting deployment -> ids here, as the members are registered before their ensemble.
+      const ids = new Map<number, number>();
+      for (const { content: version, artifact } of plan) {
+        const renamed = renameMembers(version, artifact.json, ids);
+        const importedFrom: ImportedFrom = {
+          source: version.source,
+          exportedAt: version.exportedAt,
+          exportedBy: version.exportedBy.codeVersion,
+          checksum,
+          importedAt,
+          columns: version.columns,
+        };
+        const created = await tx.modelVersion.create({
+          data: {
+            version: await this.registry.nextVersionNumber(tx),
+            name: version.source.name,
+            kind: version.kind,
+            options: {},
+            summary: {},
+            sensors: version.sensors,
+            windowLength: version.windowLength,
+            normalisation: {},
+            scoringMethod: {},
+            threshold: 0,
+            thresholdQuantile: 0,
+            artifact: {},
+            artifactBinary: artifact.binary ? new Uint8Array(artifact.binary) : null,
+            backend: version.backend,
+            trainingMs: version.trainingMs,
+            trainedOn: {},
+          },
+          select: { id: true },
+        });
+        // Every number as text: Prisma rounds the numbers it sends (see platform/db/exact-floats.ts).
+        await tx.$executeRawUnsafe(
+          `UPDATE model_versions SET threshold = $2::text::float8, threshold_quantile = $3::text::float8, options = $4::text::jsonb,
+                  summary = $5::text::jsonb, normalisation = $6::text::jsonb, regimes = $7::text::jsonb, scoring_method = $8::text::jsonb,
+                  metrics = $9::text::jsonb, artifact = $10::text::jsonb, trained_on = $11::text::jsonb WHERE id = $1`,
+          created.id,
+          exactFloat(version.threshold),
+          exactFloat(version.thresholdQuantile),
+          exactJson(renamed.options),
+          exactJson(renamed.summary),
+          exactJson(version.normalisation),
+          version.regimes ? exactJson(version.regimes) : null,
+          exactJson(renamed.scoringMethod),
+          version.metrics ? exactJson(version.metrics) : null,
+          exactJson(renamed.artifact),
+          exactJson({ ...version.trainedOn, importedFrom }),
+        );
+        ids.set(version.source.id, created.id);
+      }
+      const imported = ids.get(content.source.id)!;
       if (options.activate) {
         await tx.modelVersion.updateMany({ where: { isActive: true }, data: { isActive: false } });
-        await tx.modelVersion.update({ where: { id: created.id }, data: { isActive: true, activatedAt: new Date() } });
+        await tx.modelVersion.update({ where: { id: imported }, data: { isActive: true, activatedAt: new Date() } });
       }
       if (options.alias != null) {
         await tx.modelVersionAlias.upsert({
           where: { name: options.alias },
-          create: { name: options.alias, modelVersionId: created.id },
-          update: { modelVersionId: created.id, createdAt: new Date() },
+          create: { name: options.alias, modelVersionId: imported },
+          update: { modelVersionId: imported, createdAt: new Date() },
         });
       }
-      return created.id;
+      return imported;
     });
     if (options.activate) this.registry.forget(id);
     return this.registry.get(id);
   }
 
-  /** Loads the detector the file describes, as scoring will: INVALID_VERSION_FILE when it cannot. */
-  private async checkLoads(content: PortableContent): Promise<Pick<ModelVersion, 'artifact' | 'artifactBinary'>> {
-    const artifact = storedArtifact(content.artifact);
-    try {
-      detectorKind(content.kind).resolveOptions(content.options);
-    } catch (error) {
-      throw invalidFile(`the file's ${content.kind} options are not valid: ${(error as Error).message}`);
-    }
-    const row = {
-      id: 0,
-      kind: content.kind,
-      options: content.options,
-      sensors: content.sensors,
-      windowLength: content.windowLength,
-      normalisation: content.normalisation,
-      regimes: content.regimes,
-      scoringMethod: content.scoringMethod,
-      threshold: content.threshold,
-      artifact: artifact.json as Prisma.JsonObject,
-      artifactBinary: artifact.binary ? new Uint8Array(artifact.binary) : null,
-    } as unknown as ModelVersion;
-    try {
-      // A runtime of its own: nothing is kept under this unregistered version's key.
-      await loadModel(row, {});
-    } catch (error) {
-      throw invalidFile(`the file's ${content.kind} detector cannot be loaded from it: ${(error as Error).message}`);
-    }
-    return { artifact: row.artifact, artifactBinary: row.artifactBinary };
+  /**
+   * Loads the detectors the file describes, as scoring will, members before their ensemble; returns them
+   * in that order, the order they are registered in. INVALID_VERSION_FILE when one cannot be loaded.
+   */
+  private async checkLoads(content: PortableContent): Promise<PlannedVersion[]> {
+    const plan: PlannedVersion[] = [];
+    const loaded = new Map<number, LoadedModel>();
+    // Members are found among the versions of the file loaded so far (by their ids where it was exported).
+    const runtime: DetectorRuntime = {
+      async loadVersion(id) {
+        const member = loaded.get(id);
+        if (!member) throw invalidFile(`the file holds no member version ${id}`);
+        const { version, detector } = member;
+        return { id, kind: version.kind, threshold: version.threshold, detector, preprocessing: preprocessingOf(version) };
+      },
+    };
+    const visit = async (version: PortableContent) => {
+      for (const member of version.members ?? []) await visit(member);
+      checkConsistent(version);
+      try {
+        detectorKind(version.kind).resolveOptions(version.options);
+      } catch (error) {
+        throw invalidFile(`the file's ${version.kind} options are not valid: ${(error as Error).message}`);
+      }
+      const artifact = storedArtifact(version.artifact);
+      const row = {
+        // An id no version has: the detector's cache key (see modelKeyOf) names none of this deployment's versions.
+        id: -(plan.length + 1),
+        kind: version.kind,
+        options: version.options,
+        sensors: version.sensors,
+        windowLength: version.windowLength,
+        normalisation: version.normalisation,
+        regimes: version.regimes,
+        scoringMethod: version.scoringMethod,
+        threshold: version.threshold,
+        trainedOn: version.trainedOn,
+        artifact: artifact.json,
+        artifactBinary: artifact.binary,
+      } as unknown as ModelVersion;
+      try {
+        loaded.set(version.source.id, await loadModel(row, runtime));
+      } catch (error) {
+        throw invalidFile(`the file's ${version.kind} detector cannot be loaded from it: ${(error as Error).message}`);
+      }
+      plan.push({ content: version, artifact });
+    };
+    await visit(content);
+    return plan;
   }
+}
+
+interface PlannedVersion {
+  content: PortableContent;
+  artifact: DetectorArtifact;
+}
+
+/** An ensemble's options, artifact, scoring method and summary naming its members by their ids here. */
+function renameMembers(
+  version: PortableContent,
+  artifact: Record<string, unknown>,
+  ids: ReadonlyMap<number, number>,
+): {
+  options: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  scoringMethod: Record<string, unknown>;
+  artifact: Record<string, unknown>;
+} {
+  const { options, summary, scoringMethod } = version;
+  if (version.kind !== 'ensemble') return { options, summary, scoringMethod, artifact };
+  const rename = (id: unknown) => ids.get(id as number) ?? id;
+  const renameAll = (entries: unknown) => (entries as { id: number }[]).map((entry) => ({ ...entry, id: rename(entry.id) }));
+  return {
+    options: { ...options, members: (options.members as number[]).map(rename) },
+    summary: { ...summary, members: renameAll(summary.members) },
+    scoringMethod: { ...scoringMethod, members: renameAll(scoringMethod.members) },
+    artifact: { ...artifact, members: renameAll(artifact.members) },
+  };
 }
 
 /** The query string of an import, checked: activate=true|false, alias=<name>. */

@@ -14,8 +14,8 @@
 // The artifact is the kind's { json, binary } (binary in base64), except for the LSTM autoencoder, whose
 // artifact is a TensorFlow.js layers model: { format: "layers-model", modelTopology, weightSpecs,
 // weightData (base64) }, which tf.loadLayersModel(tf.io.fromMemory({ ...artifact, weightData })) loads.
-// Ensembles are refused: they score through other registered versions, which a file of one version
-// cannot carry (export and import the members, then train the ensemble on them again).
+// An ensemble's file carries its members' contents in `members` (they are registered with it, first);
+// its options, artifact and scoring method name them by their ids in the exporting deployment (source.id).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DetectorArtifact } from '../../detectors/detector';
@@ -24,12 +24,6 @@ export const PORTABLE_FORMAT = 'engine-health/model-version';
 export const PORTABLE_FORMAT_VERSION = 1;
 /** Largest file imported (held whole while it is checked): an autoencoder of the largest sizes is ~12 MB. */
 export const MAX_PORTABLE_FILE_BYTES = 64 * 1024 * 1024;
-/** Kinds whose versions cannot travel alone. */
-export const NOT_PORTABLE_KINDS: Readonly<Record<string, string>> = {
-  ensemble:
-    'an ensemble scores through other registered versions, which its file cannot carry: export and import its members, then train the ensemble on them',
-};
-
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -73,9 +67,11 @@ const content = z.object({
   source: z.object({ id: z.number().int(), version: z.number().int(), name: z.string().nullable() }),
   exportedAt: z.iso.datetime(),
   exportedBy: z.object({ codeVersion: z.string() }),
+  /** An ensemble's member versions, each a content of its own (read by contentOf). */
+  members: z.array(z.unknown()).optional(),
 });
 
-export type PortableContent = z.infer<typeof content>;
+export type PortableContent = Omit<z.infer<typeof content>, 'members'> & { members?: PortableContent[] };
 
 const envelope = z.object({
   format: z.literal(PORTABLE_FORMAT),
@@ -154,7 +150,12 @@ export function readPortable(text: string): { content: PortableContent; checksum
   if (checksumOf(head.data.content) !== head.data.checksum) {
     throw new PortableFormatError('the content does not match its checksum: the file was changed or damaged after export');
   }
-  const body = content.safeParse(head.data.content);
-  if (!body.success) throw new PortableFormatError(`the file's content is malformed: ${issuesOf(body.error)}`);
-  return { content: body.data, checksum: head.data.checksum };
+  return { content: contentOf(head.data.content, 'content'), checksum: head.data.checksum };
+}
+
+function contentOf(value: unknown, path: string): PortableContent {
+  const body = content.safeParse(value);
+  if (!body.success) throw new PortableFormatError(`the file's ${path} is malformed: ${issuesOf(body.error)}`);
+  const { members, ...version } = body.data;
+  return members ? { ...version, members: members.map((member, index) => contentOf(member, `${path}.members.${index}`)) } : version;
 }
