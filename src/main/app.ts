@@ -37,6 +37,7 @@ import { Metrics } from '../platform/observability/metrics';
 import type { ApiKeyService } from '../modules/api-keys/api-key-service';
 import type { AppServices } from './services';
 import { importRouter } from '../modules/datasets/import-route';
+import { transferRouter } from '../modules/registry/transfer-routes';
 
 /** What every process serves over HTTP: the operational endpoints, and a graceful shutdown. */
 export interface OperationsApp {
@@ -185,6 +186,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
     },
   );
   app.use(importRouter({ imports: services.imports, authenticate, bodyLimitBytes: config.imports.bodyLimitBytes }));
+  app.use(transferRouter({ transfer: services.transfer, authenticate }));
   app.use(createDashboardRouter());
   // After /graphql, which takes nearly every request: express walks its layers in order for each one.
   app.use(healthRouter(readiness));

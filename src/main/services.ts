@@ -11,6 +11,7 @@ import { DatasetImportService } from '../modules/datasets/dataset-import-service
 import { ImportJobRunner, type ImportRunnerOptions } from '../modules/datasets/import-job-runner';
 import { ModelRegistry } from '../modules/registry/model-registry';
 import { ModelVersionCuration } from '../modules/registry/model-version-curation';
+import { ModelVersionTransfer } from '../modules/registry/model-version-transfer';
 import { ServiceInfoService } from '../modules/service-info/service-info-service';
 import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring-service';
 import { EvaluationService } from '../modules/evaluation/evaluation-service';
@@ -32,6 +33,8 @@ export interface AppServices {
   engines: EngineService;
   models: ModelRegistry;
   curation: ModelVersionCuration;
+  /** Export and import of versions as portable files. */
+  transfer: ModelVersionTransfer;
   jobs: TrainingJobService;
   scoring: ScoringService;
   trajectories: TrajectoryService;
@@ -82,6 +85,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     engines,
     models,
     curation: new ModelVersionCuration(database.prisma, models),
+    transfer: new ModelVersionTransfer(database.prisma, models, datasets),
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
     liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events),

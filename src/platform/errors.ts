@@ -11,6 +11,8 @@ export const ErrorCode = {
   NO_ACTIVE_MODEL: 'NO_ACTIVE_MODEL',
   DATASET_ERROR: 'DATASET_ERROR',
   VERSION_IN_USE: 'VERSION_IN_USE',
+  /** A portable version file this service cannot import: malformed, damaged, changed or of an unknown format version. */
+  INVALID_VERSION_FILE: 'INVALID_VERSION_FILE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

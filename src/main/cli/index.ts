@@ -9,7 +9,9 @@ import { aliasCommand } from './alias';
 import { compareCommand } from './compare';
 import { emitSchemaCommand } from './emit-schema';
 import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
 import { importCommand } from './import';
+import { importVersionCommand } from './import-version';
 import { keysCommand } from './keys';
 import { migrateCommand } from './migrate';
 import { scoreCommand } from './score';
@@ -30,6 +32,8 @@ export function buildCli(): Command {
     .addCommand(versionsCommand())
     .addCommand(activateCommand())
     .addCommand(aliasCommand())
+    .addCommand(exportCommand())
+    .addCommand(importVersionCommand())
     .addCommand(keysCommand());
 }
 

@@ -1,12 +1,15 @@
-// The built command line's registry commands (versions, activate, alias) against a fresh PostgreSQL
-// database, as tables and as JSON; refusals with a message naming the problem and exit code 1.
+// The built command line's registry commands (versions, activate, alias, export, import-version) against
+// a fresh PostgreSQL database, as tables and as JSON; refusals with a message naming the problem and exit
+// code 1.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openPostgres, type Database } from '../../platform/db/database';
-import { writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
+import { firstUnits, writeSubsetFolder } from '../../../test/support/cmapss-fixtures';
 import { runCli } from '../../../test/support/cli';
 import { createDatabaseFromTemplate } from '../../../test/support/postgres';
 
-describe('command line: versions, activate, alias', () => {
+describe('command line: versions, activate, alias, export, import-version', () => {
   let created: Awaited<ReturnType<typeof createDatabaseFromTemplate>>;
   let database: Database;
   let versionIds: number[];
@@ -99,5 +102,52 @@ describe('command line: versions, activate, alias', () => {
     expect(await database.prisma.modelVersion.findMany({ where: { isActive: true }, select: { id: true } })).toEqual([
       { id: versionIds[0] },
     ]);
+  });
+
+  it('export writes a portable file that import-version registers in another database, which scores a CSV alike', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portable-'));
+    const other = await createDatabaseFromTemplate();
+    try {
+      const file = path.join(dir, 'first.json');
+      const exported = await cli('export', String(versionIds[0]), '--out', file, '--json');
+      expect(exported.code).toBe(0);
+      expect(JSON.parse(exported.stdout)).toEqual({
+        id: versionIds[0],
+        version: expect.any(Number),
+        kind: 'z-score',
+        file,
+        bytes: fs.statSync(file).size,
+        checksum: JSON.parse(fs.readFileSync(file, 'utf8')).checksum,
+      });
+
+      // The other database holds no data set: the imported version reads sensors by the names its file recorded.
+      const imported = await runCli(other.url, ['import-version', file, '--activate', '--alias', 'champion', '--json']);
+      expect(imported.code).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({ kind: 'z-score', name: 'first', isActive: true, aliases: ['champion'] });
+      const csv = path.join(dir, 'engine.csv');
+      const header = [1, 2, 3].map((n) => `setting${n}`).concat(Array.from({ length: 21 }, (_, n) => `sensor${n + 1}`));
+      const rows = firstUnits('test_FD001.txt', 1).map((line) => line.trim().split(/\s+/).slice(2).join(','));
+      fs.writeFileSync(csv, `${header.join(',')}\n${rows.join('\n')}\n`);
+      const here = await cli('score', csv, '--version', String(versionIds[0]), '--json');
+      const there = await runCli(other.url, ['score', csv, '--json']);
+      expect([here.code, there.code]).toEqual([0, 0]);
+      const [hereScores, thereScores] = [JSON.parse(here.stdout), JSON.parse(there.stdout)];
+      expect(thereScores.windows.length).toBe(rows.length - 29);
+      expect({ ...thereScores, modelVersionId: null }).toEqual({ ...hereScores, modelVersionId: null });
+
+      const text = await runCli(other.url, ['import-version', file]);
+      expect(text.code).toBe(0);
+      expect(text.stderr).toMatch(new RegExp(`^model version \\d+ imported from ${file}\\.\n$`));
+      const changed = path.join(dir, 'changed.json');
+      fs.writeFileSync(changed, fs.readFileSync(file, 'utf8').replace('"windowLength":30', '"windowLength":31'));
+      const refused = await runCli(other.url, ['import-version', changed]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^INVALID_VERSION_FILE: the content does not match its checksum/);
+      const versions = JSON.parse((await runCli(other.url, ['versions', '--json'])).stdout);
+      expect(versions.map((version: { isActive: boolean }) => version.isActive)).toEqual([false, true]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await other.drop();
+    }
   });
 });

@@ -87,9 +87,15 @@ export class DatasetService {
     return entry;
   }
 
-  /** The sensor and setting names of the data set a version was trained on (its trainedOn.dataset). */
+  /**
+   * The sensor and setting names of the data set a version was trained on (its trainedOn.dataset); for an
+   * imported version, those its file recorded: this deployment need not hold that data set.
+   */
   async columnsOfVersion(version: { trainedOn: unknown }): Promise<VersionColumns> {
-    const { catalogue, sensorNames } = await this.catalogue((version.trainedOn as { dataset: string }).dataset);
+    const trainedOn = version.trainedOn as { dataset: string; importedFrom?: { columns: { sensors: string[]; settings: string[] } } };
+    const imported = trainedOn.importedFrom?.columns;
+    if (imported) return { sensorNames: new Set(imported.sensors), settingNames: new Set(imported.settings) };
+    const { catalogue, sensorNames } = await this.catalogue(trainedOn.dataset);
     return { sensorNames, settingNames: new Set(catalogue.settings.map((column) => column.name)) };
   }
 

@@ -3,53 +3,25 @@
 // and the column mapping (see parseImportOptions). Answers 202 with the import's id at once; the import
 // runs as a background job that clients follow with the datasetImport(id) query.
 //
-// Same API keys as GraphQL (the operator role), and the same CSRF protection as Apollo's: a browser
-// form cannot send it, because it needs a Content-Type other than the three a form may use (e.g.
-// text/csv, application/gzip, application/octet-stream) or an apollo-require-preflight header.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Same API keys as GraphQL (the operator role), and the same CSRF protection as Apollo's (see
+// platform/http/uploads.ts).
 import { ApiRole } from '@prisma/client';
 import express from 'express';
 import type { Authenticate } from '../../platform/auth/authentication';
 import { isDatabaseUnavailable } from '../../platform/db/connection-errors';
 import { ServiceError } from '../../platform/errors';
-import { AccessCode, errorBody, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_MS } from '../../platform/graphql/errors';
+import { AccessCode, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_MS } from '../../platform/graphql/errors';
 import { answerError } from '../../platform/http/endpoints';
 import { sendJson, stateOf } from '../../platform/http/requests';
+import { formLike, queryParameters, refuse } from '../../platform/http/uploads';
 import { UploadTooLargeError, type DatasetImportService } from './dataset-import-service';
 import { parseImportOptions } from './import-options';
-
-const FORM_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
-const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'];
 
 export interface ImportRouteOptions {
   imports: DatasetImportService;
   authenticate: Authenticate;
   /** Largest upload accepted (IMPORT_BODY_LIMIT_BYTES). */
   bodyLimitBytes: number;
-}
-
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
-  stateOf(res).outcome = code;
-  // The body is not read: ask the client to close rather than send the rest of it on this connection.
-  res.setHeader('Connection', 'close');
-  sendJson(res, status, errorBody(code, message));
-  req.resume();
-}
-
-/** Whether a browser could have sent this request without a preflight (a form post). */
-function formLike(req: IncomingMessage): boolean {
-  if (PREFLIGHT_HEADERS.some((name) => req.headers[name] !== undefined)) return false;
-  const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
-  return type === undefined || type === '' || FORM_CONTENT_TYPES.has(type);
-}
-
-function queryParameters(req: express.Request): Record<string, string> | string {
-  const parameters: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.query)) {
-    if (typeof value !== 'string') return name;
-    parameters[name] = value;
-  }
-  return parameters;
 }
 
 export function importRouter(options: ImportRouteOptions): express.Router {

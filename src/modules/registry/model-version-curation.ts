@@ -30,7 +30,7 @@ type Transaction = Prisma.TransactionClient;
 
 const WITHOUT_ARTIFACT = { artifact: true, artifactBinary: true } as const;
 
-function checkAlias(alias: string): void {
+export function checkAlias(alias: string): void {
   if (!ALIAS_PATTERN.test(alias)) {
     throw badInput(`alias "${alias}" is not valid: ${ALIAS_RULE}`, { alias });
   }

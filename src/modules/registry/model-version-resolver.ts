@@ -2,6 +2,7 @@ import { ApiRole, type Evaluation as EvaluationRow } from '@prisma/client';
 import type { ModelRegistry, StoredRegimes, VersionSummary as ModelVersionRow } from './model-registry';
 import type { EvaluationService } from '../evaluation/evaluation-service';
 import { ALIAS_RULE, type ModelVersionCuration } from './model-version-curation';
+import type { ImportedFrom } from './model-version-transfer';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { FieldCost } from '../../platform/graphql/cost';
@@ -203,9 +204,17 @@ export class ModelVersionResolver {
     return tags.map((tag) => ({ id: `${tag.modelVersionId}:${tag.key}`, key: tag.key, value: tag.value }));
   }
 
-  @FieldResolver(() => ModelVersionLineage, { description: 'Where it comes from: data set, data fingerprint, training job, code version.' })
+  @FieldResolver(() => ModelVersionLineage, {
+    description: 'Where it comes from: data set, data fingerprint, training job, code version, and the version it was imported from.',
+  })
   async lineage(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<ModelVersionLineage> {
-    const trainedOn = version.trainedOn as { dataset: string; dataFingerprint?: string; codeVersion?: string };
+    const trainedOn = version.trainedOn as unknown as {
+      dataset: string;
+      dataFingerprint?: string;
+      codeVersion?: string;
+      importedFrom?: ImportedFrom;
+    };
+    const imported = trainedOn.importedFrom;
     const trainingJobId = await loaders
       .get('modelVersionTrainingJobs', (ids: readonly number[]) => this.registry.trainingJobIdsOf(ids))
       .load(version.id);
@@ -215,6 +224,17 @@ export class ModelVersionResolver {
       dataFingerprint: trainedOn.dataFingerprint ?? null,
       trainingJobId,
       codeVersion: trainedOn.codeVersion ?? null,
+      importedFrom: imported
+        ? {
+            sourceId: imported.source.id,
+            sourceVersion: imported.source.version,
+            sourceName: imported.source.name,
+            exportedAt: new Date(imported.exportedAt),
+            exportedBy: imported.exportedBy,
+            checksum: imported.checksum,
+            importedAt: new Date(imported.importedAt),
+          }
+        : null,
     };
   }
 

@@ -329,6 +329,30 @@ export class ModelVersion {
   activatedAt: Date | null;
 }
 
+@ObjectType({ description: 'Where an imported model version comes from: the version its portable file was exported from.' })
+export class ModelVersionImport {
+  @Field(() => Int, { description: 'Id of the version in the deployment that exported it.' })
+  sourceId: number;
+
+  @Field(() => Int, { description: 'Version number there.' })
+  sourceVersion: number;
+
+  @Field(() => String, { nullable: true, description: 'Its name there.' })
+  sourceName: string | null;
+
+  @Field(() => DateTimeResolver, { description: 'When the file was exported.' })
+  exportedAt: Date;
+
+  @Field(() => String, { description: 'Version of the service that exported it (package.json).' })
+  exportedBy: string;
+
+  @Field(() => String, { description: 'The file\'s checksum, "sha256:<hex>" of its content.' })
+  checksum: string;
+
+  @Field(() => DateTimeResolver, { description: 'When it was imported here.' })
+  importedAt: Date;
+}
+
 @ObjectType({ description: 'Where a model version comes from: its data, the job that trained it and the code that ran.' })
 export class ModelVersionLineage {
   @Field(() => ID, { description: 'Cache key: the model version id.' })
@@ -352,6 +376,13 @@ export class ModelVersionLineage {
     description: 'Version of this service (package.json) that trained it; null for versions registered before it was recorded.',
   })
   codeVersion: string | null;
+
+  @Field(() => ModelVersionImport, {
+    nullable: true,
+    description:
+      'For a version imported from a portable file (GET /model-versions/{id}/export, POST /model-versions/import): the version it was exported from; null for a version trained here.',
+  })
+  importedFrom: ModelVersionImport | null;
 }
 
 @ObjectType({ description: 'A key/value tag of a model version.' })

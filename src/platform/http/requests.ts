@@ -75,6 +75,8 @@ function routeOf(path: string): string {
   if (path === '/graphql') return 'graphql';
   if (path === '/health' || path === '/ready' || path === '/metrics' || path === '/imports') return path.slice(1);
   if (path === '/' || path.startsWith('/ide/')) return 'ide';
+  if (path === '/model-versions/import') return 'model-version-import';
+  if (path.startsWith('/model-versions/') && path.endsWith('/export')) return 'model-version-export';
   return 'other';
 }
 
