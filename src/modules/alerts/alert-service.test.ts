@@ -1,12 +1,11 @@
 // Alerts as data against a real database: raised by the scoring paths that write engine scores (a
 // version's registration on its test engines, a stored engine's trajectory), never duplicated when the
 // same windows are scored again, listed with cursors and filters, and moved by operators.
-import { createServices, type AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
 import { alertEpisodes, DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rule';
 import { ErrorCode } from '../../platform/errors';
-import { createLogger } from '../../platform/observability/logger';
-import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
+import { zScoreVersionScenario } from '../../../test/support/scenarios';
 import { refreshEngineAlerts } from './alert-store';
 
 describeEachDatabase('alerts', (db) => {
@@ -17,18 +16,9 @@ describeEachDatabase('alerts', (db) => {
     db().prisma.alert.findMany({ where: { engineId, modelVersionId: versionId }, orderBy: { openedCycle: 'asc' } });
 
   beforeAll(async () => {
-    await importFirstUnits(db().prisma, 8);
-    services = createServices(db(), createLogger('silent'));
-    const job = await services.jobs.enqueue({
-      name: 'z-score',
-      kind: 'z-score',
-      trainUnits: [{ from: 1, to: 4 }],
-      calibrationUnits: [{ from: 5, to: 6 }],
-      testUnits: [{ from: 7, to: 8 }],
-    });
-    const finished = await services.runner.runNext(job.id);
-    expect(finished?.status).toBe('SUCCEEDED');
-    versionId = finished!.modelVersionId!;
+    const scenario = await zScoreVersionScenario(db());
+    services = scenario.services;
+    versionId = scenario.version.id;
   });
 
   /** What the rule says of an engine's stored scores, recomputed here from the scores table. */

@@ -1,35 +1,30 @@
-// Engine-level metrics and score distributions in stored evaluations: the registration of a trained
-// version and a later evaluateModelVersion both carry them, measured on the scores the database holds;
-// a comparison's curves on the common windows.
-import { createServices, type AppServices } from '../../main/services';
+// EvaluationService on a real database: window and engine-level metrics and score distributions in
+// stored evaluations (the registration of a trained version and a later evaluateModelVersion) equal a
+// direct computation on the scores the database holds; a comparison's curves on the common windows;
+// splits are bounded, unlabelled engines are refused as such, and every refusal stores and scores nothing.
+import type { AppServices } from '../../main/services';
 import { engineLevelMetrics, type LabelledEngine } from '../../domain/evaluation/engine-level';
 import { DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rule';
 import { ErrorCode, ServiceError } from '../../platform/errors';
-import { createLogger } from '../../platform/observability/logger';
-import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
+import { chunked, fleetCsv } from '../../../test/support/csv-fixtures';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/databases';
+import { SMALL_SPLIT, zScoreVersionScenario } from '../../../test/support/scenarios';
+import { serviceErrorOf } from '../../../test/support/service-errors';
+import { parseImportOptions } from '../datasets/import-options';
+import { MAX_COMPARED_VERSIONS, MAX_EVALUATED_UNITS, type EvaluationRequest } from './evaluation-service';
 import type { MetricsRecord } from './evaluation-records';
 import { toEvaluationView } from './evaluation-views';
 
-describe('EvaluationService stored evaluations and comparisons', () => {
+describe('EvaluationService', () => {
   let testDatabase: TestDatabase;
   let services: AppServices;
   let versionId: number;
 
   beforeAll(async () => {
     testDatabase = await openTestDatabase('postgresql');
-    await importFirstUnits(testDatabase.database.prisma, 8);
-    services = createServices(testDatabase.database, createLogger('silent'));
-    const job = await services.jobs.enqueue({
-      name: 'z-score',
-      kind: 'z-score',
-      trainUnits: [{ from: 1, to: 4 }],
-      calibrationUnits: [{ from: 5, to: 6 }],
-      testUnits: [{ from: 7, to: 8 }],
-    });
-    const finished = await services.runner.runNext(job.id);
-    expect(finished?.status).toBe('SUCCEEDED');
-    versionId = finished!.modelVersionId!;
+    const scenario = await zScoreVersionScenario(testDatabase.database);
+    services = scenario.services;
+    versionId = scenario.version.id;
   });
 
   afterAll(async () => {
@@ -53,7 +48,35 @@ describe('EvaluationService stored evaluations and comparisons', () => {
     return { engines: [...engines.values()], threshold: version.threshold };
   }
 
-  it('stores them with the registration of a trained version, from the test engines scores', async () => {
+  it("stores window metrics equal to those counted directly from the test engines' stored scores", async () => {
+    const { prisma } = testDatabase.database;
+    const [registration] = await prisma.evaluation.findMany({ where: { modelVersionId: versionId } });
+    const metrics = registration.metrics as unknown as MetricsRecord;
+    const { engines, threshold } = await storedTestEngines();
+    const windows = engines.flatMap((engine) => engine.windows);
+    const anomalyRul = 30; // the split's default
+    const positives = windows.filter((window) => window.rul <= anomalyRul);
+    const negatives = windows.filter((window) => window.rul > anomalyRul);
+    const tp = positives.filter((window) => window.score > threshold).length;
+    const fp = negatives.filter((window) => window.score > threshold).length;
+    expect(metrics).toMatchObject({
+      threshold,
+      windows: windows.length,
+      anomalous: positives.length,
+      confusion: { tp, fp, fn: positives.length - tp, tn: negatives.length - fp },
+      accuracy: (tp + negatives.length - fp) / windows.length,
+    });
+    expect(metrics.precision).toBeCloseTo(tp / (tp + fp), 12);
+    expect(metrics.recall).toBeCloseTo(tp / positives.length, 12);
+    expect(metrics.f1).toBeCloseTo((2 * tp) / (2 * tp + fp + positives.length - tp), 12);
+    // ROC-AUC as the Mann-Whitney statistic: the share of (anomalous, normal) pairs ranked right, ties half.
+    let right = 0;
+    for (const positive of positives)
+      for (const negative of negatives) right += positive.score > negative.score ? 1 : positive.score === negative.score ? 0.5 : 0;
+    expect(metrics.rocAuc).toBeCloseTo(right / (positives.length * negatives.length), 12);
+  });
+
+  it('stores engine-level metrics with the registration of a trained version, from the test engines scores', async () => {
     const { prisma } = testDatabase.database;
     const [registration] = await prisma.evaluation.findMany({ where: { modelVersionId: versionId } });
     const metrics = registration.metrics as unknown as MetricsRecord;
@@ -73,7 +96,7 @@ describe('EvaluationService stored evaluations and comparisons', () => {
     expect((version.metrics as unknown as MetricsRecord).engineLevel).toEqual(metrics.engineLevel);
   });
 
-  it('stores them with every evaluation of a version', async () => {
+  it('stores engine-level metrics with every evaluation of a version', async () => {
     const { prisma } = testDatabase.database;
     const [registration] = await prisma.evaluation.findMany({ where: { modelVersionId: versionId }, orderBy: { id: 'asc' } });
     const evaluated = await services.evaluations.evaluate(versionId);
@@ -151,5 +174,85 @@ describe('EvaluationService stored evaluations and comparisons', () => {
     await expect(refused).rejects.toBeInstanceOf(ServiceError);
     await expect(refused).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
     expect(await prisma.evaluation.count()).toBe(before);
+  });
+
+  /** Expects `call` to be refused with `code` and a message matching `message`, storing and scoring nothing. */
+  async function expectRefused(call: () => Promise<unknown>, code: ErrorCode, message: RegExp) {
+    const { prisma } = testDatabase.database;
+    const before = { evaluations: await prisma.evaluation.count(), scores: await prisma.score.count() };
+    const error = await serviceErrorOf(call());
+    expect([error.code, error.message]).toEqual([code, expect.stringMatching(message)]);
+    expect({ evaluations: await prisma.evaluation.count(), scores: await prisma.score.count() }).toEqual(before);
+    return error;
+  }
+
+  it('bounds the units of a split before expanding them, and names what is wrong with a range', async () => {
+    const tooMany = await expectRefused(
+      () =>
+        services.evaluations.evaluate(versionId, {
+          units: [
+            { from: 1, to: MAX_EVALUATED_UNITS },
+            { from: 2_000_000, to: 2_000_000 },
+          ],
+        }),
+      ErrorCode.BATCH_TOO_LARGE,
+      /^units add up to more than 1000 units \(2 ranges\)/,
+    );
+    expect(tooMany.details).toMatchObject({ limit: MAX_EVALUATED_UNITS });
+    // One range as wide as an int allows is refused by its size alone.
+    await expectRefused(
+      () => services.evaluations.evaluate(versionId, { units: [{ from: 1, to: 2 ** 31 - 1 }] }),
+      ErrorCode.BATCH_TOO_LARGE,
+      /more than 1000 units/,
+    );
+    const cases: [EvaluationRequest, RegExp][] = [
+      [
+        {
+          units: [
+            { from: 7, to: 8 },
+            { from: 5, to: 4 },
+          ],
+        },
+        /^units\[1\] must be a range with 1 <= from <= to, got 5\.\.4$/,
+      ],
+      [{ units: [{ from: 0, to: 3 }] }, /^units\[0\] must be a range with 1 <= from <= to, got 0\.\.3$/],
+      [{ units: [{ from: 1.5, to: 3 }] }, /^units\[0\] must be a range/],
+      [{ units: [] }, /^units must list at least one unit$/],
+      [{ dataset: 'FD002' }, /^name the units to evaluate \(units\) for another data set or role$/],
+      [{ role: 'TEST' }, /^name the units to evaluate/],
+      [{ anomalyRul: -1 }, /^anomalyRul must be a non-negative integer, got -1$/],
+    ];
+    for (const [request, message] of cases) {
+      await expectRefused(() => services.evaluations.evaluate(versionId, request), ErrorCode.BAD_USER_INPUT, message);
+    }
+    await expectRefused(
+      () => services.evaluations.evaluate(versionId, { units: [{ from: 7, to: 9 }] }),
+      ErrorCode.NOT_FOUND,
+      /^FD001 train units not stored: 9$/,
+    );
+  });
+
+  it('compares between 2 and the most versions, each listed once', async () => {
+    const cases: [number[], RegExp][] = [
+      [[versionId], /^compare between 2 and 10 model versions, got 1$/],
+      [Array.from({ length: MAX_COMPARED_VERSIONS + 1 }, () => versionId), /got 11$/],
+      [[versionId, versionId], /^each model version may be listed once$/],
+    ];
+    for (const [ids, message] of cases) await expectRefused(() => services.evaluations.compare(ids), ErrorCode.BAD_USER_INPUT, message);
+  });
+
+  it('says that unlabelled engines have no labels to evaluate against, before scoring any window', async () => {
+    const queued = await services.imports.upload(
+      parseImportOptions({ dataset: 'unlabelled-fleet', labels: 'none', filename: 'fleet.csv' }),
+      chunked(fleetCsv(3)),
+      1 << 30,
+    );
+    expect(await services.importRunner.runNext(queued.id)).toMatchObject({ status: 'SUCCEEDED', enginesCreated: 3 });
+    const request: EvaluationRequest = { dataset: 'unlabelled-fleet', units: [{ from: 1, to: 3 }] };
+    const message = /^the chosen engines have no labels \(no known RUL\), so there is nothing to evaluate against: units 1, 2, 3$/;
+    await expectRefused(() => services.evaluations.evaluate(versionId, request), ErrorCode.BAD_USER_INPUT, message);
+    const job = await services.jobs.enqueue({ ...SMALL_SPLIT, name: 'another z-score', kind: 'z-score' });
+    const other = (await services.runner.runNext(job.id))!.modelVersionId!;
+    await expectRefused(() => services.evaluations.compare([versionId, other], request), ErrorCode.BAD_USER_INPUT, message);
   });
 });

@@ -105,8 +105,20 @@ function expandUnits(ranges: readonly UnitRange[]): number[] {
   return units;
 }
 
-/** The engines, refused before anything is scored when none holds a complete window. */
-function withWindows(engines: Engine[], windowLength: number): Engine[] {
+/**
+ * The engines, refused before anything is scored when any has no labels (no known RUL) or none holds a
+ * complete window.
+ */
+function evaluable(engines: Engine[], windowLength: number): Engine[] {
+  const unlabelled = engines.filter((engine) => rulOf(engine, [engine.lastCycle]) === null);
+  if (unlabelled.length > 0) {
+    throw invalid(
+      `the chosen engines have no labels (no known RUL), so there is nothing to evaluate against: units ${unlabelled
+        .slice(0, 10)
+        .map((engine) => engine.unit)
+        .join(', ')}`,
+    );
+  }
   if (!engines.some((engine) => engine.lastCycle >= windowLength)) throw invalid('the chosen engines have no complete window to evaluate');
   return engines;
 }
@@ -126,7 +138,7 @@ export class EvaluationService {
   async evaluate(versionId: number, request: EvaluationRequest = {}, budget: ScoringBudget = UNLIMITED_SCORING): Promise<EvaluationRow> {
     const version = await this.registry.get(versionId);
     const split = this.resolveSplit(version, request);
-    const engines = withWindows(await this.enginesOf(split), version.windowLength);
+    const engines = evaluable(await this.enginesOf(split), version.windowLength);
     const labelled = await this.labelledScores(version, engines, split.anomalyRul, budget);
     const evaluation = evaluateScores(labelled.labels, labelled.scores, version.threshold);
     const engineLevel = engineLevelRecord(labelledEngines(labelled), version.threshold, split);
@@ -154,7 +166,7 @@ export class EvaluationService {
     const versions: VersionSummary[] = [];
     for (const id of versionIds) versions.push(await this.registry.get(id));
     const split = this.resolveSplit(versions[0], request);
-    const engines = withWindows(await this.enginesOf(split), Math.min(...versions.map((version) => version.windowLength)));
+    const engines = evaluable(await this.enginesOf(split), Math.min(...versions.map((version) => version.windowLength)));
     const scored: LabelledScores[] = [];
     for (const version of versions) scored.push(await this.labelledScores(version, engines, split.anomalyRul, budget));
     const common = scored[0].keys.filter((key) => scored.every((entry) => entry.flags.has(key)));

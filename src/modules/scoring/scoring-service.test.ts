@@ -1,12 +1,11 @@
 // ScoringService on a real database, with a z-score version trained by the real job: both input forms
 // score alike, stored scores are reused, batches are all or nothing, and every refusal is typed.
 import type { ModelVersion } from '@prisma/client';
-import { createLogger } from '../../platform/observability/logger';
-import { createServices, type AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
 import { ErrorCode } from '../../platform/errors';
-import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { serviceErrorOf } from '../../../test/support/service-errors';
+import { zScoreVersionScenario } from '../../../test/support/scenarios';
 import { MAX_BATCH_WINDOWS, type WindowInput } from './scoring-service';
 
 describeEachDatabase('ScoringService', (db) => {
@@ -17,17 +16,7 @@ describeEachDatabase('ScoringService', (db) => {
   const counts = async () => ({ windows: await db().prisma.window.count(), scores: await db().prisma.score.count() });
 
   beforeAll(async () => {
-    await importFirstUnits(db().prisma, 8);
-    services = createServices(db(), createLogger('silent'));
-    const job = await services.jobs.enqueue({
-      kind: 'z-score',
-      trainUnits: [{ from: 1, to: 4 }],
-      calibrationUnits: [{ from: 5, to: 6 }],
-      testUnits: [{ from: 7, to: 8 }],
-      activate: true,
-    });
-    const finished = await services.runner.runNext(job.id);
-    version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    ({ services, version } = await zScoreVersionScenario(db(), { activate: true }));
     rowsOf = async (unit, from) => {
       const engine = await db().prisma.engine.findFirstOrThrow({ where: { dataset: { name: 'FD001' }, role: 'TRAIN', unit } });
       const cycles = await db().prisma.cycle.findMany({

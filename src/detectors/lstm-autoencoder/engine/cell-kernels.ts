@@ -4,7 +4,8 @@
 // the same results to float32 rounding (the JS loops compute in float64).
 
 import { lstmStepBackward, lstmStepForward } from './lstm-cell';
-import { createFixedMemory, instantiateSimdCells, SimdCellExports, simdCellModule, WasmMemory, WasmModule } from './simd-cell-kernels';
+import { createFixedMemory, type WasmMemory, type WasmModule } from '../../common/wasm-assembler';
+import { instantiateSimdCells, SimdCellExports, simdCellModule } from './simd-cell-kernels';
 
 export type CellKernelName = 'wasm-simd' | 'js';
 

@@ -8,7 +8,7 @@
 // (1 + tanh(x / 2)) / 2. Compiled per H (a multiple of 4, the lane count; other sizes use the JS
 // kernels), with H baked in as immediate offsets.
 
-import { assembleModule, FunctionBuilder, ValueType } from './wasm-assembler';
+import { assembleModule, FunctionBuilder, ValueType, webAssembly, type WasmMemory, type WasmModule } from '../../common/wasm-assembler';
 
 const TANH_CLAMP = 7.905311107635498;
 const TANH_NUMERATOR = [
@@ -291,22 +291,6 @@ function backwardKernel(H: number): FunctionBuilder {
   return f;
 }
 
-// The WebAssembly global, typed locally: the project compiles against lib ES2022 without DOM types.
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-export type WasmModule = object;
-interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
-}
-const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-
 const compiled = new Map<number, WasmModule | null>();
 
 /** The kernels compiled for H hidden units, or null where WebAssembly SIMD is unavailable. */
@@ -351,12 +335,6 @@ export interface SimdCellExports {
     gateGradSum: number,
     stepBiasGrad: number,
   ): void;
-}
-
-/** A fixed-size memory of `pages` 64 KiB pages (it cannot grow: views into it stay valid). */
-export function createFixedMemory(pages: number): WasmMemory {
-  if (webAssembly === undefined) throw new Error('WebAssembly is unavailable');
-  return new webAssembly.Memory({ initial: pages, maximum: pages });
 }
 
 export function instantiateSimdCells(module: WasmModule, memory: WasmMemory): SimdCellExports {

@@ -1,6 +1,8 @@
-// A minimal WebAssembly binary writer: just what the SIMD LSTM-cell kernels of ./simd-cell-kernels.ts
-// need (i32 and v128 locals, loops, loads and stores, f32x4 arithmetic) and one imported memory. It lets
-// the project ship hand-written SIMD kernels as TypeScript, without a wasm toolchain or a binary blob.
+// A minimal WebAssembly binary writer: just what the hand-written SIMD kernels need (the autoencoder's
+// LSTM cells, lstm-autoencoder/engine/simd-cell-kernels.ts, and LOF's distances,
+// local-outlier-factor/distance-keys.ts): i32 and v128 locals, loops, loads and stores, f32x4 arithmetic,
+// and one imported memory. It lets the project ship hand-written SIMD kernels as TypeScript, without a
+// wasm toolchain or a binary blob.
 // Opcodes follow the WebAssembly 2.0 specification (SIMD opcodes are 0xFD-prefixed LEB128 numbers).
 
 export const ValueType = { i32: 0x7f, v128: 0x7b } as const;
@@ -43,6 +45,7 @@ function section(id: number, content: number[]): number[] {
 
 const SIMD = {
   load: 0x00,
+  load32Splat: 0x09,
   store: 0x0b,
   const: 0x0c,
   splat: 0x13,
@@ -120,12 +123,20 @@ export class FunctionBuilder {
   f32Store(offset = 0): this {
     return this.emit(0x38, 2, ...unsignedLeb(offset));
   }
+  /** f32.min of the two f32 values on the stack (NaN if either is). */
+  f32Min(): this {
+    return this.emit(0x96);
+  }
   /** v128.load / v128.store; the alignment hint (4 bytes) does not require aligned addresses. */
   v128Load(offset = 0): this {
     return this.simd(SIMD.load).emit(2, ...unsignedLeb(offset));
   }
   v128Store(offset = 0): this {
     return this.simd(SIMD.store).emit(2, ...unsignedLeb(offset));
+  }
+  /** v128.load32_splat: the 4-byte value at (address on the stack) + offset in all four lanes. */
+  v128Load32Splat(offset = 0): this {
+    return this.simd(SIMD.load32Splat).emit(2, ...unsignedLeb(offset));
   }
   /** v128.const holding `value` in all four f32 lanes. */
   f32x4(value: number): this {
@@ -198,4 +209,26 @@ export function assembleModule(functions: ExportedFunction[]): Uint8Array {
     ...section(10, vector(functions.map((fn) => fn.body.encode()))),
   ];
   return Uint8Array.from(bytes);
+}
+
+// The WebAssembly global, typed locally: the project compiles against lib ES2022 without DOM types.
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+export type WasmModule = object;
+export interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+}
+export const webAssembly = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+/** A fixed-size memory of `pages` 64 KiB pages (it cannot grow: views into it stay valid). */
+export function createFixedMemory(pages: number): WasmMemory {
+  if (webAssembly === undefined) throw new Error('WebAssembly is unavailable');
+  return new webAssembly.Memory({ initial: pages, maximum: pages });
 }
