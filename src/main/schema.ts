@@ -11,6 +11,7 @@ import { ModelVersionResolver } from '../modules/registry/model-version-resolver
 import { ScoringResolver } from '../modules/scoring/scoring-resolver';
 import { ServiceInfoResolver } from '../modules/service-info/service-info-resolver';
 import { TrainingJobResolver } from '../modules/training/training-job-resolver';
+import { WebhookResolver } from '../modules/webhooks/webhook-resolver';
 import type { AppServices } from './services';
 
 export const RESOLVERS = [
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   ScoringResolver,
   ServiceInfoResolver,
   TrainingJobResolver,
+  WebhookResolver,
 ] as const;
 
 function resolverInstances(services: AppServices): object[] {
@@ -36,6 +38,7 @@ function resolverInstances(services: AppServices): object[] {
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),
     new TrainingJobResolver(services.jobs, services.models),
+    new WebhookResolver(services.webhooks),
   ];
 }
 

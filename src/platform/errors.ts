@@ -11,6 +11,8 @@ export const ErrorCode = {
   NO_ACTIVE_MODEL: 'NO_ACTIVE_MODEL',
   DATASET_ERROR: 'DATASET_ERROR',
   VERSION_IN_USE: 'VERSION_IN_USE',
+  /** A webhook URL that is not https, or whose target is internal (details.reason says which). */
+  INVALID_WEBHOOK_URL: 'INVALID_WEBHOOK_URL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
