@@ -12,9 +12,9 @@ import { describeEachDatabase } from '../../../test/support/databases';
 import { waitUntil } from '../../../test/support/requests';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver';
 import { transactionExecutor } from '../scoring/window-store';
-import { WebhookDeliveryRunner } from './webhook-delivery-runner';
+import { post, signedHeaders, WebhookDeliveryRunner } from './webhook-delivery-runner';
 import { enqueueAlertDeliveries } from './webhook-outbox';
-import { WebhookService } from './webhook-service';
+import { newSecret, WebhookService } from './webhook-service';
 
 const LOOPBACK = { allowHttpLoopback: true, allowPrivateTargets: false };
 const STRICT = { allowHttpLoopback: false, allowPrivateTargets: false };
@@ -81,6 +81,9 @@ describeEachDatabase('webhooks', (db) => {
       'https://[fd00::1]/alerts',
       'https://[fe80::1]/alerts',
       'https://[::ffff:10.0.0.1]/alerts',
+      'https://[::ffff:7f00:1]/alerts',
+      'https://2130706433/alerts',
+      'https://localhost./alerts',
       'https://127.0.0.1/alerts',
       'https://[::1]/alerts',
       'https://localhost/alerts',
@@ -104,6 +107,25 @@ describeEachDatabase('webhooks', (db) => {
       code: ErrorCode.BAD_USER_INPUT,
     });
     expect(await db().prisma.webhookEndpoint.count()).toBe(0);
+  });
+
+  it('refuses, when connecting, a name that resolves to an address the policy refuses', async () => {
+    receiver.received.length = 0;
+    const port = new URL(receiver.url).port;
+    const payload = '{}';
+    const headers = signedHeaders(newSecret(), 'msg_lookup', payload, new Date());
+    expect(await post(`http://localhost:${port}/hooks`, headers, payload, 5_000, STRICT)).toEqual({
+      statusCode: null,
+      error: 'refused target: 127.0.0.1 is a loopback address (localhost)',
+    });
+    expect(await post(`http://127.0.0.1:${port}/hooks`, headers, payload, 5_000, STRICT)).toEqual({
+      statusCode: null,
+      error: 'refused target: 127.0.0.1 is a loopback address',
+    });
+    expect(receiver.received).toEqual([]);
+    // The same request where the policy allows loopback reaches the receiver (which refuses the signature).
+    expect(await post(`http://localhost:${port}/hooks`, headers, payload, 5_000, LOOPBACK)).toMatchObject({ statusCode: 401 });
+    expect(receiver.received.length).toBe(1);
   });
 
   it('registers an endpoint with a secret shown once, lists it without it, rotates, disables and deletes it', async () => {

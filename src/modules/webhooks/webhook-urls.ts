@@ -56,13 +56,12 @@ for (const [address, prefix] of [
 export function refusedAddress(address: string, policy: TargetPolicy): string | null {
   const family = net.isIP(address);
   if (family === 0) return `${address} is not an IP address`;
-  // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) reaches the IPv4 address it holds.
-  const mapped = family === 6 ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined;
-  const [ip, type] = mapped ? [mapped, 'ipv4' as const] : [address, family === 4 ? ('ipv4' as const) : ('ipv6' as const)];
-  if (loopback.check(ip, type)) {
+  // BlockList matches an IPv4-mapped IPv6 address (::ffff:a00:1) against the IPv4 ranges, as it connects.
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (loopback.check(address, type)) {
     return policy.allowHttpLoopback || policy.allowPrivateTargets ? null : `${address} is a loopback address`;
   }
-  if (internal.check(ip, type)) return policy.allowPrivateTargets ? null : `${address} is a private, link-local or reserved address`;
+  if (internal.check(address, type)) return policy.allowPrivateTargets ? null : `${address} is a private, link-local or reserved address`;
   return null;
 }
 
@@ -70,7 +69,7 @@ function invalidUrl(reason: string): ServiceError {
   return new ServiceError(ErrorCode.INVALID_WEBHOOK_URL, `invalid webhook URL: ${reason}`, { reason });
 }
 
-const isLoopbackName = (host: string) => host === 'localhost' || host.endsWith('.localhost');
+const isLoopbackName = (host: string) => /(^|\.)localhost\.?$/.test(host);
 
 /**
  * The URL a webhook may be registered with, normalised; INVALID_WEBHOOK_URL otherwise. Names are not
@@ -115,11 +114,7 @@ export function checkedLookup(policy: TargetPolicy): net.LookupFunction {
       for (const { address } of list) {
         const refused = refusedAddress(address, policy);
         if (refused)
-          return callback(
-            Object.assign(new Error(`refused target: ${hostname} resolves to ${refused}`), { code: 'EREFUSEDTARGET' }),
-            '',
-            0,
-          );
+          return callback(Object.assign(new Error(`refused target: ${refused} (${hostname})`), { code: 'EREFUSEDTARGET' }), '', 0);
       }
       if (options.all) return (callback as unknown as (error: null, addresses: dns.LookupAddress[]) => void)(null, list);
       return callback(null, list[0].address, list[0].family);
