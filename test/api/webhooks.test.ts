@@ -158,6 +158,9 @@ describe('webhooks for alert events', () => {
     );
     expect(pushed.map((alert) => [alert.id, alert.severity, alert.lastCycle])).toEqual(announced);
 
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain(`engine_health_webhook_attempts_total{outcome="delivered"} ${deliveries.length}`);
+
     const listed = await graphql(
       admin,
       '{ webhookEndpoints { id deliveries(first: 50) { messageId eventType alertId status attempts lastStatusCode lastError nextAttemptAt } } }',

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import { Webhook } from 'standardwebhooks';
 import { utc } from '../../platform/jobs/job-claims';
+import { reportWebhookAttempt } from '../../platform/observability/events';
 import type { Logger } from '../../platform/observability/logger';
 import { checkedLookup, refusedAddress, type TargetPolicy } from './webhook-urls';
 
@@ -220,6 +221,7 @@ export class WebhookDeliveryRunner {
       utc(delivered || failed ? now : next),
       utc(now),
     );
+    reportWebhookAttempt(delivered ? 'delivered' : failed ? 'failed' : 'retry');
     if (!delivered) {
       this.logger.warn(
         { deliveryId: delivery.id, endpointId: delivery.endpointId, attempts: delivery.attempts, statusCode: outcome.statusCode, failed },
