@@ -1,5 +1,6 @@
 -- Webhooks for alert events. An endpoint's secret signs its deliveries (HMAC-SHA256), so it is stored as
--- it is, not hashed; it is never selected by a query. A delivery row is the durable outbox: written in
+-- it is, not hashed; it is never selected by a query. After a rotation the previous secret signs too
+-- (a second signature) until previous_secret_expires_at, so receivers can switch without a gap. A delivery row is the durable outbox: written in
 -- the transaction that changes the alert, claimed by a runner with FOR UPDATE SKIP LOCKED and a lease
 -- (locked_until), retried with backoff until DELIVERED or FAILED.
 -- CreateEnum
@@ -17,6 +18,8 @@ CREATE TABLE "webhook_endpoints" (
     "min_severity" "AlertSeverity" NOT NULL DEFAULT 'WARNING',
     "event_types" "WebhookEventType"[],
     "enabled" BOOLEAN NOT NULL DEFAULT true,
+    "previous_secret" TEXT,
+    "previous_secret_expires_at" TIMESTAMP(3),
     "secret_rotated_at" TIMESTAMP(3),
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

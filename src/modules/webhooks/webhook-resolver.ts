@@ -1,6 +1,12 @@
 import { ApiRole, type WebhookDelivery as DeliveryRow } from '@prisma/client';
 import { Arg, Authorized, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { MAX_DELIVERIES_SHOWN, MAX_ENDPOINTS, type WebhookService } from './webhook-service';
+import {
+  DEFAULT_SECRET_OVERLAP_MINUTES,
+  MAX_DELIVERIES_SHOWN,
+  MAX_ENDPOINTS,
+  MAX_SECRET_OVERLAP_MINUTES,
+  type WebhookService,
+} from './webhook-service';
 import {
   DELIVERIES_ARGUMENT,
   RegisterWebhookEndpointInput,
@@ -55,10 +61,18 @@ export class WebhookResolver {
 
   @Authorized(ApiRole.ADMIN)
   @Mutation(() => WebhookEndpointSecret, {
-    description: 'Replaces the signing secret at once; the new one is in the answer and never shown again.',
+    description:
+      'Replaces the signing secret; the new one is in the answer and never shown again. The replaced one also signs (a second signature) for overlapMinutes.',
   })
-  rotateWebhookSecret(@Arg('id', () => Int, { description: 'Endpoint id.' }) id: number) {
-    return this.webhooks.rotateSecret(id);
+  rotateWebhookSecret(
+    @Arg('id', () => Int, { description: 'Endpoint id.' }) id: number,
+    @Arg('overlapMinutes', () => Int, {
+      defaultValue: DEFAULT_SECRET_OVERLAP_MINUTES,
+      description: `How long the replaced secret still signs, 0 to ${MAX_SECRET_OVERLAP_MINUTES} minutes (0: stop at once, e.g. after a leak).`,
+    })
+    overlapMinutes: number,
+  ) {
+    return this.webhooks.rotateSecret(id, overlapMinutes);
   }
 
   @Authorized(ApiRole.ADMIN)

@@ -113,7 +113,7 @@ describeEachDatabase('webhooks', (db) => {
     receiver.received.length = 0;
     const port = new URL(receiver.url).port;
     const payload = '{}';
-    const headers = signedHeaders(newSecret(), 'msg_lookup', payload, new Date());
+    const headers = signedHeaders([newSecret()], 'msg_lookup', payload, new Date());
     expect(await post(`http://localhost:${port}/hooks`, headers, payload, 5_000, STRICT)).toEqual({
       statusCode: null,
       error: 'refused target: 127.0.0.1 is a loopback address (localhost)',
@@ -150,7 +150,18 @@ describeEachDatabase('webhooks', (db) => {
     const rotated = await strict.rotateSecret(endpoint.id);
     expect(rotated.secret).not.toBe(secret);
     expect(rotated.endpoint.secretRotatedAt).toBeInstanceOf(Date);
-    expect((await db().prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).secret).toBe(rotated.secret);
+    expect(rotated.endpoint.previousSecretExpiresAt!.getTime() - rotated.endpoint.secretRotatedAt!.getTime()).toBe(24 * 3_600_000);
+    expect(Object.keys(rotated.endpoint)).not.toContain('previousSecret');
+    expect(await db().prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).toMatchObject({
+      secret: rotated.secret,
+      previousSecret: secret,
+    });
+    const dropped = await strict.rotateSecret(endpoint.id, 0);
+    expect(dropped.endpoint.previousSecretExpiresAt).toBeNull();
+    expect((await db().prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).previousSecret).toBeNull();
+    for (const overlap of [-1, 10_081, 1.5]) {
+      await expect(strict.rotateSecret(endpoint.id, overlap)).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    }
 
     expect((await strict.setEnabled(endpoint.id, false)).enabled).toBe(false);
     expect(await strict.delete(endpoint.id)).toBe(endpoint.id);
@@ -223,16 +234,28 @@ describeEachDatabase('webhooks', (db) => {
     await db().prisma.webhookEndpoint.deleteMany();
   });
 
-  it('holds back the deliveries of a disabled endpoint, and a receiver rejects a wrong secret', async () => {
+  it('holds back the deliveries of a disabled endpoint, signs with both secrets during a rotation, then the new one', async () => {
     const endpoint = await endpointAtReceiver();
-    await enqueueAlertDeliveries(db().query, [opened(alerts[0])]);
+    const previous = receiver.secret;
+    await enqueueAlertDeliveries(db().query, [opened(alerts[0]), opened(alerts[1]), opened(alerts[1])]);
     await services.webhooks.setEnabled(endpoint.id, false);
     expect(await runner().runDue()).toBe(0);
-    await services.webhooks.rotateSecret(endpoint.id); // the receiver still holds the old one
+    const rotated = await services.webhooks.rotateSecret(endpoint.id);
     await services.webhooks.setEnabled(endpoint.id, true);
     receiver.received.length = 0;
+    // During the overlap, a receiver holding either secret accepts the delivery.
+    expect(await runner({ batchSize: 1 }).runDue()).toBe(1);
+    receiver.secret = rotated.secret;
+    expect(await runner({ batchSize: 1 }).runDue()).toBe(1);
+    expect(receiver.received.map((entry) => [entry.status, entry.verifyError])).toEqual([
+      [200, null],
+      [200, null],
+    ]);
+    // Rotated without overlap: the former secret no longer verifies.
+    await services.webhooks.rotateSecret(endpoint.id, 0);
+    receiver.secret = previous;
     await runner({ maxAttempts: 1 }).runDue();
-    expect(receiver.received.map((entry) => [entry.status, entry.verifyError])).toEqual([[401, 'No matching signature found']]);
+    expect(receiver.received[2]).toMatchObject({ status: 401, verifyError: 'No matching signature found' });
     await db().prisma.webhookEndpoint.deleteMany();
   });
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { AlertSeverity, Prisma, PrismaClient, WebhookDelivery, WebhookEndpoint, WebhookEventType } from '@prisma/client';
 import { isStorableText } from '../../platform/graphql/input-checks';
 import { badInput, notFound } from '../../platform/errors';
+import { utc } from '../../platform/jobs/job-claims';
 import { checkWebhookUrl, type TargetPolicy } from './webhook-urls';
 
 export const MAX_ENDPOINTS = 20;
@@ -14,8 +15,12 @@ export const MAX_DESCRIPTION_LENGTH = 500;
 
 export const ALL_EVENT_TYPES: readonly WebhookEventType[] = ['ALERT_OPENED', 'ALERT_SEVERITY_RAISED', 'ALERT_CLOSED'];
 
-/** An endpoint as shown: never its secret. */
-export type EndpointInfo = Omit<WebhookEndpoint, 'secret'>;
+/** After a rotation the previous secret signs too, by default for a day, at most a week. */
+export const DEFAULT_SECRET_OVERLAP_MINUTES = 1_440;
+export const MAX_SECRET_OVERLAP_MINUTES = 10_080;
+
+/** An endpoint as shown: never its secrets. */
+export type EndpointInfo = Omit<WebhookEndpoint, 'secret' | 'previousSecret'>;
 
 export interface RegisterEndpoint {
   url: string;
@@ -36,6 +41,7 @@ const SHOWN = {
   minSeverity: true,
   eventTypes: true,
   enabled: true,
+  previousSecretExpiresAt: true,
   secretRotatedAt: true,
   createdAt: true,
   updatedAt: true,
@@ -81,14 +87,28 @@ export class WebhookService {
     return endpoint;
   }
 
-  /** A new secret at once: deliveries signed from now on use it (an attempt under way keeps the old one). */
-  async rotateSecret(id: number): Promise<EndpointWithSecret> {
+  /**
+   * A new secret at once. For `overlapMinutes` the current one signs too (a second signature in the
+   * same header), so that receivers can move to the new one without refusing a delivery; 0 drops it now.
+   */
+  async rotateSecret(id: number, overlapMinutes: number = DEFAULT_SECRET_OVERLAP_MINUTES): Promise<EndpointWithSecret> {
+    if (!Number.isInteger(overlapMinutes) || overlapMinutes < 0 || overlapMinutes > MAX_SECRET_OVERLAP_MINUTES) {
+      throw badInput(`overlapMinutes must be 0 to ${MAX_SECRET_OVERLAP_MINUTES}, got ${overlapMinutes}`);
+    }
     const secret = newSecret();
     const now = new Date();
-    const { count } = await this.prisma.webhookEndpoint.updateMany({
-      where: { id },
-      data: { secret, secretRotatedAt: now, updatedAt: now },
-    });
+    const expires = overlapMinutes > 0 ? new Date(now.getTime() + overlapMinutes * 60_000) : null;
+    // The right-hand sides read the row as it was: the previous secret is the one being replaced.
+    const count = await this.prisma.$executeRawUnsafe(
+      `UPDATE webhook_endpoints
+          SET previous_secret = CASE WHEN $3::timestamp IS NULL THEN NULL ELSE secret END, previous_secret_expires_at = $3::timestamp,
+              secret = $2, secret_rotated_at = $4::timestamp, updated_at = $4::timestamp
+        WHERE id = $1`,
+      id,
+      secret,
+      expires && utc(expires),
+      utc(now),
+    );
     if (count === 0) throw notFound('webhook endpoint', id);
     return { endpoint: await this.get(id), secret };
   }

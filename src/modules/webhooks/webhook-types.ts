@@ -85,6 +85,12 @@ export class WebhookEndpoint {
   @Field(() => DateTimeResolver, { nullable: true, description: 'When its secret was last rotated.' })
   secretRotatedAt: Date | null;
 
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: 'Until when the secret replaced by the last rotation still signs deliveries (a second signature); null: it does not.',
+  })
+  previousSecretExpiresAt: Date | null;
+
   @Field(() => DateTimeResolver, { description: 'When it was registered.' })
   createdAt: Date;
 
