@@ -16,7 +16,7 @@ import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { createDatabaseFromTemplate } from '../support/postgres';
 import { bearer, postGraphQL, waitUntil } from '../support/requests';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../bench/webhook-receiver';
 
 /** FD001 train unit 8's cycles as CycleInput; it fails after its last one. */
 const unit8 = shippedLines('train_FD001.txt')

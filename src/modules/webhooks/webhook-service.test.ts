@@ -10,7 +10,7 @@ import { createLogger } from '../../platform/observability/logger';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { waitUntil } from '../../../test/support/requests';
-import { startWebhookReceiver, type WebhookReceiver } from '../../../test/support/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../bench/webhook-receiver';
 import { transactionExecutor } from '../scoring/window-store';
 import { post, signedHeaders, WebhookDeliveryRunner } from './webhook-delivery-runner';
 import { enqueueAlertDeliveries } from './webhook-outbox';

@@ -1,6 +1,6 @@
-// A webhook receiver on a loopback port, as a client would write one: it verifies each request's
-// Standard Webhooks signature with the endpoint's secret (the standardwebhooks package, as the README
-// shows) and answers with the next status of its script (200 once the script is spent).
+// A webhook receiver on a loopback port (tests and bench:webhooks), as a client would write one: it
+// verifies each request's Standard Webhooks signature with the endpoint's secret (the standardwebhooks
+// package, as the README shows) and answers with the next status of its script (200 once it is spent).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
