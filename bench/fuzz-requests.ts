@@ -365,7 +365,8 @@ export const WRITTEN_ROWS_SQL = `SELECT (SELECT count(*) FROM engines) AS engine
           (SELECT count(*) FROM append_requests) AS "appendRequests", (SELECT count(*) FROM training_epochs) AS epochs,
           (SELECT string_agg(id || ':' || is_active, ',' ORDER BY id) FROM model_versions) AS active,
           (SELECT string_agg(id || ':' || cancel_requested, ',' ORDER BY id) FROM training_jobs) AS cancels,
-          (SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL) AS revoked`;
+          (SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL) AS revoked,
+          (SELECT string_agg(id || ':' || enabled || ':' || md5(secret), ',' ORDER BY id) FROM webhook_endpoints) AS webhooks`;
 
 export interface FuzzAnswer {
   status: number;

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { RateLimitSettings } from '../platform/auth/rate-limits';
 import type { DatabaseSettings } from '../platform/db/database';
 import { SHIPPED_DATASET_DIR } from '../platform/repository';
+import { DELIVERY_DEFAULTS, type DeliveryRunnerOptions } from '../modules/webhooks/webhook-delivery-runner';
+import type { TargetPolicy } from '../modules/webhooks/webhook-urls';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -78,6 +80,14 @@ const environmentSchema = z
     INFERENCE_THREAD: booleanFromEnv.default(true),
     IMPORT_RUNNER: booleanFromEnv.default(true),
     IMPORT_BODY_LIMIT_BYTES: integer(1_024, 2 ** 40).default(DEFAULT_IMPORT_LIMIT_BYTES),
+    WEBHOOK_RUNNER: booleanFromEnv.default(true),
+    WEBHOOK_ALLOW_HTTP_LOOPBACK: booleanFromEnv.default(false),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanFromEnv.default(false),
+    WEBHOOK_TIMEOUT_MS: integer(100, 120_000).default(DELIVERY_DEFAULTS.timeoutMs),
+    WEBHOOK_MAX_ATTEMPTS: integer(1, 100).default(DELIVERY_DEFAULTS.maxAttempts),
+    WEBHOOK_RETRY_BASE_MS: integer(10, 86_400_000).default(DELIVERY_DEFAULTS.retryBaseMs),
+    WEBHOOK_RETRY_MAX_MS: integer(10, 7 * 86_400_000).default(DELIVERY_DEFAULTS.retryMaxMs),
+    WEBHOOK_POLL_INTERVAL_MS: integer(10, 600_000).default(DELIVERY_DEFAULTS.pollIntervalMs),
   })
   .superRefine((values, context) => {
     if (values.TRAINING_STALE_AFTER_MS < 2 * values.TRAINING_HEARTBEAT_INTERVAL_MS) {
@@ -199,6 +209,13 @@ export interface AppConfig {
   /** Run forward passes on a worker thread, off the thread that serves requests. */
   inferenceThread: boolean;
   imports: ImportSettings;
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings extends TargetPolicy {
+  /** Send webhook deliveries from this process. */
+  runner: boolean;
+  delivery: Required<Pick<DeliveryRunnerOptions, 'timeoutMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'pollIntervalMs'>>;
 }
 
 export interface ImportSettings {
@@ -286,5 +303,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trainingNiceness: values.TRAINING_NICENESS,
     inferenceThread: values.INFERENCE_THREAD,
     imports: { runner: values.IMPORT_RUNNER, bodyLimitBytes: values.IMPORT_BODY_LIMIT_BYTES },
+    webhooks: {
+      runner: values.WEBHOOK_RUNNER,
+      allowHttpLoopback: values.WEBHOOK_ALLOW_HTTP_LOOPBACK,
+      allowPrivateTargets: values.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      delivery: {
+        timeoutMs: values.WEBHOOK_TIMEOUT_MS,
+        maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
+        retryBaseMs: values.WEBHOOK_RETRY_BASE_MS,
+        retryMaxMs: values.WEBHOOK_RETRY_MAX_MS,
+        pollIntervalMs: values.WEBHOOK_POLL_INTERVAL_MS,
+      },
+    },
   };
 }

@@ -11,6 +11,7 @@ import { ModelVersionResolver } from '../modules/registry/model-version-resolver
 import { ScoringResolver } from '../modules/scoring/scoring-resolver';
 import { ServiceInfoResolver } from '../modules/service-info/service-info-resolver';
 import { TrainingJobResolver } from '../modules/training/training-job-resolver';
+import { WebhookResolver } from '../modules/webhooks/webhook-resolver';
 import type { AppServices } from './services';
 
 export const RESOLVERS = [
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   ServiceInfoResolver,
   TrainingJobResolver,
   TrajectoryPointResolver,
+  WebhookResolver,
 ] as const;
 
 function resolverInstances(services: AppServices): object[] {
@@ -38,6 +40,7 @@ function resolverInstances(services: AppServices): object[] {
     new ServiceInfoResolver(services.info),
     new TrainingJobResolver(services.jobs, services.models),
     new TrajectoryPointResolver(services.trajectories),
+    new WebhookResolver(services.webhooks),
   ];
 }
 

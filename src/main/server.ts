@@ -26,8 +26,8 @@ export interface RunningServer {
   /**
    * Graceful shutdown: /ready turns 503, the listener closes (no new connections), requests in flight
    * get up to SHUTDOWN_TIMEOUT_MS to finish (then their connections are closed), the training runner
-   * stops (its running job goes back to the queue), the import runner finishes its import, and the
-   * database is closed.
+   * stops (its running job goes back to the queue), the import runner finishes its import, the webhook
+   * runner its attempts in flight, and the database is closed.
    */
   stop(): Promise<void>;
 }
@@ -49,12 +49,17 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     lstmAutoencoder: { niceness: config.trainingNiceness },
     reconstruct: inference?.reconstruct,
     apiKeyCacheTtlMs: config.auth.cacheTtlMs,
+    webhookTargets: config.webhooks,
+    webhookRunner: config.webhooks.delivery,
   });
   const worker = config.role === 'worker';
   const api = worker ? null : await createApp({ services, logger, config });
   const app = api ?? createOperationsApp({ services, logger, config });
   if (worker) {
-    logger.info({ role: 'worker' }, 'worker: running training jobs, serving /health, /ready and /metrics only (no GraphQL API)');
+    logger.info(
+      { role: 'worker' },
+      'worker: running training jobs, imports and webhook deliveries, serving /health, /ready and /metrics only (no GraphQL API)',
+    );
   } else if (config.auth.enabled) {
     logger.info(
       { auth: 'enabled' },
@@ -70,6 +75,8 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
   else logger.info({ role: config.role }, 'training runner disabled in this process (PROCESS_ROLE=api or TRAINING_RUNNER=false)');
   if (config.imports.runner) services.importRunner.start();
   else logger.info('import runner disabled in this process (IMPORT_RUNNER=false)');
+  if (config.webhooks.runner) services.webhookRunner.start();
+  else logger.info('webhook delivery runner disabled in this process (WEBHOOK_RUNNER=false)');
 
   const server = http.createServer(app.handler);
   api?.serveSubscriptions(server);
@@ -97,7 +104,8 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       app.drain();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // The runner's job is put back in the queue while requests drain; an import in progress finishes.
-      const runnerStopped = Promise.all([services.runner.stop(), services.importRunner.stop()]);
+      // Webhook attempts in flight finish (each within WEBHOOK_TIMEOUT_MS); pending deliveries stay queued.
+      const runnerStopped = Promise.all([services.runner.stop(), services.importRunner.stop(), services.webhookRunner.stop()]);
       const idle = await app.waitForIdle(config.shutdownTimeoutMs);
       if (!idle) {
         logger.warn(

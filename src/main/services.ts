@@ -22,6 +22,9 @@ import { TrainingJobRunner, type RunnerOptions } from '../modules/training/train
 import { TrainingJobService } from '../modules/training/training-job-service';
 import { publishTrainingJobChange } from '../modules/training/training-job-events';
 import { TrainingPipeline } from '../modules/training/training-pipeline';
+import { WebhookService } from '../modules/webhooks/webhook-service';
+import { WebhookDeliveryRunner, type DeliveryRunnerOptions } from '../modules/webhooks/webhook-delivery-runner';
+import type { TargetPolicy } from '../modules/webhooks/webhook-urls';
 
 export interface AppServices {
   database: Database;
@@ -46,6 +49,9 @@ export interface AppServices {
   runner: TrainingJobRunner;
   /** Runs queued imports; started by the server likewise. */
   importRunner: ImportJobRunner;
+  webhooks: WebhookService;
+  /** Sends webhook deliveries; started by the server likewise. */
+  webhookRunner: WebhookDeliveryRunner;
 }
 
 export interface ServiceOptions {
@@ -58,6 +64,9 @@ export interface ServiceOptions {
   reconstruct?: Reconstruct;
   /** How long a verified API key is remembered (AUTH_CACHE_TTL_MS). */
   apiKeyCacheTtlMs?: number;
+  /** Which webhook targets are allowed (default: https to public addresses only). */
+  webhookTargets?: TargetPolicy;
+  webhookRunner?: DeliveryRunnerOptions;
 }
 
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
@@ -73,6 +82,8 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
   const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
+  const webhookTargets = options.webhookTargets ?? { allowHttpLoopback: false, allowPrivateTargets: false };
+  const webhookRunner = new WebhookDeliveryRunner(database.prisma, webhookTargets, logger, options.webhookRunner);
   return {
     database,
     events,
@@ -88,12 +99,14 @@ export function createServices(database: Database, logger: Logger, options: Serv
     transfer: new ModelVersionTransfer(database.prisma, models, datasets),
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
-    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events),
+    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events, () => webhookRunner.wake()),
     evaluations: new EvaluationService(database.prisma, models, trajectories),
     alerts: new AlertService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
     runner,
     importRunner,
+    webhooks: new WebhookService(database.prisma, webhookTargets),
+    webhookRunner,
   };
 }

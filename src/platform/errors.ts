@@ -13,6 +13,8 @@ export const ErrorCode = {
   VERSION_IN_USE: 'VERSION_IN_USE',
   /** A portable version file this service cannot import: malformed, damaged, changed or of an unknown format version. */
   INVALID_VERSION_FILE: 'INVALID_VERSION_FILE',
+  /** A webhook URL that is not https, or whose target is internal (details.reason says which). */
+  INVALID_WEBHOOK_URL: 'INVALID_WEBHOOK_URL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -41,14 +41,15 @@ async function storedSequence(query: QueryExecutor, engineId: number, version: A
 /**
  * Runs the alert rule over the engine's stored scores under the version and upserts its alerts. A rule
  * close ends an OPEN or ACKNOWLEDGED alert as CLOSED; an operator's RESOLVED stays. Severities only rise.
- * Returns the ids of the alerts it opened or whose severity it raised (what the alerts subscription announces).
+ * Returns what changed of each alert it opened, raised in severity or closed (the alerts subscription
+ * announces the first two; webhooks are sent all three).
  */
-export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<number[]> {
+export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<AlertChange[]> {
   const episodes = alertEpisodes(await storedSequence(query, engineId, version), DEFAULT_ALERT_RULE);
-  const announced: number[] = [];
+  const changes: AlertChange[] = [];
   for (const episode of episodes) {
-    const [changed] = await query<{ id: number; announced: boolean }>(
-      `WITH previous AS (SELECT severity FROM alerts WHERE engine_id = $1 AND model_version_id = $2 AND opened_cycle = $3)
+    const [changed] = await query<AlertChange>(
+      `WITH previous AS (SELECT severity, closed_cycle FROM alerts WHERE engine_id = $1 AND model_version_id = $2 AND opened_cycle = $3)
        INSERT INTO alerts (engine_id, model_version_id, opened_cycle, closed_cycle, last_cycle, severity, state,
                            driving_sensors, peak_score, threshold)
        VALUES ($1, $2, $3, $4, $5, $6::"AlertSeverity", CASE WHEN $4::int4 IS NULL THEN 'OPEN' ELSE 'CLOSED' END::"AlertState",
@@ -65,7 +66,10 @@ export async function refreshEngineAlerts(query: QueryExecutor, engineId: number
        WHERE alerts.last_cycle IS DISTINCT FROM EXCLUDED.last_cycle
           OR alerts.closed_cycle IS DISTINCT FROM EXCLUDED.closed_cycle
           OR alerts.severity < EXCLUDED.severity
-       RETURNING id, coalesce(alerts.severity > (SELECT severity FROM previous), true) AS announced`,
+       RETURNING id,
+                 NOT EXISTS (SELECT FROM previous) AS opened,
+                 coalesce(alerts.severity > (SELECT severity FROM previous), false) AS "severityRaised",
+                 alerts.closed_cycle IS NOT NULL AND (SELECT closed_cycle FROM previous) IS NULL AS closed`,
       [
         engineId,
         version.id,
@@ -78,7 +82,22 @@ export async function refreshEngineAlerts(query: QueryExecutor, engineId: number
         exactFloat(version.threshold),
       ],
     );
-    if (changed?.announced) announced.push(changed.id);
+    if (changed && (changed.opened || changed.severityRaised || changed.closed)) changes.push(changed);
   }
-  return announced;
+  return changes;
+}
+
+/** What one upsert did to an alert. */
+export interface AlertChange {
+  id: number;
+  /** New: the rule opened it (it may have closed in the same sequence too). */
+  opened: boolean;
+  severityRaised: boolean;
+  /** The rule closed it now. */
+  closed: boolean;
+}
+
+/** The alerts the alerts subscription announces: opened or raised in severity. */
+export function announcedAlerts(changes: readonly AlertChange[]): number[] {
+  return changes.filter((change) => change.opened || change.severityRaised).map((change) => change.id);
 }

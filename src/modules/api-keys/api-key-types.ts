@@ -12,7 +12,7 @@ registerEnumType(ApiRole, {
       description:
         'trainModel, cancelTrainingJob, activateModelVersion, evaluateModelVersion, and aliases, tags, archiving and deletion of versions.',
     },
-    ADMIN: { description: 'Managing API keys.' },
+    ADMIN: { description: 'Managing API keys and webhook endpoints.' },
   },
 });
 

@@ -10,7 +10,8 @@ import type { DatasetService } from '../datasets/dataset-service';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { AppendScores, Trajectory, TrajectoryService } from '../scoring/trajectory-service';
 import { transactionExecutor } from '../scoring/window-store';
-import { refreshEngineAlerts } from '../alerts/alert-store';
+import { announcedAlerts, refreshEngineAlerts, type AlertChange } from '../alerts/alert-store';
+import { enqueueAlertDeliveries } from '../webhooks/webhook-outbox';
 import type { LoadedModel } from '../registry/model-registry';
 import type { EventBus } from '../../platform/events/event-bus';
 import { publishEngineScores } from './engine-score-events';
@@ -71,6 +72,8 @@ export class LiveEngineService {
     private readonly trajectories: TrajectoryService,
     private readonly datasets: DatasetService,
     private readonly events: EventBus,
+    /** Told after a commit that queued webhook deliveries (wakes this process's delivery runner). */
+    private readonly onDeliveriesQueued: () => void = () => undefined,
   ) {}
 
   /**
@@ -112,15 +115,18 @@ export class LiveEngineService {
       scores = await this.trajectories.scoreAppend(plan, loaded);
     }
     let outcome: AppendOutcome;
-    let announcedAlerts: number[] = [];
+    let alertChanges: AlertChange[] = [];
+    let deliveries = 0;
     try {
       outcome = await this.prisma.$transaction(async (tx) => {
         if (key !== null && !(await claimAppendRequest(tx, engineId, key, requestHash))) throw new KeyTaken();
         const engine = await this.engines.storeAppend(tx, plan);
         if (scores !== null && loaded !== null) {
           await scores.store(transactionExecutor(tx));
-          // In the same transaction: an append stores its scores and the alerts they raise, or neither.
-          announcedAlerts = await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
+          // In the same transaction: an append stores its scores, the alerts they raise and the webhook
+          // deliveries announcing them, or none of these.
+          alertChanges = await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
+          deliveries = await enqueueAlertDeliveries(transactionExecutor(tx), alertChanges);
         }
         const appended: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
         if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(appended));
@@ -135,7 +141,8 @@ export class LiveEngineService {
     // Only now that the transaction has committed: subscribers never hear of scores that are not stored.
     if (outcome.scored && outcome.scored.points.length > 0) publishEngineScores(this.events, outcome.scored);
     // The append is stored whatever happens to its announcement (subscribers can read the alerts query).
-    await publishAlerts(this.events, this.prisma, announcedAlerts).catch(() => undefined);
+    await publishAlerts(this.events, this.prisma, announcedAlerts(alertChanges)).catch(() => undefined);
+    if (deliveries > 0) this.onDeliveriesQueued();
     return outcome;
   }
 }

@@ -31,7 +31,15 @@ export interface TrainingJobEvent {
   durationMs: number | null;
 }
 
+/** How a webhook delivery attempt ended: accepted, to be retried, or the last one failed. */
+export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'failed';
+
+export interface WebhookAttemptEvent {
+  outcome: WebhookAttemptOutcome;
+}
+
 export const windowsScoredChannel = diagnosticsChannel.channel('engine-health:windows-scored');
+export const webhookAttemptChannel = diagnosticsChannel.channel('engine-health:webhook-attempt');
 export const scoringBatchChannel = diagnosticsChannel.channel('engine-health:scoring-batch');
 export const trainingJobChannel = diagnosticsChannel.channel('engine-health:training-job');
 
@@ -55,4 +63,8 @@ export function reportTrainingJob(jobId: number, outcome: TrainingOutcome, start
   if (!trainingJobChannel.hasSubscribers) return;
   const durationMs = startedAt ? Math.max(0, Date.now() - startedAt.getTime()) : null;
   trainingJobChannel.publish({ jobId, outcome, durationMs } satisfies TrainingJobEvent);
+}
+
+export function reportWebhookAttempt(outcome: WebhookAttemptOutcome): void {
+  if (webhookAttemptChannel.hasSubscribers) webhookAttemptChannel.publish({ outcome } satisfies WebhookAttemptEvent);
 }

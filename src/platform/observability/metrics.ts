@@ -6,9 +6,11 @@ import type { Database } from '../db/database';
 import {
   scoringBatchChannel,
   trainingJobChannel,
+  webhookAttemptChannel,
   windowsScoredChannel,
   type ScoringBatchEvent,
   type TrainingJobEvent,
+  type WebhookAttemptEvent,
   type WindowsScoredEvent,
 } from './events';
 
@@ -25,6 +27,7 @@ export class Metrics {
   readonly anomaliesFlagged: Counter<'model_version'>;
   readonly batchSize: Histogram<'source'>;
   readonly trainingJobs: Counter<'outcome'>;
+  readonly webhookAttempts: Counter<'outcome'>;
   readonly trainingDuration: Histogram<'outcome'>;
   readonly rateLimited: Counter<'limit'>;
   readonly authFailures: Counter<'reason'>;
@@ -79,6 +82,12 @@ export class Metrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: 'engine_health_webhook_attempts_total',
+      help: 'Webhook delivery attempts made by this process, by outcome (delivered, retry: failed and to be retried, failed: the last attempt failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.trainingDuration = new Histogram({
       name: 'engine_health_training_job_duration_seconds',
       help: 'Duration of training job attempts, by outcome.',
@@ -128,6 +137,7 @@ export class Metrics {
       this.anomaliesFlagged.inc({ model_version: version }, event.anomalies);
     });
     this.subscribe(scoringBatchChannel, (event: ScoringBatchEvent) => this.batchSize.observe({ source: event.source }, event.size));
+    this.subscribe(webhookAttemptChannel, (event: WebhookAttemptEvent) => this.webhookAttempts.inc({ outcome: event.outcome }));
     this.subscribe(trainingJobChannel, (event: TrainingJobEvent) => {
       this.trainingJobs.inc({ outcome: event.outcome });
       if (event.durationMs !== null) this.trainingDuration.observe({ outcome: event.outcome }, event.durationMs / 1000);
