@@ -237,6 +237,40 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     await subscribed(replicaB, 0);
   });
 
+  it('holds at most CONNECTIONS_PER_KEY connections of a key on a process, closing one more with 4429', async () => {
+    const limited = await startTestServer(testDatabase.database, {
+      auth: { enabled: true, cacheTtlMs: 0 },
+      limits: { ...loadConfig({ NODE_ENV: 'test' }).limits, connectionsPerKey: 2 },
+    });
+    try {
+      const crowd = (await limited.services.apiKeys.create('crowd', ['reader'])).key;
+      const first = connect(limited, crowd);
+      const held = [first, connect(limited, crowd)].map((client) => new Received<Score>(client, ENGINE_SCORES, { id: 1 }));
+      await subscribed(limited, 2);
+      const refused = new Received<Score>(connect(limited, crowd), ENGINE_SCORES, { id: 1 });
+      await waitUntil(
+        async () => refused.errors,
+        (error) => error !== null,
+        30_000,
+        'third connection of the key closed',
+      );
+      expect(refused.errors).toMatchObject({ code: 4429, reason: expect.stringMatching(/^CONNECTION_LIMIT: .*CONNECTIONS_PER_KEY/) });
+      expect(held.map((subscription) => subscription.errors)).toEqual([null, null]);
+
+      // Another key is counted apart; a closed connection frees its place.
+      const other = new Received<Score>(connect(limited, reader), ENGINE_SCORES, { id: 1 });
+      await subscribed(limited, 3);
+      await first.dispose();
+      await subscribed(limited, 2);
+      const again = new Received<Score>(connect(limited, crowd), ENGINE_SCORES, { id: 1 });
+      await subscribed(limited, 3);
+      expect([again.errors, other.errors, held[1].errors]).toEqual([null, null, null]);
+    } finally {
+      await Promise.all(clients.splice(-5).map((client) => client.dispose()));
+      await limited.close();
+    }
+  });
+
   it('pushes each alert opened or whose severity rose, as filtered, from appends through another replica', async () => {
     // A z-score version (fit on units 1-4): unit 8's last cycles, near failure, raise an alert.
     const job = await replicaA.services.jobs.enqueue({
