@@ -18,6 +18,7 @@ import type { Logger } from '../observability/logger';
 import { LoaderCache, type RequestContext } from './context';
 import { AccessCode, formatGraphQLError } from './errors';
 import { UNLIMITED_SCORING } from './scoring-budget';
+import { SharedSubscriptions } from './shared-subscriptions';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 /** A client's close code for "authentication failed" (graphql-ws reserves 4400-4499 for such refusals). */
@@ -60,6 +61,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   const path = options.path ?? '/graphql';
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const principals = new WeakMap<object, Principal>();
+  const shared = new SharedSubscriptions();
+  /** The group of each subscription's execution arguments (what its results depend on). */
+  const groupKeys = new WeakMap<object, string>();
   /** Open connections by API key id; a connection is counted from its acknowledgement to its close. */
   const connectionsByKey = new Map<number, number>();
   const upgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
@@ -164,13 +168,21 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
             outcome: null,
           },
         };
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        const args = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        groupKeys.set(
+          args,
+          JSON.stringify([[...principal.roles].sort(), payload.operationName ?? null, payload.variables ?? null, payload.query]),
+        );
+        return args;
       },
-      // A subscription's context lives as long as it does: each event is read with fresh batch loaders,
-      // not from what the previous event cached.
-      onNext: (_ctx, _id, _payload, args) => {
-        (args.contextValue as SubscriptionContext).loaders = new LoaderCache();
-      },
+      // Results depend on the operation, its variables and the roles only: subscriptions alike share one
+      // execution per event, run with the context of the first (its logger names that one).
+      subscribe: (args) =>
+        shared.subscribe(groupKeys.get(args)!, args, () => {
+          // A group lives as long as its subscribers: each event is read with fresh batch loaders, not
+          // from what the previous event cached.
+          (args.contextValue as SubscriptionContext).loaders = new LoaderCache();
+        }),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error, false)),
     },
     wss,
