@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { GraphQLSchema } from 'graphql';
 import { operationRoles, type RoleMap } from '../platform/auth/access';
 import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
-import { AlertResolver } from '../modules/alerts/alert-resolver';
+import { AlertResolver, TrajectoryAlertsResolver } from '../modules/alerts/alert-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
 import { EngineResolver } from '../modules/engines/engine-resolver';
@@ -23,6 +23,7 @@ export const RESOLVERS = [
   ScoringResolver,
   ServiceInfoResolver,
   TrainingJobResolver,
+  TrajectoryAlertsResolver,
 ] as const;
 
 function resolverInstances(services: AppServices): object[] {
@@ -36,6 +37,7 @@ function resolverInstances(services: AppServices): object[] {
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),
     new TrainingJobResolver(services.jobs, services.models),
+    new TrajectoryAlertsResolver(services.alerts),
   ];
 }
 
