@@ -86,6 +86,24 @@ describe('EvaluationService engine-level metrics', () => {
     expect(engineLevel.alertedBeforeFailure).toBeLessThanOrEqual(2);
   });
 
+  it('reports them per version in a comparison, as an evaluation of the same engines does', async () => {
+    const job = await services.jobs.enqueue({
+      name: 'z-score, fewer engines',
+      kind: 'z-score',
+      trainUnits: [{ from: 1, to: 3 }],
+      calibrationUnits: [{ from: 5, to: 6 }],
+      testUnits: [{ from: 7, to: 8 }],
+    });
+    const other = (await services.runner.runNext(job.id))!.modelVersionId!;
+    const comparison = await services.evaluations.compare([versionId, other]);
+    for (const [index, id] of [versionId, other].entries()) {
+      const evaluated = await services.evaluations.evaluate(id);
+      const expected = (evaluated.metrics as unknown as MetricsRecord).engineLevel;
+      expect(expected).toMatchObject({ engines: 2, failingEngines: 2 });
+      expect(comparison.versions[index].metrics.engineLevel).toEqual(expected);
+    }
+  });
+
   it('refuses an anomaly bound that is not below the version healthy bound, storing nothing', async () => {
     const { prisma } = testDatabase.database;
     const before = await prisma.evaluation.count();

@@ -134,7 +134,7 @@ export class EvaluationService {
   /**
    * Compares versions on the same windows: the test engines of the first version (or the given
    * split), each version at its own threshold, with deltas against the first version and how often the
-   * versions' flags agree.
+   * versions' flags agree; engine-level metrics on all of each version's windows of those engines.
    */
   async compare(
     versionIds: readonly number[],
@@ -157,7 +157,10 @@ export class EvaluationService {
       const keep = entry.keys.map((key) => commonSet.has(key));
       const labels = entry.labels.filter((_, position) => keep[position]);
       const scores = entry.scores.filter((_, position) => keep[position]);
-      return metricsRecord(evaluateScores(labels, scores, versions[index].threshold));
+      // The rule needs each engine's whole sequence: engine-level metrics take every window of the
+      // same engines, not only the common ones.
+      const engineLevel = engineLevelRecord(labelledEngines(entry), versions[index].threshold, split);
+      return metricsRecord(evaluateScores(labels, scores, versions[index].threshold), engineLevel);
     });
     const first = restricted[0];
     return {
