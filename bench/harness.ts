@@ -52,12 +52,13 @@ export function serverNodeFlags(command: string): string[] {
  * node flags of `npm start`. Its output goes to `logFile`, read until the server says where it listens: a
  * pipe would have to be drained by the benchmark, which is also the load generator.
  * BENCH_SERVER_NODE_OPTIONS adds flags to the server's node (e.g. --cpu-prof to profile it; a later V8
- * flag overrides an earlier one).
+ * flag overrides an earlier one); `extraFlags` are a benchmark's own (e.g. --inspect, to read the heap).
  */
-export function startCompiledServer(env: Record<string, string>, logFile: string): Promise<CompiledServer> {
+export function startCompiledServer(env: Record<string, string>, logFile: string, extraFlags: string[] = []): Promise<CompiledServer> {
   const packageJson = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   const nodeFlags = [
     ...serverNodeFlags(packageJson.scripts.start),
+    ...extraFlags,
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
   ];
   fs.mkdirSync(path.dirname(logFile), { recursive: true });

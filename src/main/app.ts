@@ -226,6 +226,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
           events: services.events,
           auth: { enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures },
           maxPerConnection: limits.subscriptionsPerConnection,
+          maxConnectionsPerKey: limits.connectionsPerKey,
           validationRules: armor.validationRules ?? [],
           logger,
         }),

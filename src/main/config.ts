@@ -54,6 +54,7 @@ const environmentSchema = z
     GRAPHQL_MAX_DIRECTIVES: integer(0, 1_000).default(20),
     GRAPHQL_MAX_TOKENS: integer(100, 1_000_000).default(10_000),
     SUBSCRIPTIONS_PER_CONNECTION: integer(1, 1_000).default(20),
+    CONNECTIONS_PER_KEY: integer(1, 100_000).default(100),
     HTTP_BODY_LIMIT_BYTES: integer(1_024, 256 * 1024 * 1024).default(DEFAULT_BODY_LIMIT_BYTES),
     HTTP_RESPONSE_LIMIT_BYTES: integer(1_024, 1024 * 1024 * 1024).default(DEFAULT_RESPONSE_LIMIT_BYTES),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000).default(65_000),
@@ -159,6 +160,8 @@ export interface LimitSettings {
   maxTokens: number;
   /** Subscriptions one WebSocket connection may hold at once. */
   subscriptionsPerConnection: number;
+  /** WebSocket connections one API key may hold at once on one process. */
+  connectionsPerKey: number;
 }
 
 export interface TrainingRunnerSettings {
@@ -287,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxDirectives: values.GRAPHQL_MAX_DIRECTIVES,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
       subscriptionsPerConnection: values.SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerKey: values.CONNECTIONS_PER_KEY,
     },
     trustProxy: values.TRUST_PROXY === undefined ? false : parseTrustProxy(values.TRUST_PROXY)!,
     keepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS,

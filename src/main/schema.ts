@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { GraphQLSchema } from 'graphql';
 import { operationRoles, type RoleMap } from '../platform/auth/access';
 import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
-import { AlertResolver } from '../modules/alerts/alert-resolver';
+import { AlertResolver, TrajectoryAlertsResolver } from '../modules/alerts/alert-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
 import { EngineResolver, TrajectoryPointResolver } from '../modules/engines/engine-resolver';
@@ -26,6 +26,7 @@ export const RESOLVERS = [
   TrainingJobResolver,
   TrajectoryPointResolver,
   WebhookResolver,
+  TrajectoryAlertsResolver,
 ] as const;
 
 function resolverInstances(services: AppServices): object[] {
@@ -41,6 +42,7 @@ function resolverInstances(services: AppServices): object[] {
     new TrainingJobResolver(services.jobs, services.models),
     new TrajectoryPointResolver(services.trajectories),
     new WebhookResolver(services.webhooks),
+    new TrajectoryAlertsResolver(services.alerts),
   ];
 }
 

@@ -87,6 +87,28 @@ describe('alerts over HTTP from a live engine', () => {
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
+  it('shows in a trajectory the alerts that overlap its windows, in opening order', async () => {
+    const engine = await testDatabase.database.prisma.engine.findFirstOrThrow({ where: { externalId: 'ESN-unit-8' } });
+    const all = await testDatabase.database.prisma.alert.findMany({ where: { engineId: engine.id }, orderBy: { openedCycle: 'asc' } });
+    expect(all.length).toBeGreaterThan(0);
+    const read = async (range: { fromCycle?: number; toCycle?: number }) => {
+      const response = await graphql(
+        'query ($id: Int!, $from: Int, $to: Int) { engine(id: $id) { trajectory(fromCycle: $from, toCycle: $to) { alerts { id openedCycle closedCycle severity state } } } }',
+        { id: engine.id, from: range.fromCycle, to: range.toCycle },
+      );
+      expect(response.errors).toBeUndefined();
+      return (response.data.engine.trajectory.alerts as { id: number }[]).map((alert) => alert.id);
+    };
+    expect(await read({})).toEqual(all.map((alert) => alert.id));
+    const last = all.at(-1)!;
+    const before = await read({ toCycle: last.openedCycle - 1 });
+    expect(before).toEqual(all.filter((alert) => alert.openedCycle < last.openedCycle).map((alert) => alert.id));
+    expect(before).not.toContain(last.id);
+    expect(await read({ fromCycle: last.openedCycle })).toEqual(
+      all.filter((alert) => alert.closedCycle === null || alert.closedCycle >= last.openedCycle).map((alert) => alert.id),
+    );
+  });
+
   it('answers bad alert requests with typed errors', async () => {
     const missing = await graphql('mutation { resolveAlert(id: 999999) { id } }');
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

@@ -1,11 +1,17 @@
-// A real Apollo Client (InMemoryCache, HttpLink) against the server, through the README's operations:
-// the normalised cache must keep every answer, warn about nothing and see what mutations change.
+// A real Apollo Client (InMemoryCache, HttpLink, and GraphQLWsLink for subscriptions) against the server,
+// through the README's operations: the normalised cache must keep every answer, warn about nothing and see
+// what mutations change.
 import '../support/apollo-dev';
-import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev';
-import { importFirstUnits } from '../support/cmapss-fixtures';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import { getMainDefinition } from '@apollo/client/utilities';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { importFirstUnits, shippedLines } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
+import { waitUntil } from '../support/requests';
 
 const TRAIN = gql`
   mutation Train($input: TrainModelInput!) {
@@ -148,6 +154,56 @@ const VERSIONS = gql`
   }
 `;
 
+const CREATE_ENGINE = gql`
+  mutation CreateEngine($externalId: String!) {
+    createEngine(input: { externalId: $externalId }) {
+      id
+      lastCycle
+    }
+  }
+`;
+
+const APPEND_SCORED = gql`
+  mutation AppendScored($id: Int!, $cycles: [CycleInput!]!) {
+    appendCycles(engineId: $id, cycles: $cycles, score: true) {
+      engine {
+        id
+        lastCycle
+      }
+      scored {
+        id
+        points {
+          id
+          endCycle
+          score
+        }
+      }
+    }
+  }
+`;
+
+const ENGINE_SCORES = gql`
+  subscription EngineScores($id: Int!) {
+    engineScores(engineId: $id) {
+      id
+      endCycle
+      score
+      isAnomaly
+    }
+  }
+`;
+
+/** Another selection of the same pushed objects: a normalised cache must keep both. */
+const ENGINE_SCORE_THRESHOLDS = gql`
+  subscription EngineScoreThresholds($id: Int!) {
+    engineScores(engineId: $id) {
+      id
+      modelVersionId
+      threshold
+    }
+  }
+`;
+
 interface JobProgressData {
   trainingJob: {
     id: number;
@@ -284,5 +340,77 @@ describe('Apollo Client with a normalised cache, through the README operations',
     });
     expect(range.data!.engine.trajectory.points.map((point: { endCycle: number }) => point.endCycle)).toEqual([40, 41]);
     expect(client.readQuery({ query: ENGINE_TRAJECTORIES })).toEqual(listed.data);
+  });
+
+  it('receives pushed scores through GraphQLWsLink beside HttpLink, with two selections in one cache', async () => {
+    const wsClient = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const isSubscription = ({ query }: ApolloLink.Operation) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
+    };
+    const live = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.split(isSubscription, new GraphQLWsLink(wsClient), new HttpLink({ uri: `${server.url}/graphql` })),
+    });
+    try {
+      const created = await live.mutate<any>({ mutation: CREATE_ENGINE, variables: { externalId: 'apollo-live' } });
+      const engineId = created.data!.createEngine.id as number;
+      const scores: { id: string; endCycle: number; score: number }[] = [];
+      const thresholds: { id: string; threshold: number }[] = [];
+      const failures: unknown[] = [];
+      const watched = [
+        live.subscribe<any>({ query: ENGINE_SCORES, variables: { id: engineId } }).subscribe({
+          next: (result) => (result.error ? failures.push(result.error) : scores.push(result.data!.engineScores)),
+          error: (failure) => failures.push(failure),
+        }),
+        live.subscribe<any>({ query: ENGINE_SCORE_THRESHOLDS, variables: { id: engineId } }).subscribe({
+          next: (result) => (result.error ? failures.push(result.error) : thresholds.push(result.data!.engineScores)),
+          error: (failure) => failures.push(failure),
+        }),
+      ];
+      await waitUntil(
+        async () => server.services.events.readySubscribers(),
+        (ready) => ready === 2,
+        30_000,
+        'two subscriptions ready',
+      );
+
+      const cycles = shippedLines('train_FD001.txt')
+        .filter((line) => line.startsWith('1 '))
+        .slice(0, 32)
+        .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
+        .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+      const appended = await live.mutate<any>({ mutation: APPEND_SCORED, variables: { id: engineId, cycles } });
+      const points = appended.data!.appendCycles.scored.points as { endCycle: number; score: number }[];
+      expect(points.length).toBeGreaterThan(0);
+      await waitUntil(
+        async () => [scores.length, thresholds.length],
+        ([pushed, other]) => pushed >= points.length && other >= points.length,
+        30_000,
+        'every score pushed to both subscriptions',
+      );
+      expect(failures).toEqual([]);
+      expect(scores.map((score) => [score.endCycle, score.score])).toEqual(points.map((point) => [point.endCycle, point.score]));
+      expect(thresholds.map((score) => score.id)).toEqual(scores.map((score) => score.id));
+      // Each pushed score is one cache entry holding both selections.
+      const cached = live.cache.extract() as Record<string, Record<string, unknown>>;
+      for (const score of scores) {
+        expect(cached[`EngineScore:${score.id}`]).toMatchObject({
+          endCycle: score.endCycle,
+          score: score.score,
+          threshold: expect.any(Number),
+        });
+      }
+      for (const subscription of watched) subscription.unsubscribe();
+      await waitUntil(
+        async () => server.services.events.readySubscribers(),
+        (ready) => ready === 0,
+        30_000,
+        'subscriptions completed',
+      );
+    } finally {
+      live.stop();
+      await wsClient.dispose();
+    }
   });
 });

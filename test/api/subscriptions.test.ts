@@ -163,6 +163,48 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     await subscribed(replicaA, 0);
   });
 
+  it('runs subscriptions alike once per event for all of them: a late one gets the scores from its joining on', async () => {
+    const engine = await createEngine('sub-shared');
+    const early = new Received<Score>(connect(replicaA, reader), ENGINE_SCORES, { id: engine });
+    await subscribed(replicaA, 1);
+    await append(replicaA, engine, 1, 30);
+    const late = new Received<Score>(connect(replicaA, reader), ENGINE_SCORES, { id: engine });
+    // The late subscription adds no listener of its own: it has joined once it hears a score.
+    let cycle = 31;
+    await waitUntil(
+      async () => {
+        await append(replicaA, engine, cycle, cycle);
+        cycle++;
+        return late.items.length;
+      },
+      (count) => count > 0,
+      30_000,
+      'the late subscription hears a score',
+    );
+    expect(replicaA.services.events.readySubscribers()).toBe(1);
+    await append(replicaA, engine, cycle, cycle + 2);
+    await waitUntil(
+      async () => [early.items.length, late.items.length],
+      ([all, joined]) => all === cycle + 2 - 29 && joined === cycle + 2 - late.items[0].endCycle + 1,
+      30_000,
+      'both subscriptions have every score since they joined',
+    );
+    expect(late.items).toEqual(early.items.slice(early.items.length - late.items.length));
+
+    // One leaving ends nothing for the other.
+    late.dispose();
+    await append(replicaA, engine, cycle + 3, cycle + 3);
+    await waitUntil(
+      async () => early.items.at(-1)?.endCycle,
+      (last) => last === cycle + 3,
+      30_000,
+      'the early subscription still hears scores',
+    );
+    expect([early.errors, late.errors]).toEqual([null, null]);
+    early.dispose();
+    await subscribed(replicaA, 0);
+  });
+
   it('delivers a score stored through another replica (LISTEN/NOTIFY on the shared database)', async () => {
     const engine = await createEngine('sub-cross-replica');
     const client = connect(replicaA, reader);
@@ -235,6 +277,40 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     expect(query.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
     held[1].dispose();
     await subscribed(replicaB, 0);
+  });
+
+  it('holds at most CONNECTIONS_PER_KEY connections of a key on a process, closing one more with 4429', async () => {
+    const limited = await startTestServer(testDatabase.database, {
+      auth: { enabled: true, cacheTtlMs: 0 },
+      limits: { ...loadConfig({ NODE_ENV: 'test' }).limits, connectionsPerKey: 2 },
+    });
+    try {
+      const crowd = (await limited.services.apiKeys.create('crowd', ['reader'])).key;
+      const first = connect(limited, crowd);
+      const held = [first, connect(limited, crowd)].map((client, index) => new Received<Score>(client, ENGINE_SCORES, { id: index + 1 }));
+      await subscribed(limited, 2);
+      const refused = new Received<Score>(connect(limited, crowd), ENGINE_SCORES, { id: 1 });
+      await waitUntil(
+        async () => refused.errors,
+        (error) => error !== null,
+        30_000,
+        'third connection of the key closed',
+      );
+      expect(refused.errors).toMatchObject({ code: 4429, reason: expect.stringMatching(/^CONNECTION_LIMIT: .*CONNECTIONS_PER_KEY/) });
+      expect(held.map((subscription) => subscription.errors)).toEqual([null, null]);
+
+      // Another key is counted apart; a closed connection frees its place.
+      const other = new Received<Score>(connect(limited, reader), ENGINE_SCORES, { id: 3 });
+      await subscribed(limited, 3);
+      await first.dispose();
+      await subscribed(limited, 2);
+      const again = new Received<Score>(connect(limited, crowd), ENGINE_SCORES, { id: 1 });
+      await subscribed(limited, 3);
+      expect([again.errors, other.errors, held[1].errors]).toEqual([null, null, null]);
+    } finally {
+      await Promise.all(clients.splice(-5).map((client) => client.dispose()));
+      await limited.close();
+    }
   });
 
   it('pushes each alert opened or whose severity rose, as filtered, from appends through another replica', async () => {

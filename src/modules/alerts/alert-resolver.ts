@@ -1,9 +1,12 @@
 import { ApiRole, type Alert as AlertRow } from '@prisma/client';
-import { Arg, Authorized, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { FieldCost } from '../../platform/graphql/cost';
+import { Trajectory } from '../engines/engine-types';
+import type { Trajectory as ScoredTrajectory } from '../scoring/trajectory-service';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { eventsMatching } from '../../platform/events/event-bus';
 import { ALERTS_TOPIC, alertMatches, alertRowOf, type AlertEvent } from './alert-events';
-import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE, type AlertPage, type AlertService } from './alert-service';
+import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE, MAX_TRAJECTORY_ALERTS, type AlertPage, type AlertService } from './alert-service';
 import { Alert, AlertConnection, AlertFilterInput, type AlertSensor } from './alert-types';
 
 function toAlert(row: AlertRow): Alert {
@@ -57,5 +60,26 @@ export class AlertResolver {
   @Mutation(() => Alert, { description: 'Resolves an OPEN or ACKNOWLEDGED alert (CONFLICT in another state).' })
   async resolveAlert(@Arg('id', () => Int, { description: 'Alert id.' }) id: number): Promise<Alert> {
     return toAlert(await this.alertService.resolve(id));
+  }
+}
+
+@Resolver(() => Trajectory)
+export class TrajectoryAlertsResolver {
+  constructor(private readonly alertService: AlertService) {}
+
+  @Extensions({ cost: { assumedSize: MAX_TRAJECTORY_ALERTS } satisfies FieldCost })
+  @FieldResolver(() => [Alert], {
+    description: `Alerts of the engine under the version that overlap the trajectory's windows, in opening order (at most ${MAX_TRAJECTORY_ALERTS}: the latest).`,
+  })
+  async alerts(@Root() trajectory: ScoredTrajectory): Promise<Alert[]> {
+    const { points } = trajectory;
+    if (points.length === 0) return [];
+    const rows = await this.alertService.overlapping(
+      trajectory.engineId,
+      trajectory.modelVersionId,
+      points[0].endCycle,
+      points[points.length - 1].endCycle,
+    );
+    return rows.map(toAlert);
   }
 }

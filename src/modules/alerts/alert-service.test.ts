@@ -1,6 +1,7 @@
 // Alerts as data against a real database: raised by the scoring paths that write engine scores (a
-// version's registration on its test engines, a stored engine's trajectory), never duplicated when the
-// same windows are scored again, listed with cursors and filters, and moved by operators.
+// version's registration on its test engines, a stored engine's trajectory, scores stored before alerts
+// existed), never duplicated when the same windows are scored again, listed with cursors and filters, and
+// moved by operators.
 import type { AppServices } from '../../main/services';
 import { alertEpisodes, DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rule';
 import { ErrorCode } from '../../platform/errors';
@@ -62,6 +63,21 @@ describeEachDatabase('alerts', (db) => {
     const version = await services.models.get(versionId);
     await refreshEngineAlerts(db().query, engineId, version);
     expect(await alertsOf(engineId)).toEqual(first);
+  });
+
+  it('raises the alerts of scores stored without them when their trajectory is read, once', async () => {
+    const engineId = await engineIdOf(6);
+    await services.trajectories.trajectory(engineId, versionId, {});
+    const raised = await alertsOf(engineId);
+    expect(raised.length).toBeGreaterThan(0);
+    // As scores stored before the alerts table: the scores are there, their alerts are not.
+    await db().prisma.alert.deleteMany({ where: { engineId, modelVersionId: versionId } });
+    await services.trajectories.trajectory(engineId, versionId, {});
+    const again = await alertsOf(engineId);
+    const summary = (alerts: typeof raised) => alerts.map((alert) => [alert.openedCycle, alert.closedCycle, alert.severity, alert.state]);
+    expect(summary(again)).toEqual(summary(raised));
+    await services.trajectories.trajectory(engineId, versionId, { fromCycle: 40 });
+    expect(await alertsOf(engineId)).toEqual(again);
   });
 
   it('refuses a second alert for the same engine, version and opening window', async () => {

@@ -10,6 +10,9 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../platform/db/pagination';
 export const DEFAULT_ALERTS_PAGE = DEFAULT_PAGE_SIZE;
 export const MAX_ALERTS_PAGE = MAX_PAGE_SIZE;
 
+/** Most alerts a trajectory carries: the latest ones of its range. */
+export const MAX_TRAJECTORY_ALERTS = 100;
+
 export interface AlertFilter {
   engineId?: number | null;
   modelVersionId?: number | null;
@@ -56,6 +59,19 @@ export class AlertService {
     const rows = await this.prisma.alert.findMany({ where, orderBy: { id: 'desc' }, take: first + 1 });
     const items = rows.slice(0, first);
     return { items, endCursor: items.length > 0 ? alertCursor(items[items.length - 1].id) : null, hasNextPage: rows.length > first };
+  }
+
+  /**
+   * The alerts of an engine under a version that overlap windows ending within [fromCycle, toCycle], in
+   * opening order: at most MAX_TRAJECTORY_ALERTS, the latest.
+   */
+  async overlapping(engineId: number, modelVersionId: number, fromCycle: number, toCycle: number): Promise<Alert[]> {
+    const rows = await this.prisma.alert.findMany({
+      where: { engineId, modelVersionId, openedCycle: { lte: toCycle }, OR: [{ closedCycle: null }, { closedCycle: { gte: fromCycle } }] },
+      orderBy: { openedCycle: 'desc' },
+      take: MAX_TRAJECTORY_ALERTS,
+    });
+    return rows.reverse();
   }
 
   async get(id: number): Promise<Alert> {

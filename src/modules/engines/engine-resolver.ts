@@ -105,7 +105,7 @@ export class EngineResolver {
     subscribe: ({ args, context }) => engineScoresOf((context as SubscriptionContext).events, (args as { engineId: number }).engineId),
   })
   engineScores(@Root() score: EngineScoreEvent, @Arg('engineId', () => Int, { description: 'Engine id.' }) engineId: number): EngineScore {
-    return { ...score, engineId };
+    return { ...score, engineId, id: `${engineId}:${score.modelVersionId}:${score.endCycle}` };
   }
 
   @Extensions({ cost: { weight: ENGINE_WINDOWS } satisfies FieldCost })

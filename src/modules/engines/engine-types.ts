@@ -117,6 +117,9 @@ export class EngineFilter {
 
 @ObjectType({ description: 'A window score just stored for a live engine (engineScores subscription).' })
 export class EngineScore {
+  @Field(() => ID, { description: 'Cache key: engine, model version and end cycle ("engineId:modelVersionId:endCycle").' })
+  id: string;
+
   @Field(() => Int, { description: 'The engine.' })
   engineId: number;
 

@@ -144,7 +144,7 @@ describe('EvaluationService', () => {
     expect(countInto(wider.edges, relabelled)).toEqual({ healthy: wider.healthy, anomalous: wider.anomalous });
   });
 
-  it('compares two versions with their curves on the common windows', async () => {
+  it('compares two versions with their curves on the common windows, and engine-level metrics as an evaluation gives', async () => {
     const job = await services.jobs.enqueue({
       name: 'z-score on fewer units',
       kind: 'z-score',
@@ -165,6 +165,12 @@ describe('EvaluationService', () => {
       expect(entry.rocCurve).toEqual(registered.rocCurve);
       expect(entry.prCurve).toEqual(registered.prCurve);
     });
+    // Engine-level metrics take each engine's whole sequence, as an evaluation of the same engines does.
+    for (const [index, id] of [versionId, second].entries()) {
+      const expected = ((await services.evaluations.evaluate(id)).metrics as unknown as MetricsRecord).engineLevel;
+      expect(expected).toMatchObject({ engines: 2, failingEngines: 2 });
+      expect(comparison.versions[index].metrics.engineLevel).toEqual(expected);
+    }
   });
 
   it('refuses an anomaly bound that is not below the version healthy bound, storing nothing', async () => {

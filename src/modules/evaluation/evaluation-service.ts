@@ -152,7 +152,7 @@ export class EvaluationService {
   /**
    * Compares versions on the same windows: the test engines of the first version (or the given
    * split), each version at its own threshold, with deltas against the first version and how often the
-   * versions' flags agree.
+   * versions' flags agree; engine-level metrics on all of each version's windows of those engines.
    */
   async compare(
     versionIds: readonly number[],
@@ -177,7 +177,11 @@ export class EvaluationService {
       const scores = entry.scores.filter((_, position) => keep[position]);
       return evaluateScores(labels, scores, versions[index].threshold);
     });
-    const restricted = evaluations.map((evaluation) => metricsRecord(evaluation));
+    // The rule needs each engine's whole sequence: engine-level metrics take every window of the same
+    // engines, not only the common ones.
+    const restricted = evaluations.map((evaluation, index) =>
+      metricsRecord(evaluation, engineLevelRecord(labelledEngines(scored[index]), versions[index].threshold, split)),
+    );
     const first = restricted[0];
     return {
       split,

@@ -135,7 +135,8 @@ export class EvaluationMetrics {
 
   @Field(() => EngineLevelMetrics, {
     nullable: true,
-    description: 'Engine-level metrics under the default alert rule; null in comparisons and in evaluations stored before they existed.',
+    description:
+      "Engine-level metrics under the default alert rule (in a comparison: on all of the version's windows of the compared engines); null in evaluations stored before they existed.",
   })
   engineLevel?: EngineLevelMetrics | null;
 }

@@ -308,6 +308,20 @@ export class TrajectoryService {
   }
 
   /**
+   * Whether the engine has flagged windows under the version but no alert: scores stored before alerts
+   * existed, which raise theirs on the first read that finds them (an engine whose flags open no alert
+   * runs the rule again at each read, writing nothing).
+   */
+  private async unalerted(engineId: number, versionId: number): Promise<boolean> {
+    const [row] = await this.query<{ unalerted: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM scores WHERE model_version_id = $1 AND engine_id = $2 AND is_anomaly)
+              AND NOT EXISTS (SELECT 1 FROM alerts WHERE model_version_id = $1 AND engine_id = $2) AS unalerted`,
+      [versionId, engineId],
+    );
+    return row.unalerted;
+  }
+
+  /**
    * Scores and stores the windows of `engine` (stride 1) that `loaded` has not scored yet, and returns
    * the end cycles it scored. Cheap when everything is stored already: one count.
    */
@@ -320,7 +334,10 @@ export class TrajectoryService {
         WHERE s.model_version_id = $1 AND s.engine_id = $2`,
       [version.id, engine.id, version.windowLength],
     );
-    if (stored.length >= expected) return [];
+    if (stored.length >= expected) {
+      if (await this.unalerted(engine.id, version.id)) await refreshEngineAlerts(this.query, engine.id, version);
+      return [];
+    }
     const done = new Set(stored.map((row) => row.end_cycle));
     const firstMissing = Array.from({ length: expected }, (_, index) => index + version.windowLength).find((cycle) => !done.has(cycle))!;
     // Every window from the first missing one is computed.

@@ -1,14 +1,15 @@
 // GraphQL subscriptions over the graphql-ws protocol, on the HTTP server's /graphql path (WebSocket
 // upgrade). The API key goes in the connection_init payload ({ authorization: "Bearer <key>" }); every
-// subscription is checked as an HTTP operation is (roles of each root field, validation), and a
-// connection holds at most SUBSCRIPTIONS_PER_CONNECTION of them. Queries and mutations stay on HTTP,
+// subscription is checked as an HTTP operation is (roles of each root field, validation), a connection
+// holds at most SUBSCRIPTIONS_PER_CONNECTION of them and a key at most CONNECTIONS_PER_KEY connections
+// to this process. Queries and mutations stay on HTTP,
 // where the rate and cost limits are.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { checkOperation, type RoleMap } from '../auth/access';
 import { ANONYMOUS, type KeyVerifier, type Principal } from '../auth/principal';
 import type { RateLimit } from '../auth/rate-limits';
@@ -17,12 +18,19 @@ import type { Logger } from '../observability/logger';
 import { LoaderCache, type RequestContext } from './context';
 import { AccessCode, formatGraphQLError } from './errors';
 import { UNLIMITED_SCORING } from './scoring-budget';
+import { SharedSubscriptions } from './shared-subscriptions';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 /** A client's close code for "authentication failed" (graphql-ws reserves 4400-4499 for such refusals). */
 export const UNAUTHENTICATED_CLOSE_CODE = CloseCode.Unauthorized;
 
 export const SUBSCRIPTION_LIMIT = 'SUBSCRIPTION_LIMIT';
+export const CONNECTION_LIMIT = 'CONNECTION_LIMIT';
+/**
+ * The close code of a connection over its key's limit: 4429, which graphql-ws clients do not retry
+ * (their "too many initialisation requests" code; the reason tells the two apart).
+ */
+export const CONNECTION_LIMIT_CLOSE_CODE = CloseCode.TooManyInitialisationRequests;
 
 /** What a subscription's resolvers get: a request's context, and the process's events. */
 export interface SubscriptionContext extends RequestContext {
@@ -36,6 +44,8 @@ export interface SubscriptionServerOptions {
   events: EventBus;
   auth: { enabled: boolean; keys: KeyVerifier; failures: RateLimit };
   maxPerConnection: number;
+  /** Connections one API key may hold at once on this process (keys only: with authentication off, none is counted). */
+  maxConnectionsPerKey: number;
   validationRules: readonly ValidationRule[];
   logger: Logger;
   path?: string;
@@ -47,10 +57,15 @@ function refusal(code: string, message: string, extensions: Record<string, unkno
 
 /** Serves subscriptions on `server`; returns what closes every connection. */
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const { schema, roles, events, auth, maxPerConnection, logger } = options;
+  const { schema, roles, events, auth, maxPerConnection, maxConnectionsPerKey, logger } = options;
   const path = options.path ?? '/graphql';
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const principals = new WeakMap<object, Principal>();
+  const shared = new SharedSubscriptions();
+  /** The group of each subscription's execution arguments (what its results depend on). */
+  const groupKeys = new WeakMap<object, string>();
+  /** Open connections by API key id; a connection is counted from its acknowledgement to its close. */
+  const connectionsByKey = new Map<number, number>();
   const upgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== path) {
@@ -83,8 +98,28 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
           ctx.extra.socket.close(UNAUTHENTICATED_CLOSE_CODE, reason);
           return false;
         }
+        // A client gone while its key was checked was closed unacknowledged: counting it would never end.
+        if (ctx.extra.socket.readyState !== WebSocket.OPEN) return false;
+        const { keyId } = result.principal;
+        if (keyId !== null) {
+          const held = connectionsByKey.get(keyId) ?? 0;
+          if (held >= maxConnectionsPerKey) {
+            // At most 123 bytes: the WebSocket limit of a close reason.
+            const reason = `${CONNECTION_LIMIT}: this API key holds ${held} connections (CONNECTIONS_PER_KEY): close one first`;
+            ctx.extra.socket.close(CONNECTION_LIMIT_CLOSE_CODE, reason);
+            return false;
+          }
+          connectionsByKey.set(keyId, held + 1);
+        }
         principals.set(ctx, result.principal);
         return true;
+      },
+      onDisconnect: (ctx) => {
+        const keyId = principals.get(ctx)?.keyId;
+        if (keyId == null) return;
+        const held = connectionsByKey.get(keyId)! - 1;
+        if (held === 0) connectionsByKey.delete(keyId);
+        else connectionsByKey.set(keyId, held);
       },
       onSubscribe: (ctx, id, payload) => {
         const principal = principals.get(ctx)!;
@@ -133,13 +168,21 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
             outcome: null,
           },
         };
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        const args = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        groupKeys.set(
+          args,
+          JSON.stringify([[...principal.roles].sort(), payload.operationName ?? null, payload.variables ?? null, payload.query]),
+        );
+        return args;
       },
-      // A subscription's context lives as long as it does: each event is read with fresh batch loaders,
-      // not from what the previous event cached.
-      onNext: (_ctx, _id, _payload, args) => {
-        (args.contextValue as SubscriptionContext).loaders = new LoaderCache();
-      },
+      // Results depend on the operation, its variables and the roles only: subscriptions alike share one
+      // execution per event, run with the context of the first (its logger names that one).
+      subscribe: (args) =>
+        shared.subscribe(groupKeys.get(args)!, args, () => {
+          // A group lives as long as its subscribers: each event is read with fresh batch loaders, not
+          // from what the previous event cached.
+          (args.contextValue as SubscriptionContext).loaders = new LoaderCache();
+        }),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatGraphQLError(error.toJSON(), error, false)),
     },
     wss,
