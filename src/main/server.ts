@@ -66,8 +66,10 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       'authentication DISABLED: every client may run every operation (AUTH_ENABLED=false or the embedded database)',
     );
   }
-  if (runnerEnabled) services.runner.start();
-  else logger.info({ role: config.role }, 'training runner disabled in this process (PROCESS_ROLE=api or TRAINING_RUNNER=false)');
+  if (runnerEnabled) {
+    services.runner.start();
+    services.batchRunner.start();
+  } else logger.info({ role: config.role }, 'training runner disabled in this process (PROCESS_ROLE=api or TRAINING_RUNNER=false)');
   if (config.imports.runner) services.importRunner.start();
   else logger.info('import runner disabled in this process (IMPORT_RUNNER=false)');
 
@@ -97,7 +99,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       app.drain();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // The runner's job is put back in the queue while requests drain; an import in progress finishes.
-      const runnerStopped = Promise.all([services.runner.stop(), services.importRunner.stop()]);
+      const runnerStopped = Promise.all([services.runner.stop(), services.importRunner.stop(), services.batchRunner.stop()]);
       const idle = await app.waitForIdle(config.shutdownTimeoutMs);
       if (!idle) {
         logger.warn(

@@ -20,6 +20,10 @@ import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
 import { publishTrainingJobChange } from '../modules/training/training-job-events';
+import { BatchJobRunner, type BatchRunnerOptions } from '../modules/batch-jobs/batch-job-runner';
+import { BatchJobService } from '../modules/batch-jobs/batch-job-service';
+import { batchJobExecutors } from '../modules/batch-jobs/batch-job-work';
+import { publishBatchJobChange } from '../modules/batch-jobs/batch-job-events';
 import { TrainingPipeline } from '../modules/training/training-pipeline';
 
 export interface AppServices {
@@ -43,6 +47,10 @@ export interface AppServices {
   runner: TrainingJobRunner;
   /** Runs queued imports; started by the server likewise. */
   importRunner: ImportJobRunner;
+  /** Evaluations and scorings of many engines, queued. */
+  batchJobs: BatchJobService;
+  /** Runs queued batch jobs; started by the server with the training runner. */
+  batchRunner: BatchJobRunner;
 }
 
 export interface ServiceOptions {
@@ -50,6 +58,8 @@ export interface ServiceOptions {
   /** How the LSTM autoencoder trains here (threads, niceness of the training threads). */
   lstmAutoencoder?: Omit<LstmAutoencoderRuntime, 'reconstruct'>;
   importRunner?: ImportRunnerOptions;
+  /** The batch runner's options (default: the training runner's timings). */
+  batchRunner?: BatchRunnerOptions;
   batching?: BatchingOptions;
   /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
   reconstruct?: Reconstruct;
@@ -70,6 +80,21 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
   const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
+  const evaluations = new EvaluationService(database.prisma, models, trajectories);
+  const { pollIntervalMs, heartbeatIntervalMs, staleAfterMs, maxAttempts, retryBackoffMs } = options.runner ?? {};
+  const batchRunner = new BatchJobRunner(
+    database.prisma,
+    batchJobExecutors({ prisma: database.prisma, query: database.query, registry: models, trajectories, evaluations }),
+    logger,
+    {
+      ...{ pollIntervalMs, heartbeatIntervalMs, staleAfterMs, maxAttempts, retryBackoffMs },
+      ...options.batchRunner,
+      onJobChanged: (jobId) => {
+        publishBatchJobChange(events, jobId);
+        options.batchRunner?.onJobChanged?.(jobId);
+      },
+    },
+  );
   return {
     database,
     events,
@@ -85,11 +110,13 @@ export function createServices(database: Database, logger: Logger, options: Serv
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
     liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events),
-    evaluations: new EvaluationService(database.prisma, models, trajectories),
+    evaluations,
     alerts: new AlertService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
     runner,
     importRunner,
+    batchJobs: new BatchJobService(database.prisma, models, evaluations, () => batchRunner.wake(), options.runner?.staleAfterMs),
+    batchRunner,
   };
 }
