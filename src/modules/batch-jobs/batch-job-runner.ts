@@ -10,6 +10,7 @@ import type { BatchJob, BatchJobKind, Prisma, PrismaClient } from '@prisma/clien
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
 import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
 import type { Logger } from '../../platform/observability/logger';
+import { runOperation, type Operation } from '../../platform/observability/operations';
 
 /** What one engine came to: windows scored under the version, flagged ones, the first flagged. */
 export interface EngineOutcome {
@@ -50,6 +51,8 @@ interface Current {
   jobId: number;
   controller: AbortController;
   reason: StopReason | null;
+  /** An error nothing caught in the job's work (src/main/process-errors.ts): it fails the job. */
+  strayError?: { error: unknown };
 }
 
 /** Assignments that end a job: it no longer holds its request's active key. */
@@ -120,7 +123,8 @@ export class BatchJobRunner {
       condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
     });
     if (id === null) return null;
-    await this.runJob(await this.prisma.batchJob.findUniqueOrThrow({ where: { id } }));
+    const job = await this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
+    await runOperation(this.jobOperation(id), () => this.runJob(job));
     return this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
   }
 
@@ -212,6 +216,20 @@ export class BatchJobRunner {
     return { id: jobId, status: 'RUNNING', claimedBy: this.instanceId };
   }
 
+  /** The job as an operation: an error nothing caught in its work fails it, as a training job's does. */
+  private jobOperation(jobId: number): Operation {
+    return {
+      kind: 'batch-job',
+      id: String(jobId),
+      fail: (error) => {
+        const current = this.current;
+        if (current?.jobId !== jobId || current.strayError) return;
+        current.strayError = { error };
+        current.controller.abort(error);
+      },
+    };
+  }
+
   private async runJob(job: BatchJob): Promise<void> {
     const current: Current = { jobId: job.id, controller: new AbortController(), reason: null };
     this.current = current;
@@ -246,7 +264,7 @@ export class BatchJobRunner {
       });
       this.logger.info({ jobId: job.id }, 'batch job succeeded');
     } catch (error) {
-      await this.finishUnsuccessfully(job, current, error);
+      await this.finishUnsuccessfully(job, current, current.strayError ? current.strayError.error : error);
     } finally {
       clearInterval(heartbeat);
       this.current = null;
