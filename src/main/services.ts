@@ -87,7 +87,8 @@ export function createServices(database: Database, logger: Logger, options: Serv
     batchJobExecutors({ prisma: database.prisma, query: database.query, registry: models, trajectories, evaluations }),
     logger,
     {
-      ...{ pollIntervalMs, heartbeatIntervalMs, staleAfterMs, maxAttempts, retryBackoffMs },
+      // One row of job_runners per process: the batch runner beats under the training runner's id.
+      ...{ instanceId: runner.instanceId, pollIntervalMs, heartbeatIntervalMs, staleAfterMs, maxAttempts, retryBackoffMs },
       ...options.batchRunner,
       onJobChanged: (jobId) => {
         publishBatchJobChange(events, jobId);
