@@ -166,4 +166,35 @@ describeEachDatabase('batch jobs', (db) => {
     // The first engine kept what the dead attempt recorded: it was not scored again.
     expect(results.items.find((row) => row.engineId === job.engineIds[0])?.windows).toBe(-1);
   });
+
+  it('fails an orphan after its last attempt, and cancels one whose cancel was asked, freeing the request', async () => {
+    const { prisma } = db();
+    const long = new Date(Date.now() - 3_600_000);
+    const orphan = async (units: [number, number], data: { attempts: number; cancelRequested?: boolean }) => {
+      const job = await services.batchJobs.startScoring(versionId, {
+        dataset: 'FD001',
+        role: 'TRAIN',
+        units: [{ from: units[0], to: units[1] }],
+      });
+      await prisma.batchJob.update({
+        where: { id: job.id },
+        data: { status: 'RUNNING', claimedBy: 'dead-runner', startedAt: long, heartbeatAt: long, ...data },
+      });
+      return job;
+    };
+    const exhausted = await orphan([1, 2], { attempts: 3 });
+    const cancelled = await orphan([3, 4], { attempts: 1, cancelRequested: true });
+    expect(await services.batchRunner.recoverOrphanedJobs()).toBe(2);
+    expect(await services.batchJobs.get(exhausted.id)).toMatchObject({
+      status: 'FAILED',
+      activeKey: null,
+      error: expect.stringMatching(/attempt 3 of 3/),
+    });
+    expect(await services.batchJobs.get(cancelled.id)).toMatchObject({ status: 'CANCELLED', activeKey: null });
+    // The same request queues a new job once the old one has ended.
+    const again = await services.batchJobs.startScoring(versionId, { dataset: 'FD001', role: 'TRAIN', units: [{ from: 1, to: 2 }] });
+    expect(again).toMatchObject({ status: 'QUEUED' });
+    expect(again.id).not.toBe(exhausted.id);
+    await services.batchJobs.cancel(again.id);
+  });
 });
