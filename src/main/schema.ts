@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { operationRoles, type RoleMap } from '../platform/auth/access';
 import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
 import { AlertResolver, TrajectoryAlertsResolver } from '../modules/alerts/alert-resolver';
+import { BatchJobResolver } from '../modules/batch-jobs/batch-job-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
 import { EngineResolver, TrajectoryPointResolver } from '../modules/engines/engine-resolver';
@@ -17,6 +18,7 @@ import type { AppServices } from './services';
 export const RESOLVERS = [
   AlertResolver,
   ApiKeyResolver,
+  BatchJobResolver,
   DatasetResolver,
   DatasetImportResolver,
   EngineResolver,
@@ -33,6 +35,7 @@ function resolverInstances(services: AppServices): object[] {
   return [
     new AlertResolver(services.alerts),
     new ApiKeyResolver(services.apiKeys),
+    new BatchJobResolver(services.batchJobs, services.models),
     new DatasetResolver(services.datasets),
     new DatasetImportResolver(services.imports),
     new EngineResolver(services.engines, services.liveEngines, services.trajectories, services.datasets),

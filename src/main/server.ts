@@ -71,8 +71,10 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       'authentication DISABLED: every client may run every operation (AUTH_ENABLED=false or the embedded database)',
     );
   }
-  if (runnerEnabled) services.runner.start();
-  else logger.info({ role: config.role }, 'training runner disabled in this process (PROCESS_ROLE=api or TRAINING_RUNNER=false)');
+  if (runnerEnabled) {
+    services.runner.start();
+    services.batchRunner.start();
+  } else logger.info({ role: config.role }, 'training runner disabled in this process (PROCESS_ROLE=api or TRAINING_RUNNER=false)');
   if (config.imports.runner) services.importRunner.start();
   else logger.info('import runner disabled in this process (IMPORT_RUNNER=false)');
   if (config.webhooks.runner) services.webhookRunner.start();
@@ -105,7 +107,12 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // The runner's job is put back in the queue while requests drain; an import in progress finishes.
       // Webhook attempts in flight finish (each within WEBHOOK_TIMEOUT_MS); pending deliveries stay queued.
-      const runnerStopped = Promise.all([services.runner.stop(), services.importRunner.stop(), services.webhookRunner.stop()]);
+      const runnerStopped = Promise.all([
+        services.runner.stop(),
+        services.importRunner.stop(),
+        services.batchRunner.stop(),
+        services.webhookRunner.stop(),
+      ]);
       const idle = await app.waitForIdle(config.shutdownTimeoutMs);
       if (!idle) {
         logger.warn(

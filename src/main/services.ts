@@ -21,6 +21,10 @@ import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
 import { publishTrainingJobChange } from '../modules/training/training-job-events';
+import { BatchJobRunner, type BatchRunnerOptions } from '../modules/batch-jobs/batch-job-runner';
+import { BatchJobService } from '../modules/batch-jobs/batch-job-service';
+import { batchJobExecutors } from '../modules/batch-jobs/batch-job-work';
+import { publishBatchJobChange } from '../modules/batch-jobs/batch-job-events';
 import { TrainingPipeline } from '../modules/training/training-pipeline';
 import { WebhookService } from '../modules/webhooks/webhook-service';
 import { WebhookDeliveryRunner, type DeliveryRunnerOptions } from '../modules/webhooks/webhook-delivery-runner';
@@ -52,6 +56,10 @@ export interface AppServices {
   webhooks: WebhookService;
   /** Sends webhook deliveries; started by the server likewise. */
   webhookRunner: WebhookDeliveryRunner;
+  /** Evaluations and scorings of many engines, queued. */
+  batchJobs: BatchJobService;
+  /** Runs queued batch jobs; started by the server with the training runner. */
+  batchRunner: BatchJobRunner;
 }
 
 export interface ServiceOptions {
@@ -59,6 +67,8 @@ export interface ServiceOptions {
   /** How the LSTM autoencoder trains here (threads, niceness of the training threads). */
   lstmAutoencoder?: Omit<LstmAutoencoderRuntime, 'reconstruct'>;
   importRunner?: ImportRunnerOptions;
+  /** The batch runner's options (default: the training runner's timings). */
+  batchRunner?: BatchRunnerOptions;
   batching?: BatchingOptions;
   /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
   reconstruct?: Reconstruct;
@@ -84,6 +94,22 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
   const webhookTargets = options.webhookTargets ?? { allowHttpLoopback: false, allowPrivateTargets: false };
   const webhookRunner = new WebhookDeliveryRunner(database.prisma, webhookTargets, logger, options.webhookRunner);
+  const evaluations = new EvaluationService(database.prisma, models, trajectories);
+  const { pollIntervalMs, heartbeatIntervalMs, staleAfterMs, maxAttempts, retryBackoffMs } = options.runner ?? {};
+  const batchRunner = new BatchJobRunner(
+    database.prisma,
+    batchJobExecutors({ prisma: database.prisma, query: database.query, registry: models, trajectories, evaluations }),
+    logger,
+    {
+      // One row of job_runners per process: the batch runner beats under the training runner's id.
+      ...{ instanceId: runner.instanceId, pollIntervalMs, heartbeatIntervalMs, staleAfterMs, maxAttempts, retryBackoffMs },
+      ...options.batchRunner,
+      onJobChanged: (jobId) => {
+        publishBatchJobChange(events, jobId);
+        options.batchRunner?.onJobChanged?.(jobId);
+      },
+    },
+  );
   return {
     database,
     events,
@@ -100,7 +126,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
     liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events, () => webhookRunner.wake()),
-    evaluations: new EvaluationService(database.prisma, models, trajectories),
+    evaluations,
     alerts: new AlertService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
@@ -108,5 +134,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     importRunner,
     webhooks: new WebhookService(database.prisma, webhookTargets),
     webhookRunner,
+    batchJobs: new BatchJobService(database.prisma, models, evaluations, () => batchRunner.wake(), options.runner?.staleAfterMs),
+    batchRunner,
   };
 }

@@ -407,4 +407,30 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     updates.dispose();
     await subscribed(replicaA, 0);
   });
+
+  it('pushes a batch job at each change (claimed, each engine, finished) while another replica runs it', async () => {
+    const job = await replicaA.services.batchJobs.startScoring(null, { dataset: 'FD001', role: 'TEST' });
+    const client = connect(replicaA, reader);
+    const updates = new Received<{ id: number; status: string; progress: { enginesDone: number; totalEngines: number } }>(
+      client,
+      'subscription ($id: Int!) { batchJobProgress(id: $id) { id status progress { enginesDone totalEngines } } }',
+      { id: job.id },
+    );
+    await subscribed(replicaA, 1);
+
+    expect((await replicaB.services.batchRunner.runNext(job.id))?.status).toBe('SUCCEEDED');
+    await waitUntil(
+      async () => updates.items.at(-1)?.status,
+      (status) => status === 'SUCCEEDED',
+      30_000,
+      'SUCCEEDED pushed',
+    );
+    expect(updates.errors).toBeNull();
+    expect(updates.items.every((update) => update.id === job.id && update.progress.totalEngines === 8)).toBe(true);
+    const done = updates.items.map((update) => update.progress.enginesDone);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBe(8);
+    updates.dispose();
+    await subscribed(replicaA, 0);
+  });
 });

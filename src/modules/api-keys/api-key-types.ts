@@ -10,7 +10,7 @@ registerEnumType(ApiRole, {
     SCORER: { description: 'scoreWindow, scoreWindows, createEngine and appendCycles.' },
     OPERATOR: {
       description:
-        'trainModel, cancelTrainingJob, activateModelVersion, evaluateModelVersion, and aliases, tags, archiving and deletion of versions.',
+        'trainModel, cancelTrainingJob, activateModelVersion, evaluateModelVersion, startEvaluation, startScoring, cancelBatchJob, and aliases, tags, archiving and deletion of versions.',
     },
     ADMIN: { description: 'Managing API keys and webhook endpoints.' },
   },

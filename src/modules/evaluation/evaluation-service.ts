@@ -1,7 +1,7 @@
 // Evaluating stored versions on labelled engines and comparing versions on the same windows. Window
 // scores come from the trajectory store, so an evaluation also leaves every evaluated window's score
 // stored (and later evaluations or trajectories of the same engines are reads).
-import type { Engine, EngineRole, Evaluation as EvaluationRow, PrismaClient } from '@prisma/client';
+import type { Engine, EngineRole, Evaluation as EvaluationRow, Prisma, PrismaClient } from '@prisma/client';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
 import type { PrPoint, RocPoint } from '../../domain/evaluation/curves';
 import { scoreHistogram, type ScoreHistogram } from '../../domain/evaluation/score-histogram';
@@ -20,18 +20,37 @@ export interface EvaluationRequest {
   dataset?: string | null;
   /** TRAIN (run-to-failure) or TEST (truncated, RUL file) engines; default TRAIN. */
   role?: 'TRAIN' | 'TEST' | null;
-  /** Units to evaluate; default the version's own test units. */
+  /**
+   * Units to evaluate; default the version's own test units (TRAIN engines of its data set), or every
+   * stored engine of the data set and role.
+   */
   units?: UnitRange[] | null;
   anomalyRul?: number | null;
 }
 
-interface ResolvedSplit {
+export interface ResolvedSplit {
   dataset: string;
   role: 'TRAIN' | 'TEST';
   units: number[];
   anomalyRul: number;
   /** The version's own: windows with a larger RUL are healthy (engine-level false alerts). */
   healthyRul: number;
+}
+
+/** What an evaluation works through: the version, its split, and the engines of the split in unit order. */
+export interface EvaluationPlan {
+  version: VersionSummary;
+  split: ResolvedSplit;
+  engines: Engine[];
+  /** Whether any evaluated engine also trained or calibrated the version. */
+  overlapsTraining: boolean;
+}
+
+/** An evaluation measured and not yet stored. */
+export interface MeasuredEvaluation {
+  evaluation: Evaluation;
+  distribution: ScoreHistogram;
+  engineLevel: EngineLevelRecord;
 }
 
 interface TrainedOn {
@@ -75,6 +94,13 @@ export const MAX_COMPARED_VERSIONS = 10;
 
 /** Most units one evaluation or comparison takes (a C-MAPSS subset has at most 260). */
 export const MAX_EVALUATED_UNITS = 1_000;
+
+/**
+ * Most engines evaluateModelVersion evaluates within its request; startEvaluation (a background job)
+ * takes up to MAX_EVALUATED_UNITS. Issue 20 measured 100 engines at 27.7 s in one request; the reference
+ * split's 20 test engines stay within.
+ */
+export const MAX_SYNC_EVALUATED_ENGINES = 25;
 
 function invalid(message: string): ServiceError {
   return new ServiceError(ErrorCode.BAD_USER_INPUT, message);
@@ -134,19 +160,61 @@ export class EvaluationService {
     private readonly trajectories: TrajectoryService,
   ) {}
 
-  /** Evaluates a version on labelled engines and stores the evaluation. */
+  /**
+   * Evaluates a version on labelled engines and stores the evaluation, within the request: at most
+   * MAX_SYNC_EVALUATED_ENGINES engines (BATCH_TOO_LARGE, pointing at startEvaluation, above).
+   */
   async evaluate(versionId: number, request: EvaluationRequest = {}, budget: ScoringBudget = UNLIMITED_SCORING): Promise<EvaluationRow> {
+    const plan = await this.plan(versionId, request);
+    if (plan.engines.length > MAX_SYNC_EVALUATED_ENGINES) {
+      throw new ServiceError(
+        ErrorCode.BATCH_TOO_LARGE,
+        `this split has ${plan.engines.length} engines, more than the ${MAX_SYNC_EVALUATED_ENGINES} evaluated within one request: ` +
+          'evaluate it with startEvaluation, a background job with progress',
+        { limit: MAX_SYNC_EVALUATED_ENGINES, engines: plan.engines.length, job: 'startEvaluation' },
+      );
+    }
+    const measured = await this.measure(plan, budget);
+    const id = await this.store(this.prisma, plan, measured);
+    return this.prisma.evaluation.findUniqueOrThrow({ where: { id } });
+  }
+
+  /** The version, split and engines an evaluation would work through, checked; nothing is scored or stored. */
+  async plan(versionId: number, request: EvaluationRequest = {}): Promise<EvaluationPlan> {
     const version = await this.registry.get(versionId);
     const split = this.resolveSplit(version, request);
     const engines = evaluable(await this.enginesOf(split), version.windowLength);
-    const labelled = await this.labelledScores(version, engines, split.anomalyRul, budget);
-    const evaluation = evaluateScores(labelled.labels, labelled.scores, version.threshold);
-    const engineLevel = engineLevelRecord(labelledEngines(labelled), version.threshold, split);
+    return this.planOf(version, { ...split, units: engines.map((engine) => engine.unit!) }, engines);
+  }
+
+  /** A plan from a split resolved earlier (a queued job's) and its engines. */
+  planOf(version: VersionSummary, split: ResolvedSplit, engines: Engine[]): EvaluationPlan {
     const trainedOn = version.trainedOn as unknown as TrainedOn;
     const seen = new Set([...trainedOn.split.trainUnits, ...trainedOn.split.calibrationUnits]);
     const overlapsTraining = trainedOn.dataset === split.dataset && split.role === 'TRAIN' && split.units.some((unit) => seen.has(unit));
-    const distribution = scoreHistogram(labelled.labels, labelled.scores, version.threshold);
-    return this.store(version.id, split, overlapsTraining, evaluation, distribution, engineLevel);
+    return { version, split, engines, overlapsTraining };
+  }
+
+  /** Scores what is missing (stored), then measures the plan's windows at the version's threshold. */
+  async measure(plan: EvaluationPlan, budget: ScoringBudget = UNLIMITED_SCORING): Promise<MeasuredEvaluation> {
+    const { version, split, engines } = plan;
+    const labelled = await this.labelledScores(version, engines, split.anomalyRul, budget);
+    return {
+      evaluation: evaluateScores(labelled.labels, labelled.scores, version.threshold),
+      distribution: scoreHistogram(labelled.labels, labelled.scores, version.threshold),
+      engineLevel: engineLevelRecord(labelledEngines(labelled), version.threshold, split),
+    };
+  }
+
+  /** Stores a measured evaluation (inside a caller's transaction, if given) and returns its id. */
+  store(sql: Pick<Prisma.TransactionClient, '$queryRawUnsafe'>, plan: EvaluationPlan, measured: MeasuredEvaluation): Promise<number> {
+    const { dataset, role, units, anomalyRul } = plan.split;
+    return insertEvaluation(sql, {
+      modelVersionId: plan.version.id,
+      dataset,
+      split: { role, units, anomalyRul, overlapsTraining: plan.overlapsTraining },
+      ...measured,
+    });
   }
 
   /**
@@ -165,8 +233,9 @@ export class EvaluationService {
     if (new Set(versionIds).size !== versionIds.length) throw invalid('each model version may be listed once');
     const versions: VersionSummary[] = [];
     for (const id of versionIds) versions.push(await this.registry.get(id));
-    const split = this.resolveSplit(versions[0], request);
-    const engines = evaluable(await this.enginesOf(split), Math.min(...versions.map((version) => version.windowLength)));
+    const asked = this.resolveSplit(versions[0], request);
+    const engines = evaluable(await this.enginesOf(asked), Math.min(...versions.map((version) => version.windowLength)));
+    const split = { ...asked, units: engines.map((engine) => engine.unit!) };
     const scored: LabelledScores[] = [];
     for (const version of versions) scored.push(await this.labelledScores(version, engines, split.anomalyRul, budget));
     const common = scored[0].keys.filter((key) => scored.every((entry) => entry.flags.has(key)));
@@ -219,18 +288,15 @@ export class EvaluationService {
     };
   }
 
-  private resolveSplit(version: VersionSummary, request: EvaluationRequest): ResolvedSplit {
+  /** The split asked; units null for every stored engine of the data set and role. */
+  private resolveSplit(version: VersionSummary, request: EvaluationRequest): Omit<ResolvedSplit, 'units'> & { units: number[] | null } {
     const trainedOn = version.trainedOn as unknown as TrainedOn;
     const dataset = (request.dataset ?? trainedOn.dataset).toUpperCase();
     const role = request.role ?? 'TRAIN';
-    let units: number[];
-    if (request.units == null) {
-      if (role !== 'TRAIN' || dataset !== trainedOn.dataset)
-        throw invalid('name the units to evaluate (units) for another data set or role');
-      units = [...trainedOn.split.testUnits];
-    } else {
-      units = expandUnits(request.units);
-    }
+    // Omitted units: the version's test units on its own training engines, else every stored engine.
+    let units: number[] | null = null;
+    if (request.units != null) units = expandUnits(request.units);
+    else if (role === 'TRAIN' && dataset === trainedOn.dataset) units = [...trainedOn.split.testUnits];
     const anomalyRul = request.anomalyRul ?? trainedOn.split.anomalyRul;
     if (!Number.isInteger(anomalyRul) || anomalyRul < 0) throw invalid(`anomalyRul must be a non-negative integer, got ${anomalyRul}`);
     const healthyRul = trainedOn.split.healthyRul ?? REFERENCE_SPLIT.healthyRul;
@@ -239,14 +305,32 @@ export class EvaluationService {
         `anomalyRul must be below the version's healthyRul (${healthyRul}), got ${anomalyRul}: a window cannot be both healthy and anomalous`,
       );
     }
-    return { dataset, role, units: [...new Set(units)].sort((a, b) => a - b), anomalyRul, healthyRul };
+    return { dataset, role, units: units && [...new Set(units)].sort((a, b) => a - b), anomalyRul, healthyRul };
   }
 
-  private async enginesOf(split: ResolvedSplit): Promise<Engine[]> {
+  private async enginesOf(split: Omit<ResolvedSplit, 'units'> & { units: number[] | null }): Promise<Engine[]> {
     const engines = await this.prisma.engine.findMany({
-      where: { dataset: datasetNamed(split.dataset), role: split.role as EngineRole, unit: { in: split.units } },
+      where: {
+        dataset: datasetNamed(split.dataset),
+        role: split.role as EngineRole,
+        ...(split.units ? { unit: { in: split.units } } : {}),
+      },
       orderBy: { unit: 'asc' },
+      // One more than the bound tells that every stored engine is too many.
+      take: MAX_EVALUATED_UNITS + 1,
     });
+    if (split.units === null) {
+      if (engines.length === 0)
+        throw new ServiceError(ErrorCode.NOT_FOUND, `no ${split.dataset} ${split.role.toLowerCase()} engines are stored`);
+      if (engines.length > MAX_EVALUATED_UNITS) {
+        throw new ServiceError(
+          ErrorCode.BATCH_TOO_LARGE,
+          `${split.dataset} holds more than ${MAX_EVALUATED_UNITS} ${split.role.toLowerCase()} engines: name at most ${MAX_EVALUATED_UNITS} units`,
+          { limit: MAX_EVALUATED_UNITS },
+        );
+      }
+      return engines;
+    }
     const found = new Set(engines.map((engine) => engine.unit));
     const missing = split.units.filter((unit) => !found.has(unit));
     if (missing.length > 0) {
@@ -298,25 +382,5 @@ export class EvaluationService {
     });
     if (rows.length === 0) throw invalid('the chosen engines have no complete window to evaluate');
     return { engineIds, endCycles, ruls, keys, labels, scores, flags };
-  }
-
-  private async store(
-    modelVersionId: number,
-    split: ResolvedSplit,
-    overlapsTraining: boolean,
-    evaluation: Evaluation,
-    distribution: ScoreHistogram,
-    engineLevel: EngineLevelRecord,
-  ): Promise<EvaluationRow> {
-    const { dataset, role, units, anomalyRul } = split;
-    const id = await insertEvaluation(this.prisma, {
-      modelVersionId,
-      dataset,
-      split: { role, units, anomalyRul, overlapsTraining },
-      evaluation,
-      distribution,
-      engineLevel,
-    });
-    return this.prisma.evaluation.findUniqueOrThrow({ where: { id } });
   }
 }

@@ -3,14 +3,14 @@
 // job whose process died (stale heartbeat) is re-queued after a backoff that doubles with each attempt
 // or, after too many attempts, marked failed. A cancel is final: an orphan whose cancel was asked is
 // cancelled, never re-queued. Each runner registers in job_runners and refreshes its row while it
-// lives, so that every replica can tell a job whose runner is dead (see job-liveness.ts).
+// lives, so that every replica can tell a job whose runner is dead (see platform/jobs/job-liveness.ts).
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from './job-liveness';
+import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
 import { runOperation, type Operation } from '../../platform/observability/operations';
 
 /** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
@@ -189,7 +189,7 @@ export class TrainingJobRunner {
     });
   }
 
-  /** Registers this runner, or refreshes its heartbeat (see job-liveness.ts). */
+  /** Registers this runner, or refreshes its heartbeat (see platform/jobs/job-liveness.ts). */
   private async beatRunner(): Promise<void> {
     const now = new Date();
     try {

@@ -1,13 +1,13 @@
 // Training jobs as clients see them: queue one (validated, returned at once), follow it, cancel it. A
-// RUNNING job whose runner is dead shows as ORPHANED (job-liveness.ts) until a runner settles it.
-import { Prisma, type JobStatus, type PrismaClient, type TrainingEpoch, type TrainingJob } from '@prisma/client';
+// RUNNING job whose runner is dead shows as ORPHANED (platform/jobs/job-liveness.ts) until a runner settles it.
+import type { JobStatus, Prisma, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
-import { utc } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, isOrphaned, runnerIsDead } from './job-liveness';
+import { cancelJob } from '../../platform/jobs/job-claims';
+import { DEFAULT_STALE_AFTER_MS, isOrphaned, runnerIsDead } from '../../platform/jobs/job-liveness';
 
 /** A job's state as clients see it: the stored status, or ORPHANED for a RUNNING job whose runner is dead. */
 export type JobState = JobStatus | 'ORPHANED';
@@ -183,22 +183,12 @@ export class TrainingJobService {
    * (CONFLICT). One statement, so that a concurrent claim or recovery cannot slip between two steps.
    */
   async cancel(id: number): Promise<TrainingJobView> {
-    const staleBefore = utc(this.staleBefore());
-    const dead = Prisma.sql`(j.heartbeat_at IS NULL OR j.heartbeat_at < ${staleBefore}::timestamp
-      OR EXISTS (SELECT 1 FROM job_runners r WHERE r.id = j.claimed_by AND r.heartbeat_at < ${staleBefore}::timestamp))`;
-    const now = utc(new Date());
-    const updated = await this.prisma.$queryRaw<{ status: JobStatus }[]>`
-      UPDATE training_jobs j
-         SET cancel_requested = true,
-             status = CASE WHEN j.status = 'QUEUED' OR ${dead} THEN 'CANCELLED'::"JobStatus" ELSE j.status END,
-             finished_at = CASE WHEN j.status = 'QUEUED' OR ${dead} THEN ${now}::timestamp ELSE j.finished_at END
-       WHERE j.id = ${id}::int4 AND j.status IN ('QUEUED', 'RUNNING')
-      RETURNING j.status`;
-    if (updated.length === 0) {
+    const status = await cancelJob(this.prisma, 'training_jobs', id, this.staleBefore());
+    if (status === null) {
       const job = await this.get(id);
       throw new ServiceError(ErrorCode.CONFLICT, `training job ${id} is ${job.status.toLowerCase()} and can no longer be cancelled`);
     }
-    if (updated[0].status === 'RUNNING') this.notify();
+    if (status === 'RUNNING') this.notify();
     return this.get(id);
   }
 }

@@ -19,20 +19,20 @@ registerEnumType(RegimeMode, {
   },
 });
 
-/** The stored statuses and ORPHANED, which is derived (see job-liveness.ts). */
+/** The stored statuses and ORPHANED, which is derived (see platform/jobs/job-liveness.ts). */
 export const JobState = { ...JobStatus, ORPHANED: 'ORPHANED' } as const;
 
 registerEnumType(JobState, {
   name: 'JobStatus',
-  description: 'State of a training job.',
+  description: 'State of a training job or a batch job.',
   valuesConfig: {
-    QUEUED: { description: 'Waiting for a training worker (a re-queued job waits until retryAt).' },
-    RUNNING: { description: 'Training, calibrating or evaluating.' },
+    QUEUED: { description: 'Waiting for a worker (a re-queued job waits until retryAt).' },
+    RUNNING: { description: 'Training, calibrating, evaluating or scoring.' },
     ORPHANED: {
       description:
         'Was running, but its worker stopped sending heartbeats (TRAINING_STALE_AFTER_MS): the next worker that looks re-queues it with a backoff, fails it after the maximum attempts, or cancels it when a cancel was asked. Its progress is that of the interrupted attempt.',
     },
-    SUCCEEDED: { description: 'Finished; its model version is registered.' },
+    SUCCEEDED: { description: "Finished: a training job's model version is registered, a batch job's results are stored." },
     FAILED: { description: 'Stopped by an error (see error).' },
     CANCELLED: { description: 'Cancelled by a client.' },
   },

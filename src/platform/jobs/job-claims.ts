@@ -1,10 +1,13 @@
-// Job queues kept in database tables (training jobs, imports), shared by every replica: a runner claims
-// the oldest queued job with FOR UPDATE SKIP LOCKED, so that two runners never take the same job and
-// neither waits for the other's lock.
-import type { PrismaClient } from '@prisma/client';
+// Job queues kept in database tables (training jobs, batch jobs, imports), shared by every replica: a
+// runner claims the oldest queued job with FOR UPDATE SKIP LOCKED, so that two runners never take the
+// same job and neither waits for the other's lock.
+import type { JobStatus, PrismaClient } from '@prisma/client';
 
 /** Tables holding a queue: id, status (QUEUED/RUNNING/...), claimed_by, started_at, heartbeat_at, attempts, created_at. */
-export type JobTable = 'training_jobs' | 'imports';
+export type JobTable = 'training_jobs' | 'batch_jobs' | 'imports';
+
+/** Queue tables whose jobs can be cancelled: they also have cancel_requested and finished_at. */
+export type CancellableJobTable = 'training_jobs' | 'batch_jobs';
 
 export interface ClaimOptions {
   /** Only this queued job. */
@@ -46,4 +49,36 @@ export async function claimQueuedJob(
     utc(new Date()),
   );
   return claimed[0]?.id ?? null;
+}
+
+/**
+ * Cancels a job for good: a queued job, or a running one whose runner is dead (see job-liveness.ts), is
+ * CANCELLED at once; a running one is asked to stop (cancel_requested) and its runner ends it. One
+ * statement, so that a concurrent claim or recovery cannot slip between two steps. `ended` maps columns
+ * to the SQL values they take when the job ends here (e.g. { active_key: 'NULL' }). Resolves with the job's status
+ * after, or null when it was neither QUEUED nor RUNNING.
+ */
+export async function cancelJob(
+  prisma: Pick<PrismaClient, '$queryRawUnsafe'>,
+  table: CancellableJobTable,
+  id: number,
+  staleBefore: Date,
+  ended: Record<string, string> = {},
+): Promise<JobStatus | null> {
+  const endsNow = `(j.status = 'QUEUED' OR j.heartbeat_at IS NULL OR j.heartbeat_at < $2::timestamp
+      OR EXISTS (SELECT 1 FROM job_runners r WHERE r.id = j.claimed_by AND r.heartbeat_at < $2::timestamp))`;
+  const updated = await prisma.$queryRawUnsafe<{ status: JobStatus }[]>(
+    `UPDATE ${table} j
+        SET cancel_requested = true,
+            status = CASE WHEN ${endsNow} THEN 'CANCELLED'::"JobStatus" ELSE j.status END,
+            finished_at = CASE WHEN ${endsNow} THEN $3::timestamp ELSE j.finished_at END${Object.entries(ended)
+              .map(([column, value]) => `, ${column} = CASE WHEN ${endsNow} THEN ${value} ELSE j.${column} END`)
+              .join('')}
+      WHERE j.id = $1::int4 AND j.status IN ('QUEUED', 'RUNNING')
+     RETURNING j.status`,
+    id,
+    utc(staleBefore),
+    utc(new Date()),
+  );
+  return updated[0]?.status ?? null;
 }

@@ -1,4 +1,4 @@
-// The operation (an HTTP request, a training job) that the code running now works for, carried along
+// The operation (an HTTP request, a training or batch job) that the code running now works for, carried along
 // its promises and callbacks by AsyncLocalStorage. Node runs an 'unhandledRejection' or
 // 'uncaughtException' listener in the async context of the promise or callback that failed, so a stray
 // error can be attributed to its operation, logged with its id and fail that operation alone (see
@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface Operation {
-  kind: 'request' | 'training-job';
+  kind: 'request' | 'training-job' | 'batch-job';
   /** The request id or the job id. */
   readonly id: string;
   /** Ends the operation with `error` (answer 500, fail the job), as far as it still can be. */

@@ -1,0 +1,333 @@
+// Runs queued batch jobs of every kind (evaluations, scorings: batch-job-work.ts), one at a time per
+// process, from the batch_jobs queue that every replica shares, the way training jobs run: claimed with
+// FOR UPDATE SKIP LOCKED (platform/jobs/job-claims.ts), kept alive by a heartbeat, registered in
+// job_runners (platform/jobs/job-liveness.ts). An orphan (its process died) is re-queued after a backoff
+// and resumes after the engines it finished, or fails after maxAttempts; a cancel is final. Ending a job
+// clears its active_key, so that the same request queues a new job.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { BatchJob, BatchJobKind, Prisma, PrismaClient } from '@prisma/client';
+import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
+import type { Logger } from '../../platform/observability/logger';
+import { runOperation, type Operation } from '../../platform/observability/operations';
+
+/** What one engine came to: windows scored under the version, flagged ones, the first flagged. */
+export interface EngineOutcome {
+  engineId: number;
+  windows: number;
+  flagged: number;
+  firstFlaggedCycle: number | null;
+}
+
+export interface BatchJobHooks {
+  /** Aborted when the job is cancelled or the runner stops: check it between engines. */
+  signal: AbortSignal;
+  /** Engines finished by an earlier attempt, to skip. */
+  finished: ReadonlySet<number>;
+  /** Records a finished engine (its progress); resolves once stored. */
+  engineDone(outcome: EngineOutcome): Promise<void>;
+  /** Marks the job succeeded inside the transaction that stores its result (an evaluation's id, if any). */
+  markSucceeded(tx: Prisma.TransactionClient, evaluationId: number | null): Promise<void>;
+}
+
+/** Does one kind of batch job; must call hooks.markSucceeded in its final transaction. */
+export type BatchJobExecutor = (job: BatchJob, hooks: BatchJobHooks) => Promise<void>;
+
+export interface BatchRunnerOptions {
+  instanceId?: string;
+  pollIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+  staleAfterMs?: number;
+  maxAttempts?: number;
+  retryBackoffMs?: number;
+  /** Told once a change of a job's state or progress is stored (the batchJobProgress subscription). */
+  onJobChanged?: (jobId: number) => void;
+}
+
+type StopReason = 'cancelled' | 'shutdown';
+
+interface Current {
+  jobId: number;
+  controller: AbortController;
+  reason: StopReason | null;
+  /** An error nothing caught in the job's work (src/main/process-errors.ts): it fails the job. */
+  strayError?: { error: unknown };
+}
+
+/** Assignments that end a job: it no longer holds its request's active key. */
+const ENDED = { activeKey: null } as const;
+
+export class BatchJobRunner {
+  readonly instanceId: string;
+  private readonly pollIntervalMs: number;
+  private readonly heartbeatIntervalMs: number;
+  private readonly staleAfterMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
+  private readonly onJobChanged: (jobId: number) => void;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wakeUp: (() => void) | null = null;
+  private current: Current | null = null;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly executors: Record<BatchJobKind, BatchJobExecutor>,
+    private readonly logger: Logger,
+    options: BatchRunnerOptions = {},
+  ) {
+    this.instanceId = options.instanceId ?? `batch-runner-${randomUUID()}`;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
+    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBackoffMs = options.retryBackoffMs ?? 30_000;
+    this.onJobChanged = options.onJobChanged ?? (() => undefined);
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'batch job runner crashed'));
+  }
+
+  /** Looks at the queue now (after an enqueue or a cancel). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops; a job in progress goes back to the queue (its attempt not counted) and resumes after its finished engines. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.current) {
+      this.current.reason = 'shutdown';
+      this.current.controller.abort();
+    }
+    this.wake();
+    await this.loop;
+    this.loop = null;
+    await this.prisma.jobRunner
+      .deleteMany({ where: { id: this.instanceId } })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not deregister the batch job runner'));
+  }
+
+  /** Runs the next queued job (or the queued job `jobId`) to its end; null when none is claimable. */
+  async runNext(jobId?: number): Promise<BatchJob | null> {
+    await this.beatRunner();
+    await this.recoverOrphanedJobs();
+    if (this.stopping) return null;
+    const id = await claimQueuedJob(this.prisma, 'batch_jobs', this.instanceId, {
+      jobId,
+      assignments: 'retry_at = NULL',
+      condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
+    });
+    if (id === null) return null;
+    const job = await this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
+    await runOperation(this.jobOperation(id), () => this.runJob(job));
+    return this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (await this.runNext()) continue;
+      } catch (error) {
+        this.logger.error({ err: error }, 'batch job runner iteration failed');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.pollIntervalMs);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wakeUp = done;
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  private async beatRunner(): Promise<void> {
+    const now = new Date();
+    await this.prisma.jobRunner
+      .upsert({
+        where: { id: this.instanceId },
+        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
+        update: { heartbeatAt: now },
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'batch job runner heartbeat failed'));
+  }
+
+  /**
+   * Settles RUNNING jobs whose runner is dead: cancelled when a cancel was asked, failed after
+   * maxAttempts, else re-queued with retry_at backed off. Queued jobs with a cancel asked are cancelled.
+   */
+  async recoverOrphanedJobs(): Promise<number> {
+    const staleBefore = new Date(Date.now() - this.staleAfterMs);
+    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
+    const orphaned = await this.prisma.batchJob.findMany({
+      where: {
+        status: 'RUNNING',
+        ...runnerIsDead(
+          staleBefore,
+          deadRunners.map((runner) => runner.id),
+        ),
+      },
+    });
+    for (const job of orphaned) {
+      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
+      const data: Prisma.BatchJobUpdateManyMutationInput = job.cancelRequested
+        ? {
+            ...ENDED,
+            status: 'CANCELLED',
+            finishedAt: new Date(),
+            error: `cancelled while its process was stopped (attempt ${job.attempts})`,
+          }
+        : job.attempts >= this.maxAttempts
+          ? {
+              ...ENDED,
+              status: 'FAILED',
+              finishedAt: new Date(),
+              error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
+            }
+          : {
+              status: 'QUEUED',
+              claimedBy: null,
+              heartbeatAt: null,
+              retryAt,
+              error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
+            };
+      const { count } = await this.prisma.batchJob.updateMany({
+        where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
+        data,
+      });
+      if (count !== 1) continue;
+      this.onJobChanged(job.id);
+      this.logger.warn({ jobId: job.id, status: data.status }, 'recovered an orphaned batch job');
+    }
+    await this.prisma.batchJob.updateMany({
+      where: { status: 'QUEUED', cancelRequested: true },
+      data: { ...ENDED, status: 'CANCELLED', finishedAt: new Date() },
+    });
+    return orphaned.length;
+  }
+
+  private ownJob(jobId: number): Prisma.BatchJobWhereInput {
+    return { id: jobId, status: 'RUNNING', claimedBy: this.instanceId };
+  }
+
+  /** The job as an operation: an error nothing caught in its work fails it, as a training job's does. */
+  private jobOperation(jobId: number): Operation {
+    return {
+      kind: 'batch-job',
+      id: String(jobId),
+      fail: (error) => {
+        const current = this.current;
+        if (current?.jobId !== jobId || current.strayError) return;
+        current.strayError = { error };
+        current.controller.abort(error);
+      },
+    };
+  }
+
+  private async runJob(job: BatchJob): Promise<void> {
+    const current: Current = { jobId: job.id, controller: new AbortController(), reason: null };
+    this.current = current;
+    if (this.stopping) {
+      current.reason = 'shutdown';
+      current.controller.abort();
+    }
+    const heartbeat = setInterval(() => void this.beat(current), this.heartbeatIntervalMs);
+    this.onJobChanged(job.id);
+    this.logger.info({ jobId: job.id, kind: job.kind, attempt: job.attempts }, 'batch job started');
+    try {
+      const finished = await this.prisma.batchJobEngine.findMany({ where: { jobId: job.id }, select: { engineId: true } });
+      await this.executors[job.kind](job, {
+        signal: current.controller.signal,
+        finished: new Set(finished.map((row) => row.engineId)),
+        engineDone: async (outcome) => {
+          await this.prisma.$transaction([
+            this.prisma.batchJobEngine.createMany({ data: [{ jobId: job.id, ...outcome }], skipDuplicates: true }),
+            this.prisma.batchJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
+          ]);
+          this.onJobChanged(job.id);
+          await this.checkCancellation(current);
+          current.controller.signal.throwIfAborted();
+        },
+        markSucceeded: async (tx, evaluationId) => {
+          const { count } = await tx.batchJob.updateMany({
+            where: { ...this.ownJob(job.id), cancelRequested: false },
+            data: { ...ENDED, status: 'SUCCEEDED', finishedAt: new Date(), evaluationId, error: null },
+          });
+          if (count !== 1) throw new Error(`batch job ${job.id} is no longer claimed by this process`);
+        },
+      });
+      this.logger.info({ jobId: job.id }, 'batch job succeeded');
+    } catch (error) {
+      await this.finishUnsuccessfully(job, current, current.strayError ? current.strayError.error : error);
+    } finally {
+      clearInterval(heartbeat);
+      this.current = null;
+      this.onJobChanged(job.id);
+    }
+  }
+
+  private async finishUnsuccessfully(job: BatchJob, current: Current, error: unknown): Promise<void> {
+    // A cancel asked during a shutdown still wins: a re-queued job would never run nor finish.
+    const reason = current.reason !== 'cancelled' && (await this.cancelRequested(job.id)) ? 'cancelled' : current.reason;
+    if (reason === 'shutdown') {
+      await this.prisma.batchJob.updateMany({
+        where: this.ownJob(job.id),
+        data: {
+          status: 'QUEUED',
+          claimedBy: null,
+          heartbeatAt: null,
+          attempts: { decrement: 1 },
+          error: 'interrupted by a shutdown; re-queued',
+        },
+      });
+      this.logger.info({ jobId: job.id }, 'batch job interrupted by shutdown and re-queued');
+    } else if (reason === 'cancelled') {
+      await this.prisma.batchJob.updateMany({
+        where: this.ownJob(job.id),
+        data: { ...ENDED, status: 'CANCELLED', finishedAt: new Date() },
+      });
+      this.logger.info({ jobId: job.id }, 'batch job cancelled');
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.prisma.batchJob.updateMany({
+        where: this.ownJob(job.id),
+        data: { ...ENDED, status: 'FAILED', finishedAt: new Date(), error: message },
+      });
+      this.logger.error({ jobId: job.id, err: error }, 'batch job failed');
+    }
+  }
+
+  private async cancelRequested(jobId: number): Promise<boolean> {
+    const job = await this.prisma.batchJob.findUnique({ where: { id: jobId }, select: { cancelRequested: true } });
+    return job?.cancelRequested ?? false;
+  }
+
+  private async checkCancellation(current: Current): Promise<void> {
+    if (current.reason === null && (await this.cancelRequested(current.jobId))) {
+      current.reason = 'cancelled';
+      current.controller.abort();
+    }
+  }
+
+  private async beat(current: Current): Promise<void> {
+    try {
+      const { count } = await this.prisma.batchJob.updateMany({ where: this.ownJob(current.jobId), data: { heartbeatAt: new Date() } });
+      await this.beatRunner();
+      if (count === 0 && current.reason === null) {
+        // Another runner judged this job orphaned and took it back: stop working on it.
+        current.reason = 'cancelled';
+        current.controller.abort();
+        return;
+      }
+      await this.checkCancellation(current);
+    } catch (error) {
+      this.logger.warn({ err: error, jobId: current.jobId }, 'batch job heartbeat failed');
+    }
+  }
+}
