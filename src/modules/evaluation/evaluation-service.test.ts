@@ -224,8 +224,6 @@ describe('EvaluationService', () => {
       [{ units: [{ from: 0, to: 3 }] }, /^units\[0\] must be a range with 1 <= from <= to, got 0\.\.3$/],
       [{ units: [{ from: 1.5, to: 3 }] }, /^units\[0\] must be a range/],
       [{ units: [] }, /^units must list at least one unit$/],
-      [{ dataset: 'FD002' }, /^name the units to evaluate \(units\) for another data set or role$/],
-      [{ role: 'TEST' }, /^name the units to evaluate/],
       [{ anomalyRul: -1 }, /^anomalyRul must be a non-negative integer, got -1$/],
     ];
     for (const [request, message] of cases) {
@@ -235,6 +233,12 @@ describe('EvaluationService', () => {
       () => services.evaluations.evaluate(versionId, { units: [{ from: 7, to: 9 }] }),
       ErrorCode.NOT_FOUND,
       /^FD001 train units not stored: 9$/,
+    );
+    // Without units, another data set or role means all its stored engines: FD002 has none here.
+    await expectRefused(
+      () => services.evaluations.evaluate(versionId, { dataset: 'FD002' }),
+      ErrorCode.NOT_FOUND,
+      /^no FD002 train engines are stored$/,
     );
   });
 
