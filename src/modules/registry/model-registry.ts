@@ -93,8 +93,8 @@ const LOADED_MODEL_CACHE_SIZE = 8;
 // takes to be seen here. Activations made through this registry are seen at once.
 export const SUMMARY_TTL_MS = 1_000;
 
-// Arbitrary application-wide key for pg_advisory_xact_lock: activation, aliases, archiving and deletion
-// take it, so that none decides on a state another is changing.
+// Arbitrary application-wide key for pg_advisory_xact_lock: registration, import, activation, aliases,
+// archiving and deletion take it, so that none decides on a state another is changing.
 export const REGISTRY_LOCK_KEY = 7_301_001;
 
 export class ModelRegistry {

@@ -5,10 +5,11 @@ import { createLogger } from '../../platform/observability/logger';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { startTestServer, type TestServer } from '../../../test/support/http';
+import { REGISTRY_LOCK_KEY } from './model-registry';
 
 const SPLIT = { trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }] };
 
-describeEachDatabase('model version curation', (db) => {
+describeEachDatabase('model version curation', (db, kind) => {
   let services: AppServices;
   let server: TestServer;
   // Four z-score versions (each fits in well under a second) and an ensemble of the first two.
@@ -204,5 +205,42 @@ describeEachDatabase('model version curation', (db) => {
       await services.curation.delete(ensemble);
       expect(await services.curation.delete(first)).toBe(first);
     });
+  });
+
+  describe('registration', () => {
+    // On PostgreSQL, where another session can hold the lock while the job runs (PGlite has one session).
+    (kind === 'postgresql' ? it : it.skip)(
+      'registers a trained version under the registry lock, so an import or activation cannot take its number or activate alongside',
+      async () => {
+        const holder = await db().pool!.connect();
+        try {
+          await holder.query('BEGIN');
+          await holder.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+          const job = await services.jobs.enqueue({ ...SPLIT, kind: 'z-score', name: 'waits for the lock', activate: true });
+          const running = services.runner.runNext(job.id);
+          const waiting = async () =>
+            (
+              await holder.query<{ count: number }>(
+                `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+                [REGISTRY_LOCK_KEY],
+              )
+            ).rows[0].count;
+          for (const deadline = Date.now() + 60_000; (await waiting()) === 0;) {
+            if (Date.now() > deadline) throw new Error('the registration never asked for the registry lock');
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          expect(await db().prisma.modelVersion.count({ where: { name: 'waits for the lock' } })).toBe(0);
+          await holder.query('COMMIT');
+          const finished = await running;
+          expect(finished?.status).toBe('SUCCEEDED');
+          expect(await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } })).toMatchObject({
+            isActive: true,
+          });
+        } finally {
+          await holder.query('ROLLBACK').catch(() => undefined);
+          holder.release();
+        }
+      },
+    );
   });
 });

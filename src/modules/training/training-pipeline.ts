@@ -18,7 +18,7 @@ import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
 import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRecord } from '../evaluation/evaluation-records';
 import { labelledEngines } from '../../domain/evaluation/engine-level';
-import type { ModelRegistry } from '../registry/model-registry';
+import { REGISTRY_LOCK_KEY, type ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
 import { refreshEngineAlerts } from '../alerts/alert-store';
 import type { JobHooks } from './training-job-runner';
@@ -131,6 +131,9 @@ export class TrainingPipeline {
 
     await this.prisma.$transaction(
       async (tx) => {
+        // Under the registry's lock, as an import or an activation: the version number and the activation
+        // are decided on a registry no other change is moving.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REGISTRY_LOCK_KEY})`;
         const { trainUnits, calibrationUnits, testUnits } = request.split;
         const fingerprint = dataFingerprint(series, [...trainUnits, ...calibrationUnits, ...testUnits]);
         const version = await this.registerVersion(
