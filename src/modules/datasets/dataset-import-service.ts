@@ -158,6 +158,8 @@ export class DatasetImportService {
         );
         await session.query('DELETE FROM import_chunks WHERE import_id = $1', [job.id]);
       });
+    } finally {
+      await progress.settled();
     }
     return this.get(job.id);
   }
@@ -195,13 +197,15 @@ export class DatasetImportService {
 }
 
 /**
- * Records rows read at most every PROGRESS_INTERVAL_MS, one write at a time and never awaited by the
- * import: on PGlite the writes wait for the import's transaction, and once the import is finished they
- * match no RUNNING row.
+ * Records rows read at most every PROGRESS_INTERVAL_MS, one write at a time and not awaited by the
+ * import (on PGlite the writes wait for the import's transaction; once the import is finished they match
+ * no RUNNING row), but by the end of run(): a Prisma write still in flight when its client disconnects
+ * fails ("Unknown transaction status") holding its pool connection, and closing the pool never ends
+ * (the CLI closes it as soon as its import resolves).
  */
 class ProgressWriter {
   lastRowsRead = 0;
-  private writing = false;
+  private writing: Promise<void> | null = null;
   private lastWriteAt = 0;
 
   constructor(
@@ -213,11 +217,18 @@ class ProgressWriter {
   rowsRead(rows: number): void {
     this.lastRowsRead = rows;
     if (this.writing || Date.now() - this.lastWriteAt < PROGRESS_INTERVAL_MS) return;
-    this.writing = true;
     this.lastWriteAt = Date.now();
-    this.prisma.datasetImport
+    this.writing = this.prisma.datasetImport
       .updateMany({ where: { id: this.importId, status: 'RUNNING' }, data: { rowsRead: rows, heartbeatAt: new Date() } })
-      .catch((error: unknown) => this.logger.warn({ err: error, importId: this.importId }, 'could not record import progress'))
-      .finally(() => (this.writing = false));
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn({ err: error, importId: this.importId }, 'could not record import progress'),
+      )
+      .finally(() => (this.writing = null));
+  }
+
+  /** Resolves once no write is in flight. */
+  async settled(): Promise<void> {
+    await this.writing;
   }
 }
