@@ -123,8 +123,12 @@ export interface RowSink {
  */
 export class RowValidator {
   private readonly assets = new Map<string, AssetState>();
+  /** Asset identifiers by key - 1. */
+  private readonly assetIds: string[] = [];
   private readonly values: Float64Array;
   private readonly width: number;
+  /** The settings' then the sensors' column indexes. */
+  private readonly valueColumns: number[];
   rowsRead = 0;
 
   constructor(
@@ -132,6 +136,7 @@ export class RowValidator {
     private readonly fileName: string,
   ) {
     this.width = plan.header.length;
+    this.valueColumns = [...plan.settings, ...plan.sensors];
     this.values = new Float64Array(plan.settings.length + plan.sensors.length);
   }
 
@@ -152,6 +157,7 @@ export class RowValidator {
     if (state === undefined) {
       state = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
       this.assets.set(externalId, state);
+      this.assetIds.push(externalId);
     }
     const cycle = state.lastCycle + 1;
     if (plan.cycle !== null) {
@@ -177,7 +183,7 @@ export class RowValidator {
       }
       if (recordedAt <= state.lastTime) throw this.fail(line, plan.timestamp, `asset "${externalId}": timestamps must increase`);
     }
-    const columns = plan.settings.length === 0 ? plan.sensors : [...plan.settings, ...plan.sensors];
+    const columns = this.valueColumns;
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index];
       const value = record.reading(column);
@@ -202,6 +208,11 @@ export class RowValidator {
     if (recordedAt !== null) state.lastTime = recordedAt;
     this.rowsRead++;
     sink.row(line, state.key, cycle, recordedAt, this.values);
+  }
+
+  /** The identifiers of the assets keyed `from`..`to`. */
+  externalIds(from: number, to: number): string[] {
+    return this.assetIds.slice(from - 1, to);
   }
 
   /** The assets in order of first appearance. */

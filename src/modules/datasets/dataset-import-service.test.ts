@@ -163,6 +163,22 @@ describeEachDatabase('imports of CSV files', (db) => {
     expect(badRul.error).toMatchObject({ line: 3, column: 3, message: expect.stringMatching(/the RUL must go down by 1 a cycle/) });
   });
 
+  it('keeps nothing of a new data set whose last row is bad, after earlier rows were written', async () => {
+    const before = await counts(db().prisma);
+    let width = 0;
+    let badLine = 0;
+    // 20,631 rows (5.8 MB): more than one batch written straight into cycles before the bad row is read.
+    const broken = fleetCsv(100, (lines) => {
+      width = lines[0].split(',').length;
+      badLine = lines.length + 1;
+      lines[lines.length - 1] = lines[lines.length - 1].replace(/,[^,]+$/, ',x');
+    });
+    const done = await importText(broken, { dataset: 'fleet-large', labels: 'run-to-failure' });
+    expect(done).toMatchObject({ status: 'FAILED', rowsWritten: 0 });
+    expect(done.error).toMatchObject({ code: 'DATASET_ERROR', file: 'fleet.csv', line: badLine, column: width });
+    expect(await counts(db().prisma)).toEqual(before);
+  });
+
   it('keeps nothing of an upload over the limit', async () => {
     const before = await db().prisma.datasetImport.count();
     await expect(imports.upload(parseImportOptions({ dataset: 'big' }), chunked(fleetCsv(2), 1000), 5_000)).rejects.toBeInstanceOf(
