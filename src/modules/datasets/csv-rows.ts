@@ -129,6 +129,8 @@ export class RowValidator {
   private readonly width: number;
   /** The settings' then the sensors' column indexes. */
   private readonly valueColumns: number[];
+  /** The previous row's asset: rows mostly come grouped by asset, so its identifier is compared in place. */
+  private lastAsset: AssetState | null = null;
   rowsRead = 0;
 
   constructor(
@@ -149,21 +151,31 @@ export class RowValidator {
     const plan = this.plan;
     const line = record.line;
     if (record.length !== this.width) throw this.fail(line, null, `expected ${this.width} values as in the header, found ${record.length}`);
-    const externalId = record.text(plan.asset).trim();
-    if (externalId === '') throw this.fail(line, plan.asset, 'the asset is missing');
-    if (externalId.length > MAX_ASSET_ID_LENGTH)
-      throw this.fail(line, plan.asset, `asset identifiers hold at most ${MAX_ASSET_ID_LENGTH} characters`);
-    let state = this.assets.get(externalId);
-    if (state === undefined) {
-      state = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
-      this.assets.set(externalId, state);
-      this.assetIds.push(externalId);
+    let state = this.lastAsset;
+    if (state === null || !record.is(plan.asset, state.externalId)) {
+      const externalId = record.text(plan.asset).trim();
+      if (externalId === '') throw this.fail(line, plan.asset, 'the asset is missing');
+      if (externalId.length > MAX_ASSET_ID_LENGTH)
+        throw this.fail(line, plan.asset, `asset identifiers hold at most ${MAX_ASSET_ID_LENGTH} characters`);
+      let found = this.assets.get(externalId);
+      if (found === undefined) {
+        found = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
+        this.assets.set(externalId, found);
+        this.assetIds.push(externalId);
+      }
+      state = this.lastAsset = found;
     }
+    const externalId = state.externalId;
     const cycle = state.lastCycle + 1;
     if (plan.cycle !== null) {
-      const token = record.text(plan.cycle).trim();
-      const given = /^\d{1,10}$/.test(token) ? Number(token) : Number.NaN;
-      if (!(given >= 1 && given <= MAX_CYCLE)) throw this.fail(line, plan.cycle, `the cycle must be a positive integer, found "${token}"`);
+      let given = record.digits(plan.cycle);
+      if (Number.isNaN(given)) {
+        const token = record.text(plan.cycle).trim();
+        given = /^\d{1,10}$/.test(token) ? Number(token) : Number.NaN;
+      }
+      if (!(given >= 1 && given <= MAX_CYCLE)) {
+        throw this.fail(line, plan.cycle, `the cycle must be a positive integer, found "${record.text(plan.cycle).trim()}"`);
+      }
       if (given !== cycle) {
         throw this.fail(
           line,
