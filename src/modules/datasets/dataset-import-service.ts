@@ -186,11 +186,21 @@ export class DatasetImportService {
     return this.run(job, claimedBy, fs.createReadStream(path, { highWaterMark: UPLOAD_CHUNK_BYTES }));
   }
 
-  /** The stored chunks of an upload, in order, one query each. */
+  /**
+   * The stored chunks of an upload, in order, one query each, the next one asked for while the current
+   * one is parsed (one round trip fewer per chunk on the import's path; one more chunk in memory).
+   */
   private async *storedUpload(importId: number, query: Session['query']): AsyncGenerator<Buffer> {
+    const chunk = (seq: number) => {
+      const rows = query<{ data: Uint8Array }>('SELECT data FROM import_chunks WHERE import_id = $1 AND seq = $2', [importId, seq]);
+      rows.catch(() => undefined); // awaited below, unless the import stopped reading
+      return rows;
+    };
+    let next = chunk(0);
     for (let seq = 0; ; seq++) {
-      const rows = await query<{ data: Uint8Array }>('SELECT data FROM import_chunks WHERE import_id = $1 AND seq = $2', [importId, seq]);
+      const rows = await next;
       if (rows.length === 0) return;
+      next = chunk(seq + 1);
       yield Buffer.from(rows[0].data.buffer, rows[0].data.byteOffset, rows[0].data.byteLength);
     }
   }
