@@ -21,6 +21,11 @@ export type CreateEngines = (from: number, to: number) => Promise<number[]>;
 
 /** Encodes rows for COPY cycles FROM STDIN (FORMAT binary), a batch at a time. */
 export class DirectCycleWriter implements Stager {
+  /**
+   * Buffers of batches whose COPY PostgreSQL has answered, reused: a new 4 MiB buffer per batch (250 for a
+   * million rows) kept V8's garbage collector busy with external memory.
+   */
+  private readonly spare: Buffer[] = [];
   private buffer = DirectCycleWriter.newBatch();
   private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
   private offset = SIGNATURE.length + 8;
@@ -102,7 +107,7 @@ export class DirectCycleWriter implements Stager {
     const from = this.highestCreatedKey + 1;
     const to = this.highestKey;
     this.highestCreatedKey = to;
-    this.buffer = DirectCycleWriter.newBatch();
+    this.buffer = this.spare.pop() ?? DirectCycleWriter.newBatch();
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
     this.offset = SIGNATURE.length + 8;
     this.engineFields = [];
@@ -112,6 +117,7 @@ export class DirectCycleWriter implements Stager {
         if (to >= from) this.engineIds.push(...(await this.createEngines(from, to)));
         for (const field of fields) batch.writeInt32BE(this.engineIds[batch.readInt32BE(field)], field);
         await this.session.copyFrom!(COPY_SQL, Readable.from([batch], { objectMode: false }));
+        this.spare.push(buffer);
       })
       .finally(() => this.inFlight--);
     this.pending.catch(() => undefined); // handled where it is awaited: room() or stage()
