@@ -5,8 +5,10 @@
 // 2. CSV over HTTP: a generated CSV of 24 columns (asset, cycle, 3 settings, 19 sensors; 200 cycles per
 //    asset) of each size of `--rows` is uploaded to POST /imports of the compiled server (`npm start`'s
 //    node flags) on a scratch PostgreSQL database, one fresh server and database per size; prints rows/s
-//    of the upload and of the import job (parse, validate, COPY and write), and the server's peak RSS
-//    (VmHWM) beside the smaller size's, to show that memory does not grow with the file.
+//    of the upload and of the import job (parse, validate, COPY and write), the server's peak RSS
+//    (VmHWM) beside the smaller size's, to show that memory does not grow with the file, and the CPU
+//    time the job took in the server and in PostgreSQL's backends (a shared machine's load moves the
+//    rate; CPU time per row much less).
 //
 //   node dist/bench/import.js [--repeat 3] [--dir ../shared/data/cmapss] [--rows 1000000,100000] [--skip-cmapss]
 //                             [--out results/bench-import.json]
@@ -115,6 +117,47 @@ async function writeCsv(file: string, rows: number): Promise<number> {
   return fs.statSync(file).size;
 }
 
+/** CPU time (user + system) a process has used, in ms (Linux; clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN; // gone
+  }
+}
+
+/**
+ * CPU time of the PostgreSQL backends serving `database`, sampled: on a machine shared with other work
+ * the wall-clock rate says little, CPU time per row says what the import costs. A backend's time is
+ * counted from its first sample to its last (the import's own connection lives through the import).
+ */
+class BackendCpu {
+  private readonly seen = new Map<number, { first: number; last: number }>();
+  constructor(
+    private readonly admin: Database,
+    private readonly database: string,
+  ) {}
+
+  async sample(): Promise<void> {
+    const backends = await this.admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [this.database],
+    );
+    for (const { pid } of backends) {
+      const now = cpuMsOf(pid);
+      if (Number.isNaN(now)) continue;
+      const entry = this.seen.get(pid);
+      if (entry) entry.last = now;
+      else this.seen.set(pid, { first: now, last: now });
+    }
+  }
+
+  totalMs(): number {
+    return [...this.seen.values()].reduce((sum, entry) => sum + entry.last - entry.first, 0);
+  }
+}
+
 /** VmHWM (peak resident set) and VmRSS of a process, in MB (Linux). */
 function memoryOf(pid: number): { peakRssMb: number; rssMb: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -167,14 +210,18 @@ async function csvRun(rows: number): Promise<Record<string, number>> {
     },
     path.join(path.dirname(args.out!), `bench-import-server-${rows}.log`),
   );
+  const admin = await openPostgres(scratch.url, 1);
   try {
     const idle = memoryOf(server.child.pid!);
     const started = performance.now();
     const answer = await upload(server.url, file);
     const uploadMs = performance.now() - started;
     if (answer.status !== 202) throw new Error(`upload answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    const serverCpuBefore = cpuMsOf(server.child.pid!);
+    const backends = new BackendCpu(admin, scratch.name);
     let record: ImportRecord;
     for (;;) {
+      await backends.sample();
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -187,8 +234,11 @@ async function csvRun(rows: number): Promise<Record<string, number>> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     if (record.status !== 'SUCCEEDED' || record.rowsWritten !== rows) throw new Error(`import ${record.status}: ${JSON.stringify(record)}`);
+    await backends.sample();
     const jobMs = Date.parse(record.finishedAt!) - Date.parse(record.startedAt);
     const memory = memoryOf(server.child.pid!);
+    const serverCpuMs = cpuMsOf(server.child.pid!) - serverCpuBefore;
+    const postgresCpuMs = backends.totalMs();
     return {
       rows,
       megabytes: Math.round(bytes / 1e5) / 10,
@@ -198,8 +248,12 @@ async function csvRun(rows: number): Promise<Record<string, number>> {
       importRowsPerSecond: Math.round(rows / (jobMs / 1000)),
       idleRssMb: idle.rssMb,
       peakRssMb: memory.peakRssMb,
+      serverCpuMs,
+      postgresCpuMs,
+      cpuMicrosecondsPerRow: Math.round(((serverCpuMs + postgresCpuMs) / rows) * 10000) / 10,
     };
   } finally {
+    await admin.close();
     await server.stop();
     await scratch.drop();
     fs.rmSync(file, { force: true });
@@ -215,7 +269,9 @@ async function main(): Promise<void> {
     csv.push(run);
     console.log(
       `CSV ${run.rows.toLocaleString('en')} rows (${run.megabytes} MB): upload ${run.uploadMs} ms (${run.uploadRowsPerSecond.toLocaleString('en')} rows/s), ` +
-        `import job ${run.importMs} ms (${run.importRowsPerSecond.toLocaleString('en')} rows/s), server RSS ${run.idleRssMb} MB idle, peak ${run.peakRssMb} MB`,
+        `import job ${run.importMs} ms (${run.importRowsPerSecond.toLocaleString('en')} rows/s, target 200,000), ` +
+        `server RSS ${run.idleRssMb} MB idle, peak ${run.peakRssMb} MB; CPU during the job: server ${run.serverCpuMs} ms, ` +
+        `PostgreSQL ${run.postgresCpuMs} ms, ${run.cpuMicrosecondsPerRow} µs a row`,
     );
   }
   results.csv = csv;

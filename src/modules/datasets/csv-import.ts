@@ -1,7 +1,8 @@
 // Imports one CSV file into a data set, all or nothing, in one transaction: the header gives the columns
 // their roles (and a new data set its catalogue), every row is validated and staged (COPY on
 // PostgreSQL), then the staged rows are checked against the engines already stored and written to
-// `cycles`. Re-importing the same rows changes nothing; an asset stored with another history is refused
+// `cycles`. On PostgreSQL, into a data set without engines, rows go straight to `cycles` instead
+// (./direct-cycle-rows.ts): there is nothing to compare them with. Re-importing the same rows changes nothing; an asset stored with another history is refused
 // (CONFLICT) naming the first line that differs.
 import type { Database, Session } from '../../platform/db/database';
 import { assertValidCatalogue, type Catalogue } from '../../domain/data/catalogue';
@@ -10,7 +11,8 @@ import { ErrorCode } from '../../platform/errors';
 import { CsvRecords, decompressed, RowValidator, type AssetSummary } from './csv-rows';
 import { ImportFileError } from './import-errors';
 import { planColumns, type ColumnPlan, type ImportLabels, type ImportOptions } from './import-options';
-import { createStager, STAGING_TABLE_SQL } from './staging-rows';
+import { DirectCycleWriter } from './direct-cycle-rows';
+import { createStager, STAGING_TABLE_SQL, type Stager } from './staging-rows';
 
 export interface ImportCounts {
   /** Stored name of the data set written to. */
@@ -108,9 +110,19 @@ export function importCsv(
     const dataset = await datasetFor(session, options, plan, stored);
 
     const readStarted = performance.now();
-    await session.query(STAGING_TABLE_SQL);
     const validator = new RowValidator(plan, options.fileName);
-    const stager = createStager(session, plan.settings.length);
+    const { role, labelling } = labellingOf(plan.labels);
+    // Engines are only ever added to a data set under its lock (held above), so none can appear meanwhile.
+    const direct = session.copyFrom !== null && !(await hasEngines(session, dataset.id));
+    let stager: Stager;
+    if (direct) {
+      stager = new DirectCycleWriter(session, plan.settings.length, (from, to) =>
+        createEngines(session, dataset.id, role, labelling, validator.externalIds(from, to)),
+      );
+    } else {
+      await session.query(STAGING_TABLE_SQL);
+      stager = createStager(session, plan.settings.length);
+    }
     await stager.stage(() =>
       records.rows(
         (row) => {
@@ -124,12 +136,65 @@ export function importCsv(
     hooks.onRowsRead?.(validator.rowsRead);
 
     const writeStarted = performance.now();
-    const written = await writeStagedRows(session, dataset, plan.labels, validator.summaries(), options.fileName);
+    const written = direct
+      ? await completeEngines(session, dataset.id, role, validator.summaries())
+      : await writeStagedRows(session, dataset, plan.labels, validator.summaries(), options.fileName);
     const phaseMs = { read: Math.round(writeStarted - readStarted), write: Math.round(performance.now() - writeStarted) };
     const counts: ImportCounts = { dataset: dataset.name, rowsRead: validator.rowsRead, ...written, phaseMs };
     await hooks.beforeCommit?.(session, counts);
     return counts;
   });
+}
+
+async function hasEngines(session: Session, datasetId: number): Promise<boolean> {
+  const rows = await session.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM engines WHERE dataset_id = $1) AS any`, [datasetId]);
+  return rows[0].any;
+}
+
+/**
+ * Creates engines for the assets named `externalIds` (rows written straight into `cycles`), with their
+ * unit, last cycle and RUL left for completeEngines once the whole file is read; resolves with their ids
+ * in the same order.
+ */
+async function createEngines(
+  session: Session,
+  datasetId: number,
+  role: string,
+  labelling: string,
+  externalIds: string[],
+): Promise<number[]> {
+  const created = await session.query<{ id: number; external_id: string }>(
+    `INSERT INTO engines (dataset_id, role, external_id, labelling, updated_at)
+     SELECT $1, $2::"EngineRole", e, $3::"EngineLabelling", now() FROM unnest($4::text[]) AS t(e)
+     RETURNING id, external_id`,
+    [datasetId, role, labelling, externalIds],
+  );
+  const ids = new Map(created.map((engine) => [engine.external_id, engine.id]));
+  return externalIds.map((externalId) => ids.get(externalId)!);
+}
+
+/** Gives the engines created while reading their unit numbers, last cycles and RULs. */
+async function completeEngines(
+  session: Session,
+  datasetId: number,
+  role: string,
+  assets: AssetSummary[],
+): Promise<Omit<ImportCounts, 'dataset' | 'rowsRead' | 'phaseMs'>> {
+  const units = await unitNumbers(session, datasetId, role, assets);
+  await session.query(
+    `UPDATE engines e SET unit = t.u, last_cycle = t.l, rul_after_last_cycle = t.r
+       FROM unnest($2::text[], $3::int4[], $4::int4[], $5::int4[]) AS t(e, u, l, r)
+      WHERE e.dataset_id = $1 AND e.external_id = t.e`,
+    [
+      datasetId,
+      assets.map((asset) => asset.externalId),
+      units,
+      assets.map((asset) => asset.lastCycle),
+      assets.map((asset) => asset.rulAfterLastCycle),
+    ],
+  );
+  const rowsWritten = assets.reduce((sum, asset) => sum + asset.rows, 0);
+  return { rowsWritten, enginesCreated: assets.length, enginesUnchanged: 0 };
 }
 
 interface StoredEngine {

@@ -81,6 +81,11 @@ describe('CsvReader', () => {
       '0x10',
       '123456789012345',
       '1234567890123456.7',
+      '--1',
+      '+-1',
+      '1-',
+      '-.5',
+      '00012.50',
     ];
     for (let index = 0; index < 5000; index++) {
       const digits = Math.floor(random() * 17) + 1;

@@ -28,39 +28,6 @@ export function parseReading(token: string): number {
   return value - value === 0 ? value : Number.NaN;
 }
 
-/**
- * `[+-]digits[.digits]` of at most 15 digits in text[start, end), else undefined. Such a number is an
- * integer below 2^53 divided by an exact power of ten, which one IEEE division rounds correctly: the
- * same double as Number(token) (Clinger's fast path).
- */
-function parseShortDecimal(text: string, start: number, end: number): number | undefined {
-  let at = start;
-  let negative = false;
-  const first = at < end ? text.charCodeAt(at) : -1;
-  if (first === 45 || first === 43) {
-    negative = first === 45;
-    at++;
-  }
-  let mantissa = 0;
-  let digits = 0;
-  let fractionDigits = -1;
-  for (; at < end; at++) {
-    const code = text.charCodeAt(at);
-    if (code >= 48 && code <= 57) {
-      mantissa = mantissa * 10 + (code - 48);
-      digits++;
-      if (fractionDigits >= 0) fractionDigits++;
-    } else if (code === 46 && fractionDigits < 0) {
-      fractionDigits = 0;
-    } else {
-      return undefined;
-    }
-  }
-  if (digits === 0 || digits > 15) return undefined;
-  const value = fractionDigits > 0 ? mantissa / EXACT_POWERS_OF_TEN[fractionDigits] : mantissa;
-  return negative ? -value : value;
-}
-
 /** One record: its values as offsets into the decoded text (quoted values are unescaped strings). */
 export class CsvRow {
   /** The line the record ends on (the header is line 1). */
@@ -69,6 +36,8 @@ export class CsvRow {
   private source = '';
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
+  /** Each unquoted value read as a short decimal while tokenizing (see CsvReader.record), else NaN. */
+  private numbers = new Float64Array(64);
   private quoted: (string | null)[] = [];
 
   /** The value at `index`, as written (unquoted). */
@@ -83,13 +52,38 @@ export class CsvRow {
 
   /** The value at `index` as parseReading reads it, trimmed when it holds nothing else: NaN when it is no plain number. */
   reading(index: number): number {
-    if (this.quoted[index] === null) {
-      const fast = parseShortDecimal(this.source, this.starts[index], this.ends[index]);
-      if (fast !== undefined) return fast;
-    }
+    const fast = this.numbers[index];
+    if (fast === fast) return fast; // not NaN
     const token = this.text(index);
     const value = parseReading(token);
     return Number.isNaN(value) ? parseReading(token.trim()) : value;
+  }
+
+  /** Whether the value at `index` is exactly `expected`, compared in place. */
+  is(index: number, expected: string): boolean {
+    const quoted = this.quoted[index];
+    if (quoted !== null) return quoted === expected;
+    const start = this.starts[index];
+    const length = this.ends[index] - start;
+    if (length !== expected.length) return false;
+    for (let offset = 0; offset < length; offset++) {
+      if (this.source.charCodeAt(start + offset) !== expected.charCodeAt(offset)) return false;
+    }
+    return true;
+  }
+
+  /** The value at `index` when it is 1 to 10 unquoted digits and nothing else, else NaN; read in place. */
+  digits(index: number): number {
+    const start = this.starts[index];
+    const end = this.ends[index];
+    if (this.quoted[index] !== null || end === start || end - start > 10) return Number.NaN;
+    let value = 0;
+    for (let at = start; at < end; at++) {
+      const code = this.source.charCodeAt(at);
+      if (code < 48 || code > 57) return Number.NaN;
+      value = value * 10 + (code - 48);
+    }
+    return value;
   }
 
   /** An empty line: one unquoted empty value. */
@@ -104,17 +98,21 @@ export class CsvRow {
   }
 
   /** @internal */
-  add(start: number, end: number, quoted: string | null): void {
+  add(start: number, end: number, quoted: string | null, number: number): void {
     if (this.length === this.starts.length) {
       const starts = new Int32Array(this.length * 2);
       const ends = new Int32Array(this.length * 2);
+      const numbers = new Float64Array(this.length * 2);
       starts.set(this.starts);
       ends.set(this.ends);
+      numbers.set(this.numbers);
       this.starts = starts;
       this.ends = ends;
+      this.numbers = numbers;
     }
     this.starts[this.length] = start;
     this.ends[this.length] = end;
+    this.numbers[this.length] = number;
     this.quoted[this.length] = quoted;
     this.length++;
   }
@@ -209,7 +207,7 @@ export class CsvReader {
           if (inside === LF || (inside === CR && text.charCodeAt(index + 1) !== LF)) line++;
           index++;
         }
-        row.add(-1, -1, value);
+        row.add(-1, -1, value, Number.NaN);
         at = index;
         code = at < length ? text.charCodeAt(at) : -1;
         if (code !== delimiter && code !== LF && code !== CR && code !== -1) {
@@ -221,16 +219,46 @@ export class CsvReader {
           );
         }
       } else {
+        // The value is read as `[+-]digits[.digits]` in the same pass (readings are most of a file's
+        // values): with at most 15 digits, an integer below 2^53 divided by an exact power of ten, which
+        // one IEEE division rounds correctly, the same double as Number(token) (Clinger's fast path).
+        // Delimiters are never digits, signs or points (import-options.ts).
         const start = at;
+        let negative = false;
+        if (at < length) {
+          const first = text.charCodeAt(at);
+          if (first === 45 || first === 43) {
+            negative = first === 45;
+            at++;
+          }
+        }
+        let mantissa = 0;
+        let digits = 0;
+        let fractionDigits = -1;
+        let plain = true;
         while (at < length) {
           code = text.charCodeAt(at);
-          if (code === delimiter || code === LF || code === CR) break;
-          if (code === QUOTE) {
+          if (code >= 48 && code <= 57) {
+            mantissa = mantissa * 10 + (code - 48);
+            digits++;
+            if (fractionDigits >= 0) fractionDigits++;
+          } else if (code === delimiter || code === LF || code === CR) {
+            break;
+          } else if (code === QUOTE) {
             throw new ImportFileError(this.fileName, line, row.length + 1, 'a quote (") may only open and close a whole value');
+          } else if (code === 46 && fractionDigits < 0) {
+            fractionDigits = 0;
+          } else {
+            plain = false;
           }
           at++;
         }
-        row.add(start, at, null);
+        let number = Number.NaN;
+        if (plain && digits > 0 && digits <= 15) {
+          number = fractionDigits > 0 ? mantissa / EXACT_POWERS_OF_TEN[fractionDigits] : mantissa;
+          if (negative) number = -number;
+        }
+        row.add(start, at, null, number);
         code = at < length ? text.charCodeAt(at) : -1;
       }
       if (code === delimiter) {

@@ -123,8 +123,14 @@ export interface RowSink {
  */
 export class RowValidator {
   private readonly assets = new Map<string, AssetState>();
+  /** Asset identifiers by key - 1. */
+  private readonly assetIds: string[] = [];
   private readonly values: Float64Array;
   private readonly width: number;
+  /** The settings' then the sensors' column indexes. */
+  private readonly valueColumns: number[];
+  /** The previous row's asset: rows mostly come grouped by asset, so its identifier is compared in place. */
+  private lastAsset: AssetState | null = null;
   rowsRead = 0;
 
   constructor(
@@ -132,6 +138,7 @@ export class RowValidator {
     private readonly fileName: string,
   ) {
     this.width = plan.header.length;
+    this.valueColumns = [...plan.settings, ...plan.sensors];
     this.values = new Float64Array(plan.settings.length + plan.sensors.length);
   }
 
@@ -144,20 +151,31 @@ export class RowValidator {
     const plan = this.plan;
     const line = record.line;
     if (record.length !== this.width) throw this.fail(line, null, `expected ${this.width} values as in the header, found ${record.length}`);
-    const externalId = record.text(plan.asset).trim();
-    if (externalId === '') throw this.fail(line, plan.asset, 'the asset is missing');
-    if (externalId.length > MAX_ASSET_ID_LENGTH)
-      throw this.fail(line, plan.asset, `asset identifiers hold at most ${MAX_ASSET_ID_LENGTH} characters`);
-    let state = this.assets.get(externalId);
-    if (state === undefined) {
-      state = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
-      this.assets.set(externalId, state);
+    let state = this.lastAsset;
+    if (state === null || !record.is(plan.asset, state.externalId)) {
+      const externalId = record.text(plan.asset).trim();
+      if (externalId === '') throw this.fail(line, plan.asset, 'the asset is missing');
+      if (externalId.length > MAX_ASSET_ID_LENGTH)
+        throw this.fail(line, plan.asset, `asset identifiers hold at most ${MAX_ASSET_ID_LENGTH} characters`);
+      let found = this.assets.get(externalId);
+      if (found === undefined) {
+        found = { key: this.assets.size + 1, externalId, firstLine: line, rows: 0, lastCycle: 0, lastTime: -Infinity, rul: -1 };
+        this.assets.set(externalId, found);
+        this.assetIds.push(externalId);
+      }
+      state = this.lastAsset = found;
     }
+    const externalId = state.externalId;
     const cycle = state.lastCycle + 1;
     if (plan.cycle !== null) {
-      const token = record.text(plan.cycle).trim();
-      const given = /^\d{1,10}$/.test(token) ? Number(token) : Number.NaN;
-      if (!(given >= 1 && given <= MAX_CYCLE)) throw this.fail(line, plan.cycle, `the cycle must be a positive integer, found "${token}"`);
+      let given = record.digits(plan.cycle);
+      if (Number.isNaN(given)) {
+        const token = record.text(plan.cycle).trim();
+        given = /^\d{1,10}$/.test(token) ? Number(token) : Number.NaN;
+      }
+      if (!(given >= 1 && given <= MAX_CYCLE)) {
+        throw this.fail(line, plan.cycle, `the cycle must be a positive integer, found "${record.text(plan.cycle).trim()}"`);
+      }
       if (given !== cycle) {
         throw this.fail(
           line,
@@ -177,7 +195,7 @@ export class RowValidator {
       }
       if (recordedAt <= state.lastTime) throw this.fail(line, plan.timestamp, `asset "${externalId}": timestamps must increase`);
     }
-    const columns = plan.settings.length === 0 ? plan.sensors : [...plan.settings, ...plan.sensors];
+    const columns = this.valueColumns;
     for (let index = 0; index < columns.length; index++) {
       const column = columns[index];
       const value = record.reading(column);
@@ -202,6 +220,11 @@ export class RowValidator {
     if (recordedAt !== null) state.lastTime = recordedAt;
     this.rowsRead++;
     sink.row(line, state.key, cycle, recordedAt, this.values);
+  }
+
+  /** The identifiers of the assets keyed `from`..`to`. */
+  externalIds(from: number, to: number): string[] {
+    return this.assetIds.slice(from - 1, to);
   }
 
   /** The assets in order of first appearance. */

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { PrismaClient } from '@prisma/client';
 import { createLogger } from '../../platform/observability/logger';
-import { describeEachDatabase } from '../../../test/support/databases';
+import { DATABASE_KINDS, describeEachDatabase, openTestDatabase } from '../../../test/support/databases';
 import { chunked, fd001Rows, fleetCsv, FLEET_SENSORS, FLEET_SETTINGS, gzip } from '../../../test/support/csv-fixtures';
 import { DatasetImportService, UploadTooLargeError } from './dataset-import-service';
 import { ImportJobRunner } from './import-job-runner';
@@ -160,6 +163,22 @@ describeEachDatabase('imports of CSV files', (db) => {
     expect(badRul.error).toMatchObject({ line: 3, column: 3, message: expect.stringMatching(/the RUL must go down by 1 a cycle/) });
   });
 
+  it('keeps nothing of a new data set whose last row is bad, after earlier rows were written', async () => {
+    const before = await counts(db().prisma);
+    let width = 0;
+    let badLine = 0;
+    // 20,631 rows (5.8 MB): more than one batch written straight into cycles before the bad row is read.
+    const broken = fleetCsv(100, (lines) => {
+      width = lines[0].split(',').length;
+      badLine = lines.length + 1;
+      lines[lines.length - 1] = lines[lines.length - 1].replace(/,[^,]+$/, ',x');
+    });
+    const done = await importText(broken, { dataset: 'fleet-large', labels: 'run-to-failure' });
+    expect(done).toMatchObject({ status: 'FAILED', rowsWritten: 0 });
+    expect(done.error).toMatchObject({ code: 'DATASET_ERROR', file: 'fleet.csv', line: badLine, column: width });
+    expect(await counts(db().prisma)).toEqual(before);
+  });
+
   it('keeps nothing of an upload over the limit', async () => {
     const before = await db().prisma.datasetImport.count();
     await expect(imports.upload(parseImportOptions({ dataset: 'big' }), chunked(fleetCsv(2), 1000), 5_000)).rejects.toBeInstanceOf(
@@ -167,6 +186,46 @@ describeEachDatabase('imports of CSV files', (db) => {
     );
     expect(await db().prisma.datasetImport.count()).toBe(before);
     expect(await db().prisma.importChunk.count()).toBe(0);
+  });
+});
+
+describe.each(DATABASE_KINDS)('an import of a local file [%s]', (kind) => {
+  // The CLI closes the database as soon as its import resolves: a progress write still in flight then
+  // failed in Prisma ("Unknown transaction status") holding its connection, and closing never ended.
+  it('leaves no write of its own in flight: the database closes right after', async () => {
+    const { database, dispose } = await openTestDatabase(kind);
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'import-file-'));
+    let disposed = false;
+    try {
+      const file = path.join(folder, 'fleet.csv');
+      fs.writeFileSync(file, fleetCsv(2));
+      // Progress writes made slow, so that one is surely still running when the import itself is done.
+      let writing = 0;
+      const prisma = database.prisma.$extends({
+        query: {
+          datasetImport: {
+            async updateMany({ args, query }) {
+              writing++;
+              try {
+                await new Promise((resolve) => setTimeout(resolve, 300));
+                return await query(args);
+              } finally {
+                writing--;
+              }
+            },
+          },
+        },
+      }) as unknown as PrismaClient;
+      const service = new DatasetImportService({ ...database, prisma }, createLogger('silent'));
+      const done = await service.importFile(parseImportOptions({ filename: 'fleet.csv', dataset: 'local' }), file, 'test-cli');
+      expect(done).toMatchObject({ status: 'SUCCEEDED', rowsRead: 479, rowsWritten: 479 });
+      expect(writing).toBe(0);
+      disposed = true;
+      await dispose();
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+      if (!disposed) await dispose();
+    }
   });
 });
 

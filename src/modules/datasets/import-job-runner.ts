@@ -64,15 +64,23 @@ export class ImportJobRunner {
     const id = await claimQueuedJob(this.prisma, 'imports', this.instanceId, { jobId: importId });
     if (id === null) return null;
     const job = await this.prisma.datasetImport.findUniqueOrThrow({ where: { id } });
+    // Beats are awaited before returning: a Prisma write still in flight when the client disconnects
+    // holds its connection for good (see ProgressWriter).
+    let beating: Promise<void> | null = null;
     const heartbeat = setInterval(() => {
-      this.prisma.datasetImport
+      beating ??= this.prisma.datasetImport
         .updateMany({ where: { id, status: 'RUNNING', claimedBy: this.instanceId }, data: { heartbeatAt: new Date() } })
-        .catch((error: unknown) => this.logger.warn({ err: error, importId: id }, 'import heartbeat failed'));
+        .then(
+          () => undefined,
+          (error: unknown) => this.logger.warn({ err: error, importId: id }, 'import heartbeat failed'),
+        )
+        .finally(() => (beating = null));
     }, this.heartbeatIntervalMs);
     try {
       return await this.imports.run(job, this.instanceId);
     } finally {
       clearInterval(heartbeat);
+      await beating;
     }
   }
 

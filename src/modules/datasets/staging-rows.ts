@@ -24,9 +24,9 @@ export interface Stager extends RowSink {
 
 // COPY's binary format: a signature, flags and header-extension length, then per row its field count
 // and each field's length and bytes (big-endian), then -1.
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+export const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const FLOAT8_OID = 701;
-const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+export const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
 const CHUNK_BYTES = 1 << 18;
 
 /** Encodes rows for COPY import_rows FROM STDIN (FORMAT binary) and streams them to the session. */
@@ -100,8 +100,9 @@ class CopyStager implements Stager {
       buffer.writeBigInt64BE(BigInt(recordedAt - POSTGRES_EPOCH_MS) * 1000n, at + 4);
       at += 12;
     }
-    at = writeFloatArray(buffer, at, values, 0, settings);
-    at = writeFloatArray(buffer, at, values, settings, settings + sensors);
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.length);
+    at = writeFloatArray(view, at, values, 0, settings);
+    at = writeFloatArray(view, at, values, settings, settings + sensors);
     this.offset = at;
     this.rows++;
     if (this.offset >= CHUNK_BYTES / 2) this.flush(false);
@@ -127,21 +128,22 @@ class CopyStager implements Stager {
   }
 }
 
-function writeFloatArray(buffer: Buffer, start: number, values: Float64Array, from: number, to: number): number {
+/** Writes values[from, to) as a binary float8[] field at `start` of `view` (DataView: big-endian, and inlined, unlike Buffer's methods). */
+export function writeFloatArray(view: DataView, start: number, values: Float64Array, from: number, to: number): number {
   const count = to - from;
   let at = start;
-  buffer.writeInt32BE(count === 0 ? 12 : 20 + count * 12, at);
-  buffer.writeInt32BE(count === 0 ? 0 : 1, at + 4); // dimensions
-  buffer.writeInt32BE(0, at + 8); // no nulls
-  buffer.writeInt32BE(FLOAT8_OID, at + 12);
+  view.setInt32(at, count === 0 ? 12 : 20 + count * 12);
+  view.setInt32(at + 4, count === 0 ? 0 : 1); // dimensions
+  view.setInt32(at + 8, 0); // no nulls
+  view.setInt32(at + 12, FLOAT8_OID);
   at += 16;
   if (count === 0) return at;
-  buffer.writeInt32BE(count, at);
-  buffer.writeInt32BE(1, at + 4); // lower bound
+  view.setInt32(at, count);
+  view.setInt32(at + 4, 1); // lower bound
   at += 8;
   for (let index = from; index < to; index++) {
-    buffer.writeInt32BE(8, at);
-    buffer.writeDoubleBE(values[index], at + 4);
+    view.setInt32(at, 8);
+    view.setFloat64(at + 4, values[index]);
     at += 12;
   }
   return at;

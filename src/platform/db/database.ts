@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { applyMigrations, pendingMigrations, type QueryExecutor, type ScriptExecutor } from './migrations';
@@ -36,6 +36,11 @@ export interface Database {
    * transaction.
    */
   query: QueryExecutor;
+  /**
+   * Streams the output of `COPY ... TO STDOUT` on a connection of its own (PostgreSQL; null on PGlite).
+   * Iterate to the end or call return(): a connection left in the middle of a COPY is closed then.
+   */
+  copyOut: ((sql: string) => AsyncGenerator<Buffer>) | null;
   /**
    * Runs `work` in one transaction on one connection (a pool client, or PGlite's one session), committed
    * when `work` resolves, rolled back when it rejects. On PGlite every other statement waits meanwhile.
@@ -122,6 +127,17 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
       }
     },
     query: preparedQueryExecutor(pool),
+    copyOut: async function* (sql) {
+      const client = await pool.connect();
+      let finished = false;
+      try {
+        for await (const chunk of client.query(copyTo(sql))) yield chunk as Buffer;
+        finished = true;
+      } finally {
+        // A connection stopped in the middle of a COPY is in no state to be reused.
+        client.release(!finished);
+      }
+    },
     transaction: async (work) => {
       const client = await pool.connect();
       let broken: Error | undefined;
@@ -172,6 +188,7 @@ export async function openEmbedded(dataDir: string | null): Promise<Database> {
     prisma,
     execScript: (sql) => runScript((text) => client.exec(text), sql),
     query: async <T>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
+    copyOut: null,
     transaction: (work) =>
       client.transaction((tx) =>
         work({ query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows, copyFrom: null }),
