@@ -1,7 +1,7 @@
 // Runs a suite against both databases the service supports: PostgreSQL and the embedded PGlite.
 import { openEmbedded, openPostgres, type Database, type DatabaseKind } from '../../src/platform/db/database';
 import { applyMigrations } from '../../src/platform/db/migrations';
-import { createDatabaseFromTemplate } from './postgres';
+import { createDatabaseFromTemplate, createEmptyDatabase } from './postgres';
 
 export interface TestDatabase {
   database: Database;
@@ -45,4 +45,28 @@ export function describeEachDatabase(title: string, body: (current: () => Databa
       return testDatabase.database;
     }, kind);
   });
+}
+
+/**
+ * Runs `run` on a fresh, unmigrated database of each kind in turn (an embedded one, then an empty
+ * PostgreSQL database): for tests of migrations, which apply them step by step.
+ */
+export async function onEachEmptyDatabase(run: (database: Database) => Promise<void>): Promise<void> {
+  const embedded = await openEmbedded(null);
+  try {
+    await run(embedded);
+  } finally {
+    await embedded.close();
+  }
+  const empty = await createEmptyDatabase();
+  try {
+    const postgres = await openPostgres(empty.url, 2);
+    try {
+      await run(postgres);
+    } finally {
+      await postgres.close();
+    }
+  } finally {
+    await empty.drop();
+  }
 }

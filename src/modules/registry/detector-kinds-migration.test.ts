@@ -1,36 +1,16 @@
 // The detector-kinds migration moves every stored autoencoder version into the kind/options/artifact
 // layout. A version registered before it must score every window exactly as it did: same raw error,
 // same score, same per-sensor errors and residuals, bit for bit.
-import { openEmbedded, openPostgres, type Database } from '../../platform/db/database';
+import { openEmbedded } from '../../platform/db/database';
 import { applyMigrations, readMigrations } from '../../platform/db/migrations';
 import { initialiseModel, reconstructionErrors, serialiseModel, selectBackend } from '../../detectors/lstm-autoencoder/engine';
 import { syntheticWindows } from '../../detectors/lstm-autoencoder/engine/test-helpers';
 import { applyScoringMethod, fitScoringMethod } from '../../detectors/lstm-autoencoder/scoring-methods';
 import { loadModel } from './model-registry';
-import { createEmptyDatabase } from '../../../test/support/postgres';
+import { onEachEmptyDatabase } from '../../../test/support/databases';
 
 const MIGRATION = '20261206050000_detector_kinds';
 const ARCHITECTURE = { features: 3, windowLength: 5, hidden: 4, code: 2 };
-
-async function onEachDatabase(run: (database: Database) => Promise<void>): Promise<void> {
-  const embedded = await openEmbedded(null);
-  try {
-    await run(embedded);
-  } finally {
-    await embedded.close();
-  }
-  const empty = await createEmptyDatabase();
-  try {
-    const postgres = await openPostgres(empty.url, 2);
-    try {
-      await run(postgres);
-    } finally {
-      await postgres.close();
-    }
-  } finally {
-    await empty.drop();
-  }
-}
 
 describe(`migration ${MIGRATION}`, () => {
   beforeAll(() => selectBackend());
@@ -47,7 +27,7 @@ describe(`migration ${MIGRATION}`, () => {
     const method = fitScoringMethod({ kind: 'normalised-error', trim: 0 }, { features: 3, train: errors });
     const expected = applyScoringMethod(method, { ...errors, features: 3, count: 40 });
 
-    await onEachDatabase(async (database) => {
+    await onEachEmptyDatabase(async (database) => {
       await applyMigrations(database.execScript, database.query, before);
       await database.query(
         `INSERT INTO model_versions (version, architecture, hyperparameters, sensors, window_length, normalisation, scoring_method, threshold,

@@ -1,34 +1,13 @@
 // The classic kinds' versions stored before their scoring method's name was stored get the name each
 // kind's fit gives it; their definitions are otherwise untouched, and versions that name their method
 // keep it.
-import { openEmbedded, openPostgres, type Database } from '../../platform/db/database';
 import { applyMigrations, readMigrations } from '../../platform/db/migrations';
 import { detectorKind } from '../../detectors/registry';
 import { batchOf, everyNth, fd001, fitContext, fitDataOf } from '../../detectors/common/test-helpers';
-import { createEmptyDatabase } from '../../../test/support/postgres';
+import { onEachEmptyDatabase } from '../../../test/support/databases';
 
 const MIGRATION = '20261209110000_classic_scoring_method_names';
 const CLASSIC_KINDS = ['isolation-forest', 'local-outlier-factor', 'pca-reconstruction', 'z-score'];
-
-async function onEachDatabase(run: (database: Database) => Promise<void>): Promise<void> {
-  const embedded = await openEmbedded(null);
-  try {
-    await run(embedded);
-  } finally {
-    await embedded.close();
-  }
-  const empty = await createEmptyDatabase();
-  try {
-    const postgres = await openPostgres(empty.url, 2);
-    try {
-      await run(postgres);
-    } finally {
-      await postgres.close();
-    }
-  } finally {
-    await empty.drop();
-  }
-}
 
 describe(`migration ${MIGRATION}`, () => {
   it("names each classic version's scoring method as its kind's fit does, leaving the rest of the definition", async () => {
@@ -50,7 +29,7 @@ describe(`migration ${MIGRATION}`, () => {
       { kind: 'z-score', definition: { kind: 'already-named', recentSteps: 5 } },
     ];
 
-    await onEachDatabase(async (database) => {
+    await onEachEmptyDatabase(async (database) => {
       await applyMigrations(database.execScript, database.query, before);
       for (const [index, { kind, definition }] of stored.entries()) {
         await database.query(
