@@ -13,7 +13,7 @@ import { ServiceError } from '../../platform/errors';
 import { AccessCode, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_MS } from '../../platform/graphql/errors';
 import { answerError } from '../../platform/http/endpoints';
 import { sendJson, stateOf } from '../../platform/http/requests';
-import { formLike, queryParameters, refuse } from '../../platform/http/uploads';
+import { queryParameters, refuse, refusedAsFormPost } from '../../platform/http/uploads';
 import { UploadTooLargeError, type DatasetImportService } from './dataset-import-service';
 import { parseImportOptions } from './import-options';
 
@@ -29,16 +29,7 @@ export function importRouter(options: ImportRouteOptions): express.Router {
   const router = express.Router();
   router.post('/imports', async (req, res) => {
     try {
-      if (formLike(req)) {
-        refuse(
-          req,
-          res,
-          400,
-          AccessCode.BAD_REQUEST,
-          'send the file with its own Content-Type (text/csv, application/gzip, application/octet-stream...) or an apollo-require-preflight header',
-        );
-        return;
-      }
+      if (refusedAsFormPost(req, res, 'text/csv, application/gzip, application/octet-stream')) return;
       if (!(await authenticate(req, res))) return;
       const principal = stateOf(res).principal!;
       if (!principal.roles.has(ApiRole.OPERATOR)) {

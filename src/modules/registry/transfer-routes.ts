@@ -11,7 +11,7 @@ import { ServiceError } from '../../platform/errors';
 import { AccessCode, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_MS } from '../../platform/graphql/errors';
 import { answerError } from '../../platform/http/endpoints';
 import { sendJson, stateOf } from '../../platform/http/requests';
-import { formLike, queryParameters, refuse } from '../../platform/http/uploads';
+import { queryParameters, refuse, refusedAsFormPost } from '../../platform/http/uploads';
 import { importOptionsOf, type ModelVersionTransfer } from './model-version-transfer';
 import { MAX_PORTABLE_FILE_BYTES } from './portable-version';
 
@@ -84,16 +84,7 @@ export function transferRouter(options: TransferRouteOptions): express.Router {
   router.post(
     '/model-versions/import',
     handle(async (req, res) => {
-      if (formLike(req)) {
-        refuse(
-          req,
-          res,
-          400,
-          AccessCode.BAD_REQUEST,
-          'send the file with its own Content-Type (application/json, application/octet-stream...) or an apollo-require-preflight header',
-        );
-        return;
-      }
+      if (refusedAsFormPost(req, res, 'application/json, application/octet-stream')) return;
       if (!(await authenticate(req, res))) return;
       const { roles } = stateOf(res).principal!;
       if (!roles.has(ApiRole.OPERATOR) && !roles.has(ApiRole.ADMIN)) {

@@ -6,7 +6,7 @@
 // application/octet-stream) or an apollo-require-preflight header.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type express from 'express';
-import { errorBody } from '../graphql/errors';
+import { AccessCode, errorBody } from '../graphql/errors';
 import { sendJson, stateOf } from './requests';
 
 const FORM_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
@@ -22,10 +22,26 @@ export function refuse(req: IncomingMessage, res: ServerResponse, status: number
 }
 
 /** Whether a browser could have sent this request without a preflight (a form post). */
-export function formLike(req: IncomingMessage): boolean {
+function formLike(req: IncomingMessage): boolean {
   if (PREFLIGHT_HEADERS.some((name) => req.headers[name] !== undefined)) return false;
   const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
   return type === undefined || type === '' || FORM_CONTENT_TYPES.has(type);
+}
+
+/**
+ * Refuses (400) an upload a browser form could have sent, naming the Content-Types the endpoint takes
+ * (e.g. "text/csv, application/gzip"); true when refused.
+ */
+export function refusedAsFormPost(req: IncomingMessage, res: ServerResponse, contentTypes: string): boolean {
+  if (!formLike(req)) return false;
+  refuse(
+    req,
+    res,
+    400,
+    AccessCode.BAD_REQUEST,
+    `send the file with its own Content-Type (${contentTypes}...) or an apollo-require-preflight header`,
+  );
+  return true;
 }
 
 /** The query string's parameters, or the name of one given more than once. */
