@@ -24,7 +24,14 @@ describeEachDatabase('webhooks', (db) => {
   let receiver: WebhookReceiver;
   let alerts: Alert[];
   const logger = createLogger('silent');
-  const opened = (alert: Alert) => ({ id: alert.id, opened: true, severityRaised: false, closed: false });
+  const opened = (alert: Alert) => ({
+    id: alert.id,
+    opened: true,
+    severityRaised: false,
+    closed: false,
+    acknowledged: false,
+    resolved: false,
+  });
   const deliveriesOf = (endpointId: number) => db().prisma.webhookDelivery.findMany({ where: { endpointId }, orderBy: { id: 'asc' } });
   const runner = (options = {}) =>
     new WebhookDeliveryRunner(db().prisma, LOOPBACK, logger, { retryBaseMs: 10, retryMaxMs: 20, timeoutMs: 5_000, ...options });
