@@ -71,7 +71,14 @@ async function run(database: Database, runners: number): Promise<number> {
   const alertId = (await database.prisma.alert.findFirst())?.id ?? (await seedAlert(database));
   await enqueueAlertDeliveries(
     database.query,
-    Array.from({ length: DELIVERIES }, () => ({ id: alertId, opened: true, severityRaised: false, closed: false })),
+    Array.from({ length: DELIVERIES }, () => ({
+      id: alertId,
+      opened: true,
+      severityRaised: false,
+      closed: false,
+      acknowledged: false,
+      resolved: false,
+    })),
   );
   const logger = createLogger('silent');
   const started = performance.now();

@@ -89,6 +89,7 @@ const environmentSchema = z
     WEBHOOK_RETRY_BASE_MS: integer(10, 86_400_000).default(DELIVERY_DEFAULTS.retryBaseMs),
     WEBHOOK_RETRY_MAX_MS: integer(10, 7 * 86_400_000).default(DELIVERY_DEFAULTS.retryMaxMs),
     WEBHOOK_POLL_INTERVAL_MS: integer(10, 600_000).default(DELIVERY_DEFAULTS.pollIntervalMs),
+    WEBHOOK_RETENTION_DAYS: integer(1, 3_650).default(DELIVERY_DEFAULTS.retentionDays),
   })
   .superRefine((values, context) => {
     if (values.TRAINING_STALE_AFTER_MS < 2 * values.TRAINING_HEARTBEAT_INTERVAL_MS) {
@@ -218,7 +219,9 @@ export interface AppConfig {
 export interface WebhookSettings extends TargetPolicy {
   /** Send webhook deliveries from this process. */
   runner: boolean;
-  delivery: Required<Pick<DeliveryRunnerOptions, 'timeoutMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'pollIntervalMs'>>;
+  delivery: Required<
+    Pick<DeliveryRunnerOptions, 'timeoutMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'pollIntervalMs' | 'retentionDays'>
+  >;
 }
 
 export interface ImportSettings {
@@ -317,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         retryBaseMs: values.WEBHOOK_RETRY_BASE_MS,
         retryMaxMs: values.WEBHOOK_RETRY_MAX_MS,
         pollIntervalMs: values.WEBHOOK_POLL_INTERVAL_MS,
+        retentionDays: values.WEBHOOK_RETENTION_DAYS,
       },
     },
   };

@@ -17,6 +17,7 @@ import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring
 import { EvaluationService } from '../modules/evaluation/evaluation-service';
 import { LiveEngineService } from '../modules/engines/live-engine-service';
 import { AlertService } from '../modules/alerts/alert-service';
+import { AlertNotifier } from '../modules/alerts/alert-notifier';
 import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
 import { TrainingJobService } from '../modules/training/training-job-service';
@@ -81,8 +82,10 @@ export interface ServiceOptions {
 
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
   const models = new ModelRegistry(database.prisma, { lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct } });
-  const pipeline = new TrainingPipeline(database.prisma, models, logger);
   const events = createEventBus(database, logger);
+  // The delivery runner is created below; the notifier only wakes it after a commit.
+  const alertNotifier = new AlertNotifier(database.prisma, events, () => webhookRunner.wake());
+  const pipeline = new TrainingPipeline(database.prisma, models, logger, alertNotifier);
   const runner = new TrainingJobRunner(database.prisma, pipeline.execute, logger, {
     ...options.runner,
     onJobChanged: (jobId) => publishTrainingJobChange(events, jobId),
@@ -91,7 +94,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
   const datasets = new DatasetService(database.prisma);
   const imports = new DatasetImportService(database, logger, () => importRunner.wake());
   const importRunner = new ImportJobRunner(database.prisma, imports, logger, options.importRunner);
-  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models);
+  const trajectories = new TrajectoryService(database.prisma, database.query, engines, models, alertNotifier);
   const webhookTargets = options.webhookTargets ?? { allowHttpLoopback: false, allowPrivateTargets: false };
   const webhookRunner = new WebhookDeliveryRunner(database.prisma, webhookTargets, logger, options.webhookRunner);
   const evaluations = new EvaluationService(database.prisma, models, trajectories);
@@ -125,9 +128,9 @@ export function createServices(database: Database, logger: Logger, options: Serv
     transfer: new ModelVersionTransfer(database.prisma, models, datasets),
     scoring: new ScoringService(database.prisma, database.query, models, datasets, options.batching),
     trajectories,
-    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events, () => webhookRunner.wake()),
+    liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events, alertNotifier),
     evaluations,
-    alerts: new AlertService(database.prisma),
+    alerts: new AlertService(database.prisma, alertNotifier),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
     runner,

@@ -36,7 +36,7 @@ export class AlertResolver {
   @Subscription(() => Alert, {
     name: 'alerts',
     description:
-      'Each alert opened, or whose severity rose, from now on (raised by appendCycles with score: true, on any replica), once stored; optionally filtered as the alerts query. Over graphql-ws at /graphql.',
+      'Each alert as it is after a change from now on (opened, severity raised or closed by any scoring path: appendCycles, trajectory reads, batch jobs, evaluations, registrations; acknowledged or resolved by an operator), on any replica, once stored; optionally filtered as the alerts query. Over graphql-ws at /graphql.',
     subscribe: ({ context, args }) =>
       eventsMatching((context as SubscriptionContext).events.subscribe(ALERTS_TOPIC) as AsyncIterable<AlertEvent>, (event) =>
         alertMatches(event, (args as { filter?: AlertFilterInput }).filter),

@@ -1,8 +1,11 @@
 // Reading alerts (cursor-paginated, newest first) and the operator's transitions: acknowledge an open
 // alert, resolve an open or acknowledged one. A transition that does not apply is a CONFLICT naming the
-// alert's state, and changes nothing.
+// alert's state, and changes nothing. A transition is announced as the rule's changes are
+// (alert.acknowledged, alert.resolved: AlertNotifier).
 import type { Alert, AlertSeverity, AlertState, Prisma, PrismaClient } from '@prisma/client';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
+import { transactionExecutor } from '../scoring/window-store';
+import { NO_ALERT_OUTCOME, type AlertNotifier, type AlertOutcome } from './alert-notifier';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../platform/db/pagination';
 
@@ -44,7 +47,10 @@ function cursorId(cursor: string): number {
 }
 
 export class AlertService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly notifier: AlertNotifier,
+  ) {}
 
   async list(filter: AlertFilter = {}, first: number = DEFAULT_ALERTS_PAGE, after?: string | null): Promise<AlertPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_ALERTS_PAGE)
@@ -88,11 +94,22 @@ export class AlertService {
     return this.transition(id, ['OPEN', 'ACKNOWLEDGED'], { state: 'RESOLVED', resolvedAt: new Date() });
   }
 
-  /** One conditional update, so that two operators (or the rule closing it) cannot both win. */
+  /**
+   * One conditional update, so that two operators (or the rule closing it) cannot both win; its webhook
+   * deliveries are written in the same transaction.
+   */
   private async transition(id: number, from: AlertState[], data: Prisma.AlertUpdateManyMutationInput): Promise<Alert> {
-    const { count } = await this.prisma.alert.updateMany({ where: { id, state: { in: from } }, data: { ...data, updatedAt: new Date() } });
+    const outcome = await this.prisma.$transaction(async (tx): Promise<AlertOutcome> => {
+      const { count } = await tx.alert.updateMany({ where: { id, state: { in: from } }, data: { ...data, updatedAt: new Date() } });
+      if (count === 0) return NO_ALERT_OUTCOME;
+      const change = { id, opened: false, severityRaised: false, closed: false };
+      return this.notifier.record(transactionExecutor(tx), [
+        { ...change, acknowledged: data.state === 'ACKNOWLEDGED', resolved: data.state === 'RESOLVED' },
+      ]);
+    });
+    await this.notifier.announce(outcome);
     const alert = await this.get(id);
-    if (count === 0) {
+    if (outcome.changes.length === 0) {
       throw new ServiceError(
         ErrorCode.CONFLICT,
         `alert ${id} is ${alert.state}: only ${from.join(' or ')} alerts can become ${data.state}`,

@@ -41,8 +41,8 @@ async function storedSequence(query: QueryExecutor, engineId: number, version: A
 /**
  * Runs the alert rule over the engine's stored scores under the version and upserts its alerts. A rule
  * close ends an OPEN or ACKNOWLEDGED alert as CLOSED; an operator's RESOLVED stays. Severities only rise.
- * Returns what changed of each alert it opened, raised in severity or closed (the alerts subscription
- * announces the first two; webhooks are sent all three).
+ * Returns what changed of each alert it opened, raised in severity or closed (AlertNotifier announces
+ * them).
  */
 export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<AlertChange[]> {
   const episodes = alertEpisodes(await storedSequence(query, engineId, version), DEFAULT_ALERT_RULE);
@@ -69,7 +69,8 @@ export async function refreshEngineAlerts(query: QueryExecutor, engineId: number
        RETURNING id,
                  NOT EXISTS (SELECT FROM previous) AS opened,
                  coalesce(alerts.severity > (SELECT severity FROM previous), false) AS "severityRaised",
-                 alerts.closed_cycle IS NOT NULL AND (SELECT closed_cycle FROM previous) IS NULL AS closed`,
+                 alerts.closed_cycle IS NOT NULL AND (SELECT closed_cycle FROM previous) IS NULL AS closed,
+                 false AS acknowledged, false AS resolved`,
       [
         engineId,
         version.id,
@@ -95,9 +96,8 @@ export interface AlertChange {
   severityRaised: boolean;
   /** The rule closed it now. */
   closed: boolean;
-}
-
-/** The alerts the alerts subscription announces: opened or raised in severity. */
-export function announcedAlerts(changes: readonly AlertChange[]): number[] {
-  return changes.filter((change) => change.opened || change.severityRaised).map((change) => change.id);
+  /** An operator acknowledged it now. */
+  acknowledged: boolean;
+  /** An operator resolved it now. */
+  resolved: boolean;
 }

@@ -10,12 +10,10 @@ import type { DatasetService } from '../datasets/dataset-service';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { AppendScores, Trajectory, TrajectoryService } from '../scoring/trajectory-service';
 import { transactionExecutor } from '../scoring/window-store';
-import { announcedAlerts, refreshEngineAlerts, type AlertChange } from '../alerts/alert-store';
-import { enqueueAlertDeliveries } from '../webhooks/webhook-outbox';
+import { NO_ALERT_OUTCOME, type AlertNotifier, type AlertOutcome } from '../alerts/alert-notifier';
 import type { LoadedModel } from '../registry/model-registry';
 import type { EventBus } from '../../platform/events/event-bus';
 import { publishEngineScores } from './engine-score-events';
-import { publishAlerts } from '../alerts/alert-events';
 import {
   appendRequestHash,
   claimAppendRequest,
@@ -72,8 +70,7 @@ export class LiveEngineService {
     private readonly trajectories: TrajectoryService,
     private readonly datasets: DatasetService,
     private readonly events: EventBus,
-    /** Told after a commit that queued webhook deliveries (wakes this process's delivery runner). */
-    private readonly onDeliveriesQueued: () => void = () => undefined,
+    private readonly alertNotifier: AlertNotifier,
   ) {}
 
   /**
@@ -115,8 +112,7 @@ export class LiveEngineService {
       scores = await this.trajectories.scoreAppend(plan, loaded);
     }
     let outcome: AppendOutcome;
-    let alertChanges: AlertChange[] = [];
-    let deliveries = 0;
+    let alerted: AlertOutcome = NO_ALERT_OUTCOME;
     try {
       outcome = await this.prisma.$transaction(async (tx) => {
         if (key !== null && !(await claimAppendRequest(tx, engineId, key, requestHash))) throw new KeyTaken();
@@ -125,8 +121,7 @@ export class LiveEngineService {
           await scores.store(transactionExecutor(tx));
           // In the same transaction: an append stores its scores, the alerts they raise and the webhook
           // deliveries announcing them, or none of these.
-          alertChanges = await refreshEngineAlerts(transactionExecutor(tx), engineId, loaded.version);
-          deliveries = await enqueueAlertDeliveries(transactionExecutor(tx), alertChanges);
+          alerted = await this.alertNotifier.refresh(transactionExecutor(tx), engineId, loaded.version);
         }
         const appended: AppendOutcome = { engine, appendedCycles: plan.numbers, scored: scores?.trajectory ?? null, replayed: false };
         if (key !== null) await saveAppendResponse(tx, engineId, key, JSON.stringify(appended));
@@ -140,9 +135,7 @@ export class LiveEngineService {
     }
     // Only now that the transaction has committed: subscribers never hear of scores that are not stored.
     if (outcome.scored && outcome.scored.points.length > 0) publishEngineScores(this.events, outcome.scored);
-    // The append is stored whatever happens to its announcement (subscribers can read the alerts query).
-    await publishAlerts(this.events, this.prisma, announcedAlerts(alertChanges)).catch(() => undefined);
-    if (deliveries > 0) this.onDeliveriesQueued();
+    await this.alertNotifier.announce(alerted);
     return outcome;
   }
 }

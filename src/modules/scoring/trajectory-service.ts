@@ -13,9 +13,10 @@ import { loadSeries, rulOf } from '../engines/engine-series';
 import type { AppendPlan, EngineService } from '../engines/engine-service';
 import type { LoadedModel, ModelRegistry } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
-import { storeEngineWindowScores } from './window-store';
+import { storeEngineWindowScores, transactionExecutor } from './window-store';
 import { contributionsOf, type SensorContribution } from './scoring-service';
-import { refreshEngineAlerts } from '../alerts/alert-store';
+import type { AlertNotifier } from '../alerts/alert-notifier';
+import type { AlertedVersion } from '../alerts/alert-store';
 
 export interface TrajectoryPoint {
   /** Cache key for clients: "engineId:modelVersionId:endCycle". */
@@ -106,12 +107,16 @@ export interface CycleWindowRange {
 /** Most windows one trajectory read returns. */
 export const MAX_TRAJECTORY_POINTS = 20_000;
 
+// As an append's: storing a long engine's scores with its alerts takes a few seconds on a busy machine.
+const SCORING_TRANSACTION = { timeout: 60_000, maxWait: 10_000 };
+
 export class TrajectoryService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly query: QueryExecutor,
     private readonly engines: EngineService,
     private readonly registry: ModelRegistry,
+    private readonly alertNotifier: AlertNotifier,
   ) {}
 
   /**
@@ -335,7 +340,7 @@ export class TrajectoryService {
       [version.id, engine.id, version.windowLength],
     );
     if (stored.length >= expected) {
-      if (await this.unalerted(engine.id, version.id)) await refreshEngineAlerts(this.query, engine.id, version);
+      if (await this.unalerted(engine.id, version.id)) await this.storeAndAlert(engine.id, version, async () => undefined);
       return [];
     }
     const done = new Set(stored.map((row) => row.end_cycle));
@@ -345,13 +350,27 @@ export class TrajectoryService {
     const [series] = await loadSeries(this.prisma, [engine], firstMissing - version.windowLength + 1);
     const { endCycles, scored } = await this.scoreSeries(series, loaded);
     const missing = endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));
-    await storeEngineWindowScores(
-      this.query,
-      version,
-      missing.map(({ endCycle, index }) => ({ engineId: engine.id, endCycle, index })),
-      { ...scored, features: version.sensors.length },
+    await this.storeAndAlert(engine.id, version, (query) =>
+      storeEngineWindowScores(
+        query,
+        version,
+        missing.map(({ endCycle, index }) => ({ engineId: engine.id, endCycle, index })),
+        { ...scored, features: version.sensors.length },
+      ),
     );
-    await refreshEngineAlerts(this.query, engine.id, version);
     return missing.map(({ endCycle }) => endCycle);
+  }
+
+  /**
+   * One unit of work: `store` writes the scores, then the alerts they raise and their webhook deliveries,
+   * all or none; announced after the commit. Two reads scoring the same engine at once store each score
+   * and announce each alert change once (the scores' and alerts' unique keys).
+   */
+  private async storeAndAlert(engineId: number, version: AlertedVersion, store: (query: QueryExecutor) => Promise<void>): Promise<void> {
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      await store(transactionExecutor(tx));
+      return this.alertNotifier.refresh(transactionExecutor(tx), engineId, version);
+    }, SCORING_TRANSACTION);
+    await this.alertNotifier.announce(outcome);
   }
 }

@@ -20,7 +20,7 @@ import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRec
 import { labelledEngines } from '../../domain/evaluation/engine-level';
 import { REGISTRY_LOCK_KEY, type ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
-import { refreshEngineAlerts } from '../alerts/alert-store';
+import type { AlertNotifier, AlertOutcome } from '../alerts/alert-notifier';
 import type { JobHooks } from './training-job-runner';
 import { storedTrainingRequest, type TrainingRequest } from './training-request';
 
@@ -70,6 +70,7 @@ export class TrainingPipeline {
     private readonly prisma: PrismaClient,
     private readonly registry: ModelRegistry,
     private readonly logger: Logger,
+    private readonly alertNotifier: AlertNotifier,
   ) {}
 
   /** The runner's executor: see JobExecutor. */
@@ -129,6 +130,7 @@ export class TrainingPipeline {
     );
     if (hooks.signal.aborted) throw new Error('training job stopped before registration');
 
+    const alerted: AlertOutcome[] = [];
     await this.prisma.$transaction(
       async (tx) => {
         // Under the registry's lock, as an import or an activation: the version number and the activation
@@ -152,7 +154,7 @@ export class TrainingPipeline {
           { ...test, features: dataset.sensors.length },
         );
         for (const engineId of new Set(dataset.test.engineIds)) {
-          await refreshEngineAlerts(transactionExecutor(tx), engineId, { ...version, sensors: dataset.sensorNames });
+          alerted.push(await this.alertNotifier.refresh(transactionExecutor(tx), engineId, { ...version, sensors: dataset.sensorNames }));
         }
         await hooks.markSucceeded(tx, version.id);
         if (request.activate) {
@@ -162,6 +164,7 @@ export class TrainingPipeline {
       },
       { timeout: REGISTRATION_TIMEOUT_MS, maxWait: REGISTRATION_TIMEOUT_MS },
     );
+    await this.alertNotifier.announce(...alerted);
   };
 
   private async registerVersion(

@@ -5,7 +5,8 @@
 // webhook-timestamp, webhook-signature) and POSTed with a timeout, without following redirects; 2xx is
 // DELIVERED, anything else is retried after an exponential backoff with jitter, up to maxAttempts, then
 // FAILED. Delivery is at least once: a process that dies after the receiver answered but before the
-// result is stored sends it again, under the same webhook-id.
+// result is stored sends it again, under the same webhook-id. Finished deliveries (DELIVERED, FAILED)
+// older than retentionDays are deleted by the runner, at most once per PRUNE_INTERVAL_MS.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -30,6 +31,8 @@ export interface DeliveryRunnerOptions {
   retryMaxMs?: number;
   /** Deliveries claimed and sent at once. */
   batchSize?: number;
+  /** Days a DELIVERED or FAILED delivery is kept after its last attempt. */
+  retentionDays?: number;
 }
 
 export const DELIVERY_DEFAULTS = {
@@ -39,7 +42,13 @@ export const DELIVERY_DEFAULTS = {
   retryBaseMs: 10_000,
   retryMaxMs: 3_600_000,
   batchSize: 10,
+  retentionDays: 30,
 };
+
+/** How often a runner deletes old deliveries: the outbox grows by the hour at most, so hourly is enough. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+/** Deleted by one statement: a large backlog goes in several short ones, not one long lock. */
+const PRUNE_BATCH = 5_000;
 
 /** A claimed delivery with what sending it needs. */
 interface Claimed {
@@ -138,6 +147,7 @@ export class WebhookDeliveryRunner {
   private stopping = false;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  private prunedAt = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -174,6 +184,26 @@ export class WebhookDeliveryRunner {
     const claimed = await this.claim();
     await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
     return claimed.length;
+  }
+
+  /**
+   * Deletes DELIVERED and FAILED deliveries whose last attempt is older than retentionDays before `now`;
+   * resolves with how many. A finished delivery's next_attempt_at is its last attempt (the status index).
+   */
+  async pruneFinished(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
+    let deleted = 0;
+    for (;;) {
+      const count = await this.prisma.$executeRawUnsafe(
+        `DELETE FROM webhook_deliveries WHERE id IN (
+           SELECT id FROM webhook_deliveries
+            WHERE status IN ('DELIVERED', 'FAILED') AND next_attempt_at < $1::timestamp LIMIT $2::int4)`,
+        utc(cutoff),
+        PRUNE_BATCH,
+      );
+      deleted += count;
+      if (count < PRUNE_BATCH) return deleted;
+    }
   }
 
   private claim(): Promise<Claimed[]> {
@@ -242,6 +272,11 @@ export class WebhookDeliveryRunner {
     while (!this.stopping) {
       this.woken = false;
       try {
+        if (Date.now() - this.prunedAt >= PRUNE_INTERVAL_MS) {
+          this.prunedAt = Date.now();
+          const deleted = await this.pruneFinished();
+          if (deleted > 0) this.logger.info({ deleted, retentionDays: this.options.retentionDays }, 'deleted old webhook deliveries');
+        }
         if ((await this.runDue()) >= this.options.batchSize) continue;
       } catch (error) {
         this.logger.error({ err: error }, 'webhook delivery runner iteration failed');

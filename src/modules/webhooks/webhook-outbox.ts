@@ -10,6 +10,8 @@ export const EVENT_NAMES: Record<WebhookEventType, string> = {
   ALERT_OPENED: 'alert.opened',
   ALERT_SEVERITY_RAISED: 'alert.severity_raised',
   ALERT_CLOSED: 'alert.closed',
+  ALERT_ACKNOWLEDGED: 'alert.acknowledged',
+  ALERT_RESOLVED: 'alert.resolved',
 };
 
 /** The events of each change, in the order they happened. */
@@ -18,6 +20,8 @@ function eventsOf(changes: readonly AlertChange[]): { alertId: number; type: Web
     ...(change.opened ? [{ alertId: change.id, type: 'ALERT_OPENED' as const }] : []),
     ...(change.severityRaised ? [{ alertId: change.id, type: 'ALERT_SEVERITY_RAISED' as const }] : []),
     ...(change.closed ? [{ alertId: change.id, type: 'ALERT_CLOSED' as const }] : []),
+    ...(change.acknowledged ? [{ alertId: change.id, type: 'ALERT_ACKNOWLEDGED' as const }] : []),
+    ...(change.resolved ? [{ alertId: change.id, type: 'ALERT_RESOLVED' as const }] : []),
   ]);
 }
 

@@ -2,7 +2,7 @@
 // typed errors, the secret returned once and never listed), the outbox written with the alert's
 // transaction or not at all, filtered by event and severity, and the delivery runner: signed attempts,
 // retries after failures, FAILED after the last attempt, disabled endpoints held back, and several
-// runners on one database sending each delivery once.
+// runners on one database sending each delivery once, and old finished deliveries deleted.
 import type { Alert } from '@prisma/client';
 import { createServices, type AppServices } from '../../main/services';
 import { ErrorCode } from '../../platform/errors';
@@ -24,7 +24,14 @@ describeEachDatabase('webhooks', (db) => {
   let receiver: WebhookReceiver;
   let alerts: Alert[];
   const logger = createLogger('silent');
-  const opened = (alert: Alert) => ({ id: alert.id, opened: true, severityRaised: false, closed: false });
+  const opened = (alert: Alert) => ({
+    id: alert.id,
+    opened: true,
+    severityRaised: false,
+    closed: false,
+    acknowledged: false,
+    resolved: false,
+  });
   const deliveriesOf = (endpointId: number) => db().prisma.webhookDelivery.findMany({ where: { endpointId }, orderBy: { id: 'asc' } });
   const runner = (options = {}) =>
     new WebhookDeliveryRunner(db().prisma, LOOPBACK, logger, { retryBaseMs: 10, retryMaxMs: 20, timeoutMs: 5_000, ...options });
@@ -256,6 +263,24 @@ describeEachDatabase('webhooks', (db) => {
     receiver.secret = previous;
     await runner({ maxAttempts: 1 }).runDue();
     expect(receiver.received[2]).toMatchObject({ status: 401, verifyError: 'No matching signature found' });
+    await db().prisma.webhookEndpoint.deleteMany();
+  });
+
+  it('deletes finished deliveries older than the retention, keeping pending and recent ones', async () => {
+    const endpoint = await endpointAtReceiver();
+    await enqueueAlertDeliveries(db().query, [opened(alerts[0]), opened(alerts[0]), opened(alerts[0]), opened(alerts[1])]);
+    const [delivered, failed, pending, recent] = await deliveriesOf(endpoint.id);
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    const finish = (id: number, status: 'DELIVERED' | 'FAILED', at: Date) =>
+      db().prisma.webhookDelivery.update({ where: { id }, data: { status, nextAttemptAt: at, updatedAt: at } });
+    await finish(delivered.id, 'DELIVERED', daysAgo(8));
+    await finish(failed.id, 'FAILED', daysAgo(8));
+    await db().prisma.webhookDelivery.update({ where: { id: pending.id }, data: { nextAttemptAt: daysAgo(8) } });
+    await finish(recent.id, 'DELIVERED', daysAgo(6));
+
+    expect(await runner({ retentionDays: 7 }).pruneFinished()).toBe(2);
+    expect((await deliveriesOf(endpoint.id)).map((delivery) => delivery.id)).toEqual([pending.id, recent.id]);
+    expect(await runner({ retentionDays: 7 }).pruneFinished()).toBe(0);
     await db().prisma.webhookEndpoint.deleteMany();
   });
 

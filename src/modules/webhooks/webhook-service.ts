@@ -13,7 +13,13 @@ export const DEFAULT_DELIVERIES_SHOWN = 10;
 export const MAX_DELIVERIES_SHOWN = 50;
 export const MAX_DESCRIPTION_LENGTH = 500;
 
-export const ALL_EVENT_TYPES: readonly WebhookEventType[] = ['ALERT_OPENED', 'ALERT_SEVERITY_RAISED', 'ALERT_CLOSED'];
+export const ALL_EVENT_TYPES: readonly WebhookEventType[] = [
+  'ALERT_OPENED',
+  'ALERT_SEVERITY_RAISED',
+  'ALERT_CLOSED',
+  'ALERT_ACKNOWLEDGED',
+  'ALERT_RESOLVED',
+];
 
 /** After a rotation the previous secret signs too, by default for a day, at most a week. */
 export const DEFAULT_SECRET_OVERLAP_MINUTES = 1_440;

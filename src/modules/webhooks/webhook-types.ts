@@ -10,6 +10,8 @@ registerEnumType(WebhookEventType, {
     ALERT_OPENED: { description: 'alert.opened: the rule opened an alert.' },
     ALERT_SEVERITY_RAISED: { description: "alert.severity_raised: an open alert's severity rose." },
     ALERT_CLOSED: { description: 'alert.closed: the rule closed an alert (the engine back below the threshold).' },
+    ALERT_ACKNOWLEDGED: { description: 'alert.acknowledged: an operator acknowledged an open alert.' },
+    ALERT_RESOLVED: { description: 'alert.resolved: an operator resolved an alert.' },
   },
 });
 
