@@ -1,6 +1,7 @@
 import { AlertSeverity, AlertState } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE } from './alert-service';
 
 registerEnumType(AlertSeverity, {
@@ -97,13 +98,17 @@ export class AlertFilterInput {
 }
 
 @ObjectType({ description: `A page of alerts, newest first (${DEFAULT_ALERTS_PAGE} by default, at most ${MAX_ALERTS_PAGE}).` })
-export class AlertConnection {
-  @Field(() => [Alert], { description: 'The alerts of this page.' })
+export class AlertConnection extends ConnectionOf(Alert, 'Alert') {
+  @Field(() => [Alert], { description: 'The alerts of this page.', deprecationReason: 'Use edges { node }.' })
   items: Alert[];
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last alert: pass it as after for the next page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last alert: pass it as after for the next page.',
+    deprecationReason: 'Use pageInfo { endCursor }.',
+  })
   endCursor: string | null;
 
-  @Field(() => Boolean, { description: 'Whether older alerts follow.' })
+  @Field(() => Boolean, { description: 'Whether older alerts follow.', deprecationReason: 'Use pageInfo { hasNextPage }.' })
   hasNextPage: boolean;
 }

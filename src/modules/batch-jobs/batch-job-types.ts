@@ -2,6 +2,7 @@ import { BatchJobKind, EngineRole } from '@prisma/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { JobState } from '../training/training-job-types';
 import type { JobState as JobStateValue } from '../training/training-job-service';
 import { UnitRangeInput } from '../training/training-job-types';
@@ -124,3 +125,6 @@ export class BatchJob {
 
 @ObjectType({ description: 'A page of batch jobs.' })
 export class BatchJobPage extends PageOf(BatchJob) {}
+
+@ObjectType({ description: 'Batch jobs, newest first: a cursor connection.' })
+export class BatchJobConnection extends ConnectionOf(BatchJob, 'BatchJob') {}

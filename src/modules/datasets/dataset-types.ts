@@ -2,6 +2,7 @@ import { DatasetFormat, ImportStatus } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
 
 registerEnumType(DatasetFormat, {
   name: 'DatasetFormat',
@@ -55,6 +56,9 @@ export class Dataset {
 
 @ObjectType({ description: 'A page of data sets.' })
 export class DatasetPage extends PageOf(Dataset) {}
+
+@ObjectType({ description: 'Data sets in id order (the order of creation): a cursor connection.' })
+export class DatasetConnection extends ConnectionOf(Dataset, 'Dataset') {}
 
 @ObjectType({ description: 'Engines of a data set by role.' })
 export class EngineCounts {
@@ -130,6 +134,9 @@ export class DatasetImport {
 
 @ObjectType({ description: 'A page of imports.' })
 export class DatasetImportPage extends PageOf(DatasetImport) {}
+
+@ObjectType({ description: 'Imports, newest first: a cursor connection.' })
+export class DatasetImportConnection extends ConnectionOf(DatasetImport, 'DatasetImport') {}
 
 @InputType({ description: 'Which imports to list.' })
 export class DatasetImportFilter {

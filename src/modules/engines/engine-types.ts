@@ -4,6 +4,7 @@ import { Extensions, Field, Float, ID, InputType, Int, ObjectType, registerEnumT
 import type { FieldCost } from '../../platform/graphql/cost';
 import { ENGINE_WINDOWS } from './engine-service';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
 
 registerEnumType(EngineRole, {
   name: 'EngineRole',
@@ -105,6 +106,9 @@ export class Engine {
 
 @ObjectType({ description: 'A page of engines.' })
 export class EnginePage extends PageOf(Engine) {}
+
+@ObjectType({ description: 'Engines in id order (the order of creation): a cursor connection.' })
+export class EngineConnection extends ConnectionOf(Engine, 'Engine') {}
 
 @InputType({ description: 'Which engines to list.' })
 export class EngineFilter {

@@ -3,6 +3,7 @@ import type { JobState as JobStateValue } from './training-job-service';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { addKindOptionFields } from './detector-kind-types';
 
 export enum RegimeMode {
@@ -272,3 +273,6 @@ export class TrainingJob {
 
 @ObjectType({ description: 'A page of training jobs.' })
 export class TrainingJobPage extends PageOf(TrainingJob) {}
+
+@ObjectType({ description: 'Training jobs, newest first: a cursor connection.' })
+export class TrainingJobConnection extends ConnectionOf(TrainingJob, 'TrainingJob') {}
