@@ -3,6 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionOf } from '../../platform/graphql/connection';
 import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE } from './alert-service';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(AlertSeverity, {
   name: 'AlertSeverity',
@@ -34,7 +35,7 @@ export class AlertSensor {
   share: number;
 }
 
-@ObjectType({ description: 'An alert of the k-of-n rule on one engine under one model version.' })
+@ObjectType({ implements: Node, description: 'An alert of the k-of-n rule on one engine under one model version.' })
 export class Alert {
   @Field(() => Int, { description: 'Identifier of the alert.' })
   id: number;

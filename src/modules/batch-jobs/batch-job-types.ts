@@ -6,6 +6,7 @@ import { ConnectionOf } from '../../platform/graphql/connection';
 import { JobState } from '../training/training-job-types';
 import type { JobState as JobStateValue } from '../training/training-job-service';
 import { UnitRangeInput } from '../training/training-job-types';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(BatchJobKind, {
   name: 'BatchJobKind',
@@ -73,6 +74,7 @@ export class BatchJobEngineResult {
 export class BatchJobEngineResultPage extends PageOf(BatchJobEngineResult) {}
 
 @ObjectType({
+  implements: Node,
   description:
     'Background work of a model version over many engines: an evaluation or a scoring. Queued at once; a worker runs it engine by engine.',
 })

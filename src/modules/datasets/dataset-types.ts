@@ -3,6 +3,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(DatasetFormat, {
   name: 'DatasetFormat',
@@ -36,7 +37,7 @@ export class CatalogueColumn {
   description: string | null;
 }
 
-@ObjectType({ description: "A fleet's data: a sensor catalogue and its engines (assets)." })
+@ObjectType({ implements: Node, description: "A fleet's data: a sensor catalogue and its engines (assets)." })
 export class Dataset {
   @Field(() => Int, { description: 'Identifier of the data set.' })
   id: number;
@@ -90,7 +91,7 @@ export class ImportError {
   column: number | null;
 }
 
-@ObjectType({ description: 'An uploaded file being or having been imported into a data set, all or nothing.' })
+@ObjectType({ implements: Node, description: 'An uploaded file being or having been imported into a data set, all or nothing.' })
 export class DatasetImport {
   @Field(() => Int, { description: 'Identifier of the import (returned by POST /imports).' })
   id: number;

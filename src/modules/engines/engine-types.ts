@@ -5,6 +5,7 @@ import type { FieldCost } from '../../platform/graphql/cost';
 import { ENGINE_WINDOWS } from './engine-service';
 import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(EngineRole, {
   name: 'EngineRole',
@@ -71,7 +72,7 @@ export class Cycle {
   }
 }
 
-@ObjectType({ description: 'A turbofan engine and its history of cycles.' })
+@ObjectType({ implements: Node, description: 'A turbofan engine and its history of cycles.' })
 export class Engine {
   @Field(() => Int, { description: 'Identifier of the engine.' })
   id: number;

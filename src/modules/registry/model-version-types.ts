@@ -7,6 +7,7 @@ import type { FieldCost } from '../../platform/graphql/cost';
 import { UnitRangeInput } from '../training/training-job-types';
 import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(ModelStatus, {
   name: 'ModelStatus',
@@ -267,7 +268,7 @@ export class OperatingRegimes {
   regimes: OperatingRegime[];
 }
 
-@ObjectType({ description: 'A trained, calibrated and evaluated detector.' })
+@ObjectType({ implements: Node, description: 'A trained, calibrated and evaluated detector.' })
 export class ModelVersion {
   @Field(() => Int, { description: 'Identifier of the model version.' })
   id: number;

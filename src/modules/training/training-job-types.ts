@@ -5,6 +5,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
 import { addKindOptionFields } from './detector-kind-types';
+import { Node } from '../../platform/graphql/node';
 
 export enum RegimeMode {
   AUTO = 'AUTO',
@@ -229,7 +230,7 @@ export class JobProgress {
   estimatedRemainingMs: number | null;
 }
 
-@ObjectType({ description: 'A request to train, calibrate, evaluate and register a model version.' })
+@ObjectType({ implements: Node, description: 'A request to train, calibrate, evaluate and register a model version.' })
 export class TrainingJob {
   @Field(() => Int, { description: 'Identifier of the job.' })
   id: number;
