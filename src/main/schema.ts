@@ -8,6 +8,7 @@ import { BatchJobResolver } from '../modules/batch-jobs/batch-job-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
 import { EngineResolver, TrajectoryPointResolver } from '../modules/engines/engine-resolver';
+import { NodeResolver } from '../modules/nodes/node-resolver';
 import { ModelVersionResolver } from '../modules/registry/model-version-resolver';
 import { ScoringResolver } from '../modules/scoring/scoring-resolver';
 import { ServiceInfoResolver } from '../modules/service-info/service-info-resolver';
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   DatasetImportResolver,
   EngineResolver,
   ModelVersionResolver,
+  NodeResolver,
   ScoringResolver,
   ServiceInfoResolver,
   TrainingJobResolver,
@@ -40,6 +42,7 @@ function resolverInstances(services: AppServices): object[] {
     new DatasetImportResolver(services.imports),
     new EngineResolver(services.engines, services.liveEngines, services.trajectories, services.datasets),
     new ModelVersionResolver(services.models, services.evaluations, services.curation),
+    new NodeResolver(services),
     new ScoringResolver(services.scoring, services.models),
     new ServiceInfoResolver(services.info),
     new TrainingJobResolver(services.jobs, services.models),

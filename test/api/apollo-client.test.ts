@@ -5,7 +5,7 @@ import '../support/apollo-dev';
 import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
-import { getMainDefinition } from '@apollo/client/utilities';
+import { getMainDefinition, relayStylePagination } from '@apollo/client/utilities';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { importFirstUnits, shippedLines } from '../support/cmapss-fixtures';
@@ -340,6 +340,59 @@ describe('Apollo Client with a normalised cache, through the README operations',
     });
     expect(range.data!.engine.trajectory.points.map((point: { endCycle: number }) => point.endCycle)).toEqual([40, 41]);
     expect(client.readQuery({ query: ENGINE_TRAJECTORIES })).toEqual(listed.data);
+  });
+
+  it('pages a cursor connection with relayStylePagination and reads an engine back by its nodeId', async () => {
+    const paged = new ApolloClient({
+      cache: new InMemoryCache({ typePolicies: { Query: { fields: { enginesConnection: relayStylePagination(['filter']) } } } }),
+      link: new HttpLink({ uri: `${server.url}/graphql` }),
+    });
+    const ENGINES = gql`
+      query Engines($after: String) {
+        enginesConnection(filter: { role: TRAIN }, first: 3, after: $after) {
+          totalCount
+          edges {
+            cursor
+            node {
+              id
+              nodeId
+              unit
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    `;
+    const first = await paged.query<any>({ query: ENGINES });
+    expect(first.data!.enginesConnection.pageInfo.hasNextPage).toBe(true);
+    await paged.query<any>({
+      query: ENGINES,
+      variables: { after: first.data!.enginesConnection.pageInfo.endCursor },
+      fetchPolicy: 'network-only',
+    });
+    // The field policy merged both pages into one list, in order.
+    const merged = paged.readQuery<any>({ query: ENGINES })!.enginesConnection;
+    const all = await testDatabase.database.prisma.engine.findMany({ where: { role: 'TRAIN' }, orderBy: { id: 'asc' }, take: 6 });
+    expect(merged.edges.map((edge: { node: { id: number } }) => edge.node.id)).toEqual(all.map((engine) => engine.id));
+
+    const [, second] = merged.edges;
+    const NODE = gql`
+      query Node($nodeId: ID!) {
+        node(nodeId: $nodeId) {
+          nodeId
+          ... on Engine {
+            id
+            unit
+          }
+        }
+      }
+    `;
+    const read = await paged.query<any>({ query: NODE, variables: { nodeId: second.node.nodeId } });
+    expect(read.data!.node).toEqual(second.node);
+    paged.stop();
   });
 
   it('receives pushed scores through GraphQLWsLink beside HttpLink, with two selections in one cache', async () => {

@@ -68,6 +68,9 @@ describe('the cost of a request', () => {
       { query: `{ ${aliases.join(' ')} }` },
       { query: `{ engines(page: { limit: 500 }) { items { trajectory(modelVersionId: ${versionId}) { firstFlaggedCycle } } } }` },
       { query: 'query ($p: PageInput) { engines(page: $p) { items { cycles { sensors } } } }', variables: { p: { limit: 500 } } },
+      // Cursor connections: first and last size their edges as page.limit sizes items.
+      { query: 'query ($n: Int) { enginesConnection(first: $n) { edges { node { cycles { sensors } } } } }', variables: { n: 500 } },
+      { query: '{ enginesConnection(last: 500) { edges { node { cycles { sensors } } } } }' },
     ];
     const before = await scores();
     for (const body of cases) {
@@ -95,6 +98,10 @@ describe('the cost of a request', () => {
       query: '{ engines(page: { limit: 2 }) { items { cycles(from: 1, to: 5) { sensors } } } }',
     });
     expect(small.json.errors).toBeUndefined();
+    const smallConnection = await postGraphQL(server.url, {
+      query: '{ enginesConnection(first: 2) { edges { node { cycles(from: 1, to: 5) { sensors } } } } }',
+    });
+    expect(smallConnection.json.errors).toBeUndefined();
   });
 
   it('counts windows scored by trajectory reads against the scoring rate limit', async () => {

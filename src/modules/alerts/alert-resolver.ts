@@ -1,20 +1,23 @@
 import { ApiRole, type Alert as AlertRow } from '@prisma/client';
 import { Arg, Authorized, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Connection } from '../../platform/db/connection';
 import type { FieldCost } from '../../platform/graphql/cost';
 import { Trajectory } from '../engines/engine-types';
 import type { Trajectory as ScoredTrajectory } from '../scoring/trajectory-service';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { eventsMatching } from '../../platform/events/event-bus';
 import { ALERTS_TOPIC, alertMatches, alertRowOf, type AlertEvent } from './alert-events';
-import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE, MAX_TRAJECTORY_ALERTS, type AlertPage, type AlertService } from './alert-service';
+import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE, MAX_TRAJECTORY_ALERTS, type AlertService } from './alert-service';
 import { Alert, AlertConnection, AlertFilterInput, type AlertSensor } from './alert-types';
 
 function toAlert(row: AlertRow): Alert {
   return { ...row, drivingSensors: row.drivingSensors as unknown as AlertSensor[] };
 }
 
-function toConnection(page: AlertPage): AlertConnection {
-  return { ...page, items: page.items.map(toAlert) };
+function toConnection(page: Connection<AlertRow>): AlertConnection {
+  const edges = page.edges.map((edge) => ({ cursor: edge.cursor, node: toAlert(edge.node) }));
+  const items = edges.map((edge) => edge.node);
+  return { ...page, edges, items, endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage };
 }
 
 @Resolver(() => Alert)
@@ -22,14 +25,14 @@ export class AlertResolver {
   constructor(private readonly alertService: AlertService) {}
 
   @Authorized(ApiRole.READER)
-  @Query(() => AlertConnection, { description: 'Alerts, newest first, optionally filtered; cursor-paginated.' })
+  @Query(() => AlertConnection, { description: 'Alerts, newest first, optionally filtered: a cursor connection (first/after).' })
   async alerts(
     @Arg('filter', () => AlertFilterInput, { nullable: true }) filter?: AlertFilterInput,
     @Arg('first', () => Int, { defaultValue: DEFAULT_ALERTS_PAGE, description: `Alerts to return, 1 to ${MAX_ALERTS_PAGE}.` })
     first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string,
+    @Arg('after', () => String, { nullable: true, description: 'The endCursor of the previous page.' }) after?: string | null,
   ): Promise<AlertConnection> {
-    return toConnection(await this.alertService.list(filter ?? {}, first, after));
+    return toConnection(await this.alertService.list(filter ?? {}, { first, after }));
   }
 
   @Authorized(ApiRole.READER)

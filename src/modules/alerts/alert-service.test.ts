@@ -96,26 +96,28 @@ describeEachDatabase('alerts', (db) => {
     const seen: number[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await services.alerts.list({}, 2, after);
-      seen.push(...page.items.map((alert) => alert.id));
-      if (!page.hasNextPage) break;
-      after = page.endCursor;
+      const page = await services.alerts.list({}, { first: 2, after });
+      expect(page.totalCount).toBe(all.length);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      seen.push(...page.edges.map((edge) => edge.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(all.map((alert) => alert.id));
 
     const engineId = await engineIdOf(7);
-    const byEngine = await services.alerts.list({ engineId }, 500);
-    expect(byEngine.items.map((alert) => alert.id)).toEqual(all.filter((alert) => alert.engineId === engineId).map((alert) => alert.id));
-    const critical = await services.alerts.list({ severity: 'CRITICAL', state: 'OPEN' }, 500);
-    expect(critical.items.map((alert) => alert.id)).toEqual(
+    const byEngine = await services.alerts.list({ engineId }, { first: 500 });
+    expect(byEngine.edges.map((edge) => edge.node.id)).toEqual(all.filter((alert) => alert.engineId === engineId).map((alert) => alert.id));
+    const critical = await services.alerts.list({ severity: 'CRITICAL', state: 'OPEN' }, { first: 500 });
+    expect(critical.edges.map((edge) => edge.node.id)).toEqual(
       all.filter((alert) => alert.severity === 'CRITICAL' && alert.state === 'OPEN').map((alert) => alert.id),
     );
   });
 
   it('refuses bad pages with BAD_USER_INPUT', async () => {
-    await expect(services.alerts.list({}, 0)).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
-    await expect(services.alerts.list({}, 501)).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
-    await expect(services.alerts.list({}, 10, 'not-a-cursor')).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await expect(services.alerts.list({}, { first: 0 })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await expect(services.alerts.list({}, { first: 501 })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
+    await expect(services.alerts.list({}, { first: 10, after: 'not-a-cursor' })).rejects.toMatchObject({ code: ErrorCode.BAD_USER_INPUT });
   });
 
   it('lets operators acknowledge then resolve an alert, and refuses transitions that do not apply', async () => {

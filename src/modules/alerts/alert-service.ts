@@ -1,15 +1,16 @@
-// Reading alerts (cursor-paginated, newest first) and the operator's transitions: acknowledge an open
+// Reading alerts (a cursor connection, newest first) and the operator's transitions: acknowledge an open
 // alert, resolve an open or acknowledged one. A transition that does not apply is a CONFLICT naming the
 // alert's state, and changes nothing. A transition is announced as the rule's changes are
 // (alert.acknowledged, alert.resolved: AlertNotifier).
 import type { Alert, AlertSeverity, AlertState, Prisma, PrismaClient } from '@prisma/client';
-import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
+import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { transactionExecutor } from '../scoring/window-store';
 import { NO_ALERT_OUTCOME, type AlertNotifier, type AlertOutcome } from './alert-notifier';
 
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../platform/db/pagination';
 
-// The same sizes as offset pages: the request cost counts `first` as it counts page.limit.
+// The same sizes as every connection (../../platform/db/connection.ts), which the request cost counts.
 export const DEFAULT_ALERTS_PAGE = DEFAULT_PAGE_SIZE;
 export const MAX_ALERTS_PAGE = MAX_PAGE_SIZE;
 
@@ -23,48 +24,24 @@ export interface AlertFilter {
   severity?: AlertSeverity | null;
 }
 
-export interface AlertPage {
-  items: Alert[];
-  /** Pass as `after` for the next page; null when the page is empty. */
-  endCursor: string | null;
-  hasNextPage: boolean;
-}
-
-const CURSOR_PREFIX = 'alert:';
-
-/** Opaque to clients: the last alert's id, base64-encoded. */
-export function alertCursor(id: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
-}
-
-function cursorId(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith(CURSOR_PREFIX) ? Number(text.slice(CURSOR_PREFIX.length)) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1 || alertCursor(id) !== cursor) {
-    throw badInput('after is not a cursor of this list: pass the endCursor of a previous page');
-  }
-  return id;
-}
-
 export class AlertService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly notifier: AlertNotifier,
   ) {}
 
-  async list(filter: AlertFilter = {}, first: number = DEFAULT_ALERTS_PAGE, after?: string | null): Promise<AlertPage> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_ALERTS_PAGE)
-      throw badInput(`first must be 1 to ${MAX_ALERTS_PAGE}, got ${first}`);
+  /** Alerts newest first (in id order, descending), as a cursor connection. */
+  list(filter: AlertFilter = {}, request?: ConnectionRequest | null): Promise<Connection<Alert>> {
     const where: Prisma.AlertWhereInput = {
       ...(filter.engineId != null ? { engineId: filter.engineId } : {}),
       ...(filter.modelVersionId != null ? { modelVersionId: filter.modelVersionId } : {}),
       ...(filter.state != null ? { state: filter.state } : {}),
       ...(filter.severity != null ? { severity: filter.severity } : {}),
-      ...(after != null ? { id: { lt: cursorId(after) } } : {}),
     };
-    const rows = await this.prisma.alert.findMany({ where, orderBy: { id: 'desc' }, take: first + 1 });
-    const items = rows.slice(0, first);
-    return { items, endCursor: items.length > 0 ? alertCursor(items[items.length - 1].id) : null, hasNextPage: rows.length > first };
+    return keysetConnection('alert', 'desc', request, {
+      rows: (id, order, take) => this.prisma.alert.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
+      count: () => this.prisma.alert.count({ where }),
+    });
   }
 
   /**

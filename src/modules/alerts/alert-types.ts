@@ -1,7 +1,9 @@
 import { AlertSeverity, AlertState } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE } from './alert-service';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(AlertSeverity, {
   name: 'AlertSeverity',
@@ -33,7 +35,7 @@ export class AlertSensor {
   share: number;
 }
 
-@ObjectType({ description: 'An alert of the k-of-n rule on one engine under one model version.' })
+@ObjectType({ implements: Node, description: 'An alert of the k-of-n rule on one engine under one model version.' })
 export class Alert {
   @Field(() => Int, { description: 'Identifier of the alert.' })
   id: number;
@@ -97,13 +99,17 @@ export class AlertFilterInput {
 }
 
 @ObjectType({ description: `A page of alerts, newest first (${DEFAULT_ALERTS_PAGE} by default, at most ${MAX_ALERTS_PAGE}).` })
-export class AlertConnection {
-  @Field(() => [Alert], { description: 'The alerts of this page.' })
+export class AlertConnection extends ConnectionOf(Alert, 'Alert') {
+  @Field(() => [Alert], { description: 'The alerts of this page.', deprecationReason: 'Use edges { node }.' })
   items: Alert[];
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last alert: pass it as after for the next page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last alert: pass it as after for the next page.',
+    deprecationReason: 'Use pageInfo { endCursor }.',
+  })
   endCursor: string | null;
 
-  @Field(() => Boolean, { description: 'Whether older alerts follow.' })
+  @Field(() => Boolean, { description: 'Whether older alerts follow.', deprecationReason: 'Use pageInfo { hasNextPage }.' })
   hasNextPage: boolean;
 }

@@ -1,8 +1,9 @@
 import { ApiRole, BatchJobKind } from '@prisma/client';
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import { PageInput } from '../../platform/graphql/pagination';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { toEvaluationView } from '../evaluation/evaluation-views';
 import type { ModelRegistry } from '../registry/model-registry';
@@ -12,7 +13,7 @@ import type { JobState as JobStateValue } from '../training/training-job-service
 import { JobState } from '../training/training-job-types';
 import { BATCH_JOB_TOPIC, type BatchJobEvent } from './batch-job-events';
 import { batchProgress, MAX_BATCH_ENGINES, type BatchJobService, type BatchJobView } from './batch-job-service';
-import { BatchJob, BatchJobEngineResultPage, BatchJobPage, BatchProgress, ScoringBatchInput } from './batch-job-types';
+import { BatchJob, BatchJobConnection, BatchJobEngineResultPage, BatchJobPage, BatchProgress, ScoringBatchInput } from './batch-job-types';
 import { MAX_SYNC_EVALUATED_ENGINES } from '../evaluation/evaluation-service';
 
 @Resolver(() => BatchJob)
@@ -59,13 +60,26 @@ export class BatchJobResolver {
   }
 
   @Authorized(ApiRole.READER)
-  @Query(() => BatchJobPage, { description: 'Batch jobs, newest first, optionally of one kind and state.' })
+  @Query(() => BatchJobPage, {
+    description: 'Batch jobs, newest first, optionally of one kind and state.',
+    deprecationReason: 'Offset pages shift as items come and go: use batchJobsConnection (a cursor connection).',
+  })
   batchJobs(
     @Arg('kind', () => BatchJobKind, { nullable: true, description: 'Only jobs of this kind.' }) kind?: BatchJobKind,
     @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStateValue,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.jobs.list(kind, status, page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => BatchJobConnection, { description: 'Batch jobs, newest first, optionally of one kind and state.' })
+  batchJobsConnection(
+    @Arg('kind', () => BatchJobKind, { nullable: true, description: 'Only jobs of this kind.' }) kind: BatchJobKind | undefined,
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status: JobStateValue | undefined,
+    @Args() page: ConnectionArgs,
+  ) {
+    return this.jobs.connection(kind, status, page);
   }
 
   @Authorized(ApiRole.READER)

@@ -15,6 +15,7 @@ import {
 } from '@prisma/client';
 import { ErrorCode, badInput, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { cancelJob } from '../../platform/jobs/job-claims';
 import { DEFAULT_STALE_AFTER_MS, isOrphaned, runnerIsDead } from '../../platform/jobs/job-liveness';
 import { datasetNamed } from '../datasets/dataset-service';
@@ -216,6 +217,20 @@ export class BatchJobService {
       this.prisma.batchJob.count({ where }),
     ]);
     return toPage(await this.views(items), totalCount, offset, limit);
+  }
+
+  /** Jobs newest first (in id order, descending), optionally of one kind and state, as a cursor connection. */
+  async connection(
+    kind?: BatchJobKind | null,
+    status?: JobState | null,
+    request?: ConnectionRequest | null,
+  ): Promise<Connection<BatchJobView>> {
+    const where: Prisma.BatchJobWhereInput = { ...(kind ? { kind } : {}), ...(await this.whereState(status)) };
+    const rows = await keysetConnection('batchJob', 'desc', request, {
+      rows: (id, order, take) => this.prisma.batchJob.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
+      count: () => this.prisma.batchJob.count({ where }),
+    });
+    return mapConnection(rows, (jobs) => this.views(jobs));
   }
 
   private async whereState(status?: JobState | null): Promise<Prisma.BatchJobWhereInput> {

@@ -2,9 +2,11 @@ import { BatchJobKind, EngineRole } from '@prisma/client';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { JobState } from '../training/training-job-types';
 import type { JobState as JobStateValue } from '../training/training-job-service';
 import { UnitRangeInput } from '../training/training-job-types';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(BatchJobKind, {
   name: 'BatchJobKind',
@@ -72,6 +74,7 @@ export class BatchJobEngineResult {
 export class BatchJobEngineResultPage extends PageOf(BatchJobEngineResult) {}
 
 @ObjectType({
+  implements: Node,
   description:
     'Background work of a model version over many engines: an evaluation or a scoring. Queued at once; a worker runs it engine by engine.',
 })
@@ -124,3 +127,6 @@ export class BatchJob {
 
 @ObjectType({ description: 'A page of batch jobs.' })
 export class BatchJobPage extends PageOf(BatchJob) {}
+
+@ObjectType({ description: 'Batch jobs, newest first: a cursor connection.' })
+export class BatchJobConnection extends ConnectionOf(BatchJob, 'BatchJob') {}

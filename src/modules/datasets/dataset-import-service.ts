@@ -7,6 +7,7 @@ import type { DatasetImport, ImportStatus, Prisma, PrismaClient } from '@prisma/
 import type { Database, Session } from '../../platform/db/database';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { copiedBytes } from '../../platform/db/binary-copy';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/observability/logger';
 import { importCsv, type ImportCounts } from './csv-import';
@@ -121,6 +122,18 @@ export class DatasetImportService {
       this.prisma.datasetImport.count({ where }),
     ]);
     return toPage(items, totalCount, offset, limit);
+  }
+
+  /** Imports newest first (in id order, descending), as a cursor connection. */
+  connection(filter: ImportFilter = {}, request?: ConnectionRequest | null): Promise<Connection<DatasetImport>> {
+    const where: Prisma.DatasetImportWhereInput = {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.dataset ? { dataset: (datasetNamed(filter.dataset) as { name: Prisma.StringFilter }).name } : {}),
+    };
+    return keysetConnection('datasetImport', 'desc', request, {
+      rows: (id, order, take) => this.prisma.datasetImport.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
+      count: () => this.prisma.datasetImport.count({ where }),
+    });
   }
 
   /**

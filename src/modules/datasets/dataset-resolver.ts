@@ -1,7 +1,8 @@
 import { ApiRole, type Dataset as DatasetRow, type DatasetImport as ImportRow } from '@prisma/client';
-import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../platform/graphql/context';
 import { PageInput } from '../../platform/graphql/pagination';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import { catalogueOf, type DatasetService } from './dataset-service';
 import type { DatasetImportService } from './dataset-import-service';
 import {
@@ -9,6 +10,8 @@ import {
   Dataset,
   DatasetImport,
   DatasetImportFilter,
+  DatasetConnection,
+  DatasetImportConnection,
   DatasetImportPage,
   DatasetPage,
   EngineCounts,
@@ -21,9 +24,18 @@ export class DatasetResolver {
   constructor(private readonly datasetService: DatasetService) {}
 
   @Authorized(ApiRole.READER)
-  @Query(() => DatasetPage, { description: 'Data sets, in name order.' })
+  @Query(() => DatasetPage, {
+    description: 'Data sets, in name order.',
+    deprecationReason: 'Offset pages shift as items come and go: use datasetsConnection (a cursor connection).',
+  })
   datasets(@Arg('page', () => PageInput, { nullable: true }) page?: PageInput) {
     return this.datasetService.list(page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => DatasetConnection, { description: 'Data sets in id order (the order of creation).' })
+  datasetsConnection(@Args() page: ConnectionArgs) {
+    return this.datasetService.connection(page);
   }
 
   @Authorized(ApiRole.READER)
@@ -63,12 +75,24 @@ export class DatasetImportResolver {
   }
 
   @Authorized(ApiRole.READER)
-  @Query(() => DatasetImportPage, { description: 'Imports, newest first.' })
+  @Query(() => DatasetImportPage, {
+    description: 'Imports, newest first.',
+    deprecationReason: 'Offset pages shift as items come and go: use datasetImportsConnection (a cursor connection).',
+  })
   datasetImports(
     @Arg('filter', () => DatasetImportFilter, { nullable: true }) filter?: DatasetImportFilter,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.importService.list(filter ?? {}, page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => DatasetImportConnection, { description: 'Imports, newest first.' })
+  datasetImportsConnection(
+    @Arg('filter', () => DatasetImportFilter, { nullable: true }) filter: DatasetImportFilter | undefined,
+    @Args() page: ConnectionArgs,
+  ) {
+    return this.importService.connection(filter ?? {}, page);
   }
 
   @FieldResolver(() => Float, { description: 'Bytes uploaded, as sent (compressed or not).' })

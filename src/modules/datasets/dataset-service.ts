@@ -5,6 +5,7 @@ import { assertValidCatalogue, CMAPSS_CATALOGUE, type Catalogue, type CatalogueC
 import { DataError } from '../../domain/data/errors';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 
 /** Letters, digits, '_', '.', '-'; starts with a letter or digit; at most 100 characters. */
 export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -58,6 +59,14 @@ export class DatasetService {
       this.prisma.dataset.count(),
     ]);
     return toPage(items, totalCount, offset, limit);
+  }
+
+  /** Data sets in id order (the order of creation), as a cursor connection. */
+  connection(request?: ConnectionRequest | null): Promise<Connection<Dataset>> {
+    return keysetConnection('dataset', 'asc', request, {
+      rows: (id, order, take) => this.prisma.dataset.findMany({ where: { id }, orderBy: { id: order }, take }),
+      count: () => this.prisma.dataset.count(),
+    });
   }
 
   /** The data set named `name` (any case); NOT_FOUND when there is none. */

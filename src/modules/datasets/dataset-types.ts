@@ -2,6 +2,8 @@ import { DatasetFormat, ImportStatus } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(DatasetFormat, {
   name: 'DatasetFormat',
@@ -35,7 +37,7 @@ export class CatalogueColumn {
   description: string | null;
 }
 
-@ObjectType({ description: "A fleet's data: a sensor catalogue and its engines (assets)." })
+@ObjectType({ implements: Node, description: "A fleet's data: a sensor catalogue and its engines (assets)." })
 export class Dataset {
   @Field(() => Int, { description: 'Identifier of the data set.' })
   id: number;
@@ -55,6 +57,9 @@ export class Dataset {
 
 @ObjectType({ description: 'A page of data sets.' })
 export class DatasetPage extends PageOf(Dataset) {}
+
+@ObjectType({ description: 'Data sets in id order (the order of creation): a cursor connection.' })
+export class DatasetConnection extends ConnectionOf(Dataset, 'Dataset') {}
 
 @ObjectType({ description: 'Engines of a data set by role.' })
 export class EngineCounts {
@@ -86,7 +91,7 @@ export class ImportError {
   column: number | null;
 }
 
-@ObjectType({ description: 'An uploaded file being or having been imported into a data set, all or nothing.' })
+@ObjectType({ implements: Node, description: 'An uploaded file being or having been imported into a data set, all or nothing.' })
 export class DatasetImport {
   @Field(() => Int, { description: 'Identifier of the import (returned by POST /imports).' })
   id: number;
@@ -130,6 +135,9 @@ export class DatasetImport {
 
 @ObjectType({ description: 'A page of imports.' })
 export class DatasetImportPage extends PageOf(DatasetImport) {}
+
+@ObjectType({ description: 'Imports, newest first: a cursor connection.' })
+export class DatasetImportConnection extends ConnectionOf(DatasetImport, 'DatasetImport') {}
 
 @InputType({ description: 'Which imports to list.' })
 export class DatasetImportFilter {

@@ -1,5 +1,5 @@
 import { ApiRole, type Dataset, type Engine as EngineRow } from '@prisma/client';
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { columnNames } from '../../domain/data/catalogue';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
@@ -11,6 +11,7 @@ import {
   CycleInput,
   Engine,
   EngineFilter,
+  EngineConnection,
   EnginePage,
   EngineScore,
   Trajectory,
@@ -19,6 +20,7 @@ import {
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { engineScoresOf, type EngineScoreEvent } from './engine-score-events';
 import { PageInput } from '../../platform/graphql/pagination';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import { MAX_TRAJECTORY_POINTS, type TrajectoryPoint as TrajectoryPointRow, type TrajectoryService } from '../scoring/trajectory-service';
 import { SensorContribution } from '../scoring/scoring-types';
 import { ENGINE_WINDOWS, MAX_CYCLES_PER_READ, type CycleReadings, type EngineService } from './engine-service';
@@ -52,12 +54,21 @@ export class EngineResolver {
   ) {}
 
   @Authorized(ApiRole.READER)
-  @Query(() => EnginePage, { description: 'Engines, optionally filtered by data set and role, in data set, role and unit order.' })
+  @Query(() => EnginePage, {
+    description: 'Engines, optionally filtered by data set and role, in data set, role and unit order.',
+    deprecationReason: 'Offset pages shift as items come and go: use enginesConnection (a cursor connection).',
+  })
   engines(
     @Arg('filter', () => EngineFilter, { nullable: true }) filter?: EngineFilter,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.engineService.list(filter ?? {}, page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => EngineConnection, { description: 'Engines, optionally filtered by data set and role, in id order (the order of creation).' })
+  enginesConnection(@Arg('filter', () => EngineFilter, { nullable: true }) filter: EngineFilter | undefined, @Args() page: ConnectionArgs) {
+    return this.engineService.connection(filter ?? {}, page);
   }
 
   @Authorized(ApiRole.READER)

@@ -7,6 +7,7 @@ import { insertCycles } from './cycle-rows';
 import { catalogueOf, datasetNamed } from '../datasets/dataset-service';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 
 export interface EngineFilter {
   /** Data set name, in any case. */
@@ -61,6 +62,18 @@ export class EngineService {
       this.prisma.engine.count({ where }),
     ]);
     return toPage(items, totalCount, offset, limit);
+  }
+
+  /** Engines in id order (the order of creation), as a cursor connection. */
+  connection(filter: EngineFilter = {}, request?: ConnectionRequest | null): Promise<Connection<Engine>> {
+    const where: Prisma.EngineWhereInput = {
+      ...(filter.dataset ? { dataset: datasetNamed(filter.dataset) } : {}),
+      ...(filter.role ? { role: filter.role } : {}),
+    };
+    return keysetConnection('engine', 'asc', request, {
+      rows: (id, order, take) => this.prisma.engine.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
+      count: () => this.prisma.engine.count({ where }),
+    });
   }
 
   async get(id: number): Promise<Engine> {

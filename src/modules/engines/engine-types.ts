@@ -4,6 +4,8 @@ import { Extensions, Field, Float, ID, InputType, Int, ObjectType, registerEnumT
 import type { FieldCost } from '../../platform/graphql/cost';
 import { ENGINE_WINDOWS } from './engine-service';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(EngineRole, {
   name: 'EngineRole',
@@ -70,7 +72,7 @@ export class Cycle {
   }
 }
 
-@ObjectType({ description: 'A turbofan engine and its history of cycles.' })
+@ObjectType({ implements: Node, description: 'A turbofan engine and its history of cycles.' })
 export class Engine {
   @Field(() => Int, { description: 'Identifier of the engine.' })
   id: number;
@@ -105,6 +107,9 @@ export class Engine {
 
 @ObjectType({ description: 'A page of engines.' })
 export class EnginePage extends PageOf(Engine) {}
+
+@ObjectType({ description: 'Engines in id order (the order of creation): a cursor connection.' })
+export class EngineConnection extends ConnectionOf(Engine, 'Engine') {}
 
 @InputType({ description: 'Which engines to list.' })
 export class EngineFilter {

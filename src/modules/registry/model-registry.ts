@@ -7,6 +7,7 @@ import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 
 /** A version without its artifact (large, and only needed to load the detector). */
 export type VersionSummary = Omit<ModelVersion, 'artifact' | 'artifactBinary'>;
@@ -135,6 +136,14 @@ export class ModelRegistry {
       this.prisma.modelVersion.count(),
     ]);
     return toPage(items, totalCount, offset, limit);
+  }
+
+  /** Versions newest first (in id order, descending), as a cursor connection. */
+  connection(request?: ConnectionRequest | null): Promise<Connection<VersionSummary>> {
+    return keysetConnection('modelVersion', 'desc', request, {
+      rows: (id, order, take) => this.prisma.modelVersion.findMany({ omit: WITHOUT_ARTIFACT, where: { id }, orderBy: { id: order }, take }),
+      count: () => this.prisma.modelVersion.count(),
+    });
   }
 
   async get(id: number): Promise<VersionSummary> {

@@ -4,7 +4,7 @@ import type { EvaluationService } from '../evaluation/evaluation-service';
 import { ALIAS_RULE, type ModelVersionCuration } from './model-version-curation';
 import type { ImportedFrom } from './model-version-transfer';
 import { JSONObjectResolver } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import {
@@ -17,12 +17,14 @@ import {
   ModelVersionActivation,
   ModelVersionAliasMove,
   ModelVersionLineage,
+  ModelVersionConnection,
   ModelVersionPage,
   ModelVersionTag,
   OperatingRegimes,
   ScoringMethodInfo,
 } from './model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import { toEvaluationView } from '../evaluation/evaluation-views';
 
 // Evaluating or comparing reads (and may score) the windows of a split's engines: the test units of a
@@ -38,9 +40,18 @@ export class ModelVersionResolver {
   ) {}
 
   @Authorized(ApiRole.READER)
-  @Query(() => ModelVersionPage, { description: 'Model versions, newest first.' })
+  @Query(() => ModelVersionPage, {
+    description: 'Model versions, newest first.',
+    deprecationReason: 'Offset pages shift as items come and go: use modelVersionsConnection (a cursor connection).',
+  })
   modelVersions(@Arg('page', () => PageInput, { nullable: true }) page?: PageInput) {
     return this.registry.list(page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => ModelVersionConnection, { description: 'Model versions, newest first.' })
+  modelVersionsConnection(@Args() page: ConnectionArgs) {
+    return this.registry.connection(page);
   }
 
   @Authorized(ApiRole.READER)

@@ -6,6 +6,8 @@ import { DEFAULT_HISTOGRAM_BINS } from '../../domain/evaluation/score-histogram'
 import type { FieldCost } from '../../platform/graphql/cost';
 import { UnitRangeInput } from '../training/training-job-types';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(ModelStatus, {
   name: 'ModelStatus',
@@ -266,7 +268,7 @@ export class OperatingRegimes {
   regimes: OperatingRegime[];
 }
 
-@ObjectType({ description: 'A trained, calibrated and evaluated detector.' })
+@ObjectType({ implements: Node, description: 'A trained, calibrated and evaluated detector.' })
 export class ModelVersion {
   @Field(() => Int, { description: 'Identifier of the model version.' })
   id: number;
@@ -415,6 +417,9 @@ export class ModelVersionAliasMove {
 
 @ObjectType({ description: 'A page of model versions.' })
 export class ModelVersionPage extends PageOf(ModelVersion) {}
+
+@ObjectType({ description: 'Model versions, newest first: a cursor connection.' })
+export class ModelVersionConnection extends ConnectionOf(ModelVersion, 'ModelVersion') {}
 
 @ObjectType({
   description: 'What an activation changed: the version now active and the one it replaced, so that a client cache updates both.',

@@ -1,5 +1,5 @@
 import { ApiRole } from '@prisma/client';
-import { Arg, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { TRAINING_JOB_TOPIC, type TrainingJobEvent } from './training-job-events';
 import { jobProgress, type JobState as JobStateValue, type TrainingJobService, type TrainingJobView } from './training-job-service';
@@ -9,9 +9,18 @@ import type { ModelRegistry } from '../registry/model-registry';
 import { loadModelVersion } from '../registry/model-version-loader';
 import { ModelVersion } from '../registry/model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import { DETECTOR_KINDS } from '../../detectors/registry';
 import { DetectorKindInfo, optionsFieldOf } from './detector-kind-types';
-import { JobProgress, JobState, TrainingEpoch, TrainingJob, TrainingJobPage, TrainModelInput } from './training-job-types';
+import {
+  JobProgress,
+  JobState,
+  TrainingEpoch,
+  TrainingJob,
+  TrainingJobConnection,
+  TrainingJobPage,
+  TrainModelInput,
+} from './training-job-types';
 import type { TrainingRequestInput } from './training-request';
 
 /** trainModel's input as the service takes it: each kind's options under its name. */
@@ -80,12 +89,24 @@ export class TrainingJobResolver {
   }
 
   @Authorized(ApiRole.READER)
-  @Query(() => TrainingJobPage, { description: 'Training jobs, newest first, optionally of one status.' })
+  @Query(() => TrainingJobPage, {
+    description: 'Training jobs, newest first, optionally of one status.',
+    deprecationReason: 'Offset pages shift as items come and go: use trainingJobsConnection (a cursor connection).',
+  })
   trainingJobs(
     @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStateValue,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.jobs.list(status, page);
+  }
+
+  @Authorized(ApiRole.READER)
+  @Query(() => TrainingJobConnection, { description: 'Training jobs, newest first, optionally of one status.' })
+  trainingJobsConnection(
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status: JobStateValue | undefined,
+    @Args() page: ConnectionArgs,
+  ) {
+    return this.jobs.connection(status, page);
   }
 
   @Extensions({ cost: { assumedSize: 100 } satisfies FieldCost })

@@ -3,6 +3,7 @@
 import type { JobStatus, Prisma, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
+import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
@@ -151,6 +152,16 @@ export class TrainingJobService {
       this.prisma.trainingJob.count({ where }),
     ]);
     return toPage(await this.views(items), totalCount, offset, limit);
+  }
+
+  /** Jobs newest first (in id order, descending), optionally of one status, as a cursor connection. */
+  async connection(status?: JobState | null, request?: ConnectionRequest | null): Promise<Connection<TrainingJobView>> {
+    const where = await this.whereState(status);
+    const rows = await keysetConnection('trainingJob', 'desc', request, {
+      rows: (id, order, take) => this.prisma.trainingJob.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
+      count: () => this.prisma.trainingJob.count({ where }),
+    });
+    return mapConnection(rows, (jobs) => this.views(jobs));
   }
 
   private async whereState(status?: JobState | null): Promise<Prisma.TrainingJobWhereInput> {

@@ -3,7 +3,9 @@ import type { JobState as JobStateValue } from './training-job-service';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { addKindOptionFields } from './detector-kind-types';
+import { Node } from '../../platform/graphql/node';
 
 export enum RegimeMode {
   AUTO = 'AUTO',
@@ -228,7 +230,7 @@ export class JobProgress {
   estimatedRemainingMs: number | null;
 }
 
-@ObjectType({ description: 'A request to train, calibrate, evaluate and register a model version.' })
+@ObjectType({ implements: Node, description: 'A request to train, calibrate, evaluate and register a model version.' })
 export class TrainingJob {
   @Field(() => Int, { description: 'Identifier of the job.' })
   id: number;
@@ -272,3 +274,6 @@ export class TrainingJob {
 
 @ObjectType({ description: 'A page of training jobs.' })
 export class TrainingJobPage extends PageOf(TrainingJob) {}
+
+@ObjectType({ description: 'Training jobs, newest first: a cursor connection.' })
+export class TrainingJobConnection extends ConnectionOf(TrainingJob, 'TrainingJob') {}

@@ -2,6 +2,7 @@ import { AlertSeverity, WebhookDeliveryStatus, WebhookEventType } from '@prisma/
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DEFAULT_DELIVERIES_SHOWN, MAX_DELIVERIES_SHOWN } from './webhook-service';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(WebhookEventType, {
   name: 'WebhookEventType',
@@ -64,7 +65,10 @@ export class WebhookDelivery {
   updatedAt: Date;
 }
 
-@ObjectType({ description: 'An HTTPS endpoint sent signed alert events. Its secret is never shown again after creation or rotation.' })
+@ObjectType({
+  implements: Node,
+  description: 'An HTTPS endpoint sent signed alert events. Its secret is never shown again after creation or rotation.',
+})
 export class WebhookEndpoint {
   @Field(() => Int, { description: 'Identifier of the endpoint.' })
   id: number;

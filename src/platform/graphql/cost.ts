@@ -41,8 +41,11 @@ export const DEFAULT_LIST_SIZE = 10;
 
 /** The argument type of paginated lists (../graphql/pagination.ts): its limit sizes the `items` below. */
 const PAGE_INPUT = 'PageInput';
-/** The page size argument of cursor-paginated lists (alerts(first, after)): it sizes their `items` too. */
+/** The page size arguments of cursor connections (../db/connection.ts): they size their `edges` (and alerts' `items`). */
 const CURSOR_PAGE_SIZE = 'first';
+const CURSOR_PAGE_SIZE_BACKWARD = 'last';
+/** The list fields a page size sizes. */
+const PAGED_LISTS = new Set(['items', 'edges']);
 
 function declaredCost(field: GraphQLField<unknown, unknown>): FieldCost {
   return ((field.extensions as { cost?: FieldCost } | undefined)?.cost ?? {}) as FieldCost;
@@ -81,7 +84,7 @@ export function operationCost(
 
   const listSize = (field: GraphQLField<unknown, unknown>, node: FieldNode, pageSize: number | null): number => {
     const declared = declaredCost(field);
-    if (node.name.value === 'items' && pageSize !== null) return pageSize;
+    if (PAGED_LISTS.has(node.name.value) && pageSize !== null) return pageSize;
     const assumed = declared.assumedSize ?? DEFAULT_LIST_SIZE;
     if (declared.rangeArguments) {
       const [fromName, toName] = declared.rangeArguments;
@@ -127,7 +130,11 @@ export function operationCost(
         const page = field.args.some((arg) => getNamedType(arg.type).name === PAGE_INPUT)
           ? clamp((argument(selection, 'page') as { limit?: unknown } | undefined)?.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
           : field.args.some((arg) => arg.name === CURSOR_PAGE_SIZE)
-            ? clamp(argument(selection, CURSOR_PAGE_SIZE), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+            ? clamp(
+                argument(selection, CURSOR_PAGE_SIZE) ?? argument(selection, CURSOR_PAGE_SIZE_BACKWARD),
+                DEFAULT_PAGE_SIZE,
+                MAX_PAGE_SIZE,
+              )
             : null;
         each += selectionCost(selection.selectionSet, named, page);
       }
