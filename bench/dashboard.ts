@@ -4,7 +4,7 @@
 // through the API. Each figure runs from the start of a fresh page's navigation (or of the upload) to
 // the charts or rows drawn; the first run (nothing cached) is shown apart from the median and worst of
 // the repeated runs.
-//   npm run bench:dashboard [-- --runs 5]
+//   npm run bench:dashboard [-- --runs 5] [--breakdown: each visit's requests, their server wait and size]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,9 @@ import zlib from 'node:zlib';
 import { SHIPPED_DATASET_DIR } from '../src/platform/repository';
 import { graphql, startCompiledServer, waitForJob } from './harness';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, breakdown: { type: 'boolean', default: false } },
+});
 const RUNS = Number(args.runs);
 const EXTRA_ENGINES = 500;
 const CYCLES_PER_EXTRA_ENGINE = 60;
@@ -78,11 +80,26 @@ async function measure(name: string, targetMs: number, run: () => Promise<number
 /** Milliseconds from a fresh page's navigation to `ready` resolving. */
 async function timeNavigation(browser: BrowserContext, url: string, ready: (page: Page) => Promise<void>): Promise<number> {
   const page = await browser.newPage();
+  const requests: string[] = [];
+  // Where the time goes: each request's start and end (ms since navigation), its server wait and size.
+  if (args.breakdown)
+    page.on('requestfinished', async (request) => {
+      const timing = request.timing();
+      const sizes = await request.sizes().catch(() => ({ responseBodySize: 0 }));
+      const body = request.postData();
+      const operation = body ? (/(query|mutation)\s+(\w+)/.exec(body)?.[2] ?? 'anonymous') : new URL(request.url()).pathname;
+      const end = timing.responseEnd >= 0 ? timing.startTime + timing.responseEnd - navigationStart : NaN;
+      requests.push(
+        `${operation}: ${(timing.startTime - navigationStart).toFixed(0)}-${end.toFixed(0)} ms, server ${(timing.responseStart - timing.requestStart).toFixed(0)} ms, ${sizes.responseBodySize} B`,
+      );
+    });
+  const navigationStart = Date.now();
   const started = performance.now();
   await page.goto(url);
   await ready(page);
   const elapsed = performance.now() - started;
   await page.close();
+  if (args.breakdown) console.log(`${url} ${elapsed.toFixed(0)} ms:\n  ${requests.join('\n  ')}`);
   return elapsed;
 }
 

@@ -1,12 +1,16 @@
 import { AuthProvider, useAuth } from './api/auth';
 import { ViewerProvider, useViewer, type Role } from './api/viewer';
 import { href, useRoute } from './router';
+import { lazy, Suspense } from 'react';
 import { FleetPage } from './pages/fleet-page';
-import { EnginePage } from './pages/engine-page';
-import { ModelsPage } from './pages/models-page';
-import { TrainingPage } from './pages/training-page';
-import { ScoreFilePage } from './pages/score-file-page';
-import { ComparePage } from './pages/compare-page';
+
+// The fleet, the first page, comes with the app; the others (and uPlot, which only they draw with) are
+// loaded when first shown, so that the fleet page parses a third less code.
+const EnginePage = lazy(() => import('./pages/engine-page').then((module) => ({ default: module.EnginePage })));
+const ModelsPage = lazy(() => import('./pages/models-page').then((module) => ({ default: module.ModelsPage })));
+const TrainingPage = lazy(() => import('./pages/training-page').then((module) => ({ default: module.TrainingPage })));
+const ScoreFilePage = lazy(() => import('./pages/score-file-page').then((module) => ({ default: module.ScoreFilePage })));
+const ComparePage = lazy(() => import('./pages/compare-page').then((module) => ({ default: module.ComparePage })));
 
 // Pages whose purpose is an action are offered to keys with its role only.
 const NAVIGATION: { path: string; label: string; role?: Role }[] = [
@@ -54,7 +58,10 @@ function Shell() {
           </button>
         )}
       </header>
-      <Page section={section} route={route} />
+      {/* One boundary per page: the page left is unmounted while the next one's code loads, not kept hidden. */}
+      <Suspense key={section ?? ''} fallback={<p className="status">Loading the page…</p>}>
+        <Page section={section} route={route} />
+      </Suspense>
     </>
   );
 }

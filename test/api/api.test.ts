@@ -410,6 +410,23 @@ describe('the GraphQL API over HTTP on PostgreSQL, forward passes on an inferenc
   });
 
   describe('engine trajectories', () => {
+    it("reads a list's trajectories together, each as the engine's own read gives it", async () => {
+      const fields = 'modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles points { endCycle score isAnomaly rul }';
+      // Unscored engines among them: the list's read scores them first.
+      const list = await server.graphql(`{ engines(page: { limit: 6 }) { items { id trajectory { ${fields} } } } }`);
+      expect(list.errors).toBeUndefined();
+      const items: { id: number; trajectory: { points: unknown[] } }[] = list.data.engines.items;
+      expect(items.length).toBe(6);
+      expect(items.every((item) => item.trajectory.points.length > 0)).toBe(true);
+      for (const item of items) {
+        // A range takes the one-engine path.
+        const alone = await server.graphql(`query ($id: Int!) { engine(id: $id) { trajectory(fromCycle: 1) { ${fields} } } }`, {
+          id: item.id,
+        });
+        expect(item.trajectory).toEqual(alone.data.engine.trajectory);
+      }
+    });
+
     it('scores every window of an engine once per version, with RUL, threshold and flagged cycles', async () => {
       const query = `query ($id: Int!) { engine(id: $id) { lastCycle trajectory { modelVersionId threshold windowLength flaggedCycles firstFlaggedCycle points { endCycle score isAnomaly rul } } } }`;
       const response = await server.graphql(query, { id: unit1EngineId });

@@ -4,7 +4,7 @@
 // axe-core without serious or critical violations and is saved to docs/screenshots/, which README shows.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { REPOSITORY_ROOT } from '../../src/platform/repository';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
 import { shippedLines } from '../support/cmapss-fixtures';
@@ -233,6 +233,24 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     await saveScreenshot(page, 'engine');
     expect(session.problems).toEqual([]);
     expect(session.blocked).toEqual([]);
+
+    // Opened afresh, the page sends each of its first reads once: the answers asked for as the app
+    // started are the ones the page takes.
+    const operations: string[] = [];
+    const record = (request: Request) => {
+      const body = request.url().endsWith('/graphql') ? request.postData() : null;
+      if (body) operations.push(/^\s*(?:query|mutation) (\w+)/.exec(JSON.parse(body).query)![1]);
+    };
+    page.on('request', record);
+    await page.reload();
+    await page.locator('[data-testid="score-chart"][data-drawn-regions]').waitFor();
+    page.off('request', record);
+    expect(operations.filter((name) => name !== 'WindowContributions').sort()).toEqual([
+      'EngineDetail',
+      'EngineTrajectory',
+      'EngineVersions',
+      'Viewer',
+    ]);
   }, 120_000);
 
   it("shows the chosen version's trajectory and contributions on the engine page", async () => {

@@ -21,6 +21,7 @@ export function storedApiKey(): string | null {
 }
 
 export function storeApiKey(key: string | null): void {
+  dropPrefetched();
   if (key) sessionStorage.setItem(API_KEY_STORAGE, key);
   else sessionStorage.removeItem(API_KEY_STORAGE);
 }
@@ -30,8 +31,39 @@ interface GraphQLAnswer<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-/** Runs one operation; any error in the answer is thrown as an ApiError. */
-export async function graphql<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+// Answers asked for before the page that reads them was rendered (./prefetch.ts), each taken once by
+// the first identical request: the page's own code loads and renders while they travel. Those not
+// taken are dropped when the operator moves to another page or gives a key (they were asked without
+// it), so that no later request gets an answer older than itself.
+const prefetched = new Map<string, Promise<unknown>>();
+
+export function dropPrefetched(): void {
+  prefetched.clear();
+}
+
+function operationKey(query: string, variables: Record<string, unknown>): string {
+  return JSON.stringify([query, variables]);
+}
+
+/** Sends an operation now for a page about to ask for it; a failure is left to that page's request. */
+export function prefetch(query: string, variables: Record<string, unknown> = {}): void {
+  const answer = send(query, variables);
+  answer.catch(() => undefined);
+  prefetched.set(operationKey(query, variables), answer);
+}
+
+/** Runs one operation (or takes its prefetched answer); any error in the answer is thrown as an ApiError. */
+export function graphql<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  const key = operationKey(query, variables);
+  const early = prefetched.get(key);
+  if (early) {
+    prefetched.delete(key);
+    return early as Promise<T>;
+  }
+  return send(query, variables, signal);
+}
+
+async function send<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     Accept: 'application/graphql-response+json, application/json',

@@ -25,7 +25,10 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>, o
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true, error: null }));
     graphql<T>(query, JSON.parse(variablesKey) as Record<string, unknown>, controller.signal).then(
-      (data) => setState({ data, error: null, loading: false }),
+      (data) => {
+        // A prefetched answer is not aborted with the request that took it: one for older variables is dropped.
+        if (!controller.signal.aborted) setState({ data, error: null, loading: false });
+      },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         const apiError = error instanceof ApiError ? error : new ApiError(String(error), null, 0);

@@ -8,7 +8,7 @@ export type Role = 'READER' | 'SCORER' | 'OPERATOR' | 'ADMIN';
 
 const ALL_ROLES: Role[] = ['READER', 'SCORER', 'OPERATOR', 'ADMIN'];
 
-const VIEWER_QUERY = `query Viewer { viewer { authenticated name roles } }`;
+export const VIEWER_QUERY = `query Viewer { viewer { authenticated name roles } }`;
 
 export interface Viewer {
   /** False until the API has answered: then nothing that needs a role is offered yet. */

@@ -3,7 +3,8 @@
 // before failure, under a chosen version; a picked window's per-sensor contributions; and, for a live
 // engine, the cycles and scores appends add, as they arrive.
 // The versions with the data sets' catalogues, the cycles and the trajectory are read by three requests
-// sent at once (the largest, the cycles, costs about 9,000 of the 50,000 cost limit). A live engine's
+// sent at once (the largest, the cycles, costs about 9,000 of the 50,000 cost limit), before this page's
+// code has loaded (../api/prefetch.ts). A live engine's
 // page subscribes to engineScores: each score of the shown version is added at once, and the cycles
 // after the last one shown are read by HTTP (the subscription carries no readings).
 import { useCallback, useMemo, useRef, useState } from 'react';
@@ -14,28 +15,10 @@ import { href, navigate } from '../router';
 import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
+import { ENGINE_QUERY, engineVersionParam, TRAJECTORY_QUERY, VERSIONS_QUERY } from './engine-queries';
 
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700', '#cf222e', '#0a7b83'];
 const DEFAULT_SENSOR_COUNT = 4;
-
-const VERSIONS_QUERY = `query EngineVersions {
-  modelVersions(page: { limit: 100 }) { items { id version name kind isActive sensors } }
-  datasets(page: { limit: 100 }) { items { name sensors { name } } }
-}`;
-
-const ENGINE_QUERY = `query EngineDetail($id: Int!) {
-  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle cycles { cycle sensors } }
-}`;
-
-const TRAJECTORY_QUERY = `query EngineTrajectory($id: Int!, $version: Int) {
-  engine(id: $id) {
-    id
-    trajectory(modelVersionId: $version) {
-      modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles
-      points { endCycle score rul }
-    }
-  }
-}`;
 
 const SCORES_SUBSCRIPTION = `subscription EngineScores($id: Int!) {
   engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }
@@ -115,8 +98,7 @@ interface LiveAdditions {
 const NOTHING_LIVE: LiveAdditions = { cycles: [], points: [] };
 
 export function EnginePage({ id, params }: { id: number; params: URLSearchParams }) {
-  const versionParam = params.get('version');
-  const versionId = versionParam ? Number(versionParam) : null;
+  const versionId = engineVersionParam(params);
   const versions = useQuery<{
     modelVersions: { items: VersionSummary[] };
     datasets: { items: { name: string; sensors: { name: string }[] }[] };

@@ -11,7 +11,7 @@ import { ErrorMessage } from './error-message';
 export const FLEET_PAGE_SIZE = 20;
 const ROLES = ['TRAIN', 'TEST', 'LIVE'] as const;
 
-const FLEET_CONTEXT_QUERY = `query FleetContext {
+export const FLEET_CONTEXT_QUERY = `query FleetContext {
   activeModelVersion { id version name threshold }
   datasets(page: { limit: 100 }) { items { name } }
 }`;
@@ -20,10 +20,10 @@ const ENGINE_FIELDS = 'id dataset role unit externalId lastCycle';
 const FLEET_QUERY = `query Fleet($filter: EngineFilter, $page: PageInput) {
   engines(filter: $filter, page: $page) { totalCount hasMore items { ${ENGINE_FIELDS} } }
 }`;
-const FLEET_SCORED_QUERY = `query FleetScored($filter: EngineFilter, $page: PageInput) {
+export const FLEET_SCORED_QUERY = `query FleetScored($filter: EngineFilter, $page: PageInput) {
   engines(filter: $filter, page: $page) {
     totalCount hasMore
-    items { ${ENGINE_FIELDS} trajectory { threshold firstFlaggedCycle points { endCycle score } } }
+    items { ${ENGINE_FIELDS} trajectory { threshold firstFlaggedCycle points { score } } }
   }
 }`;
 
@@ -39,7 +39,8 @@ interface FleetEngine {
   unit: number | null;
   externalId: string;
   lastCycle: number;
-  trajectory?: { threshold: number; firstFlaggedCycle: number | null; points: { endCycle: number; score: number }[] };
+  // Scores in cycle order: the sparkline and the latest score need no cycle numbers.
+  trajectory?: { threshold: number; firstFlaggedCycle: number | null; points: { score: number }[] };
 }
 
 interface FleetAnswer {
@@ -66,20 +67,22 @@ function sortValue(engine: FleetEngine, key: SortKey): number | null {
   }
 }
 
-export function FleetPage({ params }: { params: URLSearchParams }) {
+/** The page's filter, offset and the variables of its engine read, from the address. */
+export function fleetView(params: URLSearchParams) {
   const dataset = params.get('dataset') ?? '';
   const role = params.get('role') ?? '';
   const offset = Math.max(0, Number(params.get('offset')) || 0);
+  const filter = { ...(dataset ? { dataset } : {}), ...(role ? { role } : {}) };
+  return { dataset, role, offset, variables: { filter, page: { limit: FLEET_PAGE_SIZE, offset } } };
+}
+
+export function FleetPage({ params }: { params: URLSearchParams }) {
+  const { dataset, role, offset, variables } = fleetView(params);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'unit', descending: false });
 
   const context = useQuery<FleetContext>(FLEET_CONTEXT_QUERY, {});
   const active = context.data?.activeModelVersion ?? null;
-  const filter = { ...(dataset ? { dataset } : {}), ...(role ? { role } : {}) };
-  const fleet = useQuery<FleetAnswer>(
-    active ? FLEET_SCORED_QUERY : FLEET_QUERY,
-    { filter, page: { limit: FLEET_PAGE_SIZE, offset } },
-    { skip: !context.data },
-  );
+  const fleet = useQuery<FleetAnswer>(active ? FLEET_SCORED_QUERY : FLEET_QUERY, variables, { skip: !context.data });
 
   const rows = useMemo(() => {
     const items = [...(fleet.data?.engines.items ?? [])];

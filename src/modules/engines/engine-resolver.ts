@@ -135,6 +135,13 @@ export class EngineResolver {
     toCycle?: number,
     @Ctx() context?: RequestContext,
   ) {
+    // Whole trajectories of a list's engines (the fleet page) are read together.
+    if (context && fromCycle == null && toCycle == null)
+      return context.loaders
+        .get(`trajectories:${modelVersionId ?? ''}`, (engines: readonly EngineRow[]) =>
+          this.trajectoryService.trajectories(engines, modelVersionId, context.scoringBudget),
+        )
+        .load(engine);
     return this.trajectoryService.trajectory(engine.id, modelVersionId, { fromCycle, toCycle }, context?.scoringBudget);
   }
 
