@@ -5,10 +5,9 @@
 // and resumes after the engines it finished, or fails after maxAttempts; a cancel is final. Ending a job
 // clears its active_key, so that the same request queues a new job.
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { BatchJob, BatchJobKind, Prisma, PrismaClient } from '@prisma/client';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
+import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
 import { PollingLoop } from '../../platform/jobs/polling-loop';
 import type { Logger } from '../../platform/observability/logger';
 import { runOperation, type Operation } from '../../platform/observability/operations';
@@ -123,14 +122,9 @@ export class BatchJobRunner {
   }
 
   private async beatRunner(): Promise<void> {
-    const now = new Date();
-    await this.prisma.jobRunner
-      .upsert({
-        where: { id: this.instanceId },
-        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
-        update: { heartbeatAt: now },
-      })
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'batch job runner heartbeat failed'));
+    await beatRunner(this.prisma, this.instanceId).catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'batch job runner heartbeat failed'),
+    );
   }
 
   /**
@@ -138,40 +132,10 @@ export class BatchJobRunner {
    * maxAttempts, else re-queued with retry_at backed off. Queued jobs with a cancel asked are cancelled.
    */
   async recoverOrphanedJobs(): Promise<number> {
-    const staleBefore = new Date(Date.now() - this.staleAfterMs);
-    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-    const orphaned = await this.prisma.batchJob.findMany({
-      where: {
-        status: 'RUNNING',
-        ...runnerIsDead(
-          staleBefore,
-          deadRunners.map((runner) => runner.id),
-        ),
-      },
-    });
+    const orphaned = await this.prisma.batchJob.findMany({ where: await orphanedJobs(this.prisma, this.staleAfterMs) });
     for (const job of orphaned) {
-      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
-      const data: Prisma.BatchJobUpdateManyMutationInput = job.cancelRequested
-        ? {
-            ...ENDED,
-            status: 'CANCELLED',
-            finishedAt: new Date(),
-            error: `cancelled while its process was stopped (attempt ${job.attempts})`,
-          }
-        : job.attempts >= this.maxAttempts
-          ? {
-              ...ENDED,
-              status: 'FAILED',
-              finishedAt: new Date(),
-              error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
-            }
-          : {
-              status: 'QUEUED',
-              claimedBy: null,
-              heartbeatAt: null,
-              retryAt,
-              error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
-            };
+      const settled = settleOrphan(job, this.maxAttempts, this.retryBackoffMs);
+      const data: Prisma.BatchJobUpdateManyMutationInput = settled.outcome === 'requeued' ? settled.data : { ...ENDED, ...settled.data };
       const { count } = await this.prisma.batchJob.updateMany({
         where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
         data,

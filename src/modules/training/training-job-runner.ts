@@ -5,12 +5,11 @@
 // cancelled, never re-queued. Each runner registers in job_runners and refreshes its row while it
 // lives, so that every replica can tell a job whose runner is dead (see platform/jobs/job-liveness.ts).
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
+import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
 import { PollingLoop } from '../../platform/jobs/polling-loop';
 import { runOperation, type Operation } from '../../platform/observability/operations';
 
@@ -158,13 +157,8 @@ export class TrainingJobRunner {
 
   /** Registers this runner, or refreshes its heartbeat (see platform/jobs/job-liveness.ts). */
   private async beatRunner(): Promise<void> {
-    const now = new Date();
     try {
-      await this.prisma.jobRunner.upsert({
-        where: { id: this.instanceId },
-        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
-        update: { heartbeatAt: now },
-      });
+      await beatRunner(this.prisma, this.instanceId);
       this.registered = true;
     } catch (error) {
       this.logger.warn({ err: error }, 'training job runner heartbeat failed');
@@ -176,36 +170,9 @@ export class TrainingJobRunner {
    * failed after maxAttempts, else re-queued with retry_at backed off. Forgets runners long dead.
    */
   async recoverOrphanedJobs(): Promise<number> {
-    const staleBefore = new Date(Date.now() - this.staleAfterMs);
-    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-    const orphaned = await this.prisma.trainingJob.findMany({
-      where: {
-        status: 'RUNNING',
-        ...runnerIsDead(
-          staleBefore,
-          deadRunners.map((runner) => runner.id),
-        ),
-      },
-    });
+    const orphaned = await this.prisma.trainingJob.findMany({ where: await orphanedJobs(this.prisma, this.staleAfterMs) });
     for (const job of orphaned) {
-      const outcome = job.cancelRequested ? 'cancelled' : job.attempts >= this.maxAttempts ? 'failed' : 'requeued';
-      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
-      const data: Prisma.TrainingJobUpdateManyMutationInput =
-        outcome === 'cancelled'
-          ? { status: 'CANCELLED', finishedAt: new Date(), error: `cancelled while its process was stopped (attempt ${job.attempts})` }
-          : outcome === 'failed'
-            ? {
-                status: 'FAILED',
-                finishedAt: new Date(),
-                error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
-              }
-            : {
-                status: 'QUEUED',
-                claimedBy: null,
-                heartbeatAt: null,
-                retryAt,
-                error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
-              };
+      const { outcome, data } = settleOrphan(job, this.maxAttempts, this.retryBackoffMs);
       const { count } = await this.prisma.trainingJob.updateMany({
         where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
         data,
