@@ -5,10 +5,10 @@
 // and resumes after the engines it finished, or fails after maxAttempts; a cancel is final. Ending a job
 // clears its active_key, so that the same request queues a new job.
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { BatchJob, BatchJobKind, Prisma, PrismaClient } from '@prisma/client';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
+import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
+import { PollingLoop } from '../../platform/jobs/polling-loop';
 import type { Logger } from '../../platform/observability/logger';
 import { runOperation, type Operation } from '../../platform/observability/operations';
 
@@ -60,15 +60,12 @@ const ENDED = { activeKey: null } as const;
 
 export class BatchJobRunner {
   readonly instanceId: string;
-  private readonly pollIntervalMs: number;
   private readonly heartbeatIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private readonly onJobChanged: (jobId: number) => void;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: PollingLoop;
   private current: Current | null = null;
 
   constructor(
@@ -78,35 +75,31 @@ export class BatchJobRunner {
     options: BatchRunnerOptions = {},
   ) {
     this.instanceId = options.instanceId ?? `batch-runner-${randomUUID()}`;
-    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBackoffMs = options.retryBackoffMs ?? 30_000;
     this.onJobChanged = options.onJobChanged ?? (() => undefined);
+    this.loop = new PollingLoop('batch job runner', options.pollIntervalMs ?? 2_000, async () => (await this.runNext()) !== null, logger);
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'batch job runner crashed'));
+    this.loop.start();
   }
 
   /** Looks at the queue now (after an enqueue or a cancel). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Stops; a job in progress goes back to the queue (its attempt not counted) and resumes after its finished engines. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    const stopped = this.loop.stop();
     if (this.current) {
       this.current.reason = 'shutdown';
       this.current.controller.abort();
     }
-    this.wake();
-    await this.loop;
-    this.loop = null;
+    if (!(await stopped)) return; // started again meanwhile
     await this.prisma.jobRunner
       .deleteMany({ where: { id: this.instanceId } })
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not deregister the batch job runner'));
@@ -116,7 +109,7 @@ export class BatchJobRunner {
   async runNext(jobId?: number): Promise<BatchJob | null> {
     await this.beatRunner();
     await this.recoverOrphanedJobs();
-    if (this.stopping) return null;
+    if (this.loop.stopping) return null;
     const id = await claimQueuedJob(this.prisma, 'batch_jobs', this.instanceId, {
       jobId,
       assignments: 'retry_at = NULL',
@@ -128,34 +121,10 @@ export class BatchJobRunner {
     return this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        if (await this.runNext()) continue;
-      } catch (error) {
-        this.logger.error({ err: error }, 'batch job runner iteration failed');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.pollIntervalMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeUp = done;
-      });
-      this.wakeUp = null;
-    }
-  }
-
   private async beatRunner(): Promise<void> {
-    const now = new Date();
-    await this.prisma.jobRunner
-      .upsert({
-        where: { id: this.instanceId },
-        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
-        update: { heartbeatAt: now },
-      })
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'batch job runner heartbeat failed'));
+    await beatRunner(this.prisma, this.instanceId).catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'batch job runner heartbeat failed'),
+    );
   }
 
   /**
@@ -163,40 +132,10 @@ export class BatchJobRunner {
    * maxAttempts, else re-queued with retry_at backed off. Queued jobs with a cancel asked are cancelled.
    */
   async recoverOrphanedJobs(): Promise<number> {
-    const staleBefore = new Date(Date.now() - this.staleAfterMs);
-    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-    const orphaned = await this.prisma.batchJob.findMany({
-      where: {
-        status: 'RUNNING',
-        ...runnerIsDead(
-          staleBefore,
-          deadRunners.map((runner) => runner.id),
-        ),
-      },
-    });
+    const orphaned = await this.prisma.batchJob.findMany({ where: await orphanedJobs(this.prisma, this.staleAfterMs) });
     for (const job of orphaned) {
-      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
-      const data: Prisma.BatchJobUpdateManyMutationInput = job.cancelRequested
-        ? {
-            ...ENDED,
-            status: 'CANCELLED',
-            finishedAt: new Date(),
-            error: `cancelled while its process was stopped (attempt ${job.attempts})`,
-          }
-        : job.attempts >= this.maxAttempts
-          ? {
-              ...ENDED,
-              status: 'FAILED',
-              finishedAt: new Date(),
-              error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
-            }
-          : {
-              status: 'QUEUED',
-              claimedBy: null,
-              heartbeatAt: null,
-              retryAt,
-              error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
-            };
+      const settled = settleOrphan(job, this.maxAttempts, this.retryBackoffMs);
+      const data: Prisma.BatchJobUpdateManyMutationInput = settled.outcome === 'requeued' ? settled.data : { ...ENDED, ...settled.data };
       const { count } = await this.prisma.batchJob.updateMany({
         where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
         data,
@@ -233,7 +172,7 @@ export class BatchJobRunner {
   private async runJob(job: BatchJob): Promise<void> {
     const current: Current = { jobId: job.id, controller: new AbortController(), reason: null };
     this.current = current;
-    if (this.stopping) {
+    if (this.loop.stopping) {
       current.reason = 'shutdown';
       current.controller.abort();
     }

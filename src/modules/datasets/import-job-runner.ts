@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatasetImport, PrismaClient } from '@prisma/client';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { PollingLoop } from '../../platform/jobs/polling-loop';
 import type { Logger } from '../../platform/observability/logger';
 import type { DatasetImportService } from './dataset-import-service';
 
@@ -18,13 +19,10 @@ export interface ImportRunnerOptions {
 
 export class ImportJobRunner {
   readonly instanceId: string;
-  private readonly pollIntervalMs: number;
   private readonly heartbeatIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -33,29 +31,24 @@ export class ImportJobRunner {
     options: ImportRunnerOptions = {},
   ) {
     this.instanceId = options.instanceId ?? `import-runner-${randomUUID()}`;
-    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.loop = new PollingLoop('import runner', options.pollIntervalMs ?? 2_000, async () => (await this.runNext()) !== null, logger);
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'import runner crashed'));
+    this.loop.start();
   }
 
   /** Looks at the queue now (after an upload). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Stops after the import in progress, if any (an import is one transaction: it is not interrupted). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    await this.loop;
-    this.loop = null;
+    await this.loop.stop();
   }
 
   /** Runs the next queued import (or the queued import `importId`) to its end; null when none is queued. */
@@ -112,24 +105,5 @@ export class ImportJobRunner {
       if (count === 1 && exhausted) await this.prisma.importChunk.deleteMany({ where: { importId: orphan.id } });
     }
     return orphans.length;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        if (await this.runNext()) continue;
-      } catch (error) {
-        this.logger.error({ err: error }, 'import runner iteration failed');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.pollIntervalMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeUp = done;
-      });
-      this.wakeUp = null;
-    }
   }
 }

@@ -5,12 +5,12 @@
 // cancelled, never re-queued. Each runner registers in job_runners and refreshes its row while it
 // lives, so that every replica can tell a job whose runner is dead (see platform/jobs/job-liveness.ts).
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
 import { claimQueuedJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, runnerIsDead } from '../../platform/jobs/job-liveness';
+import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
+import { PollingLoop } from '../../platform/jobs/polling-loop';
 import { runOperation, type Operation } from '../../platform/observability/operations';
 
 /** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
@@ -65,20 +65,16 @@ type StopReason = 'cancelled' | 'shutdown';
 
 export class TrainingJobRunner {
   readonly instanceId: string;
-  private readonly pollIntervalMs: number;
   private readonly heartbeatIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private readonly onEpochStored: (jobId: number, progress: EpochProgress) => void;
   private readonly onJobChanged: (jobId: number) => void;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: PollingLoop;
   private registered = false;
-  /** Which start() the loop belongs to: a loop left by a stop() that a start() overtook ends. */
-  private generation = 0;
   private runnerHeartbeat: NodeJS.Timeout | null = null;
+  private lastRunnerBeat: Promise<void> = Promise.resolve();
   private current: {
     jobId: number;
     controller: AbortController;
@@ -93,30 +89,30 @@ export class TrainingJobRunner {
     options: RunnerOptions = {},
   ) {
     this.instanceId = options.instanceId ?? `runner-${randomUUID()}`;
-    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBackoffMs = options.retryBackoffMs ?? 30_000;
     this.onEpochStored = options.onEpoch ?? (() => undefined);
     this.onJobChanged = options.onJobChanged ?? (() => undefined);
+    this.loop = new PollingLoop(
+      'training job runner',
+      options.pollIntervalMs ?? 2_000,
+      async () => (await this.runNext()) !== null,
+      logger,
+    );
   }
 
   /** Starts processing the queue in the background (after a stop still in progress, if any). */
   start(): void {
-    if (this.loop && !this.stopping) return;
-    this.stopping = false;
-    const generation = ++this.generation;
-    const previous = this.loop ?? Promise.resolve();
+    if (!this.loop.stopping && this.runnerHeartbeat) return;
+    this.loop.start();
     this.runnerHeartbeat = setInterval(() => void this.beatRunner(), this.heartbeatIntervalMs);
-    this.loop = previous
-      .then(() => this.run(generation))
-      .catch((error) => this.logger.error({ err: error }, 'training job runner crashed'));
   }
 
   /** Asks the runner to look at the queue now (after an enqueue or a cancel). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** The id of the job running in this process, if any. */
@@ -129,20 +125,17 @@ export class TrainingJobRunner {
    * counted), so it starts again at the next start of any runner.
    */
   async stop(): Promise<void> {
-    this.stopping = true;
+    const stopped = this.loop.stop();
     if (this.current) {
       this.current.reason = 'shutdown';
       this.current.controller.abort();
     }
-    this.wake();
-    const loop = this.loop;
     if (this.runnerHeartbeat) clearInterval(this.runnerHeartbeat);
     this.runnerHeartbeat = null;
-    await loop;
-    if (this.loop !== loop) return; // started again meanwhile
-    this.loop = null;
+    if (!(await stopped)) return; // started again meanwhile
+    await this.lastRunnerBeat;
     // Known gone at once, rather than after TRAINING_STALE_AFTER_MS.
-    if (this.registered) {
+    if (this.registered && !this.runnerHeartbeat) {
       this.registered = false;
       await this.prisma.jobRunner
         .deleteMany({ where: { id: this.instanceId } })
@@ -157,51 +150,28 @@ export class TrainingJobRunner {
   async runNext(jobId?: number): Promise<TrainingJob | null> {
     await this.beatRunner();
     await this.recoverOrphanedJobs();
-    if (this.stopping) return null; // stop() was called meanwhile: claim nothing more
+    if (this.loop.stopping) return null; // stop() was called meanwhile: claim nothing more
     const job = await this.claimNext(jobId);
     if (!job) return null;
     await runOperation(this.jobOperation(job.id), () => this.runJob(job));
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
   }
 
-  private async run(generation: number): Promise<void> {
-    while (!this.stopping && this.generation === generation) {
+  /**
+   * Registers this runner, or refreshes its heartbeat (see platform/jobs/job-liveness.ts). Beats run one
+   * after another, and stop() waits for the last: a beat still in flight would otherwise register the
+   * runner again after its deregistration.
+   */
+  private beatRunner(): Promise<void> {
+    this.lastRunnerBeat = this.lastRunnerBeat.then(async () => {
       try {
-        const job = await this.runNext();
-        if (job) continue;
+        await beatRunner(this.prisma, this.instanceId);
+        this.registered = true;
       } catch (error) {
-        this.logger.error({ err: error }, 'training job runner iteration failed');
+        this.logger.warn({ err: error }, 'training job runner heartbeat failed');
       }
-      await this.sleep(this.pollIntervalMs);
-    }
-  }
-
-  /** Waits `ms`, or less when wake() is called. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
     });
-  }
-
-  /** Registers this runner, or refreshes its heartbeat (see platform/jobs/job-liveness.ts). */
-  private async beatRunner(): Promise<void> {
-    const now = new Date();
-    try {
-      await this.prisma.jobRunner.upsert({
-        where: { id: this.instanceId },
-        create: { id: this.instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
-        update: { heartbeatAt: now },
-      });
-      this.registered = true;
-    } catch (error) {
-      this.logger.warn({ err: error }, 'training job runner heartbeat failed');
-    }
+    return this.lastRunnerBeat;
   }
 
   /**
@@ -209,36 +179,9 @@ export class TrainingJobRunner {
    * failed after maxAttempts, else re-queued with retry_at backed off. Forgets runners long dead.
    */
   async recoverOrphanedJobs(): Promise<number> {
-    const staleBefore = new Date(Date.now() - this.staleAfterMs);
-    const deadRunners = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-    const orphaned = await this.prisma.trainingJob.findMany({
-      where: {
-        status: 'RUNNING',
-        ...runnerIsDead(
-          staleBefore,
-          deadRunners.map((runner) => runner.id),
-        ),
-      },
-    });
+    const orphaned = await this.prisma.trainingJob.findMany({ where: await orphanedJobs(this.prisma, this.staleAfterMs) });
     for (const job of orphaned) {
-      const outcome = job.cancelRequested ? 'cancelled' : job.attempts >= this.maxAttempts ? 'failed' : 'requeued';
-      const retryAt = new Date(Date.now() + this.retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
-      const data: Prisma.TrainingJobUpdateManyMutationInput =
-        outcome === 'cancelled'
-          ? { status: 'CANCELLED', finishedAt: new Date(), error: `cancelled while its process was stopped (attempt ${job.attempts})` }
-          : outcome === 'failed'
-            ? {
-                status: 'FAILED',
-                finishedAt: new Date(),
-                error: `the process running this job stopped during attempt ${job.attempts} of ${this.maxAttempts}`,
-              }
-            : {
-                status: 'QUEUED',
-                claimedBy: null,
-                heartbeatAt: null,
-                retryAt,
-                error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
-              };
+      const { outcome, data } = settleOrphan(job, this.maxAttempts, this.retryBackoffMs);
       const { count } = await this.prisma.trainingJob.updateMany({
         where: { id: job.id, status: 'RUNNING', claimedBy: job.claimedBy, heartbeatAt: job.heartbeatAt },
         data,
@@ -296,7 +239,7 @@ export class TrainingJobRunner {
     const controller = new AbortController();
     const current: NonNullable<typeof this.current> = { jobId: job.id, controller, reason: null };
     this.current = current;
-    if (this.stopping) {
+    if (this.loop.stopping) {
       // Claimed while stop() was being called: back to the queue at once.
       current.reason = 'shutdown';
       controller.abort();

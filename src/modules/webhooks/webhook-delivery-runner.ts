@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import { Webhook } from 'standardwebhooks';
 import { utc } from '../../platform/jobs/job-claims';
+import { PollingLoop } from '../../platform/jobs/polling-loop';
 import { reportWebhookAttempt } from '../../platform/observability/events';
 import type { Logger } from '../../platform/observability/logger';
 import { checkedLookup, refusedAddress, type TargetPolicy } from './webhook-urls';
@@ -143,10 +144,7 @@ export function post(
 export class WebhookDeliveryRunner {
   readonly instanceId: string;
   private readonly options: typeof DELIVERY_DEFAULTS;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
-  private woken = false;
+  private readonly loop: PollingLoop;
   private prunedAt = 0;
 
   constructor(
@@ -157,26 +155,38 @@ export class WebhookDeliveryRunner {
   ) {
     this.instanceId = options.instanceId ?? `webhook-runner-${randomUUID()}`;
     this.options = { ...DELIVERY_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
+    // A full batch may leave more due: claim again at once.
+    this.loop = new PollingLoop(
+      'webhook delivery runner',
+      this.options.pollIntervalMs,
+      async () => {
+        await this.pruneWhenDue();
+        return (await this.runDue()) >= this.options.batchSize;
+      },
+      logger,
+    );
+  }
+
+  /** Deletes old finished deliveries at most once per PRUNE_INTERVAL_MS. */
+  private async pruneWhenDue(): Promise<void> {
+    if (Date.now() - this.prunedAt < PRUNE_INTERVAL_MS) return;
+    this.prunedAt = Date.now();
+    const deleted = await this.pruneFinished();
+    if (deleted > 0) this.logger.info({ deleted, retentionDays: this.options.retentionDays }, 'deleted old webhook deliveries');
   }
 
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
-    this.loop = this.run().catch((error) => this.logger.error({ err: error }, 'webhook delivery runner crashed'));
+    this.loop.start();
   }
 
   /** Looks for due deliveries now (after a commit that queued some). */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Stops after the attempts in flight (at most timeoutMs). */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    await this.loop;
-    this.loop = null;
+    await this.loop.stop();
   }
 
   /** Claims the due deliveries (up to batchSize) and makes one attempt at each; resolves with how many. */
@@ -265,32 +275,6 @@ export class WebhookDeliveryRunner {
         { deliveryId: delivery.id, endpointId: delivery.endpointId, attempts: delivery.attempts, statusCode: outcome.statusCode, failed },
         failed ? 'webhook delivery failed for good' : 'webhook delivery attempt failed: will retry',
       );
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      this.woken = false;
-      try {
-        if (Date.now() - this.prunedAt >= PRUNE_INTERVAL_MS) {
-          this.prunedAt = Date.now();
-          const deleted = await this.pruneFinished();
-          if (deleted > 0) this.logger.info({ deleted, retentionDays: this.options.retentionDays }, 'deleted old webhook deliveries');
-        }
-        if ((await this.runDue()) >= this.options.batchSize) continue;
-      } catch (error) {
-        this.logger.error({ err: error }, 'webhook delivery runner iteration failed');
-      }
-      if (this.woken || this.stopping) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.options.pollIntervalMs);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeUp = done;
-      });
-      this.wakeUp = null;
     }
   }
 }

@@ -2,7 +2,8 @@
 // is older than TRAINING_STALE_AFTER_MS. The runners that recover orphans and the API that shows jobs
 // apply the same rule, so a job stops showing RUNNING as soon as any replica may take it back. Every
 // queue table (training jobs, batch jobs) has the columns it reads.
-import type { JobStatus } from '@prisma/client';
+import os from 'node:os';
+import type { JobStatus, PrismaClient } from '@prisma/client';
 
 export const DEFAULT_STALE_AFTER_MS = 30_000;
 
@@ -24,4 +25,62 @@ export function isOrphaned(job: LiveJob, runnerHeartbeats: ReadonlyMap<string, D
   if (job.heartbeatAt === null || job.heartbeatAt < staleBefore) return true;
   const runnerBeat = job.claimedBy === null ? undefined : runnerHeartbeats.get(job.claimedBy);
   return runnerBeat !== undefined && runnerBeat < staleBefore;
+}
+
+/** Registers runner `instanceId` in job_runners, or refreshes its heartbeat there. */
+export async function beatRunner(prisma: Pick<PrismaClient, 'jobRunner'>, instanceId: string): Promise<void> {
+  const now = new Date();
+  await prisma.jobRunner.upsert({
+    where: { id: instanceId },
+    create: { id: instanceId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
+    update: { heartbeatAt: now },
+  });
+}
+
+/** A Prisma filter (on any queue table) for the RUNNING jobs whose runner is dead now. */
+export async function orphanedJobs(prisma: Pick<PrismaClient, 'jobRunner'>, staleAfterMs: number) {
+  const staleBefore = new Date(Date.now() - staleAfterMs);
+  const deadRunners = await prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
+  return {
+    status: 'RUNNING' as const,
+    ...runnerIsDead(
+      staleBefore,
+      deadRunners.map((runner) => runner.id),
+    ),
+  };
+}
+
+export type OrphanOutcome = 'cancelled' | 'failed' | 'requeued';
+
+/**
+ * What becomes of an orphaned job: cancelled when a cancel was asked, failed after maxAttempts, else
+ * re-queued with retry_at backed off (retryBackoffMs, doubled for each attempt already made).
+ */
+export function settleOrphan(job: { attempts: number; cancelRequested: boolean }, maxAttempts: number, retryBackoffMs: number) {
+  const retryAt = new Date(Date.now() + retryBackoffMs * 2 ** Math.max(0, job.attempts - 1));
+  const outcome: OrphanOutcome = job.cancelRequested ? 'cancelled' : job.attempts >= maxAttempts ? 'failed' : 'requeued';
+  const data: {
+    status: JobStatus;
+    error: string;
+    finishedAt?: Date;
+    claimedBy?: null;
+    heartbeatAt?: null;
+    retryAt?: Date;
+  } =
+    outcome === 'cancelled'
+      ? { status: 'CANCELLED', finishedAt: new Date(), error: `cancelled while its process was stopped (attempt ${job.attempts})` }
+      : outcome === 'failed'
+        ? {
+            status: 'FAILED',
+            finishedAt: new Date(),
+            error: `the process running this job stopped during attempt ${job.attempts} of ${maxAttempts}`,
+          }
+        : {
+            status: 'QUEUED',
+            claimedBy: null,
+            heartbeatAt: null,
+            retryAt,
+            error: `attempt ${job.attempts} was interrupted (its process stopped); re-queued, next attempt from ${retryAt.toISOString()}`,
+          };
+  return { outcome, data };
 }
