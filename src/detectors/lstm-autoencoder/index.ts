@@ -112,7 +112,8 @@ function labelled(trajectories: LabelledWindows | null, purpose: string): Labell
  * Fits the scoring method on the training engines (healthy windows; every labelled window for a method
  * that regresses on them) and sets its threshold on the calibration engines: the requested quantile of
  * their healthy windows' scores ('reconstruction-error'), or from the labelled windows of their full
- * trajectories for a method calibrated that way.
+ * trajectories for a method calibrated that way ('degradation-logistic' also chooses its L2 penalty on
+ * those trajectories).
  */
 async function calibrate(
   data: FitData,
@@ -120,21 +121,22 @@ async function calibrate(
   errorsOf: (windows: WindowBatch) => Promise<ReconstructionErrors>,
 ): Promise<{ scoring: FittedScoring; threshold: number }> {
   const train = await errorsOf(data.train);
+  const labelledErrors = async (windows: LabelledWindows) => ({
+    count: windows.windows.count,
+    labels: windows.labels,
+    errors: await errorsOf(windows.windows),
+  });
   let trainTrajectories = null;
+  let calibrationTrajectories = null;
   if (fitsOnTrajectories(method)) {
-    const trajectories = labelled(await data.trainTrajectories(), `the ${method} scoring method`);
-    trainTrajectories = { labels: trajectories.labels, errors: await errorsOf(trajectories.windows) };
+    trainTrajectories = await labelledErrors(labelled(await data.trainTrajectories(), `the ${method} scoring method`));
+    calibrationTrajectories = await labelledErrors(labelled(await data.calibrationTrajectories(), `the ${method} scoring method`));
   }
-  const scoring = fitScoring(method, { train, features: data.train.features, trainTrajectories });
+  const scoring = fitScoring(method, { train, features: data.train.features, trainTrajectories, calibrationTrajectories });
   const healthy = { count: data.calibration.count, errors: await errorsOf(data.calibration) };
-  let trajectories = null;
-  if (calibratesOnTrajectories(scoring)) {
-    const calibrationTrajectories = labelled(await data.calibrationTrajectories(), `the ${method} scoring method`);
-    trajectories = {
-      count: calibrationTrajectories.windows.count,
-      labels: calibrationTrajectories.labels,
-      errors: await errorsOf(calibrationTrajectories.windows),
-    };
+  let trajectories = calibrationTrajectories;
+  if (trajectories === null && calibratesOnTrajectories(scoring)) {
+    trajectories = await labelledErrors(labelled(await data.calibrationTrajectories(), `the ${method} scoring method`));
   }
   return { scoring, threshold: calibrateScoring(scoring, { healthy, trajectories }, data.thresholdQuantile) };
 }

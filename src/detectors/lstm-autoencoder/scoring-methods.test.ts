@@ -7,12 +7,14 @@ import {
   DEFAULT_SCORING_METHOD,
   DEGRADATION_CALIBRATION_RECALL,
   fitScoringMethod,
+  L2_CANDIDATES,
   parseScoringMethod,
   RATIO_FLOOR,
   SCALE_FLOOR_FRACTION,
   typicalSensorErrors,
   type ScoringMethod,
 } from './scoring-methods';
+import { rankScores, rocAucFromRanking } from '../../domain/evaluation/curves';
 import { quantile } from '../../domain/evaluation/threshold';
 import seedrandom from 'seedrandom';
 
@@ -161,26 +163,30 @@ describe('degradation-logistic', () => {
   // near failure, sensor 0's error tends to rise and sensor 1 tends to drift low over the last steps; both
   // overlap between the classes, and sensor 2 is noise.
   const train = { sensorErrors: Float64Array.from([1, 2, 4, 1, 2, 4]) };
-  const random = seedrandom.alea('degradation-logistic');
-  const errorRows: number[][] = [];
-  const recentRows: number[][] = [];
-  const windowRows: number[][] = [];
-  const labels: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const anomalous = i % 4 === 0 ? 1 : 0;
-    const level = (anomalous ? 1.5 : 0.5) + 2 * random();
-    const drift = (anomalous ? -1 : -0.2) + 1.2 * random(); // sensor 1's recent residual
-    errorRows.push([level, 2 * (0.8 + 0.4 * random()), 4 * (0.8 + 0.4 * random())]);
-    recentRows.push([0.2 * random() - 0.1, drift, 0.2 * random() - 0.1]);
-    windowRows.push([0.2 * random() - 0.1, drift / 3 + 0.2 * random() - 0.1, 0.2 * random() - 0.1]);
-    labels.push(anomalous);
-  }
   const residuals = (recent: number[][], whole: number[][]) => ({
     recentResiduals: Float64Array.from(recent.flat()),
     windowResiduals: Float64Array.from(whole.flat()),
     recentSteps: 4,
   });
-  const trainTrajectories = { sensorErrors: Float64Array.from(errorRows.flat()), ...residuals(recentRows, windowRows), labels };
+  const trajectoriesOf = (seed: string, count: number) => {
+    const random = seedrandom.alea(seed);
+    const errorRows: number[][] = [];
+    const recentRows: number[][] = [];
+    const windowRows: number[][] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const anomalous = i % 4 === 0 ? 1 : 0;
+      const level = (anomalous ? 1.5 : 0.5) + 2 * random();
+      const drift = (anomalous ? -1 : -0.2) + 1.2 * random(); // sensor 1's recent residual
+      errorRows.push([level, 2 * (0.8 + 0.4 * random()), 4 * (0.8 + 0.4 * random())]);
+      recentRows.push([0.2 * random() - 0.1, drift, 0.2 * random() - 0.1]);
+      windowRows.push([0.2 * random() - 0.1, drift / 3 + 0.2 * random() - 0.1, 0.2 * random() - 0.1]);
+      labels.push(anomalous);
+    }
+    return { sensorErrors: Float64Array.from(errorRows.flat()), ...residuals(recentRows, windowRows), labels };
+  };
+  const trainTrajectories = trajectoriesOf('degradation-logistic', 200);
+  const { labels } = trainTrajectories;
 
   it('regresses the anomaly labels of the training trajectories on log error ratios and signed recent and window residuals', () => {
     const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
@@ -214,6 +220,49 @@ describe('degradation-logistic', () => {
     const towards = { sensorErrors: Float64Array.from([1, 2, 4]), ...residuals([[0, -0.8, 0]], [[0, -0.27, 0]]), features: 3 };
     const away = { ...towards, ...residuals([[0, 0.8, 0]], [[0, 0.27, 0]]) };
     expect(applyScoringMethod(method, towards)[0]).toBeGreaterThan(applyScoringMethod(method, away)[0] + 1);
+  });
+
+  it('keeps the L2 penalty that ranks the calibration trajectories best when none is requested', () => {
+    const calibrationTrajectories = trajectoriesOf('calibration engines', 80);
+    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories, calibrationTrajectories });
+    const rocAuc = (fitted: ScoringMethod) =>
+      rocAucFromRanking(
+        rankScores(calibrationTrajectories.labels, applyScoringMethod(fitted, { ...calibrationTrajectories, features: 3 })),
+      )!;
+    const candidates = L2_CANDIDATES.map((l2) =>
+      fitScoringMethod({ kind: 'degradation-logistic', l2 }, { features: 3, train, trainTrajectories }),
+    );
+    const best = Math.max(...candidates.map(rocAuc));
+    expect(candidates.find((candidate) => rocAuc(candidate) === best)).toEqual(method);
+    // a requested penalty is kept, and without calibration trajectories the default is
+    const requested = fitScoringMethod(
+      { kind: 'degradation-logistic', l2: 0.5 },
+      { features: 3, train, trainTrajectories, calibrationTrajectories },
+    );
+    expect(requested).toMatchObject({ l2: 0.5 });
+    expect(fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories })).toMatchObject({ l2: DEFAULT_L2 });
+    const oneClass = { ...calibrationTrajectories, labels: calibrationTrajectories.labels.map(() => 0) };
+    expect(() =>
+      fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories, calibrationTrajectories: oneClass }),
+    ).toThrow('anomalous and normal windows');
+  });
+
+  it('scores a version stored before the L2 penalty was chosen exactly as before', () => {
+    const stored = {
+      kind: 'degradation-logistic',
+      sensorScale: [1, 2, 4],
+      coefficients: [1, 2, -1, 0.5, -2, 0, 0.25, 1, -0.5],
+      intercept: -0.5,
+      recentSteps: 4,
+      l2: 1e-5,
+      calibrationRecall: 0.97,
+    };
+    const method = parseScoringMethod(stored, 3);
+    expect(method).toEqual(stored);
+    const window = { sensorErrors: Float64Array.from([2, 2, 8]), ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]), features: 3 };
+    const regressors = [Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3];
+    const expected = regressors.reduce((sum, value, k) => sum + stored.coefficients[k] * value, stored.intercept);
+    expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
   });
 
   it('scores a version stored before the residuals from its log error ratios only', () => {

@@ -25,7 +25,10 @@
 //    never saw those degraded windows. The squared errors say how badly a sensor is reconstructed; the
 //    signed residuals say which way it has drifted from what the healthy-trained network expects, and
 //    degradation drifts each sensor one way. Versions stored before the residuals were added have no
-//    recentSteps and regress on the r_j only; they still parse and score as they did.
+//    recentSteps and regress on the r_j only; they still parse and score as they did. Its L2 penalty,
+//    unless requested, is the one of L2_CANDIDATES whose fit ranks the calibration engines' labelled
+//    trajectories best (ROC-AUC): FD001 is best at a light penalty, the six-condition subsets FD002 and
+//    FD004 at a stronger one (docs/quality.md). Versions stored before keep the penalty they were fitted with.
 //  The last two set their threshold on the calibration engines' labelled run-to-failure trajectories
 //  (every window, anomalous when RUL <= anomalyRul): the highest threshold that flags `calibrationRecall`
 //  of their anomalous windows (thresholdForRecall). A healthy-quantile threshold fires on early
@@ -51,6 +54,7 @@
 // Figures for every seed: README, Detection quality; `npm run bench:quality`.
 
 import { EvaluationInputError } from '../../domain/evaluation/errors';
+import { rankScores, rocAucFromRanking } from '../../domain/evaluation/curves';
 import { fitLogisticRegression } from '../../domain/evaluation/logistic-regression';
 import { calibrateThreshold, thresholdForRecall } from '../../domain/evaluation/threshold';
 
@@ -102,6 +106,12 @@ export const DEFAULT_CALIBRATION_RECALL = 0.95;
 /** degradation-logistic: the target recall 0.93 plus a margin for new engines (see the header). */
 export const DEGRADATION_CALIBRATION_RECALL = 0.97;
 export const DEFAULT_L2 = 1e-5;
+/**
+ * degradation-logistic: the L2 penalties tried when the calibration engines' trajectories are given and
+ * no l2 is requested; the one whose fit ranks those trajectories best (ROC-AUC) is kept. FD001 is best
+ * at 1e-5, FD002 and FD004 at 1e-3 (docs/quality.md).
+ */
+export const L2_CANDIDATES: readonly number[] = [1e-5, 1e-4, 1e-3, 1e-2];
 
 /** Lower bound of a per-sensor error ratio before the log (a perfectly reconstructed sensor). */
 export const RATIO_FLOOR = 1e-6;
@@ -139,6 +149,11 @@ export interface ScoringFitInputs {
    * anomalyRul): what 'degradation-logistic' regresses on.
    */
   trainTrajectories?: SensorErrorSet & ResidualSet & { labels: ArrayLike<number> };
+  /**
+   * Every window of the calibration engines' trajectories, labelled: when given (and no l2 requested),
+   * 'degradation-logistic' keeps the L2_CANDIDATES penalty that ranks them best.
+   */
+  calibrationTrajectories?: SensorErrorSet & ResidualSet & { labels: ArrayLike<number> };
 }
 
 /** Windows to score; 'degradation-logistic' needs their residuals too. */
@@ -227,7 +242,6 @@ export function fitScoringMethod(options: ScoringMethodOptions | ScoringMethodKi
     case 'degradation-logistic': {
       const calibrationRecall = resolved.calibrationRecall ?? DEGRADATION_CALIBRATION_RECALL;
       assertRecall(calibrationRecall);
-      const l2 = resolved.l2 ?? DEFAULT_L2;
       const trajectories = inputs.trainTrajectories;
       if (trajectories === undefined)
         fail('degradation-logistic regresses on the labelled trajectories of the training engines: none given');
@@ -239,8 +253,21 @@ export function fitScoringMethod(options: ScoringMethodOptions | ScoringMethodKi
       assertFiniteErrors(trajectories.sensorErrors, trajectories.sensorErrors.length);
       const shape = { kind: 'degradation-logistic' as const, sensorScale, recentSteps };
       const x = degradationRegressors(shape, { ...trajectories, features, count: labels.length }, labels.length);
-      const model = fitLogisticRegression(x, labels, x.length / labels.length, { l2 });
-      return { ...shape, coefficients: model.coefficients, intercept: model.intercept, l2, calibrationRecall };
+      const fit = (l2: number): DegradationLogisticMethod => {
+        const model = fitLogisticRegression(x, labels, x.length / labels.length, { l2 });
+        return { ...shape, coefficients: model.coefficients, intercept: model.intercept, l2, calibrationRecall };
+      };
+      const selection = inputs.calibrationTrajectories;
+      if (resolved.l2 !== undefined || selection === undefined) return fit(resolved.l2 ?? DEFAULT_L2);
+      const batch = { ...selection, features, count: selection.labels.length };
+      let best: { method: DegradationLogisticMethod; rocAuc: number } | null = null;
+      for (const l2 of L2_CANDIDATES) {
+        const method = fit(l2);
+        const rocAuc = rocAucFromRanking(rankScores(selection.labels, applyScoringMethod(method, batch)));
+        if (rocAuc === null) fail('the calibration trajectories need anomalous and normal windows to choose the L2 penalty');
+        if (best === null || rocAuc > best.rocAuc) best = { method, rocAuc };
+      }
+      return best!.method;
     }
     default:
       return fail(`unknown scoring method "${String((resolved as { kind: unknown }).kind)}"`);

@@ -29,6 +29,8 @@ export interface ScoringInputs {
   features: number;
   /** Every window of the training engines, labelled (needed by 'degradation-logistic'; see fitsOnTrajectories). */
   trainTrajectories?: { errors: ReconstructionErrors; labels: Uint8Array } | null;
+  /** Every window of the calibration engines, labelled ('degradation-logistic' chooses its L2 penalty on them). */
+  calibrationTrajectories?: { errors: ReconstructionErrors; labels: Uint8Array } | null;
 }
 
 /** Whether fitting this method needs the training engines' labelled full trajectories. */
@@ -38,11 +40,13 @@ export function fitsOnTrajectories(kind: string): boolean {
 
 export function fitScoring(kind: string, inputs: ScoringInputs): FittedScoring {
   const trajectories = inputs.trainTrajectories;
+  const selection = inputs.calibrationTrajectories;
   return {
     definition: fitScoringMethod(kind as ScoringMethodKind, {
       features: inputs.features,
       train: inputs.train,
       ...(trajectories ? { trainTrajectories: { ...trajectories.errors, labels: trajectories.labels } } : {}),
+      ...(selection ? { calibrationTrajectories: { ...selection.errors, labels: selection.labels } } : {}),
     }),
   };
 }
