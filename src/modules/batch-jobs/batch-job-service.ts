@@ -17,7 +17,7 @@ import { ErrorCode, badInput, notFound, ServiceError } from '../../platform/erro
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { cancelJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, isOrphaned, runnerIsDead } from '../../platform/jobs/job-liveness';
+import { DEFAULT_STALE_AFTER_MS, isOrphaned, jobStateFilter } from '../../platform/jobs/job-liveness';
 import { datasetNamed } from '../datasets/dataset-service';
 import { MAX_EVALUATED_UNITS, type EvaluationRequest, type EvaluationService, type ResolvedSplit } from '../evaluation/evaluation-service';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
@@ -211,7 +211,10 @@ export class BatchJobService {
   /** Jobs newest first, optionally of one kind and state. */
   async list(kind?: BatchJobKind | null, status?: JobState | null, pageRequest?: PageRequest | null): Promise<Page<BatchJobView>> {
     const { offset, limit } = resolvePage(pageRequest);
-    const where: Prisma.BatchJobWhereInput = { ...(kind ? { kind } : {}), ...(await this.whereState(status)) };
+    const where: Prisma.BatchJobWhereInput = {
+      ...(kind ? { kind } : {}),
+      ...(await jobStateFilter(this.prisma, status, this.staleAfterMs)),
+    };
     const [items, totalCount] = await Promise.all([
       this.prisma.batchJob.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: offset, take: limit }),
       this.prisma.batchJob.count({ where }),
@@ -225,24 +228,15 @@ export class BatchJobService {
     status?: JobState | null,
     request?: ConnectionRequest | null,
   ): Promise<Connection<BatchJobView>> {
-    const where: Prisma.BatchJobWhereInput = { ...(kind ? { kind } : {}), ...(await this.whereState(status)) };
+    const where: Prisma.BatchJobWhereInput = {
+      ...(kind ? { kind } : {}),
+      ...(await jobStateFilter(this.prisma, status, this.staleAfterMs)),
+    };
     const rows = await keysetConnection('batchJob', 'desc', request, {
       rows: (id, order, take) => this.prisma.batchJob.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
       count: () => this.prisma.batchJob.count({ where }),
     });
     return mapConnection(rows, (jobs) => this.views(jobs));
-  }
-
-  private async whereState(status?: JobState | null): Promise<Prisma.BatchJobWhereInput> {
-    if (!status) return {};
-    if (status !== 'RUNNING' && status !== 'ORPHANED') return { status };
-    const staleBefore = this.staleBefore();
-    const dead = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-    const orphaned = runnerIsDead(
-      staleBefore,
-      dead.map((runner) => runner.id),
-    );
-    return status === 'ORPHANED' ? { status: 'RUNNING', ...orphaned } : { status: 'RUNNING', NOT: orphaned };
   }
 
   /** Engines finished and their windows, of several jobs (for batch loading). */

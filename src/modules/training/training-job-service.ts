@@ -1,6 +1,6 @@
 // Training jobs as clients see them: queue one (validated, returned at once), follow it, cancel it. A
 // RUNNING job whose runner is dead shows as ORPHANED (platform/jobs/job-liveness.ts) until a runner settles it.
-import type { JobStatus, Prisma, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
+import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
@@ -8,7 +8,7 @@ import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 import { cancelJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, isOrphaned, runnerIsDead } from '../../platform/jobs/job-liveness';
+import { DEFAULT_STALE_AFTER_MS, isOrphaned, jobStateFilter } from '../../platform/jobs/job-liveness';
 
 /** A job's state as clients see it: the stored status, or ORPHANED for a RUNNING job whose runner is dead. */
 export type JobState = JobStatus | 'ORPHANED';
@@ -146,7 +146,7 @@ export class TrainingJobService {
 
   async list(status?: JobState | null, pageRequest?: PageRequest | null): Promise<Page<TrainingJobView>> {
     const { offset, limit } = resolvePage(pageRequest);
-    const where = await this.whereState(status);
+    const where = await jobStateFilter(this.prisma, status, this.staleAfterMs);
     const [items, totalCount] = await Promise.all([
       this.prisma.trainingJob.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: offset, take: limit }),
       this.prisma.trainingJob.count({ where }),
@@ -156,24 +156,12 @@ export class TrainingJobService {
 
   /** Jobs newest first (in id order, descending), optionally of one status, as a cursor connection. */
   async connection(status?: JobState | null, request?: ConnectionRequest | null): Promise<Connection<TrainingJobView>> {
-    const where = await this.whereState(status);
+    const where = await jobStateFilter(this.prisma, status, this.staleAfterMs);
     const rows = await keysetConnection('trainingJob', 'desc', request, {
       rows: (id, order, take) => this.prisma.trainingJob.findMany({ where: { AND: [where, { id }] }, orderBy: { id: order }, take }),
       count: () => this.prisma.trainingJob.count({ where }),
     });
     return mapConnection(rows, (jobs) => this.views(jobs));
-  }
-
-  private async whereState(status?: JobState | null): Promise<Prisma.TrainingJobWhereInput> {
-    if (!status) return {};
-    if (status !== 'RUNNING' && status !== 'ORPHANED') return { status };
-    const staleBefore = this.staleBefore();
-    const dead = await this.prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-    const orphaned = runnerIsDead(
-      staleBefore,
-      dead.map((runner) => runner.id),
-    );
-    return status === 'ORPHANED' ? { status: 'RUNNING', ...orphaned } : { status: 'RUNNING', NOT: orphaned };
   }
 
   /** Epochs of several jobs, in epoch order (for batch loading). */

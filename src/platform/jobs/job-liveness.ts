@@ -37,17 +37,29 @@ export async function beatRunner(prisma: Pick<PrismaClient, 'jobRunner'>, instan
   });
 }
 
-/** A Prisma filter (on any queue table) for the RUNNING jobs whose runner is dead now. */
-export async function orphanedJobs(prisma: Pick<PrismaClient, 'jobRunner'>, staleAfterMs: number) {
+/**
+ * A Prisma filter (on any queue table) for the jobs shown in `state`: a stored status, or RUNNING split by
+ * the rule into RUNNING (its runner alive) and ORPHANED (its runner dead now).
+ */
+export async function jobStateFilter(
+  prisma: Pick<PrismaClient, 'jobRunner'>,
+  state: JobStatus | 'ORPHANED' | null | undefined,
+  staleAfterMs: number,
+) {
+  if (!state) return {};
+  if (state !== 'RUNNING' && state !== 'ORPHANED') return { status: state };
   const staleBefore = new Date(Date.now() - staleAfterMs);
   const deadRunners = await prisma.jobRunner.findMany({ where: { heartbeatAt: { lt: staleBefore } }, select: { id: true } });
-  return {
-    status: 'RUNNING' as const,
-    ...runnerIsDead(
-      staleBefore,
-      deadRunners.map((runner) => runner.id),
-    ),
-  };
+  const dead = runnerIsDead(
+    staleBefore,
+    deadRunners.map((runner) => runner.id),
+  );
+  return state === 'ORPHANED' ? { status: 'RUNNING' as const, ...dead } : { status: 'RUNNING' as const, NOT: dead };
+}
+
+/** A Prisma filter (on any queue table) for the RUNNING jobs whose runner is dead now. */
+export function orphanedJobs(prisma: Pick<PrismaClient, 'jobRunner'>, staleAfterMs: number) {
+  return jobStateFilter(prisma, 'ORPHANED', staleAfterMs);
 }
 
 export type OrphanOutcome = 'cancelled' | 'failed' | 'requeued';
