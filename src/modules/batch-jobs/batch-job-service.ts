@@ -17,7 +17,7 @@ import { ErrorCode, badInput, notFound, ServiceError } from '../../platform/erro
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { cancelJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, isOrphaned, jobStateFilter } from '../../platform/jobs/job-liveness';
+import { DEFAULT_STALE_AFTER_MS, jobStateFilter, withShownStates } from '../../platform/jobs/job-liveness';
 import { datasetNamed } from '../datasets/dataset-service';
 import { MAX_EVALUATED_UNITS, type EvaluationRequest, type EvaluationService, type ResolvedSplit } from '../evaluation/evaluation-service';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
@@ -185,15 +185,9 @@ export class BatchJobService {
     return new Date(Date.now() - this.staleAfterMs);
   }
 
-  private async views(jobs: BatchJob[]): Promise<BatchJobView[]> {
-    const runnerIds = [...new Set(jobs.filter((job) => job.status === 'RUNNING' && job.claimedBy !== null).map((job) => job.claimedBy!))];
-    const runners =
-      runnerIds.length === 0
-        ? []
-        : await this.prisma.jobRunner.findMany({ where: { id: { in: runnerIds } }, select: { id: true, heartbeatAt: true } });
-    const heartbeats = new Map(runners.map((runner) => [runner.id, runner.heartbeatAt]));
-    const staleBefore = this.staleBefore();
-    return jobs.map((job) => (isOrphaned(job, heartbeats, staleBefore) ? { ...job, status: 'ORPHANED' } : job));
+  /** Jobs as clients see them: RUNNING jobs whose runner is dead are ORPHANED. */
+  private views(jobs: BatchJob[]): Promise<BatchJobView[]> {
+    return withShownStates(this.prisma, jobs, this.staleAfterMs);
   }
 
   async get(id: number): Promise<BatchJobView> {

@@ -8,7 +8,7 @@ import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 import { cancelJob } from '../../platform/jobs/job-claims';
-import { DEFAULT_STALE_AFTER_MS, isOrphaned, jobStateFilter } from '../../platform/jobs/job-liveness';
+import { DEFAULT_STALE_AFTER_MS, jobStateFilter, withShownStates } from '../../platform/jobs/job-liveness';
 
 /** A job's state as clients see it: the stored status, or ORPHANED for a RUNNING job whose runner is dead. */
 export type JobState = JobStatus | 'ORPHANED';
@@ -56,15 +56,8 @@ export class TrainingJobService {
   }
 
   /** Jobs as clients see them: RUNNING jobs whose runner is dead are ORPHANED. */
-  private async views(jobs: TrainingJob[]): Promise<TrainingJobView[]> {
-    const runnerIds = [...new Set(jobs.filter((job) => job.status === 'RUNNING' && job.claimedBy !== null).map((job) => job.claimedBy!))];
-    const runners =
-      runnerIds.length === 0
-        ? []
-        : await this.prisma.jobRunner.findMany({ where: { id: { in: runnerIds } }, select: { id: true, heartbeatAt: true } });
-    const heartbeats = new Map(runners.map((runner) => [runner.id, runner.heartbeatAt]));
-    const staleBefore = this.staleBefore();
-    return jobs.map((job) => (isOrphaned(job, heartbeats, staleBefore) ? { ...job, status: 'ORPHANED' } : job));
+  private views(jobs: TrainingJob[]): Promise<TrainingJobView[]> {
+    return withShownStates(this.prisma, jobs, this.staleAfterMs);
   }
 
   /** Validates the request against the stored data and queues the job; nothing is written on error. */

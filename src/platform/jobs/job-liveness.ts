@@ -27,6 +27,22 @@ export function isOrphaned(job: LiveJob, runnerHeartbeats: ReadonlyMap<string, D
   return runnerBeat !== undefined && runnerBeat < staleBefore;
 }
 
+/** Jobs as clients see them: a RUNNING job whose runner is dead shows as ORPHANED. */
+export async function withShownStates<J extends LiveJob>(
+  prisma: Pick<PrismaClient, 'jobRunner'>,
+  jobs: readonly J[],
+  staleAfterMs: number,
+): Promise<(Omit<J, 'status'> & { status: JobStatus | 'ORPHANED' })[]> {
+  const runnerIds = [...new Set(jobs.filter((job) => job.status === 'RUNNING' && job.claimedBy !== null).map((job) => job.claimedBy!))];
+  const runners =
+    runnerIds.length === 0
+      ? []
+      : await prisma.jobRunner.findMany({ where: { id: { in: runnerIds } }, select: { id: true, heartbeatAt: true } });
+  const heartbeats = new Map(runners.map((runner) => [runner.id, runner.heartbeatAt]));
+  const staleBefore = new Date(Date.now() - staleAfterMs);
+  return jobs.map((job) => (isOrphaned(job, heartbeats, staleBefore) ? { ...job, status: 'ORPHANED' as const } : job));
+}
+
 /** Registers runner `instanceId` in job_runners, or refreshes its heartbeat there. */
 export async function beatRunner(prisma: Pick<PrismaClient, 'jobRunner'>, instanceId: string): Promise<void> {
   const now = new Date();
