@@ -1,6 +1,6 @@
 // A minimal WebAssembly binary writer: just what the hand-written SIMD kernels need (the autoencoder's
 // LSTM cells, lstm-autoencoder/engine/simd-cell-kernels.ts, and LOF's distances,
-// local-outlier-factor/distance-keys.ts, and PCA's products, pca-reconstruction/basis-products.ts): i32 and
+// local-outlier-factor/distance-keys.ts, and PCA's products, common/float64-products.ts): i32 and
 // v128 locals, loops, loads and stores, f32x4 and f64x2 arithmetic, and one imported memory. It lets the project ship hand-written SIMD kernels as TypeScript, without a
 // wasm toolchain or a binary blob.
 // Opcodes follow the WebAssembly 2.0 specification (SIMD opcodes are 0xFD-prefixed LEB128 numbers).

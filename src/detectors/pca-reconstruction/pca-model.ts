@@ -2,7 +2,7 @@
 // looks like; a window's residual off that subspace is what they cannot explain. Scoring needs the
 // residual only, which either basis gives: x - W W^T x from the k leading axes, or R R^T x from the D - k
 // others. The model keeps the smaller one, so a window costs 2 D min(k, D - k) multiply-adds.
-import { instantiateProduct, ROWS_PER_TILE, WINDOWS_PER_GROUP } from './basis-products';
+import { COLUMNS_PER_GROUP as WINDOWS_PER_GROUP, instantiateProduct, ROWS_PER_TILE, tiled } from '../common/float64-products';
 import { componentsForVariance, principalAxes } from '../common/principal-axes';
 import { createFixedMemory } from '../common/wasm-assembler';
 import { DIRECTION_CYCLES } from '../common/window-features';
@@ -47,14 +47,6 @@ export function fitPca(windows: WindowBatch, choice: PcaChoice): PcaModel {
 /** Windows per kernel call: 16 groups of 4, whose values (about 215 KB for 420 dimensions) stay in cache. */
 const WINDOWS_PER_CALL = 64;
 
-/** [tiles of 4 rows][columns][4] the rows x columns matrix `values` (row-major), rows past its end zeros. */
-function tiled(values: Float64Array, rows: number, columns: number, out: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    const tile = Math.floor(i / ROWS_PER_TILE) * columns * ROWS_PER_TILE;
-    for (let j = 0; j < columns; j++) out[tile + j * ROWS_PER_TILE + (i % ROWS_PER_TILE)] = values[i * columns + j];
-  }
-}
-
 /** [dimensions, rows] the basis transposed: reconstructing one value is one dot product over the axes. */
 function transposed(model: PcaModel): Float64Array {
   const { dimensions, basis } = model;
@@ -65,7 +57,7 @@ function transposed(model: PcaModel): Float64Array {
 }
 
 /**
- * A scorer of windows for `model`: it keeps the basis, tiled for the kernel (./basis-products.ts), and its
+ * A scorer of windows for `model`: it keeps the basis, tiled for the kernel (../common/float64-products.ts), and its
  * work buffers in one WebAssembly memory between calls. Per group of four windows: coordinates = B c of
  * the centred windows c, then reconstructions = B^T coordinates, each value summed in order as a plain
  * loop would (bit for bit the scores of the JavaScript loops this replaced).

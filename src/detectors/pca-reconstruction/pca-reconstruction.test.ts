@@ -84,7 +84,7 @@ function plainScore(model: PcaModel, windows: WindowBatch, w: number): number[] 
   ];
 }
 
-describe('the SIMD scorer (basis-products.ts) on FD001', () => {
+describe('the SIMD scorer (common/float64-products.ts) on FD001', () => {
   const dataset = fd001();
   const train = batchOf(dataset.train);
   // Every 7th test window: 559, so the last kernel call and its last group of four are partly filled.

@@ -1,19 +1,20 @@
-// The products that reconstruct windows from PCA's basis, out = M in for groups of four windows, by a
-// WebAssembly SIMD kernel in float64 (f64x2). Each output value is summed as the plain loop sums it,
-// s = 0, then s += m[step] * in[step] for step = 0, 1, ... in order, each product and sum rounded once
-// (WebAssembly never fuses them): the results are bit for bit those of scalar JavaScript.
+// Matrix products out = M X in float64 by a WebAssembly SIMD kernel (f64x2), for PCA: its scoring's
+// reconstructions (pca-reconstruction/pca-model.ts) and the covariance matrix of its fit
+// (./principal-axes.ts). Each output value is summed as the plain loop sums it, s = 0, then
+// s += m[step] * x[step] for step = 0, 1, ... in order, each product and sum rounded once (WebAssembly
+// never fuses them): the results are bit for bit those of scalar JavaScript.
 //
-// A tile is four rows of M against the four windows of a group: eight f64x2 accumulators, one step per loop
-// turn. Layouts, all float64 in one WebAssembly memory:
+// A tile is four rows of M against a group of four columns of X: eight f64x2 accumulators, one step per
+// loop turn. Layouts, all float64 in one WebAssembly memory:
 // - M in tiles of 4 rows: tile t holds rows 4t..4t+3 step by step ([step][4]); rows past M's end are zeros;
-// - the input in groups of 4 windows: group g holds its windows' values step by step ([step][4]), one group
-//   every `inputStride` bytes;
-// - the output likewise, [row][4] per group (tiles x 4 rows), one group every `outputStride` bytes.
+// - X in groups of 4 columns: group g holds columns 4g..4g+3 step by step ([step][4]), one group every
+//   `inputStride` bytes (the layout of a tiled M^T: a product M M^T can pass the same memory twice);
+// - out likewise, [row][4] per group (tiles x 4 rows), one group every `outputStride` bytes.
 
-import { assembleModule, FunctionBuilder, ValueType, webAssembly, type WasmMemory, type WasmModule } from '../common/wasm-assembler';
+import { assembleModule, FunctionBuilder, ValueType, webAssembly, type WasmMemory, type WasmModule } from './wasm-assembler';
 
 export const ROWS_PER_TILE = 4;
-export const WINDOWS_PER_GROUP = 4;
+export const COLUMNS_PER_GROUP = 4;
 
 /**
  * product(matrix, tiles, steps, input, groups, inputStride, output, outputStride): byte addresses, counts,
@@ -26,7 +27,7 @@ function productKernel(): FunctionBuilder {
   const splat = f.local(ValueType.v128);
   const low = f.local(ValueType.v128);
   const high = f.local(ValueType.v128);
-  // accumulators[r]: row r of the tile against windows 0-1 and 2-3 of the group.
+  // accumulators[r]: row r of the tile against columns 0-1 and 2-3 of the group.
   const accumulators = Array.from({ length: ROWS_PER_TILE }, () => [f.local(ValueType.v128), f.local(ValueType.v128)]);
 
   f.i32(0).set(group);
@@ -76,6 +77,14 @@ function productKernel(): FunctionBuilder {
   return f;
 }
 
+/** [tiles of 4 rows][columns][4] the rows x columns matrix `values` (row-major), rows past its end zeros. */
+export function tiled(values: Float64Array, rows: number, columns: number, out: Float64Array): void {
+  for (let i = 0; i < rows; i++) {
+    const tile = Math.floor(i / ROWS_PER_TILE) * columns * ROWS_PER_TILE;
+    for (let j = 0; j < columns; j++) out[tile + j * ROWS_PER_TILE + (i % ROWS_PER_TILE)] = values[i * columns + j];
+  }
+}
+
 let compiled: WasmModule | null | undefined;
 
 function productModule(): WasmModule | null {
@@ -100,6 +109,6 @@ export type ProductKernel = (
 /** The kernel bound to `memory`; throws where the runtime has no WebAssembly SIMD (Node.js has it from 16.4 on). */
 export function instantiateProduct(memory: WasmMemory): ProductKernel {
   const module = productModule();
-  if (module === null || webAssembly === undefined) throw new Error('PCA scoring needs WebAssembly SIMD, which this runtime lacks');
+  if (module === null || webAssembly === undefined) throw new Error('PCA needs WebAssembly SIMD, which this runtime lacks');
   return new webAssembly.Instance(module, { env: { memory } }).exports.product as ProductKernel;
 }
