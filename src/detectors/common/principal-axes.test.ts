@@ -1,4 +1,5 @@
-import { componentsForVariance, principalAxes } from './principal-axes';
+import { batchOf, everyNth, fd001 } from './test-helpers';
+import { componentsForVariance, covariance, principalAxes } from './principal-axes';
 
 describe('principal axes', () => {
   it('finds the direction of largest variance first, orthonormal axes and sample variances', () => {
@@ -21,5 +22,33 @@ describe('principal axes', () => {
     // 3 / 4 = 0.75 does not exceed 0.75 (np.searchsorted(..., side='right') + 1 gives 2).
     expect(componentsForVariance(variances, 0.75)).toBe(2);
     expect(componentsForVariance(variances, 0.99)).toBe(3);
+  });
+
+  it.each([
+    ['301 FD001 windows of 420 values', 301, 420],
+    ['1,001 rows of 42 of their values (no multiple of 4, an odd count)', 1001, 42],
+  ])('forms the covariance of %s bit for bit as the two-way unrolled float64 loop does', (_, count, dimensions) => {
+    const rows = everyNth(batchOf(fd001().train), 16, 301).x;
+    const { mean, covariance: actual } = covariance(rows, count, dimensions);
+    const columns = Array.from({ length: dimensions }, (_, d) =>
+      Array.from({ length: count }, (_, i) => rows[i * dimensions + d] - mean[d]),
+    );
+    let compared = 0;
+    for (let a = 0; a < dimensions; a++) {
+      for (let b = 0; b < dimensions; b++) {
+        let s0 = 0;
+        let s1 = 0;
+        for (let i = 0; i < count; i++) {
+          if (i % 2 === 0) s0 += columns[a][i] * columns[b][i];
+          else s1 += columns[a][i] * columns[b][i];
+        }
+        const expected = (s0 + s1) / (count - 1);
+        // Object.is: equal bits; a report only on a difference, not one expect per entry.
+        if (!Object.is(actual[a * dimensions + b], expected))
+          expect({ a, b, value: actual[a * dimensions + b] }).toEqual({ a, b, value: expected });
+        compared++;
+      }
+    }
+    expect(compared).toBe(dimensions * dimensions);
   });
 });

@@ -1,8 +1,10 @@
 // Principal axes of rows of features: the eigenvectors of their covariance matrix, by decreasing variance
 // (what scikit-learn's PCA finds through an SVD of the centred rows: the same axes up to sign, and
-// variances S^2 / (n - 1)). ml-matrix decomposes the covariance matrix; forming it here in tight loops
-// over columns is several times faster than through ml-matrix's generic products.
+// variances S^2 / (n - 1)). ml-matrix decomposes the covariance matrix; it is formed here in SIMD, far
+// faster than through ml-matrix's generic products.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { COLUMNS_PER_GROUP, instantiateProduct, ROWS_PER_TILE } from './float64-products';
+import { createFixedMemory } from './wasm-assembler';
 
 export interface PrincipalAxes {
   dimensions: number;
@@ -14,36 +16,61 @@ export interface PrincipalAxes {
   axes: Float64Array;
 }
 
-/** Principal axes of `rows` (row-major, `count` x `dimensions`); needs at least 2 rows. */
-export function principalAxes(rows: ArrayLike<number>, count: number, dimensions: number): PrincipalAxes {
+/**
+ * The column means of `rows` (row-major, `count` x `dimensions`) and their covariance matrix
+ * ([dimensions, dimensions], divided by count - 1). Entry (a, b) is s0 + s1, s0 summing the products of the
+ * centred columns a and b over the even rows in order, s1 over the odd rows: the order of the two-way
+ * unrolled loop that formed it before, kept so that fits stay bit for bit the same. The products run in
+ * float64 SIMD (./float64-products.ts), one column tile against the tiles up to it (the matrix is symmetric).
+ */
+export function covariance(rows: ArrayLike<number>, count: number, dimensions: number): { mean: Float64Array; covariance: Float64Array } {
   if (count < 2) throw new RangeError(`principal axes need at least 2 rows, got ${count}`);
   const mean = new Float64Array(dimensions);
   for (let i = 0; i < count; i++) for (let d = 0; d < dimensions; d++) mean[d] += rows[i * dimensions + d];
   for (let d = 0; d < dimensions; d++) mean[d] /= count;
-  // Centred columns, contiguous, so that each covariance entry is one streaming dot product.
-  const columns = new Float64Array(dimensions * count);
+  const tiles = Math.ceil(dimensions / ROWS_PER_TILE);
+  // The centred even rows and the odd rows, each tiled ([tile][row][4]), then each one's sums.
+  const steps = [Math.ceil(count / 2), Math.floor(count / 2)];
+  const sumsBytes = tiles * tiles * ROWS_PER_TILE * COLUMNS_PER_GROUP * 8;
+  const centredAddresses = [0, tiles * ROWS_PER_TILE * steps[0] * 8];
+  const sumsAddresses = [centredAddresses[1] + tiles * ROWS_PER_TILE * steps[1] * 8];
+  sumsAddresses.push(sumsAddresses[0] + sumsBytes);
+  const memory = createFixedMemory(Math.ceil((sumsAddresses[1] + sumsBytes) / 65536));
+  const product = instantiateProduct(memory);
+  const centred = [0, 1].map((half) => new Float64Array(memory.buffer, centredAddresses[half], tiles * ROWS_PER_TILE * steps[half]));
   for (let i = 0; i < count; i++) {
-    for (let d = 0; d < dimensions; d++) columns[d * count + i] = rows[i * dimensions + d] - mean[d];
+    const half = centred[i & 1];
+    const step = (i >> 1) * ROWS_PER_TILE;
+    const tileSize = steps[i & 1] * ROWS_PER_TILE;
+    for (let d = 0; d < dimensions; d++) half[(d >> 2) * tileSize + step + (d & 3)] = rows[i * dimensions + d] - mean[d];
   }
-  const covariance = new Matrix(dimensions, dimensions);
-  for (let a = 0; a < dimensions; a++) {
-    const first = a * count;
-    for (let b = 0; b <= a; b++) {
-      const second = b * count;
-      let s0 = 0;
-      let s1 = 0;
-      let i = 0;
-      for (; i + 1 < count; i += 2) {
-        s0 += columns[first + i] * columns[second + i];
-        s1 += columns[first + i + 1] * columns[second + i + 1];
-      }
-      if (i < count) s0 += columns[first + i] * columns[second + i];
-      const value = (s0 + s1) / (count - 1);
-      covariance.set(a, b, value);
-      covariance.set(b, a, value);
+  for (const half of [0, 1]) {
+    const stride = steps[half] * ROWS_PER_TILE * 8;
+    for (let group = 0; group < tiles; group++) {
+      const out = sumsAddresses[half] + (group * sumsBytes) / tiles;
+      product(centredAddresses[half], group + 1, steps[half], centredAddresses[half] + group * stride, 1, stride, out, 0);
     }
   }
-  const decomposition = new EigenvalueDecomposition(covariance, { assumeSymmetric: true });
+  const [even, odd] = [0, 1].map((half) => new Float64Array(memory.buffer, sumsAddresses[half], sumsBytes / 8));
+  const matrix = new Float64Array(dimensions * dimensions);
+  for (let b = 0; b < dimensions; b++) {
+    const column = (b >> 2) * tiles * ROWS_PER_TILE * COLUMNS_PER_GROUP + (b & 3);
+    for (let a = 0; a <= b; a++) {
+      const at = column + a * COLUMNS_PER_GROUP;
+      const value = (even[at] + odd[at]) / (count - 1);
+      matrix[a * dimensions + b] = value;
+      matrix[b * dimensions + a] = value;
+    }
+  }
+  return { mean, covariance: matrix };
+}
+
+/** Principal axes of `rows` (row-major, `count` x `dimensions`); needs at least 2 rows. */
+export function principalAxes(rows: ArrayLike<number>, count: number, dimensions: number): PrincipalAxes {
+  const { mean, covariance: entries } = covariance(rows, count, dimensions);
+  const matrix = new Matrix(dimensions, dimensions);
+  for (let a = 0; a < dimensions; a++) for (let b = 0; b < dimensions; b++) matrix.set(a, b, entries[a * dimensions + b]);
+  const decomposition = new EigenvalueDecomposition(matrix, { assumeSymmetric: true });
   const values = decomposition.realEigenvalues;
   const vectors = decomposition.eigenvectorMatrix;
   const order = values.map((_, j) => j).sort((p, q) => values[q] - values[p]);

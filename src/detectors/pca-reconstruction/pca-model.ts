@@ -2,7 +2,9 @@
 // looks like; a window's residual off that subspace is what they cannot explain. Scoring needs the
 // residual only, which either basis gives: x - W W^T x from the k leading axes, or R R^T x from the D - k
 // others. The model keeps the smaller one, so a window costs 2 D min(k, D - k) multiply-adds.
+import { COLUMNS_PER_GROUP as WINDOWS_PER_GROUP, instantiateProduct, ROWS_PER_TILE, tiled } from '../common/float64-products';
 import { componentsForVariance, principalAxes } from '../common/principal-axes';
+import { createFixedMemory } from '../common/wasm-assembler';
 import { DIRECTION_CYCLES } from '../common/window-features';
 import type { WindowBatch, WindowScores } from '../detector';
 
@@ -42,10 +44,10 @@ export function fitPca(windows: WindowBatch, choice: PcaChoice): PcaModel {
   return { dimensions, sensors: windows.features, components, explainedVariance: total > 0 ? kept / total : 1, mean, basisKind, basis };
 }
 
-/** Windows scored together: each basis value loaded once serves this many windows' dot products. */
-const LANES = 4;
+/** Windows per kernel call: 16 groups of 4, whose values (about 215 KB for 420 dimensions) stay in cache. */
+const WINDOWS_PER_CALL = 64;
 
-/** [dimensions, rows] the basis transposed, so that reconstructing one value is one contiguous dot product. */
+/** [dimensions, rows] the basis transposed: reconstructing one value is one dot product over the axes. */
 function transposed(model: PcaModel): Float64Array {
   const { dimensions, basis } = model;
   const rows = basis.length / dimensions;
@@ -54,17 +56,37 @@ function transposed(model: PcaModel): Float64Array {
   return out;
 }
 
-/** A scorer of windows for `model`: it keeps the transposed basis and its work buffers between calls. */
+/**
+ * A scorer of windows for `model`: it keeps the basis, tiled for the kernel (../common/float64-products.ts), and its
+ * work buffers in one WebAssembly memory between calls. Per group of four windows: coordinates = B c of
+ * the centred windows c, then reconstructions = B^T coordinates, each value summed in order as a plain
+ * loop would (bit for bit the scores of the JavaScript loops this replaced).
+ */
 export function pcaScorer(model: PcaModel): (windows: WindowBatch) => WindowScores {
   const { dimensions, sensors, mean, basis, basisKind } = model;
   const rows = basis.length / dimensions;
-  const basisT = transposed(model);
   const length = dimensions / sensors;
   const recent = Math.min(DIRECTION_CYCLES, length);
-  // Lane-interleaved buffers: value d of lane l at d * LANES + l.
-  const centred = new Float64Array(dimensions * LANES);
-  const coordinates = new Float64Array(rows * LANES);
-  const residual = new Float64Array(dimensions * LANES);
+  const rowTiles = Math.ceil(rows / ROWS_PER_TILE);
+  const dimensionTiles = Math.ceil(dimensions / ROWS_PER_TILE);
+  const groups = WINDOWS_PER_CALL / WINDOWS_PER_GROUP;
+  // Byte layout: the two tiled matrices, then the centred windows, coordinates and reconstructions of a call.
+  const centredStride = dimensions * WINDOWS_PER_GROUP * 8;
+  const coordinateStride = rowTiles * ROWS_PER_TILE * WINDOWS_PER_GROUP * 8;
+  const reconstructionStride = dimensionTiles * ROWS_PER_TILE * WINDOWS_PER_GROUP * 8;
+  const forwardAddress = 0;
+  const backwardAddress = forwardAddress + rowTiles * ROWS_PER_TILE * dimensions * 8;
+  const centredAddress = backwardAddress + dimensionTiles * ROWS_PER_TILE * rows * 8;
+  const coordinatesAddress = centredAddress + groups * centredStride;
+  const reconstructionsAddress = coordinatesAddress + groups * coordinateStride;
+  const end = reconstructionsAddress + groups * reconstructionStride;
+  const memory = createFixedMemory(Math.max(1, Math.ceil(end / 65536)));
+  const product = instantiateProduct(memory);
+  tiled(basis, rows, dimensions, new Float64Array(memory.buffer, forwardAddress, (backwardAddress - forwardAddress) / 8));
+  tiled(transposed(model), dimensions, rows, new Float64Array(memory.buffer, backwardAddress, (centredAddress - backwardAddress) / 8));
+  const centred = new Float64Array(memory.buffer, centredAddress, (coordinatesAddress - centredAddress) / 8);
+  const reconstructions = new Float64Array(memory.buffer, reconstructionsAddress, (end - reconstructionsAddress) / 8);
+  const principal = basisKind === 'principal';
   const squares = new Float64Array(sensors);
   const recentSums = new Float64Array(sensors);
 
@@ -79,60 +101,36 @@ export function pcaScorer(model: PcaModel): (windows: WindowBatch) => WindowScor
     const scores = new Float64Array(count);
     const contributions = new Float32Array(count * sensors);
     const directions = new Float32Array(count * sensors);
-    for (let first = 0; first < count; first += LANES) {
-      // A last group of fewer windows repeats its last window in the spare lanes.
-      for (let l = 0; l < LANES; l++) {
-        const offset = Math.min(first + l, count - 1) * dimensions;
-        for (let d = 0; d < dimensions; d++) centred[d * LANES + l] = x[offset + d] - mean[d];
+    for (let first = 0; first < count; first += WINDOWS_PER_CALL) {
+      const chunk = Math.min(WINDOWS_PER_CALL, count - first);
+      for (let n = 0; n < chunk; n++) {
+        const offset = (first + n) * dimensions;
+        const lane = (n >> 2) * dimensions * WINDOWS_PER_GROUP + (n & 3);
+        for (let d = 0; d < dimensions; d++) centred[lane + d * WINDOWS_PER_GROUP] = x[offset + d] - mean[d];
       }
-      for (let j = 0; j < rows; j++) {
-        const axis = j * dimensions;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let d = 0; d < dimensions; d++) {
-          const b = basis[axis + d];
-          const c = d * LANES;
-          s0 += b * centred[c];
-          s1 += b * centred[c + 1];
-          s2 += b * centred[c + 2];
-          s3 += b * centred[c + 3];
-        }
-        const c = j * LANES;
-        coordinates[c] = s0;
-        coordinates[c + 1] = s1;
-        coordinates[c + 2] = s2;
-        coordinates[c + 3] = s3;
-      }
-      for (let d = 0; d < dimensions; d++) {
-        const axes = d * rows;
-        let r0 = 0;
-        let r1 = 0;
-        let r2 = 0;
-        let r3 = 0;
-        for (let j = 0; j < rows; j++) {
-          const b = basisT[axes + j];
-          const c = j * LANES;
-          r0 += b * coordinates[c];
-          r1 += b * coordinates[c + 1];
-          r2 += b * coordinates[c + 2];
-          r3 += b * coordinates[c + 3];
-        }
-        const c = d * LANES;
-        const principal = basisKind === 'principal';
-        residual[c] = principal ? centred[c] - r0 : r0;
-        residual[c + 1] = principal ? centred[c + 1] - r1 : r1;
-        residual[c + 2] = principal ? centred[c + 2] - r2 : r2;
-        residual[c + 3] = principal ? centred[c + 3] - r3 : r3;
-      }
-      for (let l = 0; l < LANES && first + l < count; l++) {
-        const w = first + l;
+      // The spare lanes of a last group hold earlier windows' values: computed, never read.
+      const used = Math.ceil(chunk / WINDOWS_PER_GROUP);
+      product(forwardAddress, rowTiles, dimensions, centredAddress, used, centredStride, coordinatesAddress, coordinateStride);
+      product(
+        backwardAddress,
+        dimensionTiles,
+        rows,
+        coordinatesAddress,
+        used,
+        coordinateStride,
+        reconstructionsAddress,
+        reconstructionStride,
+      );
+      for (let n = 0; n < chunk; n++) {
+        const w = first + n;
+        const lane = (n >> 2) * dimensions * WINDOWS_PER_GROUP + (n & 3);
+        const out = (n >> 2) * dimensionTiles * ROWS_PER_TILE * WINDOWS_PER_GROUP + (n & 3);
         squares.fill(0);
         recentSums.fill(0);
         let total = 0;
         for (let d = 0; d < dimensions; d++) {
-          const r = residual[d * LANES + l];
+          const reconstruction = reconstructions[out + d * WINDOWS_PER_GROUP];
+          const r = principal ? centred[lane + d * WINDOWS_PER_GROUP] - reconstruction : reconstruction;
           const s = d % sensors;
           total += r * r;
           squares[s] += r * r;
