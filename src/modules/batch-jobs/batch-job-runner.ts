@@ -6,7 +6,7 @@
 // clears its active_key, so that the same request queues a new job.
 import { randomUUID } from 'node:crypto';
 import type { BatchJob, BatchJobKind, Prisma, PrismaClient } from '@prisma/client';
-import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { claimCancellableJob } from '../../platform/jobs/job-claims';
 import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
 import { JobRun } from '../../platform/jobs/job-run';
 import { PollingLoop } from '../../platform/jobs/polling-loop';
@@ -97,11 +97,7 @@ export class BatchJobRunner {
     await this.beatRunner();
     await this.recoverOrphanedJobs();
     if (this.loop.stopping) return null;
-    const id = await claimQueuedJob(this.prisma, 'batch_jobs', this.instanceId, {
-      jobId,
-      assignments: 'retry_at = NULL',
-      condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
-    });
+    const id = await claimCancellableJob(this.prisma, 'batch_jobs', this.instanceId, jobId);
     if (id === null) return null;
     await this.runJob(await this.prisma.batchJob.findUniqueOrThrow({ where: { id } }));
     return this.prisma.batchJob.findUniqueOrThrow({ where: { id } });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
-import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { claimCancellableJob } from '../../platform/jobs/job-claims';
 import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
 import { JobRun } from '../../platform/jobs/job-run';
 import { PollingLoop } from '../../platform/jobs/polling-loop';
@@ -196,11 +196,7 @@ export class TrainingJobRunner {
   }
 
   private async claimNext(jobId?: number): Promise<TrainingJob | null> {
-    const id = await claimQueuedJob(this.prisma, 'training_jobs', this.instanceId, {
-      jobId,
-      assignments: 'retry_at = NULL',
-      condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
-    });
+    const id = await claimCancellableJob(this.prisma, 'training_jobs', this.instanceId, jobId);
     if (id === null) return null;
     // A re-queued job starts over: progress of an earlier attempt is not this attempt's progress.
     await this.prisma.trainingEpoch.deleteMany({ where: { jobId: id } });
