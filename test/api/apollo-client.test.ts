@@ -283,6 +283,42 @@ describe('Apollo Client with a normalised cache, through the README operations',
     );
   });
 
+  it('reads a job through a fragment on the Job interface, with possibleTypes', async () => {
+    const JOB_FIELDS = gql`
+      fragment JobFields on Job {
+        id
+        status
+        attempts
+        error
+        cancelRequested
+        createdAt
+        startedAt
+        finishedAt
+        retryAt
+      }
+    `;
+    const TRAINING_JOB = gql`
+      query TrainingJob($id: Int!) {
+        trainingJob(id: $id) {
+          ...JobFields
+          totalEpochs
+        }
+      }
+      ${JOB_FIELDS}
+    `;
+    const typed = new ApolloClient({
+      cache: new InMemoryCache({ possibleTypes: { Job: ['TrainingJob', 'BatchJob'] } }),
+      link: new HttpLink({ uri: `${server.url}/graphql` }),
+    });
+    const { data } = await typed.query<any>({ query: TRAINING_JOB, variables: { id: firstJob } });
+    expect(data!.trainingJob).toMatchObject({ id: firstJob, status: 'SUCCEEDED', attempts: 1, error: null, cancelRequested: false });
+    expect(typed.readFragment<any>({ id: `TrainingJob:${firstJob}`, fragment: JOB_FIELDS })).toMatchObject({
+      status: 'SUCCEEDED',
+      finishedAt: data!.trainingJob.finishedAt,
+    });
+    typed.stop();
+  });
+
   it('activates versions and shows the one replaced as inactive', async () => {
     const first = await client.mutate<any>({ mutation: ACTIVATE, variables: { id: versionIds[0] } });
     expect(first.data!.activateModelVersion).toEqual({

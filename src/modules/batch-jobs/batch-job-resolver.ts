@@ -9,8 +9,7 @@ import { toEvaluationView } from '../evaluation/evaluation-views';
 import type { ModelRegistry } from '../registry/model-registry';
 import { loadModelVersion } from '../registry/model-version-loader';
 import { Evaluation, EvaluationSplitInput, ModelVersion } from '../registry/model-version-types';
-import type { JobState as JobStateValue } from '../training/training-job-service';
-import { JobState } from '../training/training-job-types';
+import { JobState } from '../../platform/graphql/job';
 import { BATCH_JOB_TOPIC, type BatchJobEvent } from './batch-job-events';
 import { batchProgress, MAX_BATCH_ENGINES, type BatchJobService, type BatchJobView } from './batch-job-service';
 import { BatchJob, BatchJobConnection, BatchJobEngineResultPage, BatchJobPage, BatchProgress, ScoringBatchInput } from './batch-job-types';
@@ -66,7 +65,7 @@ export class BatchJobResolver {
   })
   batchJobs(
     @Arg('kind', () => BatchJobKind, { nullable: true, description: 'Only jobs of this kind.' }) kind?: BatchJobKind,
-    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStateValue,
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobState,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.jobs.list(kind, status, page);
@@ -76,7 +75,7 @@ export class BatchJobResolver {
   @Query(() => BatchJobConnection, { description: 'Batch jobs, newest first, optionally of one kind and state.' })
   batchJobsConnection(
     @Arg('kind', () => BatchJobKind, { nullable: true, description: 'Only jobs of this kind.' }) kind: BatchJobKind | undefined,
-    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status: JobStateValue | undefined,
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status: JobState | undefined,
     @Args() page: ConnectionArgs,
   ) {
     return this.jobs.connection(kind, status, page);

@@ -6,11 +6,11 @@
 // clears its active_key, so that the same request queues a new job.
 import { randomUUID } from 'node:crypto';
 import type { BatchJob, BatchJobKind, Prisma, PrismaClient } from '@prisma/client';
-import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { claimCancellableJob } from '../../platform/jobs/job-claims';
 import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
+import { JobRun } from '../../platform/jobs/job-run';
 import { PollingLoop } from '../../platform/jobs/polling-loop';
 import type { Logger } from '../../platform/observability/logger';
-import { runOperation, type Operation } from '../../platform/observability/operations';
 
 /** What one engine came to: windows scored under the version, flagged ones, the first flagged. */
 export interface EngineOutcome {
@@ -45,16 +45,6 @@ export interface BatchRunnerOptions {
   onJobChanged?: (jobId: number) => void;
 }
 
-type StopReason = 'cancelled' | 'shutdown';
-
-interface Current {
-  jobId: number;
-  controller: AbortController;
-  reason: StopReason | null;
-  /** An error nothing caught in the job's work (src/main/process-errors.ts): it fails the job. */
-  strayError?: { error: unknown };
-}
-
 /** Assignments that end a job: it no longer holds its request's active key. */
 const ENDED = { activeKey: null } as const;
 
@@ -66,7 +56,7 @@ export class BatchJobRunner {
   private readonly retryBackoffMs: number;
   private readonly onJobChanged: (jobId: number) => void;
   private readonly loop: PollingLoop;
-  private current: Current | null = null;
+  private current: JobRun | null = null;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -95,10 +85,7 @@ export class BatchJobRunner {
   /** Stops; a job in progress goes back to the queue (its attempt not counted) and resumes after its finished engines. */
   async stop(): Promise<void> {
     const stopped = this.loop.stop();
-    if (this.current) {
-      this.current.reason = 'shutdown';
-      this.current.controller.abort();
-    }
+    this.current?.interrupt();
     if (!(await stopped)) return; // started again meanwhile
     await this.prisma.jobRunner
       .deleteMany({ where: { id: this.instanceId } })
@@ -110,14 +97,9 @@ export class BatchJobRunner {
     await this.beatRunner();
     await this.recoverOrphanedJobs();
     if (this.loop.stopping) return null;
-    const id = await claimQueuedJob(this.prisma, 'batch_jobs', this.instanceId, {
-      jobId,
-      assignments: 'retry_at = NULL',
-      condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
-    });
+    const id = await claimCancellableJob(this.prisma, 'batch_jobs', this.instanceId, jobId);
     if (id === null) return null;
-    const job = await this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
-    await runOperation(this.jobOperation(id), () => this.runJob(job));
+    await this.runJob(await this.prisma.batchJob.findUniqueOrThrow({ where: { id } }));
     return this.prisma.batchJob.findUniqueOrThrow({ where: { id } });
   }
 
@@ -155,118 +137,50 @@ export class BatchJobRunner {
     return { id: jobId, status: 'RUNNING', claimedBy: this.instanceId };
   }
 
-  /** The job as an operation: an error nothing caught in its work fails it, as a training job's does. */
-  private jobOperation(jobId: number): Operation {
-    return {
-      kind: 'batch-job',
-      id: String(jobId),
-      fail: (error) => {
-        const current = this.current;
-        if (current?.jobId !== jobId || current.strayError) return;
-        current.strayError = { error };
-        current.controller.abort(error);
-      },
-    };
-  }
-
   private async runJob(job: BatchJob): Promise<void> {
-    const current: Current = { jobId: job.id, controller: new AbortController(), reason: null };
-    this.current = current;
-    if (this.loop.stopping) {
-      current.reason = 'shutdown';
-      current.controller.abort();
-    }
-    const heartbeat = setInterval(() => void this.beat(current), this.heartbeatIntervalMs);
-    this.onJobChanged(job.id);
-    this.logger.info({ jobId: job.id, kind: job.kind, attempt: job.attempts }, 'batch job started');
+    const run = new JobRun({
+      prisma: this.prisma,
+      table: 'batch_jobs',
+      kind: 'batch-job',
+      jobId: job.id,
+      instanceId: this.instanceId,
+      logger: this.logger,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+      ended: { active_key: 'NULL' },
+      beatRunner: () => this.beatRunner(),
+      onChanged: () => this.onJobChanged(job.id),
+    });
+    this.current = run;
+    if (this.loop.stopping) run.interrupt();
     try {
-      const finished = await this.prisma.batchJobEngine.findMany({ where: { jobId: job.id }, select: { engineId: true } });
-      await this.executors[job.kind](job, {
-        signal: current.controller.signal,
-        finished: new Set(finished.map((row) => row.engineId)),
-        engineDone: async (outcome) => {
-          await this.prisma.$transaction([
-            this.prisma.batchJobEngine.createMany({ data: [{ jobId: job.id, ...outcome }], skipDuplicates: true }),
-            this.prisma.batchJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
-          ]);
-          this.onJobChanged(job.id);
-          await this.checkCancellation(current);
-          current.controller.signal.throwIfAborted();
-        },
-        markSucceeded: async (tx, evaluationId) => {
-          const { count } = await tx.batchJob.updateMany({
-            where: { ...this.ownJob(job.id), cancelRequested: false },
-            data: { ...ENDED, status: 'SUCCEEDED', finishedAt: new Date(), evaluationId, error: null },
+      await run.run(
+        async () => {
+          const finished = await this.prisma.batchJobEngine.findMany({ where: { jobId: job.id }, select: { engineId: true } });
+          await this.executors[job.kind](job, {
+            signal: run.signal,
+            finished: new Set(finished.map((row) => row.engineId)),
+            engineDone: async (outcome) => {
+              await this.prisma.$transaction([
+                this.prisma.batchJobEngine.createMany({ data: [{ jobId: job.id, ...outcome }], skipDuplicates: true }),
+                this.prisma.batchJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
+              ]);
+              this.onJobChanged(job.id);
+              await run.checkCancellation();
+              run.signal.throwIfAborted();
+            },
+            markSucceeded: async (tx, evaluationId) => {
+              const { count } = await tx.batchJob.updateMany({
+                where: { ...this.ownJob(job.id), cancelRequested: false },
+                data: { ...ENDED, status: 'SUCCEEDED', finishedAt: new Date(), evaluationId, error: null },
+              });
+              if (count !== 1) throw new Error(`batch job ${job.id} is no longer claimed by this process`);
+            },
           });
-          if (count !== 1) throw new Error(`batch job ${job.id} is no longer claimed by this process`);
         },
-      });
-      this.logger.info({ jobId: job.id }, 'batch job succeeded');
-    } catch (error) {
-      await this.finishUnsuccessfully(job, current, current.strayError ? current.strayError.error : error);
+        { kind: job.kind, attempt: job.attempts },
+      );
     } finally {
-      clearInterval(heartbeat);
       this.current = null;
-      this.onJobChanged(job.id);
-    }
-  }
-
-  private async finishUnsuccessfully(job: BatchJob, current: Current, error: unknown): Promise<void> {
-    // A cancel asked during a shutdown still wins: a re-queued job would never run nor finish.
-    const reason = current.reason !== 'cancelled' && (await this.cancelRequested(job.id)) ? 'cancelled' : current.reason;
-    if (reason === 'shutdown') {
-      await this.prisma.batchJob.updateMany({
-        where: this.ownJob(job.id),
-        data: {
-          status: 'QUEUED',
-          claimedBy: null,
-          heartbeatAt: null,
-          attempts: { decrement: 1 },
-          error: 'interrupted by a shutdown; re-queued',
-        },
-      });
-      this.logger.info({ jobId: job.id }, 'batch job interrupted by shutdown and re-queued');
-    } else if (reason === 'cancelled') {
-      await this.prisma.batchJob.updateMany({
-        where: this.ownJob(job.id),
-        data: { ...ENDED, status: 'CANCELLED', finishedAt: new Date() },
-      });
-      this.logger.info({ jobId: job.id }, 'batch job cancelled');
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.prisma.batchJob.updateMany({
-        where: this.ownJob(job.id),
-        data: { ...ENDED, status: 'FAILED', finishedAt: new Date(), error: message },
-      });
-      this.logger.error({ jobId: job.id, err: error }, 'batch job failed');
-    }
-  }
-
-  private async cancelRequested(jobId: number): Promise<boolean> {
-    const job = await this.prisma.batchJob.findUnique({ where: { id: jobId }, select: { cancelRequested: true } });
-    return job?.cancelRequested ?? false;
-  }
-
-  private async checkCancellation(current: Current): Promise<void> {
-    if (current.reason === null && (await this.cancelRequested(current.jobId))) {
-      current.reason = 'cancelled';
-      current.controller.abort();
-    }
-  }
-
-  private async beat(current: Current): Promise<void> {
-    try {
-      const { count } = await this.prisma.batchJob.updateMany({ where: this.ownJob(current.jobId), data: { heartbeatAt: new Date() } });
-      await this.beatRunner();
-      if (count === 0 && current.reason === null) {
-        // Another runner judged this job orphaned and took it back: stop working on it.
-        current.reason = 'cancelled';
-        current.controller.abort();
-        return;
-      }
-      await this.checkCancellation(current);
-    } catch (error) {
-      this.logger.warn({ err: error, jobId: current.jobId }, 'batch job heartbeat failed');
     }
   }
 }

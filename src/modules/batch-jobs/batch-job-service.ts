@@ -22,7 +22,7 @@ import { datasetNamed } from '../datasets/dataset-service';
 import { MAX_EVALUATED_UNITS, type EvaluationRequest, type EvaluationService, type ResolvedSplit } from '../evaluation/evaluation-service';
 import type { ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { UnitRange } from '../training/training-request';
-import type { JobState } from '../training/training-job-service';
+import type { JobState } from '../../platform/graphql/job';
 
 /** Most engines one batch job works through. */
 export const MAX_BATCH_ENGINES = MAX_EVALUATED_UNITS;

@@ -1,11 +1,10 @@
 import { BatchJobKind, EngineRole } from '@prisma/client';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
-import { JobState } from '../training/training-job-types';
-import type { JobState as JobStateValue } from '../training/training-job-service';
 import { UnitRangeInput } from '../training/training-job-types';
+import { Job } from '../../platform/graphql/job';
 import { Node } from '../../platform/graphql/node';
 
 registerEnumType(BatchJobKind, {
@@ -74,19 +73,13 @@ export class BatchJobEngineResult {
 export class BatchJobEngineResultPage extends PageOf(BatchJobEngineResult) {}
 
 @ObjectType({
-  implements: Node,
+  implements: [Node, Job],
   description:
-    'Background work of a model version over many engines: an evaluation or a scoring. Queued at once; a worker runs it engine by engine.',
+    'Background work of a model version over many engines: an evaluation or a scoring. Queued at once; a worker runs it engine by engine (a retried attempt resumes after the engines it finished).',
 })
-export class BatchJob {
-  @Field(() => Int, { description: 'Identifier of the job.' })
-  id: number;
-
+export class BatchJob extends Job {
   @Field(() => BatchJobKind, { description: 'Evaluation or scoring.' })
   kind: BatchJobKind;
-
-  @Field(() => JobState, { description: 'Current state.' })
-  status: JobStateValue;
 
   @Field(() => Int, { description: 'The model version it evaluates or scores with.' })
   modelVersionId: number;
@@ -96,30 +89,6 @@ export class BatchJob {
       'The request as resolved when queued: for an evaluation the split (dataset, role, units, anomalyRul, healthyRul); for a scoring dataset, role, units or engineIds.',
   })
   request: Record<string, unknown>;
-
-  @Field(() => Int, { description: 'Times the job was started (a job interrupted by a crash is retried, after the engines it finished).' })
-  attempts: number;
-
-  @Field(() => String, { nullable: true, description: 'Why the job failed, or a note on its last interruption.' })
-  error: string | null;
-
-  @Field(() => Boolean, { description: 'Whether a cancellation was asked.' })
-  cancelRequested: boolean;
-
-  @Field(() => DateTimeResolver, { description: 'When the job was queued.' })
-  createdAt: Date;
-
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When the current attempt started.' })
-  startedAt: Date | null;
-
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When the job finished.' })
-  finishedAt: Date | null;
-
-  @Field(() => DateTimeResolver, {
-    nullable: true,
-    description: 'A job re-queued after its worker died is not started again before this time.',
-  })
-  retryAt: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'The evaluation an evaluation job stored (once SUCCEEDED).' })
   evaluationId: number | null;

@@ -2,7 +2,8 @@ import { ApiRole } from '@prisma/client';
 import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { TRAINING_JOB_TOPIC, type TrainingJobEvent } from './training-job-events';
-import { jobProgress, type JobState as JobStateValue, type TrainingJobService, type TrainingJobView } from './training-job-service';
+import { jobProgress, type TrainingJobService, type TrainingJobView } from './training-job-service';
+import { JobState } from '../../platform/graphql/job';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { LoaderCache, RequestContext } from '../../platform/graphql/context';
 import type { ModelRegistry } from '../registry/model-registry';
@@ -12,15 +13,7 @@ import { PageInput } from '../../platform/graphql/pagination';
 import { ConnectionArgs } from '../../platform/graphql/connection';
 import { DETECTOR_KINDS } from '../../detectors/registry';
 import { DetectorKindInfo, optionsFieldOf } from './detector-kind-types';
-import {
-  JobProgress,
-  JobState,
-  TrainingEpoch,
-  TrainingJob,
-  TrainingJobConnection,
-  TrainingJobPage,
-  TrainModelInput,
-} from './training-job-types';
+import { JobProgress, TrainingEpoch, TrainingJob, TrainingJobConnection, TrainingJobPage, TrainModelInput } from './training-job-types';
 import type { TrainingRequestInput } from './training-request';
 
 /** trainModel's input as the service takes it: each kind's options under its name. */
@@ -94,7 +87,7 @@ export class TrainingJobResolver {
     deprecationReason: 'Offset pages shift as items come and go: use trainingJobsConnection (a cursor connection).',
   })
   trainingJobs(
-    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobStateValue,
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status?: JobState,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ) {
     return this.jobs.list(status, page);
@@ -103,7 +96,7 @@ export class TrainingJobResolver {
   @Authorized(ApiRole.READER)
   @Query(() => TrainingJobConnection, { description: 'Training jobs, newest first, optionally of one status.' })
   trainingJobsConnection(
-    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status: JobStateValue | undefined,
+    @Arg('status', () => JobState, { nullable: true, description: 'Only jobs in this state.' }) status: JobState | undefined,
     @Args() page: ConnectionArgs,
   ) {
     return this.jobs.connection(status, page);

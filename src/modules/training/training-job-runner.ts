@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { Logger } from '../../platform/observability/logger';
 import { reportTrainingJob } from '../../platform/observability/events';
-import { claimQueuedJob } from '../../platform/jobs/job-claims';
+import { claimCancellableJob } from '../../platform/jobs/job-claims';
 import { beatRunner, DEFAULT_STALE_AFTER_MS, orphanedJobs, settleOrphan } from '../../platform/jobs/job-liveness';
+import { JobRun } from '../../platform/jobs/job-run';
 import { PollingLoop } from '../../platform/jobs/polling-loop';
-import { runOperation, type Operation } from '../../platform/observability/operations';
 
 /** One step of a fit: an epoch of a network, or the single step of a kind fitted in one go (no loss). */
 export interface EpochProgress {
@@ -61,8 +61,6 @@ export class JobLostError extends Error {
   }
 }
 
-type StopReason = 'cancelled' | 'shutdown';
-
 export class TrainingJobRunner {
   readonly instanceId: string;
   private readonly heartbeatIntervalMs: number;
@@ -75,12 +73,7 @@ export class TrainingJobRunner {
   private registered = false;
   private runnerHeartbeat: NodeJS.Timeout | null = null;
   private lastRunnerBeat: Promise<void> = Promise.resolve();
-  private current: {
-    jobId: number;
-    controller: AbortController;
-    reason: StopReason | null;
-    strayError?: { error: unknown };
-  } | null = null;
+  private current: JobRun | null = null;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -126,10 +119,7 @@ export class TrainingJobRunner {
    */
   async stop(): Promise<void> {
     const stopped = this.loop.stop();
-    if (this.current) {
-      this.current.reason = 'shutdown';
-      this.current.controller.abort();
-    }
+    this.current?.interrupt();
     if (this.runnerHeartbeat) clearInterval(this.runnerHeartbeat);
     this.runnerHeartbeat = null;
     if (!(await stopped)) return; // started again meanwhile
@@ -153,7 +143,7 @@ export class TrainingJobRunner {
     if (this.loop.stopping) return null; // stop() was called meanwhile: claim nothing more
     const job = await this.claimNext(jobId);
     if (!job) return null;
-    await runOperation(this.jobOperation(job.id), () => this.runJob(job));
+    await this.runJob(job);
     return this.prisma.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
   }
 
@@ -206,11 +196,7 @@ export class TrainingJobRunner {
   }
 
   private async claimNext(jobId?: number): Promise<TrainingJob | null> {
-    const id = await claimQueuedJob(this.prisma, 'training_jobs', this.instanceId, {
-      jobId,
-      assignments: 'retry_at = NULL',
-      condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
-    });
+    const id = await claimCancellableJob(this.prisma, 'training_jobs', this.instanceId, jobId);
     if (id === null) return null;
     // A re-queued job starts over: progress of an earlier attempt is not this attempt's progress.
     await this.prisma.trainingEpoch.deleteMany({ where: { jobId: id } });
@@ -221,119 +207,50 @@ export class TrainingJobRunner {
     return { id: jobId, status: 'RUNNING', claimedBy: this.instanceId };
   }
 
-  /** The job as an operation: an error nothing caught in its work (src/main/process-errors.ts) fails it. */
-  private jobOperation(jobId: number): Operation {
-    return {
-      kind: 'training-job',
-      id: String(jobId),
-      fail: (error) => {
-        const current = this.current;
-        if (current?.jobId !== jobId || current.strayError) return;
-        current.strayError = { error };
-        current.controller.abort(error);
-      },
-    };
-  }
-
   private async runJob(job: TrainingJob): Promise<void> {
-    const controller = new AbortController();
-    const current: NonNullable<typeof this.current> = { jobId: job.id, controller, reason: null };
-    this.current = current;
-    if (this.loop.stopping) {
-      // Claimed while stop() was being called: back to the queue at once.
-      current.reason = 'shutdown';
-      controller.abort();
-    }
-    const heartbeat = setInterval(() => void this.beat(current), this.heartbeatIntervalMs);
-    this.onJobChanged(job.id);
-    this.logger.info({ jobId: job.id, attempt: job.attempts }, 'training job started');
+    const run = new JobRun({
+      prisma: this.prisma,
+      table: 'training_jobs',
+      kind: 'training-job',
+      jobId: job.id,
+      instanceId: this.instanceId,
+      logger: this.logger,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+      beatRunner: async () => {
+        if (!this.runnerHeartbeat) await this.beatRunner(); // runNext without start(): the CLI
+      },
+      onChanged: () => this.onJobChanged(job.id),
+      onEnded: (outcome) => reportTrainingJob(job.id, outcome, job.startedAt), // metrics hook
+    });
+    this.current = run;
+    // Claimed while stop() was being called: back to the queue at once.
+    if (this.loop.stopping) run.interrupt();
     try {
-      await this.execute(job, {
-        signal: controller.signal,
-        onEpoch: async (progress) => {
-          await this.prisma.$transaction([
-            this.prisma.trainingEpoch.create({ data: { jobId: job.id, ...progress } }),
-            this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
-          ]);
-          this.onEpochStored(job.id, progress);
-          this.onJobChanged(job.id);
-          await this.checkCancellation(current);
-        },
-        markSucceeded: async (tx, modelVersionId) => {
-          const { count } = await tx.trainingJob.updateMany({
-            where: { ...this.ownJob(job.id), cancelRequested: false },
-            data: { status: 'SUCCEEDED', finishedAt: new Date(), modelVersionId, error: null },
-          });
-          if (count !== 1) throw new JobLostError(job.id);
-        },
-      });
-      this.logger.info({ jobId: job.id }, 'training job succeeded');
-      reportTrainingJob(job.id, 'succeeded', job.startedAt); // metrics hook
-    } catch (error) {
-      await this.finishUnsuccessfully(job, current, current.strayError ? current.strayError.error : error);
+      await run.run(
+        () =>
+          this.execute(job, {
+            signal: run.signal,
+            onEpoch: async (progress) => {
+              await this.prisma.$transaction([
+                this.prisma.trainingEpoch.create({ data: { jobId: job.id, ...progress } }),
+                this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { heartbeatAt: new Date() } }),
+              ]);
+              this.onEpochStored(job.id, progress);
+              this.onJobChanged(job.id);
+              await run.checkCancellation();
+            },
+            markSucceeded: async (tx, modelVersionId) => {
+              const { count } = await tx.trainingJob.updateMany({
+                where: { ...this.ownJob(job.id), cancelRequested: false },
+                data: { status: 'SUCCEEDED', finishedAt: new Date(), modelVersionId, error: null },
+              });
+              if (count !== 1) throw new JobLostError(job.id);
+            },
+          }),
+        { attempt: job.attempts },
+      );
     } finally {
-      clearInterval(heartbeat);
       this.current = null;
-      this.onJobChanged(job.id);
-    }
-  }
-
-  private async finishUnsuccessfully(job: TrainingJob, current: { reason: StopReason | null }, error: unknown): Promise<void> {
-    // A cancel asked during a shutdown still wins: a re-queued job would never run nor finish.
-    const reason = current.reason !== 'cancelled' && (await this.cancelRequested(job.id)) ? 'cancelled' : current.reason;
-    if (reason === 'shutdown') {
-      await this.prisma.trainingJob.updateMany({
-        where: this.ownJob(job.id),
-        data: {
-          status: 'QUEUED',
-          claimedBy: null,
-          heartbeatAt: null,
-          attempts: { decrement: 1 },
-          error: 'interrupted by a shutdown; re-queued',
-        },
-      });
-      this.logger.info({ jobId: job.id }, 'training job interrupted by shutdown and re-queued');
-      reportTrainingJob(job.id, 'interrupted', job.startedAt); // metrics hook
-    } else if (reason === 'cancelled') {
-      await this.prisma.trainingJob.updateMany({ where: this.ownJob(job.id), data: { status: 'CANCELLED', finishedAt: new Date() } });
-      this.logger.info({ jobId: job.id }, 'training job cancelled');
-      reportTrainingJob(job.id, 'cancelled', job.startedAt); // metrics hook
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.prisma.trainingJob.updateMany({
-        where: this.ownJob(job.id),
-        data: { status: 'FAILED', finishedAt: new Date(), error: message },
-      });
-      this.logger.error({ jobId: job.id, err: error }, 'training job failed');
-      reportTrainingJob(job.id, 'failed', job.startedAt); // metrics hook
-    }
-  }
-
-  private async cancelRequested(jobId: number): Promise<boolean> {
-    const job = await this.prisma.trainingJob.findUnique({ where: { id: jobId }, select: { cancelRequested: true } });
-    return job?.cancelRequested ?? false;
-  }
-
-  private async checkCancellation(current: { jobId: number; controller: AbortController; reason: StopReason | null }): Promise<void> {
-    if (current.reason === null && (await this.cancelRequested(current.jobId))) {
-      current.reason = 'cancelled';
-      current.controller.abort();
-    }
-  }
-
-  private async beat(current: { jobId: number; controller: AbortController; reason: StopReason | null }): Promise<void> {
-    try {
-      const { count } = await this.prisma.trainingJob.updateMany({ where: this.ownJob(current.jobId), data: { heartbeatAt: new Date() } });
-      if (!this.runnerHeartbeat) await this.beatRunner(); // runNext without start(): the CLI
-      if (count === 0 && current.reason === null) {
-        // Another runner judged this job orphaned and took it back: stop working on it.
-        current.reason = 'cancelled';
-        current.controller.abort();
-        return;
-      }
-      await this.checkCancellation(current);
-    } catch (error) {
-      this.logger.warn({ err: error, jobId: current.jobId }, 'training job heartbeat failed');
     }
   }
 }

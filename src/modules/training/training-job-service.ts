@@ -1,6 +1,6 @@
 // Training jobs as clients see them: queue one (validated, returned at once), follow it, cancel it. A
 // RUNNING job whose runner is dead shows as ORPHANED (platform/jobs/job-liveness.ts) until a runner settles it.
-import type { JobStatus, PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
+import type { PrismaClient, TrainingEpoch, TrainingJob } from '@prisma/client';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { resolvePage, toPage, type Page, type PageRequest } from '../../platform/db/pagination';
 import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
@@ -9,9 +9,7 @@ import { datasetNamed } from '../datasets/dataset-service';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 import { cancelJob } from '../../platform/jobs/job-claims';
 import { DEFAULT_STALE_AFTER_MS, jobStateFilter, withShownStates } from '../../platform/jobs/job-liveness';
-
-/** A job's state as clients see it: the stored status, or ORPHANED for a RUNNING job whose runner is dead. */
-export type JobState = JobStatus | 'ORPHANED';
+import type { JobState } from '../../platform/graphql/job';
 
 /** A training job as clients see it. */
 export type TrainingJobView = Omit<TrainingJob, 'status'> & { status: JobState };

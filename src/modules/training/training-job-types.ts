@@ -1,10 +1,9 @@
-import { JobStatus } from '@prisma/client';
-import type { JobState as JobStateValue } from './training-job-service';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
 import { addKindOptionFields } from './detector-kind-types';
+import { Job } from '../../platform/graphql/job';
 import { Node } from '../../platform/graphql/node';
 
 export enum RegimeMode {
@@ -18,25 +17,6 @@ registerEnumType(RegimeMode, {
   valuesConfig: {
     AUTO: { description: "On when the training engines' settings form several tight clusters (multi-condition data), off otherwise." },
     OFF: { description: 'One normalisation for every operating condition.' },
-  },
-});
-
-/** The stored statuses and ORPHANED, which is derived (see platform/jobs/job-liveness.ts). */
-export const JobState = { ...JobStatus, ORPHANED: 'ORPHANED' } as const;
-
-registerEnumType(JobState, {
-  name: 'JobStatus',
-  description: 'State of a training job or a batch job.',
-  valuesConfig: {
-    QUEUED: { description: 'Waiting for a worker (a re-queued job waits until retryAt).' },
-    RUNNING: { description: 'Training, calibrating, evaluating or scoring.' },
-    ORPHANED: {
-      description:
-        'Was running, but its worker stopped sending heartbeats (TRAINING_STALE_AFTER_MS): the next worker that looks re-queues it with a backoff, fails it after the maximum attempts, or cancels it when a cancel was asked. Its progress is that of the interrupted attempt.',
-    },
-    SUCCEEDED: { description: "Finished: a training job's model version is registered, a batch job's results are stored." },
-    FAILED: { description: 'Stopped by an error (see error).' },
-    CANCELLED: { description: 'Cancelled by a client.' },
   },
 });
 
@@ -230,43 +210,13 @@ export class JobProgress {
   estimatedRemainingMs: number | null;
 }
 
-@ObjectType({ implements: Node, description: 'A request to train, calibrate, evaluate and register a model version.' })
-export class TrainingJob {
-  @Field(() => Int, { description: 'Identifier of the job.' })
-  id: number;
-
-  @Field(() => JobState, { description: 'Current state.' })
-  status: JobStateValue;
-
+@ObjectType({ implements: [Node, Job], description: 'A request to train, calibrate, evaluate and register a model version.' })
+export class TrainingJob extends Job {
   @Field(() => JSONObjectResolver, { description: 'The validated configuration, with every default filled in.' })
   config: Record<string, unknown>;
 
   @Field(() => Int, { description: 'Epochs asked for.' })
   totalEpochs: number;
-
-  @Field(() => Int, { description: 'Times the job was started (a job interrupted by a crash is retried).' })
-  attempts: number;
-
-  @Field(() => String, { nullable: true, description: 'Why the job failed, or a note on its last interruption.' })
-  error: string | null;
-
-  @Field(() => Boolean, { description: 'Whether a cancellation was asked.' })
-  cancelRequested: boolean;
-
-  @Field(() => DateTimeResolver, { description: 'When the job was queued.' })
-  createdAt: Date;
-
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When the current attempt started.' })
-  startedAt: Date | null;
-
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When the job finished.' })
-  finishedAt: Date | null;
-
-  @Field(() => DateTimeResolver, {
-    nullable: true,
-    description: 'A job re-queued after its worker died is not started again before this time (the wait doubles with each attempt).',
-  })
-  retryAt: Date | null;
 
   @Field(() => Int, { nullable: true, description: 'The model version the job registered.' })
   modelVersionId: number | null;

@@ -52,6 +52,23 @@ export async function claimQueuedJob(
 }
 
 /**
+ * Claims, as claimQueuedJob does, a job of a cancellable queue: never one whose cancel was asked, nor a
+ * re-queued orphan before its retry_at (cleared by the claim).
+ */
+export function claimCancellableJob(
+  prisma: Pick<PrismaClient, '$queryRawUnsafe'>,
+  table: CancellableJobTable,
+  instanceId: string,
+  jobId?: number | null,
+): Promise<number | null> {
+  return claimQueuedJob(prisma, table, instanceId, {
+    jobId,
+    assignments: 'retry_at = NULL',
+    condition: 'NOT cancel_requested AND (retry_at IS NULL OR retry_at <= $3::timestamp)',
+  });
+}
+
+/**
  * Cancels a job for good: a queued job, or a running one whose runner is dead (see job-liveness.ts), is
  * CANCELLED at once; a running one is asked to stop (cancel_requested) and its runner ends it. One
  * statement, so that a concurrent claim or recovery cannot slip between two steps. `ended` maps columns
