@@ -124,19 +124,24 @@ export function assertAlertRuleSettings(settings: AlertRuleSettings): void {
   }
 }
 
+export interface SeverityLevelChange {
+  excess?: number | null;
+  windows?: number | null;
+}
+
 /** Some of a rule's settings (a client's input); what is missing is taken from another rule. */
 export interface AlertRuleChange {
   k?: number | null;
   n?: number | null;
   m?: number | null;
-  serious?: Partial<SeverityLevel> | null;
-  critical?: Partial<SeverityLevel> | null;
+  serious?: SeverityLevelChange | null;
+  critical?: SeverityLevelChange | null;
   drivingSensors?: number | null;
 }
 
 /** `base` with the settings `change` gives, checked (AlertRuleInputError when inconsistent or out of bounds). */
 export function changedAlertRule(base: Readonly<AlertRuleSettings>, change: AlertRuleChange | null | undefined): AlertRuleSettings {
-  const level = (from: SeverityLevel, given: Partial<SeverityLevel> | null | undefined): SeverityLevel => ({
+  const level = (from: SeverityLevel, given: SeverityLevelChange | null | undefined): SeverityLevel => ({
     excess: given?.excess ?? from.excess,
     windows: given?.windows ?? from.windows,
   });

@@ -6,6 +6,7 @@ import { PageOf } from '../../platform/graphql/pagination';
 import { ConnectionOf } from '../../platform/graphql/connection';
 import { addKindOptionFields } from './detector-kind-types';
 import { Node } from '../../platform/graphql/node';
+import { AlertRuleInput } from '../alerts/alert-rule-types';
 
 export enum RegimeMode {
   AUTO = 'AUTO',
@@ -182,6 +183,13 @@ export class TrainModelInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Activate the new version when the job succeeds (default false).' })
   activate?: boolean;
+
+  @Field(() => AlertRuleInput, {
+    nullable: true,
+    description:
+      "The version's alert rule (default: the rule measured on FD001's calibration engines, docs/alerts.md); setAlertRule changes it later.",
+  })
+  alertRule?: AlertRuleInput;
 }
 addKindOptionFields(TrainModelInput);
 

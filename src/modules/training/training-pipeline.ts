@@ -21,6 +21,7 @@ import { labelledEngines } from '../../domain/evaluation/engine-level';
 import { REGISTRY_LOCK_KEY, type ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
 import type { AlertNotifier, AlertOutcome } from '../alerts/alert-notifier';
+import { alertRuleJson } from '../alerts/alert-rule-store';
 import type { JobHooks } from './training-job-runner';
 import { storedTrainingRequest, type TrainingRequest } from './training-request';
 
@@ -114,7 +115,7 @@ export class TrainingPipeline {
     const evaluation = dataset.testLabels ? evaluateScores(dataset.testLabels, test.scores, fitted.threshold) : null;
     const distribution = dataset.testLabels ? scoreHistogram(dataset.testLabels, test.scores, fitted.threshold) : null;
     const engineLevel = dataset.testLabels
-      ? engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split)
+      ? engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split, request.alertRule)
       : null;
     this.logger.info(
       {
@@ -198,6 +199,7 @@ export class TrainingPipeline {
         thresholdQuantile: request.thresholdQuantile,
         artifact: fitted.artifact.json as Prisma.InputJsonObject,
         artifactBinary: fitted.artifact.binary ? new Uint8Array(fitted.artifact.binary) : null,
+        alertRule: alertRuleJson(request.alertRule),
         backend: typeof fitted.summary.backend === 'string' ? fitted.summary.backend : 'js',
         trainingMs,
         trainedOn: {
