@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ModelVersion } from '@prisma/client';
 import type { AppServices } from '../../main/services';
 import { alertEpisodes, DEFAULT_ALERT_RULE, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
+import { chooseAlertRule } from '../../domain/alerts/rule-choice';
 import { ErrorCode } from '../../platform/errors';
 import { shippedLines } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
@@ -59,6 +60,39 @@ describeEachDatabase('per-version alert rules', (db) => {
       expect(spans(alertEpisodes(sequence, rule))).not.toEqual(spans(alertEpisodes(sequence, DEFAULT_ALERT_RULE)));
       expect(spans(await alertsOf(engineId, eager.id))).toEqual(spans(alertEpisodes(sequence, rule)));
     }
+  }, 120_000);
+
+  it('chooses k, n and m on the calibration engines when asked, and records the choice', async () => {
+    const chosen = await trained({ ...SMALL_SPLIT, kind: 'z-score', chooseAlertRule: true, alertRule: { drivingSensors: 2 } });
+    const choice = (chosen.trainedOn as { alertRuleChoice: Record<string, unknown> }).alertRuleChoice;
+    // The same choice from the calibration engines' windows as a trajectory read scores them (units 5 and 6 run to failure).
+    const engines = [];
+    for (const unit of [5, 6]) {
+      const engineId = await engineIdOf(unit);
+      await services.trajectories.trajectory(engineId, chosen.id, {});
+      const { lastCycle } = await db().prisma.engine.findUniqueOrThrow({ where: { id: engineId } });
+      const windows = (await sequenceOf(engineId, chosen.id)).map((window) => ({ ...window, rul: lastCycle - window.cycle }));
+      engines.push({ engineId, windows });
+    }
+    const expected = chooseAlertRule(
+      engines,
+      chosen.threshold,
+      { healthyRul: 100, anomalyRul: 30 },
+      { ...DEFAULT_ALERT_RULE, drivingSensors: 2 },
+    );
+    expect(chosen.alertRule).toEqual(expected.rule);
+    expect(choice).toMatchObject({ chosen: true, k: expected.rule.k, n: expected.rule.n, m: expected.rule.m, failingEngines: 2 });
+    expect(choice.alertedBeforeFailure).toBe(expected.alertedBeforeFailure);
+    expect((chosen.metrics as unknown as MetricsRecord).engineLevel!.rule).toEqual({
+      k: expected.rule.k,
+      n: expected.rule.n,
+      m: expected.rule.m,
+    });
+
+    const refused = await serviceErrorOf(
+      services.jobs.enqueue({ ...SMALL_SPLIT, kind: 'z-score', chooseAlertRule: true, alertRule: { k: 2 } }),
+    );
+    expect(refused.code).toBe(ErrorCode.INVALID_TRAINING_CONFIG);
   }, 120_000);
 
   it('refuses an inconsistent rule at training with INVALID_TRAINING_CONFIG, queuing nothing', async () => {

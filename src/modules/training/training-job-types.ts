@@ -190,6 +190,13 @@ export class TrainModelInput {
       "The version's alert rule (default: the rule measured on FD001's calibration engines, docs/alerts.md); setAlertRule changes it later.",
   })
   alertRule?: AlertRuleInput;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Choose the alert rule's k, n and m on the calibration engines (default false): the fewest spurious alerts that still alert, before failure, every failing calibration engine one window above the threshold alerts (docs/alerts.md); recorded in trainedOn.alertRuleChoice. Needs labelled engines; alertRule may give the other settings.",
+  })
+  chooseAlertRule?: boolean;
 }
 addKindOptionFields(TrainModelInput);
 
