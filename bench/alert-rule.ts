@@ -17,6 +17,7 @@ import { seriesFromTrajectories } from '../src/domain/data/series';
 import { labelledTrajectories, prepareDataset, REFERENCE_SPLIT } from '../src/domain/data/splits';
 import { alertEpisodes, DEFAULT_ALERT_RULE, type AlertRuleSettings, type Severity } from '../src/domain/alerts/alert-rule';
 import { engineLevelMetrics, type EngineLevelMetrics, type LabelledEngine } from '../src/domain/evaluation/engine-level';
+import { chooseAlertRule } from '../src/domain/alerts/rule-choice';
 import { detectorKind } from '../src/detectors/registry';
 import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
 import { fitDataOf, windowBatch } from '../src/modules/training/training-pipeline';
@@ -174,6 +175,18 @@ async function main(): Promise<void> {
         .map((severity) => severity ?? 'closed')
         .join(', ')}`,
     );
+
+  // What trainModel(chooseAlertRule: true) picks per detector, on that detector's calibration windows alone.
+  console.log('\nper-detector choice (trainModel chooseAlertRule), and its time:');
+  for (const trajectories of studied) {
+    const started = performance.now();
+    const choice = chooseAlertRule(trajectories.engines, trajectories.threshold, labels, DEFAULT_ALERT_RULE);
+    console.log(
+      `${trajectories.detector}: k ${choice.rule.k} n ${choice.rule.n} m ${choice.rule.m}, spurious ${choice.spuriousAlerts} ` +
+        `(${((1000 * choice.spuriousAlerts) / choice.cycles).toFixed(2)} / 1,000 engine-cycles), alerted ${choice.alertedBeforeFailure}/` +
+        `${choice.failingEngines}, lead p50 ${choice.medianLeadTime ?? 'n/a'} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
+  }
 
   const out = args.out ?? path.resolve('results', 'bench-alert-rule.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });

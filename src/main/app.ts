@@ -26,6 +26,7 @@ import { createDashboardRouter } from '../platform/http/dashboard';
 import { clientKeyOf, requestPlugin } from '../platform/graphql/request-plugin';
 import { requestScoringBudget } from '../platform/graphql/scoring-budget';
 import { serveSubscriptions } from '../platform/graphql/subscription-server';
+import { localConnectionLeases, sharedConnectionLeases } from '../platform/graphql/connection-leases';
 import { appOperationRoles, buildAppSchema } from './schema';
 import { errorHandler, metricsRouter, notFoundHandler } from '../platform/http/endpoints';
 import { answerGraphQL, createGraphQLFastPath, refuseUnacceptable, type BodyParser } from '../platform/http/graphql-route';
@@ -227,6 +228,7 @@ export async function createApp(options: { services: AppServices; logger: Logger
           auth: { enabled: config.auth.enabled, keys: apiKeys, failures: rateLimits.authFailures },
           maxPerConnection: limits.subscriptionsPerConnection,
           maxConnectionsPerKey: limits.connectionsPerKey,
+          leases: services.database.kind === 'postgresql' ? sharedConnectionLeases(services.database, logger) : localConnectionLeases(),
           validationRules: armor.validationRules ?? [],
           logger,
         }),

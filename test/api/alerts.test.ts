@@ -119,4 +119,28 @@ describe('alerts over HTTP from a live engine', () => {
     const badSeverity = await graphql('{ alerts(filter: { severity: LOUD }) { hasNextPage } }');
     expect(badSeverity.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
+
+  it("shows and changes a version's alert rule, refusing bad settings with typed errors", async () => {
+    const RULE = 'k n m serious { excess windows } critical { excess windows } drivingSensors';
+    const { id } = (await graphql('{ activeModelVersion { id } }')).data!.activeModelVersion as { id: number };
+    const shown = await graphql(`{ modelVersion(id: ${id}) { alertRule { ${RULE} } } }`);
+    expect(shown.data?.modelVersion).toEqual({
+      alertRule: { k: 4, n: 7, m: 5, serious: { excess: 0.5, windows: 15 }, critical: { excess: 1, windows: 30 }, drivingSensors: 3 },
+    });
+    const set = `mutation ($id: Int!, $rule: AlertRuleInput!) { setAlertRule(modelVersionId: $id, rule: $rule) { id alertRule { ${RULE} } } }`;
+    for (const [rule, code] of [
+      [{ k: 8 }, 'BAD_USER_INPUT'],
+      [{ serious: { excess: 0 } }, 'BAD_USER_INPUT'],
+      [{ critical: { windows: 2_000_000 } }, 'BAD_USER_INPUT'],
+      [{ k: 'four' }, 'BAD_USER_INPUT'],
+    ] as const) {
+      expect((await graphql(set, { id, rule })).errors?.[0]?.extensions?.code).toBe(code);
+    }
+    expect((await graphql(set, { id: 999_999, rule: { k: 1 } })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const changed = await graphql(set, { id, rule: { k: 3, n: 5, critical: { windows: 40 } } });
+    expect(changed.data?.setAlertRule).toEqual({
+      id,
+      alertRule: { k: 3, n: 5, m: 5, serious: { excess: 0.5, windows: 15 }, critical: { excess: 1, windows: 40 }, drivingSensors: 3 },
+    });
+  });
 });

@@ -2,6 +2,7 @@
 // each score an appendCycles(score: true) stores, on this replica or another one on the same database
 // (PostgreSQL LISTEN/NOTIFY); the API key goes in connection_init, roles are those of the queries, and a
 // connection holds a limited number of subscriptions.
+import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
@@ -94,6 +95,21 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     expect(response.json.errors).toBeUndefined();
     return (response.json.data as { appendCycles: { scored: { modelVersionId: number; points: Score[] } } }).appendCycles.scored;
   };
+  /** Waits until the key's connections still counted on the database are `count` (a close releases its place after it completes). */
+  const leasesHeld = (key: string, count: number) =>
+    waitUntil(
+      async () =>
+        (
+          await testDatabase.database.query<{ count: number }>(
+            `SELECT count(*)::int AS count FROM subscription_connections c JOIN api_keys k ON k.id = c.key_id
+              WHERE k.prefix = $1 AND c.lease_until > now()`,
+            [key.split('_').slice(0, 2).join('_')],
+          )
+        )[0].count,
+      (held) => held === count,
+      30_000,
+      `${count} connections of the key counted`,
+    );
   /** Waits until `server` has `count` subscribers that will hear the next event. */
   const subscribed = (server: TestServer, count: number) =>
     waitUntil(
@@ -279,7 +295,7 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
     await subscribed(replicaB, 0);
   });
 
-  it('holds at most CONNECTIONS_PER_KEY connections of a key on a process, closing one more with 4429', async () => {
+  it('holds at most CONNECTIONS_PER_KEY connections of a key, closing one more with 4429', async () => {
     const limited = await startTestServer(testDatabase.database, {
       auth: { enabled: true, cacheTtlMs: 0 },
       limits: { ...loadConfig({ NODE_ENV: 'test' }).limits, connectionsPerKey: 2 },
@@ -299,17 +315,64 @@ describe('GraphQL subscriptions (graphql-ws)', () => {
       expect(refused.errors).toMatchObject({ code: 4429, reason: expect.stringMatching(/^CONNECTION_LIMIT: .*CONNECTIONS_PER_KEY/) });
       expect(held.map((subscription) => subscription.errors)).toEqual([null, null]);
 
-      // Another key is counted apart; a closed connection frees its place.
-      const other = new Received<Score>(connect(limited, reader), ENGINE_SCORES, { id: 3 });
+      // Another key is counted apart (a fresh one: reader's connections on the other replicas count too); a
+      // closed connection frees its place.
+      const otherKey = (await limited.services.apiKeys.create('crowd-2', ['reader'])).key;
+      const other = new Received<Score>(connect(limited, otherKey), ENGINE_SCORES, { id: 3 });
       await subscribed(limited, 3);
       await first.dispose();
       await subscribed(limited, 2);
+      await leasesHeld(crowd, 1);
       const again = new Received<Score>(connect(limited, crowd), ENGINE_SCORES, { id: 1 });
       await subscribed(limited, 3);
       expect([again.errors, other.errors, held[1].errors]).toEqual([null, null, null]);
     } finally {
       await Promise.all(clients.splice(-5).map((client) => client.dispose()));
       await limited.close();
+    }
+  });
+
+  it("counts a key's connections over every replica on the database, not those of a process that died", async () => {
+    const limits = { ...loadConfig({ NODE_ENV: 'test' }).limits, connectionsPerKey: 2 };
+    const [left, right] = [
+      await startTestServer(testDatabase.database, { auth: { enabled: true, cacheTtlMs: 0 }, limits }),
+      await startTestServer(testDatabase.database, { auth: { enabled: true, cacheTtlMs: 0 }, limits }),
+    ];
+    try {
+      const created = await left.services.apiKeys.create('fleet', ['reader']);
+      // A connection of a process that died: its lease ran out 10 s ago, so it is not counted.
+      await testDatabase.database.query(
+        `INSERT INTO subscription_connections (id, key_id, process_id, lease_until) VALUES ($1, $2, $3, now() - interval '10 seconds')`,
+        [randomUUID(), created.info.id, randomUUID()],
+      );
+      const onLeft = connect(left, created.key);
+      const held = [new Received<Score>(onLeft, ENGINE_SCORES, { id: 1 })];
+      await subscribed(left, 1);
+      held.push(new Received<Score>(connect(right, created.key), ENGINE_SCORES, { id: 2 }));
+      await subscribed(right, 1);
+      // One connection on each replica: the key's two places are taken on both.
+      for (const server of [left, right]) {
+        const refused = new Received<Score>(connect(server, created.key), ENGINE_SCORES, { id: 1 });
+        await waitUntil(
+          async () => refused.errors,
+          (error) => error !== null,
+          30_000,
+          'a third connection of the key closed',
+        );
+        expect(refused.errors).toMatchObject({ code: 4429, reason: expect.stringMatching(/^CONNECTION_LIMIT: this API key holds 2 /) });
+      }
+      expect(held.map((subscription) => subscription.errors)).toEqual([null, null]);
+
+      // Closed on one replica, the place is free on the other.
+      await onLeft.dispose();
+      await leasesHeld(created.key, 1);
+      const again = new Received<Score>(connect(right, created.key), ENGINE_SCORES, { id: 1 });
+      await subscribed(right, 2);
+      expect([again.errors, held[1].errors]).toEqual([null, null]);
+    } finally {
+      await Promise.all(clients.splice(-5).map((client) => client.dispose()));
+      await left.close();
+      await right.close();
     }
   });
 

@@ -1,4 +1,12 @@
-import { alertEpisodes, DEFAULT_ALERT_RULE, excessOver, type AlertRuleSettings, type ScoredCycle } from './alert-rule';
+import {
+  alertEpisodes,
+  changedAlertRule,
+  DEFAULT_ALERT_RULE,
+  excessOver,
+  sameAlertRule,
+  type AlertRuleSettings,
+  type ScoredCycle,
+} from './alert-rule';
 import { AlertRuleInputError } from './errors';
 
 const rule: AlertRuleSettings = {
@@ -110,6 +118,48 @@ describe('alertEpisodes', () => {
     expect(() => alertEpisodes([], { ...rule, k: 4 })).toThrow(AlertRuleInputError);
     expect(() => alertEpisodes([], { ...rule, m: 0 })).toThrow(AlertRuleInputError);
     expect(() => alertEpisodes([], { ...rule, critical: { excess: 0.2, windows: 6 } })).toThrow(AlertRuleInputError);
+  });
+
+  it('judges each window by the rule of its period, carrying an open alert across a change', () => {
+    const strict = { ...rule, k: 3, n: 3, m: 3 };
+    const scores = [1.1, 1.1, 0.5, 0.5, 1.1, 1.1, 1.1, 0.5, 0.5, 0.5];
+    // Under `rule` alone: opens at 2, closes at 4 (two below), opens again at 6, closes at 9.
+    expect(alertEpisodes(sequence(scores), rule).map((episode) => [episode.openedCycle, episode.closedCycle])).toEqual([
+      [2, 4],
+      [6, 9],
+    ]);
+    // `strict` from cycle 7: the windows before keep their alerts, the alert open at 7 stays open (no
+    // second alert) and closes by strict's m, three windows below.
+    const periods = [
+      { fromCycle: 0, settings: rule },
+      { fromCycle: 7, settings: strict },
+    ];
+    expect(alertEpisodes(sequence(scores), periods).map((episode) => [episode.openedCycle, episode.closedCycle])).toEqual([
+      [2, 4],
+      [6, 10],
+    ]);
+    // A rule change while no alert is open: the new rule looks back over the windows it has (cycles 5-7 above).
+    expect(
+      alertEpisodes(sequence([0.5, 0.5, 0.5, 0.5, 1.1, 1.1, 1.1]), [
+        { fromCycle: 0, settings: { ...rule, k: 4, n: 4 } },
+        { fromCycle: 7, settings: strict },
+      ]).map((episode) => episode.openedCycle),
+    ).toEqual([7]);
+    expect(() => alertEpisodes(sequence([1]), [{ fromCycle: 2, settings: rule }])).toThrow(AlertRuleInputError);
+    expect(() => alertEpisodes([], [])).toThrow(AlertRuleInputError);
+  });
+
+  it('changes some settings of a rule, keeping the others, and refuses inconsistent or unbounded ones', () => {
+    const changed = changedAlertRule(DEFAULT_ALERT_RULE, { k: 2, n: 3, critical: { windows: 40 } });
+    expect(changed).toEqual({ ...DEFAULT_ALERT_RULE, k: 2, n: 3, critical: { excess: 1, windows: 40 } });
+    expect(sameAlertRule(changedAlertRule(DEFAULT_ALERT_RULE, null), DEFAULT_ALERT_RULE)).toBe(true);
+    expect(sameAlertRule(changed, DEFAULT_ALERT_RULE)).toBe(false);
+    expect(() => changedAlertRule(DEFAULT_ALERT_RULE, { k: 8 })).toThrow(AlertRuleInputError); // k > n 7
+    expect(() => changedAlertRule(DEFAULT_ALERT_RULE, { n: 1_001, k: 1 })).toThrow(AlertRuleInputError);
+    expect(() => changedAlertRule(DEFAULT_ALERT_RULE, { m: 0 })).toThrow(AlertRuleInputError);
+    expect(() => changedAlertRule(DEFAULT_ALERT_RULE, { serious: { excess: Infinity } })).toThrow(AlertRuleInputError);
+    expect(() => changedAlertRule(DEFAULT_ALERT_RULE, { serious: { windows: 31 } })).toThrow(AlertRuleInputError);
+    expect(() => changedAlertRule(DEFAULT_ALERT_RULE, { k: 1.5 })).toThrow(AlertRuleInputError);
   });
 
   it('has consistent defaults', () => {

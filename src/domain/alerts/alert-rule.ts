@@ -92,23 +92,92 @@ export function excessOver(score: number, threshold: number): number {
   return (score - threshold) / scale;
 }
 
+/**
+ * Upper bounds of the settings a client may give (per version): they keep the rule's work per window
+ * bounded (it keeps the last n excesses) and catch typing slips; the defaults are far below them.
+ */
+export const ALERT_RULE_BOUNDS = Object.freeze({ n: 1_000, m: 10_000, windows: 1_000_000, excess: 1_000_000, drivingSensors: 100 });
+
 export function assertAlertRuleSettings(settings: AlertRuleSettings): void {
   const { k, n, m, serious, critical, drivingSensors } = settings;
-  const integer = (value: number, minimum: number) => Number.isInteger(value) && value >= minimum;
-  if (!integer(k, 1) || !integer(n, 1) || k > n) throw new AlertRuleInputError(`need integers 1 <= k <= n, got k ${k}, n ${n}`);
-  if (!integer(m, 1)) throw new AlertRuleInputError(`m must be an integer >= 1, got ${m}`);
-  if (!integer(drivingSensors, 0)) throw new AlertRuleInputError(`drivingSensors must be an integer >= 0, got ${drivingSensors}`);
+  const bounds = ALERT_RULE_BOUNDS;
+  const integer = (value: number, minimum: number, maximum: number) => Number.isInteger(value) && value >= minimum && value <= maximum;
+  if (!integer(k, 1, bounds.n) || !integer(n, 1, bounds.n) || k > n) {
+    throw new AlertRuleInputError(`need integers 1 <= k <= n <= ${bounds.n}, got k ${k}, n ${n}`);
+  }
+  if (!integer(m, 1, bounds.m)) throw new AlertRuleInputError(`m must be an integer from 1 to ${bounds.m}, got ${m}`);
+  if (!integer(drivingSensors, 0, bounds.drivingSensors)) {
+    throw new AlertRuleInputError(`drivingSensors must be an integer from 0 to ${bounds.drivingSensors}, got ${drivingSensors}`);
+  }
   for (const [name, level] of [
     ['serious', serious],
     ['critical', critical],
   ] as const) {
-    if (!(level.excess > 0) || !Number.isFinite(level.excess) || !integer(level.windows, 1)) {
-      throw new AlertRuleInputError(`${name} needs a finite excess > 0 and windows >= 1, got ${level.excess}, ${level.windows}`);
+    if (!(level.excess > 0 && level.excess <= bounds.excess) || !integer(level.windows, 1, bounds.windows)) {
+      throw new AlertRuleInputError(
+        `${name} needs an excess in (0, ${bounds.excess}] and windows from 1 to ${bounds.windows}, got ${level.excess}, ${level.windows}`,
+      );
     }
   }
   if (critical.excess < serious.excess || critical.windows < serious.windows) {
     throw new AlertRuleInputError('critical levels must not be below serious levels');
   }
+}
+
+export interface SeverityLevelChange {
+  excess?: number | null;
+  windows?: number | null;
+}
+
+/** Some of a rule's settings (a client's input); what is missing is taken from another rule. */
+export interface AlertRuleChange {
+  k?: number | null;
+  n?: number | null;
+  m?: number | null;
+  serious?: SeverityLevelChange | null;
+  critical?: SeverityLevelChange | null;
+  drivingSensors?: number | null;
+}
+
+/** `base` with the settings `change` gives, checked (AlertRuleInputError when inconsistent or out of bounds). */
+export function changedAlertRule(base: Readonly<AlertRuleSettings>, change: AlertRuleChange | null | undefined): AlertRuleSettings {
+  const level = (from: SeverityLevel, given: SeverityLevelChange | null | undefined): SeverityLevel => ({
+    excess: given?.excess ?? from.excess,
+    windows: given?.windows ?? from.windows,
+  });
+  const settings: AlertRuleSettings = {
+    k: change?.k ?? base.k,
+    n: change?.n ?? base.n,
+    m: change?.m ?? base.m,
+    serious: level(base.serious, change?.serious),
+    critical: level(base.critical, change?.critical),
+    drivingSensors: change?.drivingSensors ?? base.drivingSensors,
+  };
+  assertAlertRuleSettings(settings);
+  return settings;
+}
+
+/** Whether two rules have the same settings. */
+export function sameAlertRule(a: AlertRuleSettings, b: AlertRuleSettings): boolean {
+  return (
+    a.k === b.k &&
+    a.n === b.n &&
+    a.m === b.m &&
+    a.drivingSensors === b.drivingSensors &&
+    a.serious.excess === b.serious.excess &&
+    a.serious.windows === b.serious.windows &&
+    a.critical.excess === b.critical.excess &&
+    a.critical.windows === b.critical.windows
+  );
+}
+
+/**
+ * The rule in force from a window on: a version's rule changed by an operator applies to an engine's
+ * windows after the last one scored at the change, the earlier ones keep the rule they were judged by.
+ */
+export interface AlertRulePeriod {
+  fromCycle: number;
+  settings: AlertRuleSettings;
 }
 
 function assertSequence(sequence: readonly ScoredCycle[]): void {
@@ -145,10 +214,29 @@ function topSensors(shares: Map<string, number>, count: number): SensorContribut
     .map(([sensor, share]) => ({ sensor, share: total === 0 ? 0 : share / total }));
 }
 
-/** The alerts of one engine's sequence of scored windows (sorted by cycle), in the order they opened. */
-export function alertEpisodes(sequence: readonly ScoredCycle[], settings: AlertRuleSettings = DEFAULT_ALERT_RULE): AlertEpisode[] {
-  assertAlertRuleSettings(settings);
+/**
+ * The alerts of one engine's sequence of scored windows (sorted by cycle), in the order they opened.
+ * Given periods (sorted by fromCycle, the first covering the first window), each window is judged by the
+ * rule of its period; at a change the state carries over: an open alert stays open (and closes by the
+ * new m), the new rule looks back over the last n windows it has.
+ */
+export function alertEpisodes(
+  sequence: readonly ScoredCycle[],
+  rule: AlertRuleSettings | readonly AlertRulePeriod[] = DEFAULT_ALERT_RULE,
+): AlertEpisode[] {
+  const periods = 'k' in rule ? [{ fromCycle: -Infinity, settings: rule }] : rule;
+  if (periods.length === 0) throw new AlertRuleInputError('need at least one rule period');
+  periods.forEach((period, index) => {
+    assertAlertRuleSettings(period.settings);
+    if (index > 0 && !(period.fromCycle > periods[index - 1].fromCycle))
+      throw new AlertRuleInputError('rule periods must be sorted by fromCycle');
+  });
   assertSequence(sequence);
+  if (sequence.length > 0 && sequence[0].cycle < periods[0].fromCycle) {
+    throw new AlertRuleInputError(`no rule period covers cycle ${sequence[0].cycle}`);
+  }
+  let period = 0;
+  let settings = periods[0].settings;
   const episodes: (AlertEpisode & { shares: Map<string, number> })[] = [];
   // Excess of each of the last n windows (negative at or below the threshold).
   let recent: number[] = [];
@@ -156,10 +244,11 @@ export function alertEpisodes(sequence: readonly ScoredCycle[], settings: AlertR
   let belowRun = 0;
 
   for (const point of sequence) {
+    while (period + 1 < periods.length && periods[period + 1].fromCycle <= point.cycle) settings = periods[++period].settings;
     const excess = excessOver(point.score, point.threshold);
     const above = excess > 0;
     recent.push(excess);
-    if (recent.length > settings.n) recent.shift();
+    if (recent.length > settings.n) recent = recent.slice(-settings.n);
 
     if (open === null) {
       if (recent.filter((value) => value > 0).length < settings.k) continue;
@@ -199,5 +288,15 @@ export function alertEpisodes(sequence: readonly ScoredCycle[], settings: AlertR
     }
   }
 
-  return episodes.map(({ shares, ...episode }) => ({ ...episode, drivingSensors: topSensors(shares, settings.drivingSensors) }));
+  // Each alert names as many sensors as the rule in force at its last window says.
+  return episodes.map(({ shares, ...episode }) => ({
+    ...episode,
+    drivingSensors: topSensors(shares, settingsAt(periods, episode.closedCycle ?? episode.lastCycle).drivingSensors),
+  }));
+}
+
+function settingsAt(periods: readonly AlertRulePeriod[], cycle: number): AlertRuleSettings {
+  let settings = periods[0].settings;
+  for (const period of periods) if (period.fromCycle <= cycle) settings = period.settings;
+  return settings;
 }

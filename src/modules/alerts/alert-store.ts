@@ -1,9 +1,10 @@
-// Alerts as data: after any scoring path stores an engine's window scores under a version, the k-of-n
-// rule is run over the engine's whole stored sequence under that version and its alerts are upserted
+// Alerts as data: after any scoring path stores an engine's window scores under a version, the version's
+// k-of-n rule is run over the engine's whole stored sequence under that version and its alerts are upserted
 // on (engine, version, opening window). The rule is causal and deterministic, so re-scoring the same
 // windows finds the same alerts (the unique key makes a duplicate impossible), and a longer sequence
 // only extends the last one or adds new ones.
-import { alertEpisodes, DEFAULT_ALERT_RULE, type ScoredCycle } from '../../domain/alerts/alert-rule';
+import { alertEpisodes, type ScoredCycle } from '../../domain/alerts/alert-rule';
+import { engineAlertRule } from './alert-rule-store';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
 import type { QueryExecutor } from '../../platform/db/migrations';
 
@@ -39,13 +40,15 @@ async function storedSequence(query: QueryExecutor, engineId: number, version: A
 }
 
 /**
- * Runs the alert rule over the engine's stored scores under the version and upserts its alerts. A rule
+ * Runs the version's alert rule (engineAlertRule: with the periods of its changes) over the engine's stored
+ * scores under the version and upserts its alerts. A rule
  * close ends an OPEN or ACKNOWLEDGED alert as CLOSED; an operator's RESOLVED stays. Severities only rise.
  * Returns what changed of each alert it opened, raised in severity or closed (AlertNotifier announces
  * them).
  */
 export async function refreshEngineAlerts(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<AlertChange[]> {
-  const episodes = alertEpisodes(await storedSequence(query, engineId, version), DEFAULT_ALERT_RULE);
+  const rule = await engineAlertRule(query, engineId, version.id);
+  const episodes = alertEpisodes(await storedSequence(query, engineId, version), rule);
   const changes: AlertChange[] = [];
   for (const episode of episodes) {
     const [changed] = await query<AlertChange>(

@@ -10,7 +10,7 @@ import {
   type EngineLevelMetrics,
   type LabelledEngine,
 } from '../../domain/evaluation/engine-level';
-import { DEFAULT_ALERT_RULE, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
+import type { AlertRuleSettings } from '../../domain/alerts/alert-rule';
 
 /** Engine-level metrics as stored, with the alert rule (k, n, m) they were measured under. */
 export interface EngineLevelRecord extends EngineLevelMetrics {
@@ -39,9 +39,13 @@ export interface CurvesRecord {
   distribution?: ScoreHistogram;
 }
 
-/** Engine-level metrics under the default alert rule (the rule alerts are raised with). */
-export function engineLevelRecord(engines: readonly LabelledEngine[], threshold: number, labels: EngineLevelLabels): EngineLevelRecord {
-  const rule = DEFAULT_ALERT_RULE;
+/** Engine-level metrics under the version's alert rule (the rule its alerts are raised with). */
+export function engineLevelRecord(
+  engines: readonly LabelledEngine[],
+  threshold: number,
+  labels: EngineLevelLabels,
+  rule: AlertRuleSettings,
+): EngineLevelRecord {
   return { ...engineLevelMetrics(engines, threshold, labels, rule), rule: { k: rule.k, n: rule.n, m: rule.m } };
 }
 

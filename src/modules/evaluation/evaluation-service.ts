@@ -9,6 +9,7 @@ import { rulOf } from '../engines/engine-series';
 import { datasetNamed } from '../datasets/dataset-service';
 import { ErrorCode, ServiceError } from '../../platform/errors';
 import { UNLIMITED_SCORING, type ScoringBudget } from '../../platform/graphql/scoring-budget';
+import { storedAlertRule } from '../alerts/alert-rule-store';
 import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRecord, type MetricsRecord } from './evaluation-records';
 import { labelledEngines } from '../../domain/evaluation/engine-level';
 import { REFERENCE_SPLIT } from '../../domain/data/splits';
@@ -202,7 +203,7 @@ export class EvaluationService {
     return {
       evaluation: evaluateScores(labelled.labels, labelled.scores, version.threshold),
       distribution: scoreHistogram(labelled.labels, labelled.scores, version.threshold),
-      engineLevel: engineLevelRecord(labelledEngines(labelled), version.threshold, split),
+      engineLevel: engineLevelRecord(labelledEngines(labelled), version.threshold, split, storedAlertRule(version.alertRule)),
     };
   }
 
@@ -249,7 +250,10 @@ export class EvaluationService {
     // The rule needs each engine's whole sequence: engine-level metrics take every window of the same
     // engines, not only the common ones.
     const restricted = evaluations.map((evaluation, index) =>
-      metricsRecord(evaluation, engineLevelRecord(labelledEngines(scored[index]), versions[index].threshold, split)),
+      metricsRecord(
+        evaluation,
+        engineLevelRecord(labelledEngines(scored[index]), versions[index].threshold, split, storedAlertRule(versions[index].alertRule)),
+      ),
     );
     const first = restricted[0];
     return {

@@ -4,6 +4,11 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import { REGISTRY_LOCK_KEY, type ModelRegistry, type VersionSummary } from './model-registry';
+import { changedAlertRule, sameAlertRule, type AlertRuleChange, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
+import { AlertRuleInputError } from '../../domain/alerts/errors';
+import { transactionExecutor } from '../scoring/window-store';
+import { exactJson } from '../../platform/db/exact-floats';
+import { recordAlertRuleChange, storedAlertRule } from '../alerts/alert-rule-store';
 
 export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 export const ALIAS_RULE = 'a letter, then letters, digits, "_" or "-", 64 characters at most; case matters';
@@ -118,6 +123,35 @@ export class ModelVersionCuration {
       const { count } = await tx.modelVersionTag.deleteMany({ where: { modelVersionId: id, key } });
       if (count === 0) throw notFound(`tag of model version ${id}`, key);
       return version;
+    });
+  }
+
+  /**
+   * Changes the settings `change` gives of version `id`'s alert rule (the others stay). The new rule judges
+   * each engine's windows scored after the change; earlier windows keep their rule, so the stored alerts
+   * stay and an open one stays open, judged by the new rule from then on (docs/alerts.md). CONFLICT for an
+   * archived version, BAD_USER_INPUT for inconsistent settings.
+   */
+  async setAlertRule(id: number, change: AlertRuleChange): Promise<VersionSummary> {
+    return this.locked(async (tx) => {
+      const version = await this.versionIn(tx, id);
+      if (version.status === 'ARCHIVED') {
+        throw new ServiceError(ErrorCode.CONFLICT, `model version ${id} is archived: its alert rule cannot change`, { id });
+      }
+      const previous = storedAlertRule(version.alertRule);
+      let next: AlertRuleSettings;
+      try {
+        next = changedAlertRule(previous, change);
+      } catch (error) {
+        if (error instanceof AlertRuleInputError) throw badInput(`alertRule: ${error.message}`, { id });
+        throw error;
+      }
+      if (sameAlertRule(previous, next)) return version;
+      // The row first: its lock waits for the scoring transactions that read the rule (engineAlertRule),
+      // so that the periods below count their windows as judged by the previous rule.
+      await tx.$executeRawUnsafe(`UPDATE model_versions SET alert_rule = $2::text::jsonb WHERE id = $1`, id, exactJson(next));
+      await recordAlertRuleChange(transactionExecutor(tx), id, previous, next);
+      return this.versionIn(tx, id);
     });
   }
 

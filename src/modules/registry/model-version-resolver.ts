@@ -26,6 +26,8 @@ import {
 import { PageInput } from '../../platform/graphql/pagination';
 import { ConnectionArgs } from '../../platform/graphql/connection';
 import { toEvaluationView } from '../evaluation/evaluation-views';
+import { AlertRule, AlertRuleInput } from '../alerts/alert-rule-types';
+import { storedAlertRule } from '../alerts/alert-rule-store';
 
 // Evaluating or comparing reads (and may score) the windows of a split's engines: the test units of a
 // C-MAPSS subset hold thousands.
@@ -127,6 +129,18 @@ export class ModelVersionResolver {
   }
 
   @Authorized(ApiRole.OPERATOR)
+  @Mutation(() => ModelVersion, {
+    description:
+      "Changes a version's alert rule (the settings given; the others stay) and returns the version. It applies from each engine's next scored window: alerts already raised stay, and an open alert stays open, judged by the new rule from then on. CONFLICT for an archived version, BAD_USER_INPUT for inconsistent settings.",
+  })
+  setAlertRule(
+    @Arg('modelVersionId', () => Int, { description: 'Model version id.' }) modelVersionId: number,
+    @Arg('rule', () => AlertRuleInput, { description: 'The settings to change.' }) rule: AlertRuleInput,
+  ) {
+    return this.curation.setAlertRule(modelVersionId, rule);
+  }
+
+  @Authorized(ApiRole.OPERATOR)
   @Mutation(() => Int, {
     description:
       'Deletes a version with its scores, evaluations and tags; returns its id. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
@@ -202,6 +216,11 @@ export class ModelVersionResolver {
         std: regimes.std[regime],
       })),
     };
+  }
+
+  @FieldResolver(() => AlertRule, { description: 'Its k-of-n alert rule: what opens, raises and closes its alerts (docs/alerts.md).' })
+  alertRule(@Root() version: ModelVersionRow): AlertRule {
+    return storedAlertRule(version.alertRule);
   }
 
   @FieldResolver(() => [String], { description: 'Aliases naming this version, by name.' })

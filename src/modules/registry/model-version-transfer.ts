@@ -12,6 +12,8 @@ import { CODE_VERSION } from '../../platform/repository';
 import type { DatasetService } from '../datasets/dataset-service';
 import { loadModel, preprocessingOf, REGISTRY_LOCK_KEY, type LoadedModel, type ModelRegistry, type VersionSummary } from './model-registry';
 import { checkAlias } from './model-version-curation';
+import { DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rule';
+import { storedAlertRule } from '../alerts/alert-rule-store';
 import {
   portableArtifact,
   PortableFormatError,
@@ -121,6 +123,7 @@ export class ModelVersionTransfer {
       backend: version.backend,
       trainingMs: version.trainingMs,
       trainedOn: version.trainedOn as PortableContent['trainedOn'],
+      alertRule: storedAlertRule(version.alertRule),
       artifact: portableArtifact(version.kind, { json: version.artifact as Record<string, unknown>, binary: version.artifactBinary }),
       source: { id: version.id, version: version.version, name: version.name },
       exportedAt: new Date().toISOString(),
@@ -184,7 +187,8 @@ export class ModelVersionTransfer {
         await tx.$executeRawUnsafe(
           `UPDATE model_versions SET threshold = $2::text::float8, threshold_quantile = $3::text::float8, options = $4::text::jsonb,
                   summary = $5::text::jsonb, normalisation = $6::text::jsonb, regimes = $7::text::jsonb, scoring_method = $8::text::jsonb,
-                  metrics = $9::text::jsonb, artifact = $10::text::jsonb, trained_on = $11::text::jsonb WHERE id = $1`,
+                  metrics = $9::text::jsonb, artifact = $10::text::jsonb, trained_on = $11::text::jsonb, alert_rule = $12::text::jsonb
+            WHERE id = $1`,
           created.id,
           exactFloat(version.threshold),
           exactFloat(version.thresholdQuantile),
@@ -196,6 +200,8 @@ export class ModelVersionTransfer {
           version.metrics ? exactJson(version.metrics) : null,
           exactJson(renamed.artifact),
           exactJson({ ...version.trainedOn, importedFrom }),
+          // Files exported before versions carried a rule: the rule every version had then.
+          exactJson(version.alertRule ?? DEFAULT_ALERT_RULE),
         );
         ids.set(version.source.id, created.id);
       }

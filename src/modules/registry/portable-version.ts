@@ -7,7 +7,10 @@
 //     "checksum": "sha256:<hex of JSON.stringify(content)>",
 //     "content": { kind, options, sensors, columns, windowLength, normalisation, regimes, threshold,
 //                  thresholdQuantile, scoringMethod, metrics, summary, backend, trainingMs, trainedOn,
-//                  artifact, source, exportedAt, exportedBy } }
+//                  alertRule, artifact, source, exportedAt, exportedBy } }
+//
+// alertRule (the version's k-of-n alert rule) came later, optional: files without it read as before, and
+// the version gets the rule every version had then.
 //
 // JSON.stringify prints every number with the digits that read back to the same double, so the content
 // parsed and printed again is the same text: the checksum holds across the trip, and any edit breaks it.
@@ -19,6 +22,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DetectorArtifact } from '../../detectors/detector';
+import { assertAlertRuleSettings } from '../../domain/alerts/alert-rule';
+import { AlertRuleInputError } from '../../domain/alerts/errors';
 
 export const PORTABLE_FORMAT = 'engine-health/model-version';
 export const PORTABLE_FORMAT_VERSION = 1;
@@ -37,6 +42,24 @@ const layersArtifact = z.object({
   weightData: z.base64(),
 });
 const kindArtifact = z.object({ json: jsonObject, binary: z.base64().nullable() });
+const severityLevel = z.object({ excess: finite, windows: z.number().int() });
+const alertRule = z
+  .object({
+    k: z.number().int(),
+    n: z.number().int(),
+    m: z.number().int(),
+    serious: severityLevel,
+    critical: severityLevel,
+    drivingSensors: z.number().int(),
+  })
+  .superRefine((rule, context) => {
+    try {
+      assertAlertRuleSettings(rule);
+    } catch (error) {
+      if (!(error instanceof AlertRuleInputError)) throw error;
+      context.addIssue({ code: 'custom', message: error.message });
+    }
+  });
 
 const content = z.object({
   kind: z.string().min(1),
@@ -66,6 +89,7 @@ const content = z.object({
   backend: z.string(),
   trainingMs: z.number().int().nonnegative(),
   trainedOn: z.object({ dataset: z.string().min(1) }).catchall(z.unknown()),
+  alertRule: alertRule.optional(),
   artifact: z.union([layersArtifact, kindArtifact]),
   source: z.object({ id: z.number().int(), version: z.number().int(), name: z.string().nullable() }),
   exportedAt: z.iso.datetime(),

@@ -5,6 +5,7 @@ import { ConnectionOf } from '../../platform/graphql/connection';
 import { addKindOptionFields } from './detector-kind-types';
 import { Job } from '../../platform/graphql/job';
 import { Node } from '../../platform/graphql/node';
+import { AlertRuleInput } from '../alerts/alert-rule-types';
 
 export enum RegimeMode {
   AUTO = 'AUTO',
@@ -162,6 +163,20 @@ export class TrainModelInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Activate the new version when the job succeeds (default false).' })
   activate?: boolean;
+
+  @Field(() => AlertRuleInput, {
+    nullable: true,
+    description:
+      "The version's alert rule (default: the rule measured on FD001's calibration engines, docs/alerts.md); setAlertRule changes it later.",
+  })
+  alertRule?: AlertRuleInput;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Choose the alert rule's k, n and m on the calibration engines (default false): the fewest spurious alerts that still alert, before failure, every failing calibration engine one window above the threshold alerts (docs/alerts.md); recorded in trainedOn.alertRuleChoice. Needs labelled engines; alertRule may give the other settings.",
+  })
+  chooseAlertRule?: boolean;
 }
 addKindOptionFields(TrainModelInput);
 

@@ -21,6 +21,9 @@ import { labelledEngines } from '../../domain/evaluation/engine-level';
 import { REGISTRY_LOCK_KEY, type ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
 import type { AlertNotifier, AlertOutcome } from '../alerts/alert-notifier';
+import { alertRuleJson } from '../alerts/alert-rule-store';
+import type { AlertRuleSettings } from '../../domain/alerts/alert-rule';
+import { chooseAlertRule } from '../../domain/alerts/rule-choice';
 import type { JobHooks } from './training-job-runner';
 import { storedTrainingRequest, type TrainingRequest } from './training-request';
 
@@ -113,8 +116,9 @@ export class TrainingPipeline {
     // Unlabelled engines are scored, not evaluated: the version has no metrics and says why (trainedOn.labelled).
     const evaluation = dataset.testLabels ? evaluateScores(dataset.testLabels, test.scores, fitted.threshold) : null;
     const distribution = dataset.testLabels ? scoreHistogram(dataset.testLabels, test.scores, fitted.threshold) : null;
+    const { rule: alertRule, choice: alertRuleChoice } = await this.alertRuleOf(request, series, dataset, fitted);
     const engineLevel = dataset.testLabels
-      ? engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split)
+      ? engineLevelRecord(labelledEngines({ ...dataset.test, scores: test.scores }), fitted.threshold, request.split, alertRule)
       : null;
     this.logger.info(
       {
@@ -140,7 +144,8 @@ export class TrainingPipeline {
         const fingerprint = dataFingerprint(series, [...trainUnits, ...calibrationUnits, ...testUnits]);
         const version = await this.registerVersion(
           tx,
-          request,
+          { ...request, alertRule },
+          alertRuleChoice,
           dataset,
           fitted,
           trainingMs,
@@ -167,9 +172,30 @@ export class TrainingPipeline {
     await this.alertNotifier.announce(...alerted);
   };
 
+  /**
+   * The version's rule: the request's, with k, n and m chosen on the calibration engines (every window
+   * scored by the fitted detector) when asked and the engines are labelled; and what the choice found.
+   */
+  private async alertRuleOf(
+    request: TrainingRequest,
+    series: readonly EngineSeries[],
+    dataset: PreparedDataset,
+    fitted: FittedDetector,
+  ): Promise<{ rule: AlertRuleSettings; choice: Record<string, unknown> | null }> {
+    if (!request.chooseAlertRule) return { rule: request.alertRule, choice: null };
+    if (!dataset.labelled) {
+      return { rule: request.alertRule, choice: { chosen: false, reason: 'the calibration engines have no RUL: the rule was kept' } };
+    }
+    const { windows } = labelledTrajectories(series, request.split.calibrationUnits, dataset);
+    const { scores } = await fitted.detector.score(windowBatch(windows));
+    const { rule, ...facts } = chooseAlertRule(labelledEngines({ ...windows, scores }), fitted.threshold, request.split, request.alertRule);
+    return { rule, choice: { chosen: true, k: rule.k, n: rule.n, m: rule.m, ...facts } };
+  }
+
   private async registerVersion(
     tx: Prisma.TransactionClient,
     request: TrainingRequest,
+    alertRuleChoice: Record<string, unknown> | null,
     dataset: PreparedDataset,
     fitted: FittedDetector,
     trainingMs: number,
@@ -198,6 +224,7 @@ export class TrainingPipeline {
         thresholdQuantile: request.thresholdQuantile,
         artifact: fitted.artifact.json as Prisma.InputJsonObject,
         artifactBinary: fitted.artifact.binary ? new Uint8Array(fitted.artifact.binary) : null,
+        alertRule: alertRuleJson(request.alertRule),
         backend: typeof fitted.summary.backend === 'string' ? fitted.summary.backend : 'js',
         trainingMs,
         trainedOn: {
@@ -209,6 +236,7 @@ export class TrainingPipeline {
           // Lineage: the data the train, calibration and test engines held, and the code that fitted it.
           dataFingerprint: fingerprint,
           codeVersion: CODE_VERSION,
+          ...(alertRuleChoice ? { alertRuleChoice } : {}),
         } as unknown as Prisma.InputJsonObject,
       },
     });

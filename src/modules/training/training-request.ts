@@ -8,6 +8,8 @@ import { DetectorOptionError } from '../../detectors/detector';
 import { DEFAULT_DETECTOR_KIND, detectorKind, type AnyDetectorKind } from '../../detectors/registry';
 import { lstmAutoencoderKind } from '../../detectors/lstm-autoencoder';
 import { ErrorCode, ServiceError } from '../../platform/errors';
+import { changedAlertRule, DEFAULT_ALERT_RULE, type AlertRuleChange, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
+import { AlertRuleInputError } from '../../domain/alerts/errors';
 
 export interface UnitRange {
   from: number;
@@ -44,6 +46,10 @@ export interface TrainingRequestInput {
   kind?: string | null;
   /** Options per kind name; only the chosen kind's may be given. */
   kindOptions?: Readonly<Record<string, Readonly<Record<string, unknown>> | null | undefined>> | null;
+  /** The version's alert rule: settings changed from the default. */
+  alertRule?: AlertRuleChange | null;
+  /** Choose the rule's k, n and m on the calibration engines. */
+  chooseAlertRule?: boolean | null;
 }
 
 /** The autoencoder's options that trainModel also accepts at its top level (how clients gave them before kinds). */
@@ -75,6 +81,10 @@ export interface TrainingRequest {
   options: Record<string, unknown>;
   /** Activate the new version when the job succeeds. */
   activate: boolean;
+  /** The version's alert rule (its k, n and m replaced by the choice when chooseAlertRule). */
+  alertRule: AlertRuleSettings;
+  /** Choose k, n and m on the calibration engines (src/domain/alerts/rule-choice.ts). */
+  chooseAlertRule: boolean;
 }
 
 export const MAX_UNITS_PER_GROUP = 1_000;
@@ -152,7 +162,27 @@ export function resolveTrainingRequest(input: TrainingRequestInput): TrainingReq
     kind: kind.name,
     options,
     activate: input.activate ?? false,
+    alertRule: resolveAlertRule(input.alertRule),
+    chooseAlertRule: resolveRuleChoice(input),
   };
+}
+
+function resolveRuleChoice(input: TrainingRequestInput): boolean {
+  const choose = input.chooseAlertRule ?? false;
+  const given = (['k', 'n', 'm'] as const).filter((setting) => input.alertRule?.[setting] != null);
+  if (choose && given.length > 0) {
+    throw invalid(`chooseAlertRule chooses k, n and m on the calibration engines: ${given.join(', ')} cannot be given too`);
+  }
+  return choose;
+}
+
+function resolveAlertRule(change: AlertRuleChange | null | undefined): AlertRuleSettings {
+  try {
+    return changedAlertRule(DEFAULT_ALERT_RULE, change);
+  } catch (error) {
+    if (error instanceof AlertRuleInputError) throw invalid(`alertRule: ${error.message}`);
+    throw error;
+  }
 }
 
 function resolveRegimes(input: TrainingRequestInput): RegimeRequest {
@@ -195,12 +225,17 @@ function resolveKindOptions(input: TrainingRequestInput): { kind: AnyDetectorKin
  * resolved training configuration and scoring method instead of a kind and its options.
  */
 export function storedTrainingRequest(config: unknown): TrainingRequest {
-  const stored = config as Omit<TrainingRequest, 'regimes'> & {
+  const stored = config as Omit<TrainingRequest, 'regimes' | 'alertRule' | 'chooseAlertRule'> & {
     regimes?: RegimeRequest;
+    alertRule?: AlertRuleSettings;
+    chooseAlertRule?: boolean;
     training?: LegacyTrainingConfig;
     scoringMethod?: string;
   };
-  if (stored.kind) return { ...stored, regimes: stored.regimes ?? { mode: 'auto' } };
+  // Jobs queued before versions carried a rule get the rule every version had then.
+  const alertRule = stored.alertRule ?? { ...DEFAULT_ALERT_RULE };
+  const chooseAlertRule = stored.chooseAlertRule ?? false;
+  if (stored.kind) return { ...stored, regimes: stored.regimes ?? { mode: 'auto' }, alertRule, chooseAlertRule };
   const { training, scoringMethod, ...rest } = stored;
   const options = lstmAutoencoderKind.resolveOptions({
     hidden: training?.architecture.hidden,
@@ -214,7 +249,14 @@ export function storedTrainingRequest(config: unknown): TrainingRequest {
     earlyStoppingPatience: training?.earlyStopping?.patience,
     scoringMethod,
   });
-  return { ...rest, regimes: { mode: 'auto' }, kind: lstmAutoencoderKind.name, options: options as unknown as Record<string, unknown> };
+  return {
+    ...rest,
+    regimes: { mode: 'auto' },
+    kind: lstmAutoencoderKind.name,
+    options: options as unknown as Record<string, unknown>,
+    alertRule,
+    chooseAlertRule,
+  };
 }
 
 interface LegacyTrainingConfig {

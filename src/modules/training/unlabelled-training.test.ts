@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../../../test/support/databases';
 import { chunked, fleetCsv } from '../../../test/support/csv-fixtures';
 import { parseImportOptions } from '../datasets/import-options';
 import { ModelVersionResolver } from '../registry/model-version-resolver';
+import { DEFAULT_ALERT_RULE } from '../../domain/alerts/alert-rule';
 
 describeEachDatabase('training on unlabelled engines', (db) => {
   let services: AppServices;
@@ -47,6 +48,21 @@ describeEachDatabase('training on unlabelled engines', (db) => {
     const trajectory = await services.trajectories.trajectory(engine7.id, version.id);
     expect(trajectory.points).toHaveLength(259 - 29);
     expect(trajectory.points.every((point) => Number.isFinite(point.score))).toBe(true);
+  });
+
+  it('keeps the rule when asked to choose it on calibration engines without RUL, and says why', async () => {
+    await services.jobs.enqueue({
+      ...split,
+      dataset: 'unlabelled-fleet',
+      kind: 'z-score',
+      chooseAlertRule: true,
+      alertRule: { drivingSensors: 2 },
+    });
+    const finished = await services.runner.runNext();
+    expect(finished).toMatchObject({ status: 'SUCCEEDED' });
+    const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
+    expect(version.alertRule).toEqual({ ...DEFAULT_ALERT_RULE, drivingSensors: 2 });
+    expect(version.trainedOn).toMatchObject({ alertRuleChoice: { chosen: false, reason: expect.stringMatching(/no RUL/) } });
   });
 
   it('refuses a split that mixes labelled and unlabelled engines, naming them', async () => {

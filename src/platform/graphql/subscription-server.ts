@@ -2,8 +2,8 @@
 // upgrade). The API key goes in the connection_init payload ({ authorization: "Bearer <key>" }); every
 // subscription is checked as an HTTP operation is (roles of each root field, validation), a connection
 // holds at most SUBSCRIPTIONS_PER_CONNECTION of them and a key at most CONNECTIONS_PER_KEY connections
-// to this process. Queries and mutations stay on HTTP,
-// where the rate and cost limits are.
+// (to every API process on a PostgreSQL database: connection-leases.ts). Queries and mutations stay on
+// HTTP, where the rate and cost limits are.
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type GraphQLSchema, type ValidationRule } from 'graphql';
@@ -19,6 +19,7 @@ import { LoaderCache, type RequestContext } from './context';
 import { AccessCode, formatGraphQLError } from './errors';
 import { UNLIMITED_SCORING } from './scoring-budget';
 import { SharedSubscriptions } from './shared-subscriptions';
+import type { ConnectionLeases } from './connection-leases';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 /** A client's close code for "authentication failed" (graphql-ws reserves 4400-4499 for such refusals). */
@@ -44,8 +45,10 @@ export interface SubscriptionServerOptions {
   events: EventBus;
   auth: { enabled: boolean; keys: KeyVerifier; failures: RateLimit };
   maxPerConnection: number;
-  /** Connections one API key may hold at once on this process (keys only: with authentication off, none is counted). */
+  /** Connections one API key may hold at once (keys only: with authentication off, none is counted). */
   maxConnectionsPerKey: number;
+  /** Where the connections of each key are counted: this process's, or every process's on the database. */
+  leases: ConnectionLeases;
   validationRules: readonly ValidationRule[];
   logger: Logger;
   path?: string;
@@ -57,15 +60,15 @@ function refusal(code: string, message: string, extensions: Record<string, unkno
 
 /** Serves subscriptions on `server`; returns what closes every connection. */
 export function serveSubscriptions(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const { schema, roles, events, auth, maxPerConnection, maxConnectionsPerKey, logger } = options;
+  const { schema, roles, events, auth, maxPerConnection, maxConnectionsPerKey, leases, logger } = options;
   const path = options.path ?? '/graphql';
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const principals = new WeakMap<object, Principal>();
   const shared = new SharedSubscriptions();
   /** The group of each subscription's execution arguments (what its results depend on). */
   const groupKeys = new WeakMap<object, string>();
-  /** Open connections by API key id; a connection is counted from its acknowledgement to its close. */
-  const connectionsByKey = new Map<number, number>();
+  /** The lease of each acknowledged connection of a key: it counts from connection_init to its close. */
+  const leaseIds = new WeakMap<object, string>();
   const upgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== path) {
@@ -102,24 +105,27 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
         if (ctx.extra.socket.readyState !== WebSocket.OPEN) return false;
         const { keyId } = result.principal;
         if (keyId !== null) {
-          const held = connectionsByKey.get(keyId) ?? 0;
-          if (held >= maxConnectionsPerKey) {
+          const lease = await leases.acquire(keyId, maxConnectionsPerKey);
+          if ('held' in lease) {
             // At most 123 bytes: the WebSocket limit of a close reason.
-            const reason = `${CONNECTION_LIMIT}: this API key holds ${held} connections (CONNECTIONS_PER_KEY): close one first`;
+            const reason = `${CONNECTION_LIMIT}: this API key holds ${lease.held} connections (CONNECTIONS_PER_KEY): close one first`;
             ctx.extra.socket.close(CONNECTION_LIMIT_CLOSE_CODE, reason);
             return false;
           }
-          connectionsByKey.set(keyId, held + 1);
+          if (ctx.extra.socket.readyState !== WebSocket.OPEN) {
+            await leases.release(lease.id);
+            return false;
+          }
+          leaseIds.set(ctx, lease.id);
         }
         principals.set(ctx, result.principal);
         return true;
       },
-      onDisconnect: (ctx) => {
-        const keyId = principals.get(ctx)?.keyId;
-        if (keyId == null) return;
-        const held = connectionsByKey.get(keyId)! - 1;
-        if (held === 0) connectionsByKey.delete(keyId);
-        else connectionsByKey.set(keyId, held);
+      onDisconnect: async (ctx) => {
+        const id = leaseIds.get(ctx);
+        if (id === undefined) return;
+        leaseIds.delete(ctx);
+        await leases.release(id);
       },
       onSubscribe: (ctx, id, payload) => {
         const principal = principals.get(ctx)!;
@@ -192,6 +198,7 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       options.server.off('upgrade', upgrade);
       // Closes every connection with 1001 (going away): clients reconnect, to another replica when draining.
       await disposable.dispose();
+      await leases.close();
     },
   };
 }
