@@ -193,7 +193,7 @@ export class ScoreDistribution {
   logScale: boolean;
 }
 
-@ObjectType({ description: 'An evaluation of a model version on a labelled split of a data set.' })
+@ObjectType({ implements: Node, description: 'An evaluation of a model version on a labelled split of a data set.' })
 export class Evaluation {
   @Field(() => Int, { description: 'Identifier of the evaluation.' })
   id: number;
