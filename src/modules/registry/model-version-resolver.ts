@@ -120,7 +120,7 @@ export class ModelVersionResolver {
   @Authorized(ApiRole.OPERATOR)
   @Mutation(() => ModelVersion, {
     description:
-      'Archives a version (status ARCHIVED): kept with its scores and evaluations, never activated again. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
+      'Archives a version (status ARCHIVED): kept with its scores and evaluations, never activated again. VERSION_IN_USE, naming why, for the active version, a version with an alias, a member of an ensemble or of an ensemble a queued or running training job will build (details.trainingJobs names the jobs).',
   })
   archiveModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
     return this.curation.archive(id);
@@ -129,7 +129,7 @@ export class ModelVersionResolver {
   @Authorized(ApiRole.OPERATOR)
   @Mutation(() => Int, {
     description:
-      'Deletes a version with its scores, evaluations and tags; returns its id. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
+      'Deletes a version with its scores, evaluations and tags; returns its id. VERSION_IN_USE, naming why, for the active version, a version with an alias, a member of an ensemble or of an ensemble a queued or running training job will build (details.trainingJobs names the jobs).',
   })
   deleteModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
     return this.curation.delete(id);
