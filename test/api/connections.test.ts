@@ -1,6 +1,6 @@
 // Cursor connections (issue 20): every list walked page by page, forwards and backwards, equals the
-// whole list, root lists and the lists of an object (a batch job's engines, an engine's cycles, an
-// endpoint's deliveries) alike; bad cursors and sizes are BAD_USER_INPUT; the older fields still answer.
+// whole list, root lists and the lists of an object (a batch job's engines, an engine's cycles, a
+// version's evaluations, an endpoint's deliveries) alike; bad cursors and sizes are BAD_USER_INPUT; the older fields still answer.
 import { importFirstUnits } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
@@ -19,6 +19,7 @@ describe('cursor connections', () => {
   let testDatabase: TestDatabase;
   let server: TestServer;
   let batchJobId: number;
+  let versionId: number;
   let endpointId: number;
 
   beforeAll(async () => {
@@ -32,7 +33,8 @@ describe('cursor connections', () => {
       calibrationUnits: [{ from: 5, to: 6 }],
       testUnits: [{ from: 7, to: 7 }],
     });
-    const versionId = (await services.runner.runNext(trained.id))!.modelVersionId!;
+    versionId = (await services.runner.runNext(trained.id))!.modelVersionId!;
+    for (let evaluation = 0; evaluation < 2; evaluation++) await services.evaluations.evaluate(versionId, {});
     const scoring = await services.batchJobs.startScoring(versionId, { dataset: 'FD001', role: 'TRAIN', units: [{ from: 1, to: 7 }] });
     batchJobId = (await services.batchRunner.runNext(scoring.id))!.id;
     for (let key = 0; key < 5; key++) await services.apiKeys.create(`key ${key}`, ['reader']);
@@ -109,7 +111,7 @@ describe('cursor connections', () => {
     if (field !== 'alerts') expect(await walk(field, 3, true)).toEqual(all);
   });
 
-  it("walks an object's lists page by page: a batch job's engines, an engine's cycles, an endpoint's deliveries", async () => {
+  it("walks an object's lists page by page: a batch job's engines, an engine's cycles, a version's evaluations, an endpoint's deliveries", async () => {
     const { prisma } = testDatabase.database;
     const results = (await prisma.batchJobEngine.findMany({ where: { jobId: batchJobId } }))
       .map((row) => row.engineId)
@@ -144,6 +146,18 @@ describe('cursor connections', () => {
       `{ engine(id: ${engineId}) { cycles(from: 10, to: 25) { cycle sensors } cyclesConnection(from: 10, to: 25) { edges { node { cycle sensors } } } } }`,
     );
     expect(old.data.engine.cyclesConnection.edges.map((edge: { node: unknown }) => edge.node)).toEqual(old.data.engine.cycles);
+
+    const evaluations: List = {
+      field: 'evaluationsConnection',
+      parent: (selection) => `modelVersion(id: ${versionId}) { ${selection} }`,
+      pick: (data) => data.modelVersion,
+    };
+    const evaluated = (await prisma.evaluation.findMany({ where: { modelVersionId: versionId } }))
+      .map((row) => row.id)
+      .sort((a, b) => b - a);
+    expect(evaluated).toHaveLength(3);
+    expect(await walk(evaluations, 2, false)).toEqual(evaluated);
+    expect(await walk(evaluations, 2, true)).toEqual(evaluated);
 
     const deliveries: List = {
       field: 'deliveriesConnection',

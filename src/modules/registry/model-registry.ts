@@ -248,6 +248,15 @@ export class ModelRegistry {
     return versionIds.map((id) => byVersion.get(id) ?? null);
   }
 
+  /** The version's evaluations, newest stored first, as a cursor connection (one list per version). */
+  evaluationsConnection(versionId: number, request?: ConnectionRequest | null): Promise<Connection<Evaluation>> {
+    return keysetConnection(`evaluation:${versionId}`, 'desc', request, {
+      rows: (id, order, take) =>
+        this.prisma.evaluation.findMany({ where: { modelVersionId: versionId, id }, orderBy: { id: order }, take }),
+      count: () => this.prisma.evaluation.count({ where: { modelVersionId: versionId } }),
+    });
+  }
+
   /** Evaluations of several versions, newest first per version (for batch loading). */
   async evaluationsOf(versionIds: readonly number[]): Promise<Evaluation[][]> {
     const evaluations = await this.prisma.evaluation.findMany({

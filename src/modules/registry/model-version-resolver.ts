@@ -17,6 +17,7 @@ import {
   ModelVersionActivation,
   ModelVersionAliasMove,
   ModelVersionLineage,
+  EvaluationConnection,
   ModelVersionConnection,
   ModelVersionPage,
   ModelVersionTag,
@@ -25,6 +26,7 @@ import {
 } from './model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
 import { ConnectionArgs } from '../../platform/graphql/connection';
+import { mapConnection } from '../../platform/db/connection';
 import { toEvaluationView } from '../evaluation/evaluation-views';
 
 // Evaluating or comparing reads (and may score) the windows of a split's engines: the test units of a
@@ -255,12 +257,22 @@ export class ModelVersionResolver {
     return { kind: String(definition.kind), definition };
   }
 
-  @FieldResolver(() => [Evaluation], { description: 'Evaluations of this version, newest first; the first is made at registration.' })
+  @FieldResolver(() => [Evaluation], {
+    description: 'Evaluations of this version, newest first; the first is made at registration.',
+    deprecationReason: 'Grows with every evaluation: use evaluationsConnection (a cursor connection).',
+  })
   async evaluations(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<Evaluation[]> {
     const rows: EvaluationRow[] = await loaders
       .get('evaluations', (ids: readonly number[]) => this.registry.evaluationsOf(ids))
       .load(version.id);
     return rows.map(toEvaluationView);
+  }
+
+  @FieldResolver(() => EvaluationConnection, {
+    description: 'Evaluations of this version, newest stored first; the first is made at registration.',
+  })
+  async evaluationsConnection(@Root() version: ModelVersionRow, @Args() page: ConnectionArgs) {
+    return mapConnection(await this.registry.evaluationsConnection(version.id, page), (rows) => rows.map(toEvaluationView));
   }
 
   @FieldResolver(() => Boolean, {

@@ -228,6 +228,9 @@ export class Evaluation {
   createdAt: Date;
 }
 
+@ObjectType({ description: "A version's evaluations, newest stored first: a cursor connection." })
+export class EvaluationConnection extends ConnectionOf(Evaluation, 'Evaluation') {}
+
 @ObjectType({ description: "How a window's score is derived from what the detector measures." })
 export class ScoringMethodInfo {
   @Field(() => String, {
