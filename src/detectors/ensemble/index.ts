@@ -92,14 +92,16 @@ class EnsembleDetector implements Detector {
   }
 }
 
-async function loadMembers(ids: readonly number[], runtime: DetectorRuntime): Promise<LoadedVersion[]> {
+/** The members' versions; DetectorOptionError for one that does not exist, saying `why` it may be gone. */
+async function loadMembers(ids: readonly number[], runtime: DetectorRuntime, why = ''): Promise<LoadedVersion[]> {
   if (!runtime.loadVersion) throw new Error('an ensemble needs a runtime that loads registered versions');
   const members: LoadedVersion[] = [];
   for (const id of ids) {
     try {
       members.push(await runtime.loadVersion(id));
     } catch (error) {
-      if ((error as { code?: string }).code === 'NOT_FOUND') throw new DetectorOptionError(`member model version ${id} does not exist`);
+      if ((error as { code?: string }).code === 'NOT_FOUND')
+        throw new DetectorOptionError(`member model version ${id} does not exist${why}`);
       throw error;
     }
   }
@@ -148,7 +150,8 @@ export const ensembleKind: DetectorKind<EnsembleOptions> = {
 
   async fit(data, options, context) {
     const started = performance.now();
-    const loaded = await loadMembers(options.members, context.runtime);
+    // Enqueue checked that they existed: one missing now was deleted since.
+    const loaded = await loadMembers(options.members, context.runtime, ' any more: it was deleted after the job was queued');
     const mismatch = loaded.find((member) => member.preprocessing !== data.preprocessing);
     if (mismatch) {
       throw new DetectorOptionError(

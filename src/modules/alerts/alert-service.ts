@@ -63,6 +63,13 @@ export class AlertService {
     return alert;
   }
 
+  /** Several alerts by id, in the order asked; null for an unknown id (for batch loading). */
+  async findMany(ids: readonly number[]): Promise<(Alert | null)[]> {
+    const rows = await this.prisma.alert.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   acknowledge(id: number): Promise<Alert> {
     return this.transition(id, ['OPEN'], { state: 'ACKNOWLEDGED', acknowledgedAt: new Date() });
   }

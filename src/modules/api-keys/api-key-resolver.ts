@@ -1,18 +1,28 @@
 import { ApiRole } from '@prisma/client';
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import { API_ROLES } from '../../platform/auth/principal';
 import type { RequestContext } from '../../platform/graphql/context';
 import type { ApiKeyService } from './api-key-service';
-import { ApiKey, CreateApiKeyInput, CreatedApiKey, Viewer } from './api-key-types';
+import { ApiKey, ApiKeyConnection, CreateApiKeyInput, CreatedApiKey, Viewer } from './api-key-types';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
   constructor(private readonly keyService: ApiKeyService) {}
 
   @Authorized(ApiRole.ADMIN)
-  @Query(() => [ApiKey], { description: 'Every API key, revoked ones included, oldest first.' })
+  @Query(() => [ApiKey], {
+    description: 'Every API key, revoked ones included, oldest first.',
+    deprecationReason: 'The list is unbounded: use apiKeysConnection (a cursor connection).',
+  })
   apiKeys() {
     return this.keyService.list();
+  }
+
+  @Authorized(ApiRole.ADMIN)
+  @Query(() => ApiKeyConnection, { description: 'API keys, revoked ones included, oldest first.' })
+  apiKeysConnection(@Args() page: ConnectionArgs) {
+    return this.keyService.connection(page);
   }
 
   // Any key may read its own roles (no role needed): the dashboard hides what they do not allow.

@@ -3,6 +3,7 @@
 // clear to tell keys apart in listings and logs; the rest is a 256-bit random secret.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { type ApiRole, Prisma, type ApiKey, type PrismaClient } from '@prisma/client';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { API_ROLES, type AuthenticationResult, type KeyVerifier, type Principal } from '../../platform/auth/principal';
 import { badInput, notFound } from '../../platform/errors';
 
@@ -105,6 +106,22 @@ export class ApiKeyService implements KeyVerifier {
   async list(): Promise<ApiKeyInfo[]> {
     const rows = await this.prisma.apiKey.findMany({ orderBy: { id: 'asc' } });
     return rows.map(withoutHash);
+  }
+
+  /** Every key, revoked ones included, oldest first, as a cursor connection. */
+  connection(request?: ConnectionRequest | null): Promise<Connection<ApiKeyInfo>> {
+    return keysetConnection('apiKey', 'asc', request, {
+      rows: async (id, order, take) =>
+        (await this.prisma.apiKey.findMany({ where: { id }, orderBy: { id: order }, take })).map(withoutHash),
+      count: () => this.prisma.apiKey.count(),
+    });
+  }
+
+  /** Several keys by id, in the order asked; null for an unknown id (for batch loading). */
+  async findMany(ids: readonly number[]): Promise<(ApiKeyInfo | null)[]> {
+    const rows = await this.prisma.apiKey.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, withoutHash(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { ApiRole } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionOf } from '../../platform/graphql/connection';
+import { Node } from '../../platform/graphql/node';
 
 registerEnumType(ApiRole, {
   name: 'ApiRole',
@@ -16,7 +18,7 @@ registerEnumType(ApiRole, {
   },
 });
 
-@ObjectType({ description: 'An API key as listed: never its secret.' })
+@ObjectType({ implements: Node, description: 'An API key as listed: never its secret.' })
 export class ApiKey {
   @Field(() => Int, { description: 'Identifier of the key.' })
   id: number;
@@ -72,3 +74,6 @@ export class Viewer {
   @Field(() => [ApiRole], { description: 'Roles the caller holds, in the order READER, SCORER, OPERATOR, ADMIN.' })
   roles: ApiRole[];
 }
+
+@ObjectType({ description: 'API keys, oldest first: a cursor connection.' })
+export class ApiKeyConnection extends ConnectionOf(ApiKey, 'ApiKey') {}

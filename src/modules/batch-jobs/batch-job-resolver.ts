@@ -1,9 +1,10 @@
-import { ApiRole, BatchJobKind } from '@prisma/client';
+import { ApiRole, BatchJobKind, type BatchJobEngine } from '@prisma/client';
 import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import { PageInput } from '../../platform/graphql/pagination';
 import { ConnectionArgs } from '../../platform/graphql/connection';
+import { mapConnection } from '../../platform/db/connection';
 import type { SubscriptionContext } from '../../platform/graphql/subscription-server';
 import { toEvaluationView } from '../evaluation/evaluation-views';
 import type { ModelRegistry } from '../registry/model-registry';
@@ -12,8 +13,20 @@ import { Evaluation, EvaluationSplitInput, ModelVersion } from '../registry/mode
 import { JobState } from '../../platform/graphql/job';
 import { BATCH_JOB_TOPIC, type BatchJobEvent } from './batch-job-events';
 import { batchProgress, MAX_BATCH_ENGINES, type BatchJobService, type BatchJobView } from './batch-job-service';
-import { BatchJob, BatchJobConnection, BatchJobEngineResultPage, BatchJobPage, BatchProgress, ScoringBatchInput } from './batch-job-types';
+import {
+  BatchJob,
+  BatchJobConnection,
+  BatchJobEngineResultConnection,
+  BatchJobEngineResultPage,
+  BatchJobPage,
+  BatchProgress,
+  ScoringBatchInput,
+} from './batch-job-types';
 import { MAX_SYNC_EVALUATED_ENGINES } from '../evaluation/evaluation-service';
+
+function toEngineResult(row: BatchJobEngine) {
+  return { ...row, id: `${row.jobId}:${row.engineId}` };
+}
 
 @Resolver(() => BatchJob)
 export class BatchJobResolver {
@@ -103,10 +116,18 @@ export class BatchJobResolver {
   @Extensions({ cost: { assumedSize: 50 } satisfies FieldCost })
   @FieldResolver(() => BatchJobEngineResultPage, {
     description: 'What each finished engine came to (windows, flagged, first flagged cycle), by engine id.',
+    deprecationReason: 'Offset pages shift as engines finish: use enginesConnection (a cursor connection).',
   })
   async engines(@Root() job: BatchJobView, @Arg('page', () => PageInput, { nullable: true }) page?: PageInput) {
     const results = await this.jobs.engineResults(job.id, page);
-    return { ...results, items: results.items.map((row) => ({ ...row, id: `${row.jobId}:${row.engineId}` })) };
+    return { ...results, items: results.items.map(toEngineResult) };
+  }
+
+  @FieldResolver(() => BatchJobEngineResultConnection, {
+    description: 'What each finished engine came to (windows, flagged, first flagged cycle), by engine id.',
+  })
+  async enginesConnection(@Root() job: BatchJobView, @Args() page: ConnectionArgs) {
+    return mapConnection(await this.jobs.engineResultsConnection(job.id, page), (rows) => rows.map(toEngineResult));
   }
 
   @FieldResolver(() => Evaluation, { nullable: true, description: 'The evaluation an evaluation job stored; null until it succeeds.' })

@@ -261,6 +261,16 @@ export class BatchJobService {
     return toPage(items, totalCount, offset, limit);
   }
 
+  /** What each engine scored, in engine order, as a cursor connection keyed by engine id (one list per job). */
+  engineResultsConnection(jobId: number, request?: ConnectionRequest | null): Promise<Connection<BatchJobEngine>> {
+    return keysetConnection<BatchJobEngine>(`batchJobEngine:${jobId}`, 'asc', request, {
+      rows: (engineId, order, take) =>
+        this.prisma.batchJobEngine.findMany({ where: { jobId, engineId }, orderBy: { engineId: order }, take }),
+      count: () => this.prisma.batchJobEngine.count({ where: { jobId } }),
+      key: (row) => row.engineId,
+    });
+  }
+
   /**
    * Cancels a job, for good: a queued job (or a running one whose runner is dead) at once; a running one
    * stops before its next engine. CONFLICT for a job that has ended.

@@ -72,6 +72,9 @@ export class BatchJobEngineResult {
 @ObjectType({ description: 'A page of engine results of a batch job, by engine id.' })
 export class BatchJobEngineResultPage extends PageOf(BatchJobEngineResult) {}
 
+@ObjectType({ description: 'Engine results of a batch job, by engine id: a cursor connection.' })
+export class BatchJobEngineResultConnection extends ConnectionOf(BatchJobEngineResult, 'BatchJobEngineResult') {}
+
 @ObjectType({
   implements: [Node, Job],
   description:

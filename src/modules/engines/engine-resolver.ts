@@ -8,6 +8,7 @@ import {
   AppendCyclesResult,
   CreateEngineInput,
   Cycle,
+  CycleConnection,
   CycleInput,
   Engine,
   EngineFilter,
@@ -21,6 +22,7 @@ import type { SubscriptionContext } from '../../platform/graphql/subscription-se
 import { engineScoresOf, type EngineScoreEvent } from './engine-score-events';
 import { PageInput } from '../../platform/graphql/pagination';
 import { ConnectionArgs } from '../../platform/graphql/connection';
+import { mapConnection } from '../../platform/db/connection';
 import { MAX_TRAJECTORY_POINTS, type TrajectoryPoint as TrajectoryPointRow, type TrajectoryService } from '../scoring/trajectory-service';
 import { SensorContribution } from '../scoring/scoring-types';
 import { ENGINE_WINDOWS, MAX_CYCLES_PER_READ, type CycleReadings, type EngineService } from './engine-service';
@@ -151,7 +153,10 @@ export class EngineResolver {
   }
 
   @Extensions({ cost: { assumedSize: ENGINE_WINDOWS, rangeArguments: ['from', 'to'], maxSize: MAX_CYCLES_PER_READ } satisfies FieldCost })
-  @FieldResolver(() => [Cycle], { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })
+  @FieldResolver(() => [Cycle], {
+    description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).',
+    deprecationReason: `Reads at most ${MAX_CYCLES_PER_READ} cycles at a time: use cyclesConnection (a cursor connection, from and to too).`,
+  })
   async cycles(
     @Root() engine: EngineRow,
     @Ctx() { loaders }: RequestContext,
@@ -167,6 +172,23 @@ export class EngineResolver {
     const catalogue = catalogueOf(dataset!);
     const names = { sensorNames: columnNames(catalogue.sensors), settingNames: columnNames(catalogue.settings) };
     return rows.map((row) => toCycle(engine.id, row, names));
+  }
+
+  @FieldResolver(() => CycleConnection, { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })
+  async cyclesConnection(
+    @Root() engine: EngineRow,
+    @Ctx() { loaders }: RequestContext,
+    @Arg('from', () => Int, { nullable: true, description: 'First cycle of the list.' }) from: number | undefined,
+    @Arg('to', () => Int, { nullable: true, description: 'Last cycle of the list.' }) to: number | undefined,
+    @Args() page: ConnectionArgs,
+  ) {
+    const [connection, dataset] = await Promise.all([
+      this.engineService.cyclesConnection(engine.id, { from, to }, page),
+      datasetOf(engine, loaders, this.datasetService),
+    ]);
+    const catalogue = catalogueOf(dataset!);
+    const names = { sensorNames: columnNames(catalogue.sensors), settingNames: columnNames(catalogue.settings) };
+    return mapConnection(connection, (rows) => rows.map((row) => toCycle(engine.id, row, names)));
   }
 }
 

@@ -142,6 +142,23 @@ export class EngineService {
     return tx.engine.findUniqueOrThrow({ where: { id: engine.id } });
   }
 
+  /** The engine's cycles in cycle order, optionally within a range, as a cursor connection keyed by cycle number. */
+  cyclesConnection(engineId: number, range: CycleRange = {}, request?: ConnectionRequest | null): Promise<Connection<CycleReadings>> {
+    validateRange(range);
+    const within: Prisma.CycleWhereInput = { engineId, cycle: { gte: range.from ?? undefined, lte: range.to ?? undefined } };
+    return keysetConnection<CycleReadings>(`cycle:${engineId}`, 'asc', request, {
+      rows: (cycle, order, take) =>
+        this.prisma.cycle.findMany({
+          where: { AND: [within, { cycle }] },
+          orderBy: { cycle: order },
+          take,
+          select: { cycle: true, recordedAt: true, settings: true, sensors: true },
+        }),
+      count: () => this.prisma.cycle.count({ where: within }),
+      key: (row) => row.cycle,
+    });
+  }
+
   /**
    * Cycles of several engines over one cycle range, grouped per engine in cycle order: one query for a
    * whole page of engines, at most MAX_CYCLES_PER_READ rows (BATCH_TOO_LARGE beyond). Read through the

@@ -105,6 +105,9 @@ export class Engine {
   createdAt: Date;
 }
 
+@ObjectType({ description: 'Cycles of an engine in cycle order: a cursor connection.' })
+export class CycleConnection extends ConnectionOf(Cycle, 'Cycle') {}
+
 @ObjectType({ description: 'A page of engines.' })
 export class EnginePage extends PageOf(Engine) {}
 

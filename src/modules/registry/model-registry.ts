@@ -95,8 +95,15 @@ const LOADED_MODEL_CACHE_SIZE = 8;
 export const SUMMARY_TTL_MS = 1_000;
 
 // Arbitrary application-wide key for pg_advisory_xact_lock: registration, import, activation, aliases,
-// archiving and deletion take it, so that none decides on a state another is changing.
+// archiving, deletion and queuing a training job that builds on versions take it, so that none decides
+// on a state another is changing.
 export const REGISTRY_LOCK_KEY = 7_301_001;
+
+/** Those of `ids` no version has (any more), in their order. */
+export async function missingVersions(tx: Pick<PrismaClient, 'modelVersion'>, ids: readonly number[]): Promise<number[]> {
+  const found = await tx.modelVersion.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
+  return ids.filter((id) => !found.some((version) => version.id === id));
+}
 
 export class ModelRegistry {
   private readonly loaded = new Map<number, LoadedModel>();
@@ -239,6 +246,15 @@ export class ModelRegistry {
     });
     const byVersion = new Map(jobs.map((job) => [job.modelVersionId, job.id]));
     return versionIds.map((id) => byVersion.get(id) ?? null);
+  }
+
+  /** The version's evaluations, newest stored first, as a cursor connection (one list per version). */
+  evaluationsConnection(versionId: number, request?: ConnectionRequest | null): Promise<Connection<Evaluation>> {
+    return keysetConnection(`evaluation:${versionId}`, 'desc', request, {
+      rows: (id, order, take) =>
+        this.prisma.evaluation.findMany({ where: { modelVersionId: versionId, id }, orderBy: { id: order }, take }),
+      count: () => this.prisma.evaluation.count({ where: { modelVersionId: versionId } }),
+    });
   }
 
   /** Evaluations of several versions, newest first per version (for batch loading). */

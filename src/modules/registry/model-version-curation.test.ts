@@ -205,6 +205,40 @@ describeEachDatabase('model version curation', (db, kind) => {
       await services.curation.delete(ensemble);
       expect(await services.curation.delete(first)).toBe(first);
     });
+
+    it('refuses the members of queued ensemble training jobs, naming the jobs; a job whose member vanished anyway fails cleanly', async () => {
+      const fifth = await train({ ...SPLIT, kind: 'z-score', name: 'fifth' });
+      const queue = () => services.jobs.enqueue({ ...SPLIT, kind: 'ensemble', kindOptions: { ensemble: { members: [second, fifth] } } });
+      const [kept, cancelled] = [await queue(), await queue()];
+      for (const change of [() => services.curation.delete(fifth), () => services.curation.archive(fifth)]) {
+        await expectRefused(
+          change,
+          'VERSION_IN_USE',
+          new RegExp(
+            `ensemble training job\\(s\\) ${kept.id}, ${cancelled.id} name it as a member \\(cancel them or let them finish first\\)`,
+          ),
+        );
+      }
+      const refusal = await services.curation.delete(second).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ code: 'VERSION_IN_USE', details: { trainingJobs: [kept.id, cancelled.id], ensembles: [] } });
+      await services.jobs.cancel(cancelled.id);
+      await expectRefused(() => services.curation.delete(fifth), 'VERSION_IN_USE', new RegExp(`training job\\(s\\) ${kept.id} name it`));
+
+      // Gone behind the API's back (a direct database change): the job fails, saying which member, and registers nothing.
+      await db().prisma.modelVersion.delete({ where: { id: fifth } });
+      const versions = await db().prisma.modelVersion.count();
+      const failed = await services.runner.runNext(kept.id);
+      expect(failed).toMatchObject({
+        status: 'FAILED',
+        modelVersionId: null,
+        error: expect.stringMatching(
+          new RegExp(`member model version ${fifth} does not exist any more: it was deleted after the job was queued`),
+        ),
+      });
+      expect(await db().prisma.modelVersion.count()).toBe(versions);
+      // A finished job holds nothing.
+      expect(await services.curation.delete(second)).toBe(second);
+    });
   });
 
   describe('registration', () => {
@@ -236,6 +270,44 @@ describeEachDatabase('model version curation', (db, kind) => {
           expect(await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } })).toMatchObject({
             isActive: true,
           });
+        } finally {
+          await holder.query('ROLLBACK').catch(() => undefined);
+          holder.release();
+        }
+      },
+    );
+
+    (kind === 'postgresql' ? it : it.skip)(
+      'queues a job that builds on versions under the registry lock, so a deletion cannot slip between its check and its insert',
+      async () => {
+        const sixth = await train({ ...SPLIT, kind: 'z-score', name: 'sixth' });
+        const holder = await db().pool!.connect();
+        try {
+          await holder.query('BEGIN');
+          await holder.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+          const jobs = await db().prisma.trainingJob.count();
+          const queuing = services.jobs.enqueue({ ...SPLIT, kind: 'ensemble', kindOptions: { ensemble: { members: [third, sixth] } } });
+          const waiting = async () =>
+            (
+              await holder.query<{ count: number }>(
+                `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+                [REGISTRY_LOCK_KEY],
+              )
+            ).rows[0].count;
+          for (const deadline = Date.now() + 60_000; (await waiting()) === 0;) {
+            if (Date.now() > deadline) throw new Error('enqueue never asked for the registry lock');
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          expect(await db().prisma.trainingJob.count()).toBe(jobs);
+          await holder.query('COMMIT');
+          const queued = await queuing;
+          expect(queued.status).toBe('QUEUED');
+          await expectRefused(
+            () => services.curation.delete(sixth),
+            'VERSION_IN_USE',
+            new RegExp(`training job\\(s\\) ${queued.id} name it`),
+          );
+          await services.jobs.cancel(queued.id);
         } finally {
           await holder.query('ROLLBACK').catch(() => undefined);
           holder.release();

@@ -200,17 +200,28 @@ export class ModelVersionCuration {
     return id;
   }
 
-  /** VERSION_IN_USE naming every use: the active version, an alias, or a member of an ensemble. */
+  /**
+   * VERSION_IN_USE naming every use: the active version, an alias, a member of an ensemble, or a member
+   * of an ensemble a queued or running training job will build (enqueue checks its members under the
+   * same lock, so a job cannot slip in between this check and the change).
+   */
   private async refuseInUse(tx: Transaction, version: VersionSummary, what: 'archived' | 'deleted'): Promise<void> {
+    const member = JSON.stringify([version.id]);
     const aliases = await tx.modelVersionAlias.findMany({ where: { modelVersionId: version.id }, orderBy: { name: 'asc' } });
     const ensembles = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM model_versions
-      WHERE kind = 'ensemble' AND options->'members' @> ${JSON.stringify([version.id])}::jsonb ORDER BY id`;
+      WHERE kind = 'ensemble' AND options->'members' @> ${member}::jsonb ORDER BY id`;
+    const jobs = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM training_jobs
+      WHERE status IN ('QUEUED', 'RUNNING') AND config->>'kind' = 'ensemble' AND config->'options'->'members' @> ${member}::jsonb
+      ORDER BY id`;
     const uses = [
       ...(version.isActive ? ['it is the active version (activate another first)'] : []),
       ...(aliases.length
         ? [`the alias(es) ${aliases.map((alias) => `"${alias.name}"`).join(', ')} name it (remove or move them first)`]
         : []),
       ...(ensembles.length ? [`ensemble version(s) ${ensembles.map((ensemble) => ensemble.id).join(', ')} use it as a member`] : []),
+      ...(jobs.length
+        ? [`ensemble training job(s) ${jobs.map((job) => job.id).join(', ')} name it as a member (cancel them or let them finish first)`]
+        : []),
     ];
     if (uses.length) {
       throw new ServiceError(ErrorCode.VERSION_IN_USE, `model version ${version.id} cannot be ${what}: ${uses.join('; ')}`, {
@@ -218,6 +229,7 @@ export class ModelVersionCuration {
         active: version.isActive,
         aliases: aliases.map((alias) => alias.name),
         ensembles: ensembles.map((ensemble) => ensemble.id),
+        trainingJobs: jobs.map((job) => job.id),
       });
     }
   }

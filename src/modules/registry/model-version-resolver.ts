@@ -17,6 +17,7 @@ import {
   ModelVersionActivation,
   ModelVersionAliasMove,
   ModelVersionLineage,
+  EvaluationConnection,
   ModelVersionConnection,
   ModelVersionPage,
   ModelVersionTag,
@@ -25,6 +26,7 @@ import {
 } from './model-version-types';
 import { PageInput } from '../../platform/graphql/pagination';
 import { ConnectionArgs } from '../../platform/graphql/connection';
+import { mapConnection } from '../../platform/db/connection';
 import { toEvaluationView } from '../evaluation/evaluation-views';
 import { AlertRule, AlertRuleInput } from '../alerts/alert-rule-types';
 import { storedAlertRule } from '../alerts/alert-rule-store';
@@ -122,7 +124,7 @@ export class ModelVersionResolver {
   @Authorized(ApiRole.OPERATOR)
   @Mutation(() => ModelVersion, {
     description:
-      'Archives a version (status ARCHIVED): kept with its scores and evaluations, never activated again. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
+      'Archives a version (status ARCHIVED): kept with its scores and evaluations, never activated again. VERSION_IN_USE, naming why, for the active version, a version with an alias, a member of an ensemble or of an ensemble a queued or running training job will build (details.trainingJobs names the jobs).',
   })
   archiveModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
     return this.curation.archive(id);
@@ -143,7 +145,7 @@ export class ModelVersionResolver {
   @Authorized(ApiRole.OPERATOR)
   @Mutation(() => Int, {
     description:
-      'Deletes a version with its scores, evaluations and tags; returns its id. VERSION_IN_USE, naming why, for the active version, a version with an alias or a member of an ensemble.',
+      'Deletes a version with its scores, evaluations and tags; returns its id. VERSION_IN_USE, naming why, for the active version, a version with an alias, a member of an ensemble or of an ensemble a queued or running training job will build (details.trainingJobs names the jobs).',
   })
   deleteModelVersion(@Arg('id', () => Int, { description: 'Model version id.' }) id: number) {
     return this.curation.delete(id);
@@ -274,12 +276,22 @@ export class ModelVersionResolver {
     return { kind: String(definition.kind), definition };
   }
 
-  @FieldResolver(() => [Evaluation], { description: 'Evaluations of this version, newest first; the first is made at registration.' })
+  @FieldResolver(() => [Evaluation], {
+    description: 'Evaluations of this version, newest first; the first is made at registration.',
+    deprecationReason: 'Grows with every evaluation: use evaluationsConnection (a cursor connection).',
+  })
   async evaluations(@Root() version: ModelVersionRow, @Ctx() { loaders }: RequestContext): Promise<Evaluation[]> {
     const rows: EvaluationRow[] = await loaders
       .get('evaluations', (ids: readonly number[]) => this.registry.evaluationsOf(ids))
       .load(version.id);
     return rows.map(toEvaluationView);
+  }
+
+  @FieldResolver(() => EvaluationConnection, {
+    description: 'Evaluations of this version, newest stored first; the first is made at registration.',
+  })
+  async evaluationsConnection(@Root() version: ModelVersionRow, @Args() page: ConnectionArgs) {
+    return mapConnection(await this.registry.evaluationsConnection(version.id, page), (rows) => rows.map(toEvaluationView));
   }
 
   @FieldResolver(() => Boolean, {

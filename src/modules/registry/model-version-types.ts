@@ -193,7 +193,7 @@ export class ScoreDistribution {
   logScale: boolean;
 }
 
-@ObjectType({ description: 'An evaluation of a model version on a labelled split of a data set.' })
+@ObjectType({ implements: Node, description: 'An evaluation of a model version on a labelled split of a data set.' })
 export class Evaluation {
   @Field(() => Int, { description: 'Identifier of the evaluation.' })
   id: number;
@@ -227,6 +227,9 @@ export class Evaluation {
   @Field(() => DateTimeResolver, { description: 'When the evaluation was made.' })
   createdAt: Date;
 }
+
+@ObjectType({ description: "A version's evaluations, newest stored first: a cursor connection." })
+export class EvaluationConnection extends ConnectionOf(Evaluation, 'Evaluation') {}
 
 @ObjectType({ description: "How a window's score is derived from what the detector measures." })
 export class ScoringMethodInfo {

@@ -6,6 +6,7 @@ import { resolvePage, toPage, type Page, type PageRequest } from '../../platform
 import { keysetConnection, mapConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { detectorKind, totalStepsOf } from '../../detectors/registry';
 import { datasetNamed } from '../datasets/dataset-service';
+import { missingVersions, REGISTRY_LOCK_KEY } from '../registry/model-registry';
 import { resolveTrainingRequest, type TrainingRequest, type TrainingRequestInput } from './training-request';
 import { cancelJob } from '../../platform/jobs/job-claims';
 import { DEFAULT_STALE_AFTER_MS, jobStateFilter, withShownStates } from '../../platform/jobs/job-liveness';
@@ -62,25 +63,26 @@ export class TrainingJobService {
   async enqueue(input: TrainingRequestInput): Promise<TrainingJobView> {
     const request = await this.withStoredDatasetName(resolveTrainingRequest(input));
     await this.checkUnitsExist(request);
-    await this.checkVersionsExist(request);
-    const job = await this.prisma.trainingJob.create({
-      data: { config: request as unknown as object, totalEpochs: totalStepsOf(detectorKind(request.kind), request.options) },
-    });
+    const data = { config: request as unknown as object, totalEpochs: totalStepsOf(detectorKind(request.kind), request.options) };
+    const referenced = detectorKind(request.kind).referencedVersions?.(request.options) ?? [];
+    // A job that builds on versions is queued under the registry lock, as deletions are decided: a version
+    // cannot be deleted between this check and the job's insert (deleteModelVersion refuses a queued job's member).
+    const job =
+      referenced.length === 0
+        ? await this.prisma.trainingJob.create({ data })
+        : await this.prisma.$transaction(async (tx) => {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REGISTRY_LOCK_KEY})`;
+            const missing = await missingVersions(tx, referenced);
+            if (missing.length > 0) {
+              throw new ServiceError(
+                ErrorCode.INVALID_TRAINING_CONFIG,
+                `${request.kind} builds on model versions that do not exist: ${missing.join(', ')}`,
+              );
+            }
+            return tx.trainingJob.create({ data });
+          });
     this.notify();
     return job;
-  }
-
-  private async checkVersionsExist(request: TrainingRequest): Promise<void> {
-    const ids = detectorKind(request.kind).referencedVersions?.(request.options) ?? [];
-    if (ids.length === 0) return;
-    const found = await this.prisma.modelVersion.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
-    const missing = ids.filter((id) => !found.some((version) => version.id === id));
-    if (missing.length > 0) {
-      throw new ServiceError(
-        ErrorCode.INVALID_TRAINING_CONFIG,
-        `${request.kind} builds on model versions that do not exist: ${missing.join(', ')}`,
-      );
-    }
   }
 
   /** The request naming its data set as stored (names match in any case); INVALID_TRAINING_CONFIG when there is none. */

@@ -18,7 +18,7 @@ import type { Logger } from '../../platform/observability/logger';
 import { loadDatasetSeries } from '../engines/engine-series';
 import { engineLevelRecord, insertEvaluation, metricsRecord, type EngineLevelRecord } from '../evaluation/evaluation-records';
 import { labelledEngines } from '../../domain/evaluation/engine-level';
-import { REGISTRY_LOCK_KEY, type ModelRegistry } from '../registry/model-registry';
+import { missingVersions, REGISTRY_LOCK_KEY, type ModelRegistry } from '../registry/model-registry';
 import { storeEngineWindowScores, transactionExecutor } from '../scoring/window-store';
 import type { AlertNotifier, AlertOutcome } from '../alerts/alert-notifier';
 import { alertRuleJson } from '../alerts/alert-rule-store';
@@ -140,6 +140,14 @@ export class TrainingPipeline {
         // Under the registry's lock, as an import or an activation: the version number and the activation
         // are decided on a registry no other change is moving.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${REGISTRY_LOCK_KEY})`;
+        // Deletion refuses the members of a queued or running job; should one vanish anyway (a direct
+        // database change), nothing is registered on it.
+        const vanished = await missingVersions(tx, kind.referencedVersions?.(request.options) ?? []);
+        if (vanished.length > 0) {
+          throw new Error(
+            `model version(s) ${vanished.join(', ')} this ${request.kind} builds on were deleted while the job ran: nothing was registered`,
+          );
+        }
         const { trainUnits, calibrationUnits, testUnits } = request.split;
         const fingerprint = dataFingerprint(series, [...trainUnits, ...calibrationUnits, ...testUnits]);
         const version = await this.registerVersion(

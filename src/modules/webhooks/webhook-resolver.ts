@@ -1,5 +1,7 @@
-import { ApiRole, type WebhookDelivery as DeliveryRow } from '@prisma/client';
-import { Arg, Authorized, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiRole } from '@prisma/client';
+import { Arg, Args, Authorized, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { mapConnection, type Connection } from '../../platform/db/connection';
+import { ConnectionArgs } from '../../platform/graphql/connection';
 import {
   DEFAULT_SECRET_OVERLAP_MINUTES,
   MAX_DELIVERIES_SHOWN,
@@ -10,14 +12,13 @@ import {
 import {
   DELIVERIES_ARGUMENT,
   RegisterWebhookEndpointInput,
+  toDelivery,
   WebhookDelivery,
+  WebhookDeliveryConnection,
   WebhookEndpoint,
+  WebhookEndpointConnection,
   WebhookEndpointSecret,
 } from './webhook-types';
-
-function toDelivery(row: DeliveryRow): WebhookDelivery {
-  return { ...row, nextAttemptAt: row.status === 'PENDING' ? row.nextAttemptAt : null };
-}
 
 @Resolver(() => WebhookEndpoint)
 export class WebhookResolver {
@@ -25,9 +26,18 @@ export class WebhookResolver {
 
   @Authorized(ApiRole.ADMIN)
   @Extensions({ cost: { assumedSize: MAX_ENDPOINTS } })
-  @Query(() => [WebhookEndpoint], { description: `Every webhook endpoint (at most ${MAX_ENDPOINTS}), oldest first.` })
+  @Query(() => [WebhookEndpoint], {
+    description: `Every webhook endpoint (at most ${MAX_ENDPOINTS}), oldest first.`,
+    deprecationReason: 'Use webhookEndpointsConnection (a cursor connection), as every other list.',
+  })
   webhookEndpoints() {
     return this.webhooks.list();
+  }
+
+  @Authorized(ApiRole.ADMIN)
+  @Query(() => WebhookEndpointConnection, { description: `Webhook endpoints (at most ${MAX_ENDPOINTS} in all), oldest first.` })
+  webhookEndpointsConnection(@Args() page: ConnectionArgs) {
+    return this.webhooks.connection(page);
   }
 
   @Authorized(ApiRole.ADMIN)
@@ -39,12 +49,20 @@ export class WebhookResolver {
   @Extensions({ cost: { assumedSize: MAX_DELIVERIES_SHOWN } })
   @FieldResolver(() => [WebhookDelivery], {
     description: 'Its latest deliveries, newest first: status, attempts, last error, next attempt.',
+    deprecationReason: 'Shows the latest deliveries only: use deliveriesConnection (a cursor connection) to page through all of them.',
   })
   async deliveries(
     @Root() endpoint: WebhookEndpoint,
     @Arg('first', () => Int, DELIVERIES_ARGUMENT) first: number,
   ): Promise<WebhookDelivery[]> {
     return (await this.webhooks.deliveries(endpoint.id, first)).map(toDelivery);
+  }
+
+  @FieldResolver(() => WebhookDeliveryConnection, {
+    description: 'Its deliveries, newest first: status, attempts, last error, next attempt.',
+  })
+  async deliveriesConnection(@Root() endpoint: WebhookEndpoint, @Args() page: ConnectionArgs): Promise<Connection<WebhookDelivery>> {
+    return mapConnection(await this.webhooks.deliveriesConnection(endpoint.id, page), (rows) => rows.map(toDelivery));
   }
 
   @Authorized(ApiRole.ADMIN)

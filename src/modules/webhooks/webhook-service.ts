@@ -3,6 +3,7 @@
 // The secret column is never selected here but to return it once: every read names its columns.
 import { randomBytes } from 'node:crypto';
 import type { AlertSeverity, Prisma, PrismaClient, WebhookDelivery, WebhookEndpoint, WebhookEventType } from '@prisma/client';
+import { keysetConnection, type Connection, type ConnectionRequest } from '../../platform/db/connection';
 import { isStorableText } from '../../platform/graphql/input-checks';
 import { badInput, notFound } from '../../platform/errors';
 import { utc } from '../../platform/jobs/job-claims';
@@ -91,6 +92,36 @@ export class WebhookService {
     const endpoint = await this.prisma.webhookEndpoint.findUnique({ where: { id }, select: SHOWN });
     if (endpoint === null) throw notFound('webhook endpoint', id);
     return endpoint;
+  }
+
+  /** Every endpoint, oldest first, as a cursor connection. */
+  connection(request?: ConnectionRequest | null): Promise<Connection<EndpointInfo>> {
+    return keysetConnection('webhookEndpoint', 'asc', request, {
+      rows: (id, order, take) => this.prisma.webhookEndpoint.findMany({ where: { id }, orderBy: { id: order }, take, select: SHOWN }),
+      count: () => this.prisma.webhookEndpoint.count(),
+    });
+  }
+
+  /** Several endpoints by id, in the order asked; null for an unknown id (for batch loading). */
+  async findMany(ids: readonly number[]): Promise<(EndpointInfo | null)[]> {
+    const rows = await this.prisma.webhookEndpoint.findMany({ where: { id: { in: [...ids] } }, select: SHOWN });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** The endpoint's deliveries, newest first, as a cursor connection (one list per endpoint). */
+  deliveriesConnection(endpointId: number, request?: ConnectionRequest | null): Promise<Connection<WebhookDelivery>> {
+    return keysetConnection(`webhookDelivery:${endpointId}`, 'desc', request, {
+      rows: (id, order, take) => this.prisma.webhookDelivery.findMany({ where: { endpointId, id }, orderBy: { id: order }, take }),
+      count: () => this.prisma.webhookDelivery.count({ where: { endpointId } }),
+    });
+  }
+
+  /** Several deliveries by id, in the order asked; null for an unknown id (for batch loading). */
+  async findDeliveries(ids: readonly number[]): Promise<(WebhookDelivery | null)[]> {
+    const rows = await this.prisma.webhookDelivery.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   /**

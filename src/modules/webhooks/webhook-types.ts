@@ -1,7 +1,8 @@
-import { AlertSeverity, WebhookDeliveryStatus, WebhookEventType } from '@prisma/client';
+import { AlertSeverity, WebhookDeliveryStatus, WebhookEventType, type WebhookDelivery as DeliveryRow } from '@prisma/client';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DEFAULT_DELIVERIES_SHOWN, MAX_DELIVERIES_SHOWN } from './webhook-service';
+import { ConnectionOf } from '../../platform/graphql/connection';
 import { Node } from '../../platform/graphql/node';
 
 registerEnumType(WebhookEventType, {
@@ -26,7 +27,7 @@ registerEnumType(WebhookDeliveryStatus, {
   },
 });
 
-@ObjectType({ description: 'One alert event sent to one endpoint, and how its attempts went.' })
+@ObjectType({ implements: Node, description: 'One alert event sent to one endpoint, and how its attempts went.' })
 export class WebhookDelivery {
   @Field(() => Int, { description: 'Identifier of the delivery.' })
   id: number;
@@ -133,7 +134,18 @@ export class RegisterWebhookEndpointInput {
   eventTypes?: WebhookEventType[] | null;
 }
 
+@ObjectType({ description: 'Webhook endpoints, oldest first: a cursor connection.' })
+export class WebhookEndpointConnection extends ConnectionOf(WebhookEndpoint, 'WebhookEndpoint') {}
+
+@ObjectType({ description: "An endpoint's deliveries, newest first: a cursor connection." })
+export class WebhookDeliveryConnection extends ConnectionOf(WebhookDelivery, 'WebhookDelivery') {}
+
 export const DELIVERIES_ARGUMENT = {
   description: `Deliveries to show, newest first, 1 to ${MAX_DELIVERIES_SHOWN}.`,
   defaultValue: DEFAULT_DELIVERIES_SHOWN,
 };
+
+/** A delivery as shown: its next attempt only while one is due. */
+export function toDelivery(row: DeliveryRow): WebhookDelivery {
+  return { ...row, nextAttemptAt: row.status === 'PENDING' ? row.nextAttemptAt : null };
+}

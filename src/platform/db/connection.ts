@@ -1,6 +1,7 @@
-// Cursor connections (the GraphQL Cursor Connections convention), keyset-paginated on the rows' id:
-// a page is the rows beyond the cursor's id in the list's id order, so it stays stable while rows are
-// added or removed (an offset page shifts). Cursors are opaque to clients: `list:id`, base64url-encoded.
+// Cursor connections (the GraphQL Cursor Connections convention), keyset-paginated on the rows' id (or
+// another unique integer key of the list, e.g. a cycle number within an engine): a page is the rows
+// beyond the cursor's key in the list's order, so it stays stable while rows are added or removed (an
+// offset page shifts). Cursors are opaque to clients: `list:key`, base64url-encoded.
 import { badInput } from '../errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
 
@@ -40,11 +41,15 @@ export interface IdBound {
 
 export type IdOrder = 'asc' | 'desc';
 
-/** The rows of one list: `rows` reads those whose id is within `bound`, in `order` of id, at most `take`. */
-export interface KeysetSource<T extends { id: number }> {
+/** The rows of one list: `rows` reads those whose key is within `bound`, in `order` of key, at most `take`. */
+export interface KeysetSource<T> {
   rows(bound: IdBound, order: IdOrder, take: number): Promise<T[]>;
   count(): Promise<number>;
+  /** The row's key, unique within the list (default: its id). */
+  key?(row: T): number;
 }
+
+const idOf = (row: unknown): number => (row as { id: number }).id;
 
 export function cursorOf(list: string, id: number): string {
   return Buffer.from(`${list}:${id}`).toString('base64url');
@@ -75,11 +80,24 @@ function beyond(id: number, order: IdOrder, inclusive = false): IdBound {
 const reverse = (order: IdOrder): IdOrder => (order === 'asc' ? 'desc' : 'asc');
 
 /**
- * One page of the list `list` (the cursors' namespace) in `order` of id: `first` rows after `after`,
+ * One page of the list `list` (the cursors' namespace) in `order` of key: `first` rows after `after`,
  * or the `last` rows before `before` (both cursors may bound a page). BAD_USER_INPUT for a cursor
  * of another list, a size outside 1..MAX_PAGE_SIZE, or first and last together.
  */
 export async function keysetConnection<T extends { id: number }>(
+  list: string,
+  order: IdOrder,
+  request: ConnectionRequest | null | undefined,
+  source: KeysetSource<T>,
+): Promise<Connection<T>>;
+/** Rows without an id: their source says their key. */
+export async function keysetConnection<T>(
+  list: string,
+  order: IdOrder,
+  request: ConnectionRequest | null | undefined,
+  source: KeysetSource<T> & Required<Pick<KeysetSource<T>, 'key'>>,
+): Promise<Connection<T>>;
+export async function keysetConnection<T>(
   list: string,
   order: IdOrder,
   request: ConnectionRequest | null | undefined,
@@ -105,7 +123,8 @@ export async function keysetConnection<T extends { id: number }>(
   ]);
   const more = rows.length > size;
   const nodes = backward ? rows.slice(0, size).reverse() : rows.slice(0, size);
-  const edges = nodes.map((node) => ({ cursor: cursorOf(list, node.id), node }));
+  const key: (row: T) => number = source.key ?? idOf;
+  const edges = nodes.map((node) => ({ cursor: cursorOf(list, key(node)), node }));
   return {
     edges,
     pageInfo: {

@@ -1,13 +1,15 @@
 // The estimated cost of an operation, from the schema and the arguments as sent (variables included),
 // before anything runs: every value the answer holds counts 1, a list multiplies what it holds by its
 // size, and some fields add the work they do (a trajectory read may score an engine's windows). List
-// sizes come from the arguments that bound them (a page's limit, a cycles(from, to) range) or from what
-// the field declares it usually returns (@Extensions({ cost: ... }) on the field, see FieldCost).
+// sizes come from the arguments that bound them (a page's limit, a cycles(from, to) range, the ids
+// given to nodes(nodeIds:)) or from what the field declares it usually returns (@Extensions({ cost:
+// ... }) on the field, see FieldCost).
 // graphql-armor's cost limit counts neither variables nor page sizes: 15 aliases of
 // engines(page: { limit: 500 }) { items { cycles { sensors settings } } } passed it and returned 91 MB.
 import {
   getNamedType,
   getNullableType,
+  isAbstractType,
   isListType,
   isObjectType,
   Kind,
@@ -34,6 +36,8 @@ export interface FieldCost {
   rangeArguments?: readonly [string, string];
   /** Most items the field ever returns (larger reads are refused by its service). */
   maxSize?: number;
+  /** A list argument whose length is the list's size (nodes(nodeIds:) returns one item per id). */
+  sizeArgument?: string;
 }
 
 /** Items assumed of a list that declares nothing. */
@@ -86,6 +90,12 @@ export function operationCost(
     const declared = declaredCost(field);
     if (PAGED_LISTS.has(node.name.value) && pageSize !== null) return pageSize;
     const assumed = declared.assumedSize ?? DEFAULT_LIST_SIZE;
+    if (declared.sizeArgument) {
+      const value = argument(node, declared.sizeArgument);
+      // A single value where a list is expected is coerced to a list of one.
+      const length = Array.isArray(value) ? value.length : value === undefined || value === null ? 0 : 1;
+      return Math.min(length, declared.maxSize ?? Infinity);
+    }
     if (declared.rangeArguments) {
       const [fromName, toName] = declared.rangeArguments;
       const from = argument(node, fromName);
@@ -126,7 +136,9 @@ export function operationCost(
       const size = isListType(getNullableType(field.type)) ? listSize(field, selection, pageSize) : 1;
       const named = getNamedType(field.type);
       let each = 1;
-      if (selection.selectionSet && isObjectType(named)) {
+      // An interface (Node) costs what its costliest type would.
+      const types = isObjectType(named) ? [named] : isAbstractType(named) ? schema.getPossibleTypes(named) : [];
+      if (selection.selectionSet && types.length > 0) {
         const page = field.args.some((arg) => getNamedType(arg.type).name === PAGE_INPUT)
           ? clamp((argument(selection, 'page') as { limit?: unknown } | undefined)?.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
           : field.args.some((arg) => arg.name === CURSOR_PAGE_SIZE)
@@ -136,7 +148,7 @@ export function operationCost(
                 MAX_PAGE_SIZE,
               )
             : null;
-        each += selectionCost(selection.selectionSet, named, page);
+        each += Math.max(...types.map((candidate) => selectionCost(selection.selectionSet!, candidate, page)));
       }
       total += weight + size * each;
     }

@@ -13,14 +13,14 @@ export function globalId(typeName: string, id: number): string {
 }
 
 /** The type and id of a global id; BAD_USER_INPUT when it is not one this API gave out. */
-export function parseGlobalId(nodeId: string, typeNames: readonly string[]): { typeName: string; id: number } {
+export function parseGlobalId(nodeId: string, typeNames: readonly string[], argument = 'nodeId'): { typeName: string; id: number } {
   const text = Buffer.from(nodeId, 'base64url').toString('utf8');
   const separator = text.indexOf(':');
   const typeName = text.slice(0, separator);
   const id = Number(text.slice(separator + 1));
   // Re-encoding refuses texts that merely decode to a valid one (padding, other alphabets).
   if (separator < 1 || !typeNames.includes(typeName) || !Number.isSafeInteger(id) || id < 1 || globalId(typeName, id) !== nodeId) {
-    throw badInput('nodeId is not a global id of this API: pass the nodeId of an object it returned', { argument: 'nodeId' });
+    throw badInput(`${argument} is not a global id of this API: pass the nodeId of an object it returned`, { argument });
   }
   return { typeName, id };
 }
