@@ -16,8 +16,8 @@
 //
 // --kinds compares detector kinds over HTTP instead (issue 17: scoring "at least as fast as the
 // autoencoder's"): each kind is trained through trainModel (the autoencoder with the default architecture
-// and 3 epochs: its sizes, not its training, set what scoring costs; an ensemble votes among the other
-// classic kinds' versions), then scoreWindow at concurrency 1 and 64 and scoreWindows of 256 run against
+// and 3 epochs: its sizes, not its training, set what scoring costs; an ensemble votes among the isolation
+// forest, LOF and z-score versions, as README's does), then scoreWindow at concurrency 1 and 64 and scoreWindows of 256 run against
 // each version by modelVersionId, the kinds alternating within each of --rounds rounds (A B C A B C) so
 // that the machine's load drift falls on all alike. One table: windows/s and p50/p99 per kind beside the
 // first kind's (the autoencoder's) and the ratio to it.
@@ -138,9 +138,11 @@ function trainingInput(kind: KindKey, earlier: ReadonlyMap<KindKey, number>): Re
   const input: Record<string, unknown> = { kind, name: `bench-${kind}` };
   if (kind === 'lstm-autoencoder') input.lstmAutoencoder = { epochs: 3 };
   if (kind === 'ensemble') {
-    // The classic kinds' versions (the autoencoder's too when fewer than two were trained).
+    // README's ensemble (isolation forest, LOF and z-score, 2 of 3 votes) when they were trained, else every
+    // classic kind trained before it (the autoencoder's version too when fewer than two were).
+    const readme = (['isolation-forest', 'local-outlier-factor', 'z-score'] as const).map((name) => earlier.get(name));
     const classic = [...earlier].filter(([name]) => name !== 'lstm-autoencoder').map(([, id]) => id);
-    const members = classic.length >= 2 ? classic : [...earlier.values()];
+    const members = readme.every((id) => id !== undefined) ? readme : classic.length >= 2 ? classic : [...earlier.values()];
     if (members.length < 2) throw new Error('an ensemble needs two other kinds in --kinds before it');
     input.ensemble = { members };
   }
