@@ -1,7 +1,7 @@
 // A minimal WebAssembly binary writer: just what the hand-written SIMD kernels need (the autoencoder's
-// LSTM cells, lstm-autoencoder/engine/simd-cell-kernels.ts, and LOF's distances,
-// local-outlier-factor/distance-keys.ts): i32 and v128 locals, loops, loads and stores, f32x4 arithmetic,
-// and one imported memory. It lets the project ship hand-written SIMD kernels as TypeScript, without a
+// LSTM cells, lstm-autoencoder/engine/simd-cell-kernels.ts, LOF's distances,
+// local-outlier-factor/distance-keys.ts, and PCA's products, pca-reconstruction/lane-products.ts): i32 and
+// v128 locals, loops, loads and stores, f32x4 and a little f64x2 arithmetic, and one imported memory. It lets the project ship hand-written SIMD kernels as TypeScript, without a
 // wasm toolchain or a binary blob.
 // Opcodes follow the WebAssembly 2.0 specification (SIMD opcodes are 0xFD-prefixed LEB128 numbers).
 
@@ -46,6 +46,7 @@ function section(id: number, content: number[]): number[] {
 const SIMD = {
   load: 0x00,
   load32Splat: 0x09,
+  load64Splat: 0x0a,
   store: 0x0b,
   const: 0x0c,
   splat: 0x13,
@@ -56,6 +57,8 @@ const SIMD = {
   div: 0xe7,
   min: 0xe8,
   max: 0xe9,
+  f64x2Add: 0xf0,
+  f64x2Mul: 0xf2,
 } as const;
 
 /** Emits a function body. Locals are numbered after the parameters, in order of declaration. */
@@ -138,6 +141,10 @@ export class FunctionBuilder {
   v128Load32Splat(offset = 0): this {
     return this.simd(SIMD.load32Splat).emit(2, ...unsignedLeb(offset));
   }
+  /** v128.load64_splat: the 8-byte value at (address on the stack) + offset in both lanes. */
+  v128Load64Splat(offset = 0): this {
+    return this.simd(SIMD.load64Splat).emit(3, ...unsignedLeb(offset));
+  }
   /** v128.const holding `value` in all four f32 lanes. */
   f32x4(value: number): this {
     const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
@@ -166,6 +173,12 @@ export class FunctionBuilder {
   }
   f32x4Max(): this {
     return this.simd(SIMD.max);
+  }
+  f64x2Add(): this {
+    return this.simd(SIMD.f64x2Add);
+  }
+  f64x2Mul(): this {
+    return this.simd(SIMD.f64x2Mul);
   }
 
   /** The code-section entry: local declarations, body, end. */

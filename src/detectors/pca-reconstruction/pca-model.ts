@@ -5,6 +5,7 @@
 import { componentsForVariance, principalAxes } from '../common/principal-axes';
 import { DIRECTION_CYCLES } from '../common/window-features';
 import type { WindowBatch, WindowScores } from '../detector';
+import { LANES, laneProducts } from './lane-products';
 
 export interface PcaModel {
   /** Values of a flattened window: window length x sensors. */
@@ -42,28 +43,14 @@ export function fitPca(windows: WindowBatch, choice: PcaChoice): PcaModel {
   return { dimensions, sensors: windows.features, components, explainedVariance: total > 0 ? kept / total : 1, mean, basisKind, basis };
 }
 
-/** Windows scored together: each basis value loaded once serves this many windows' dot products. */
-const LANES = 4;
-
-/** [dimensions, rows] the basis transposed, so that reconstructing one value is one contiguous dot product. */
-function transposed(model: PcaModel): Float64Array {
-  const { dimensions, basis } = model;
-  const rows = basis.length / dimensions;
-  const out = new Float64Array(basis.length);
-  for (let j = 0; j < rows; j++) for (let d = 0; d < dimensions; d++) out[d * rows + j] = basis[j * dimensions + d];
-  return out;
-}
-
-/** A scorer of windows for `model`: it keeps the transposed basis and its work buffers between calls. */
+/** A scorer of windows for `model`: it keeps the basis, transposed too, and its work buffers between calls. */
 export function pcaScorer(model: PcaModel): (windows: WindowBatch) => WindowScores {
   const { dimensions, sensors, mean, basis, basisKind } = model;
   const rows = basis.length / dimensions;
-  const basisT = transposed(model);
+  const products = laneProducts(basis, rows, dimensions);
+  const { centred, reconstruction } = products;
   const length = dimensions / sensors;
   const recent = Math.min(DIRECTION_CYCLES, length);
-  // Lane-interleaved buffers: value d of lane l at d * LANES + l.
-  const centred = new Float64Array(dimensions * LANES);
-  const coordinates = new Float64Array(rows * LANES);
   const residual = new Float64Array(dimensions * LANES);
   const squares = new Float64Array(sensors);
   const recentSums = new Float64Array(sensors);
@@ -85,47 +72,9 @@ export function pcaScorer(model: PcaModel): (windows: WindowBatch) => WindowScor
         const offset = Math.min(first + l, count - 1) * dimensions;
         for (let d = 0; d < dimensions; d++) centred[d * LANES + l] = x[offset + d] - mean[d];
       }
-      for (let j = 0; j < rows; j++) {
-        const axis = j * dimensions;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let d = 0; d < dimensions; d++) {
-          const b = basis[axis + d];
-          const c = d * LANES;
-          s0 += b * centred[c];
-          s1 += b * centred[c + 1];
-          s2 += b * centred[c + 2];
-          s3 += b * centred[c + 3];
-        }
-        const c = j * LANES;
-        coordinates[c] = s0;
-        coordinates[c + 1] = s1;
-        coordinates[c + 2] = s2;
-        coordinates[c + 3] = s3;
-      }
-      for (let d = 0; d < dimensions; d++) {
-        const axes = d * rows;
-        let r0 = 0;
-        let r1 = 0;
-        let r2 = 0;
-        let r3 = 0;
-        for (let j = 0; j < rows; j++) {
-          const b = basisT[axes + j];
-          const c = j * LANES;
-          r0 += b * coordinates[c];
-          r1 += b * coordinates[c + 1];
-          r2 += b * coordinates[c + 2];
-          r3 += b * coordinates[c + 3];
-        }
-        const c = d * LANES;
-        const principal = basisKind === 'principal';
-        residual[c] = principal ? centred[c] - r0 : r0;
-        residual[c + 1] = principal ? centred[c + 1] - r1 : r1;
-        residual[c + 2] = principal ? centred[c + 2] - r2 : r2;
-        residual[c + 3] = principal ? centred[c + 3] - r3 : r3;
-      }
+      products.run();
+      if (basisKind === 'principal') for (let i = 0; i < residual.length; i++) residual[i] = centred[i] - reconstruction[i];
+      else residual.set(reconstruction);
       for (let l = 0; l < LANES && first + l < count; l++) {
         const w = first + l;
         squares.fill(0);
