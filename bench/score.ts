@@ -4,6 +4,8 @@
 //
 //   node dist/bench/score.js [--duration 10] [--scenarios single,concurrent,batch,training,trajectory,floor]
 //                            [--rate-limit-store none|memory|database] [--keep-database] [--out results/bench-score.json]
+//   node dist/bench/score.js --kinds lstm-autoencoder,z-score,pca-reconstruction,isolation-forest,local-outlier-factor,ensemble
+//                            [--rounds 3] [--duration 5] [--out results/bench-score-kinds.json]
 //   (the server's log goes to bench-score-server.log beside --out)
 //
 // Scenarios: scoreWindow at concurrency 1 and 64, scoreWindows with 256-window batches, the concurrency-64
@@ -11,7 +13,16 @@
 // floor: `{ __typename }` at concurrency 64, what the HTTP and GraphQL layers cost without any scoring.
 // --rate-limit-store memory|database counts every window against a scoring limit too high to refuse any
 // (what the limit's bookkeeping costs, in memory or shared through PostgreSQL); none (default) turns it off.
+//
+// --kinds compares detector kinds over HTTP instead (issue 17: scoring "at least as fast as the
+// autoencoder's"): each kind is trained through trainModel (the autoencoder with the default architecture
+// and 3 epochs: its sizes, not its training, set what scoring costs; an ensemble votes among the isolation
+// forest, LOF and z-score versions, as README's does), then scoreWindow at concurrency 1 and 64 and scoreWindows of 256 run against
+// each version by modelVersionId, the kinds alternating within each of --rounds rounds (A B C A B C) so
+// that the machine's load drift falls on all alike. One table: windows/s and p50/p99 per kind beside the
+// first kind's (the autoencoder's) and the ratio to it.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -39,10 +50,13 @@ const { values: args } = parseArgs({
     // A subset, e.g. `--scenarios concurrent` to profile one load alone.
     scenarios: { type: 'string', default: 'single,concurrent,batch,training,trajectory,floor' },
     'rate-limit-store': { type: 'string', default: 'none' },
-    out: { type: 'string', default: path.join('results', 'bench-score.json') },
+    kinds: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    out: { type: 'string' },
   },
 });
 const DURATION_S = Number(args.duration);
+const OUT = args.out ?? path.join('results', args.kinds ? 'bench-score-kinds.json' : 'bench-score.json');
 const SCENARIO_KEYS = ['single', 'concurrent', 'batch', 'training', 'trajectory', 'floor'] as const;
 const selected = new Set(args.scenarios!.split(',').map((key) => key.trim()));
 for (const key of selected) {
@@ -116,6 +130,156 @@ function run(
   });
 }
 
+const KIND_KEYS = ['lstm-autoencoder', 'z-score', 'pca-reconstruction', 'isolation-forest', 'local-outlier-factor', 'ensemble'] as const;
+type KindKey = (typeof KIND_KEYS)[number];
+
+/** trainModel's input for a kind; an ensemble's members are the versions trained before it. */
+function trainingInput(kind: KindKey, earlier: ReadonlyMap<KindKey, number>): Record<string, unknown> {
+  const input: Record<string, unknown> = { kind, name: `bench-${kind}` };
+  if (kind === 'lstm-autoencoder') input.lstmAutoencoder = { epochs: 3 };
+  if (kind === 'ensemble') {
+    // README's ensemble (isolation forest, LOF and z-score, 2 of 3 votes) when they were trained, else every
+    // classic kind trained before it (the autoencoder's version too when fewer than two were).
+    const readme = (['isolation-forest', 'local-outlier-factor', 'z-score'] as const).map((name) => earlier.get(name));
+    const classic = [...earlier].filter(([name]) => name !== 'lstm-autoencoder').map(([, id]) => id);
+    const members = readme.every((id) => id !== undefined) ? readme : classic.length >= 2 ? classic : [...earlier.values()];
+    if (members.length < 2) throw new Error('an ensemble needs two other kinds in --kinds before it');
+    input.ensemble = { members };
+  }
+  return input;
+}
+
+interface KindRow {
+  kind: KindKey;
+  modelVersionId: number;
+  /** One entry per round, per scenario. */
+  rounds: Record<string, Scenario[]>;
+}
+
+/** Trains every kind of --kinds, then scores against each in alternation; returns the windows answered. */
+async function compareKinds(server: CompiledServer, endpoint: string): Promise<number> {
+  const kinds = args.kinds!.split(',').map((key) => key.trim()) as KindKey[];
+  for (const kind of kinds) if (!KIND_KEYS.includes(kind)) throw new Error(`unknown kind "${kind}" (known: ${KIND_KEYS.join(', ')})`);
+  const rounds = Number(args.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${args.rounds}`);
+  const trained = new Map<KindKey, number>();
+  for (const kind of kinds) {
+    const startedAt = performance.now();
+    const { trainModel } = await graphql<{ trainModel: { id: number } }>(
+      endpoint,
+      'mutation ($input: TrainModelInput) { trainModel(input: $input) { id } }',
+      { input: trainingInput(kind, trained) },
+    );
+    const job = await waitForJob(endpoint, trainModel.id, (status) => status === 'SUCCEEDED' || status === 'FAILED');
+    if (job.status !== 'SUCCEEDED' || job.modelVersionId === null) throw new Error(`training ${kind} ${job.status}`);
+    trained.set(kind, job.modelVersionId);
+    console.log(`[train] ${kind}: version ${job.modelVersionId} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  }
+  const { modelVersion } = await graphql<{ modelVersion: { sensors: string[] } }>(
+    endpoint,
+    'query ($id: Int!) { modelVersion(id: $id) { sensors } }',
+    { id: trained.get(kinds[0]) },
+  );
+  const next = windowSource(modelVersion.sensors);
+  const single = (id: number) => () =>
+    JSON.stringify({
+      query: 'mutation ($w: WindowInput!, $v: Int) { scoreWindow(window: $w, modelVersionId: $v) { score isAnomaly } }',
+      variables: { w: { values: next() }, v: id },
+    });
+  const batch = (id: number) => () =>
+    JSON.stringify({
+      query: 'mutation ($ws: [WindowInput!]!, $v: Int) { scoreWindows(windows: $ws, modelVersionId: $v) { score isAnomaly } }',
+      variables: { ws: Array.from({ length: 256 }, () => ({ values: next() })), v: id },
+    });
+  const loads = [
+    { name: 'scoreWindow c=1', connections: 1, windows: 1, body: single },
+    { name: 'scoreWindow c=64', connections: 64, windows: 1, body: single },
+    { name: 'scoreWindows 256 c=4', connections: 4, windows: 256, body: batch },
+  ];
+  const rows: KindRow[] = kinds.map((kind) => ({
+    kind,
+    modelVersionId: trained.get(kind)!,
+    rounds: Object.fromEntries(loads.map((load) => [load.name, []])),
+  }));
+  for (const row of rows) await run(server, `warm-up ${row.kind}`, 8, 1, single(row.modelVersionId), 2);
+  for (let round = 1; round <= rounds; round++) {
+    for (const load of loads) {
+      for (const row of rows) {
+        const result = await run(server, `${load.name} ${row.kind}`, load.connections, load.windows, load.body(row.modelVersionId));
+        row.rounds[load.name].push(result);
+        console.log(
+          `[round ${round}] ${result.name}: ${result.windowsPerSecond.toFixed(0)} windows/s, p50 ${result.latencyMs.p50} ms, ` +
+            `p99 ${result.latencyMs.p99} ms, ${result.errors} errors`,
+        );
+      }
+    }
+  }
+
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  const range = (values: number[], digits: number) => `${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)}`;
+  const reference = rows[0];
+  console.log(
+    `
+Median of ${rounds} round(s) of ${DURATION_S} s, kinds alternating; ratio: the median of each round's rate over ${reference.kind}'s in the same round`,
+  );
+  console.log(
+    `| load | kind | windows/s (range) | p50 ms | p99 ms | ratio to ${reference.kind} (range) | server CPU ms per window | errors |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  const table = [];
+  for (const load of loads) {
+    for (const row of rows) {
+      const results = row.rounds[load.name];
+      const rates = results.map((result) => result.windowsPerSecond);
+      const ratios = results.map((result, index) => result.windowsPerSecond / reference.rounds[load.name][index].windowsPerSecond);
+      const entry = {
+        load: load.name,
+        kind: row.kind,
+        modelVersionId: row.modelVersionId,
+        windowsPerSecond: median(rates),
+        p50Ms: median(results.map((result) => result.latencyMs.p50)),
+        p99Ms: median(results.map((result) => result.latencyMs.p99)),
+        ratio: median(ratios),
+        // Less sensitive to the machine's load than rates: the server's CPU (all threads) per window.
+        serverCpuMsPerWindow: median(
+          results.map(
+            (result) => (result.cpuMsPerRequest.serverMainThread + result.cpuMsPerRequest.serverOtherThreads) / result.windowsPerRequest,
+          ),
+        ),
+        errors: results.reduce((sum, result) => sum + result.errors, 0),
+      };
+      table.push(entry);
+      console.log(
+        `| ${load.name} | ${row.kind} | ${entry.windowsPerSecond.toFixed(0)} (${range(rates, 0)}) | ${entry.p50Ms} | ${entry.p99Ms} | ` +
+          `${entry.ratio.toFixed(2)} (${range(ratios, 2)}) | ${entry.serverCpuMsPerWindow.toFixed(3)} | ${entry.errors} |`,
+      );
+      for (const result of results) for (const sample of result.errorSamples) console.log(`error in "${result.name}": ${sample}`);
+    }
+  }
+  fs.mkdirSync(path.dirname(OUT), { recursive: true });
+  const summary = {
+    machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
+    durationS: DURATION_S,
+    rounds,
+    table,
+    runs: rows,
+  };
+  fs.writeFileSync(OUT, `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(`wrote ${OUT}`);
+  return rows.reduce(
+    (sum, row) =>
+      sum +
+      Object.values(row.rounds)
+        .flat()
+        .reduce((windows, result) => windows + (result.requests - result.errors) * result.windowsPerRequest, 0),
+    0,
+  );
+}
+
 async function main(): Promise<void> {
   const scratch = await createScratchDatabase(args['admin-url']!, `engine_health_bench_${process.pid}`);
   let server: CompiledServer | undefined;
@@ -137,9 +301,21 @@ async function main(): Promise<void> {
           : { RATE_LIMIT_SCORING_WINDOWS: '1000000000', RATE_LIMIT_STORE: args['rate-limit-store']! }),
         LOAD_SAMPLE_DATA: 'false',
       },
-      path.join(path.dirname(args.out!), 'bench-score-server.log'),
+      path.join(path.dirname(OUT), 'bench-score-server.log'),
     );
     const endpoint = `${server.url}/graphql`;
+    if (args.kinds) {
+      const before = await scoreCount();
+      const answered = await compareKinds(server, endpoint);
+      const persisted = (await scoreCount()) - before;
+      await database.close();
+      console.log(`windows answered without error: ${answered}; client-window scores persisted: ${persisted}`);
+      if (persisted < answered) {
+        console.error('MISMATCH: some answered scores were not persisted');
+        process.exitCode = 1;
+      }
+      return;
+    }
     // A reference-architecture model (scoring cost depends on its sizes, not on how long it trained).
     const { trainModel } = await graphql<{ trainModel: { id: number } }>(
       endpoint,
@@ -211,7 +387,7 @@ async function main(): Promise<void> {
     }
 
     const summary = {
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version },
       durationS: DURATION_S,
       scenarios,
       trainingEpochsDuringLoad,
@@ -240,8 +416,8 @@ async function main(): Promise<void> {
       );
     }
     console.log(`windows answered without error: ${answered}; client-window scores persisted: ${persisted}`);
-    fs.mkdirSync(path.dirname(args.out!), { recursive: true });
-    fs.writeFileSync(args.out!, `${JSON.stringify(summary, null, 2)}\n`);
+    fs.mkdirSync(path.dirname(OUT), { recursive: true });
+    fs.writeFileSync(OUT, `${JSON.stringify(summary, null, 2)}\n`);
     console.log(`wrote ${args.out}`);
     if (persisted < answered) {
       console.error('MISMATCH: some answered scores were not persisted');

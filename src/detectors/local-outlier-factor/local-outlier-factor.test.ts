@@ -47,8 +47,11 @@ describe('nearest neighbours', () => {
       // Coarse values (multiples of 0.5 on a few levels) give many equal distances.
       const points = Float64Array.from({ length: count * dimensions }, () => offset + Math.floor(random() * 4) / 2);
       const exclude = Int32Array.from({ length: count }, (_, query) => (query % 2 === 0 ? query : -1));
-      const found = new NeighbourSearch(points, count, dimensions, k).search(points, count, exclude);
+      const search = new NeighbourSearch(points, count, dimensions, k);
+      const found = search.search(points, count, exclude);
       for (let query = 0; query < count; query++) {
+        // Searched alone, as a scoreWindow call does (its own kernel): the same answer.
+        const alone = search.search(points.subarray(query * dimensions, (query + 1) * dimensions), 1, exclude.subarray(query, query + 1));
         const ranked = Array.from({ length: count }, (_, i) => i)
           .filter((i) => i !== exclude[query])
           .map((i) => {
@@ -60,6 +63,8 @@ describe('nearest neighbours', () => {
           .slice(0, k);
         expect(Array.from(found.indices.subarray(query * k, (query + 1) * k))).toEqual(ranked.map((entry) => entry.i));
         expect(Array.from(found.squaredDistances.subarray(query * k, (query + 1) * k))).toEqual(ranked.map((entry) => entry.sum));
+        expect(Array.from(alone.indices)).toEqual(ranked.map((entry) => entry.i));
+        expect(Array.from(alone.squaredDistances)).toEqual(ranked.map((entry) => entry.sum));
       }
     }
   });
@@ -73,6 +78,10 @@ describe("LOF against scikit-learn's LocalOutlierFactor(n_neighbors=20, novelty=
     const model = fitLof(windowFeatures(train, 'summary'), train.count, 56, 14, 20);
     const { scores } = lofScorer(model)(windowFeatures(test, 'summary'), test.count);
     scores.forEach((score, i) => expect(score).toBeCloseTo(fixture.scores[i], 9));
+    // One window per call gives the same scores, bit for bit.
+    const scorer = lofScorer(model);
+    const alone = Array.from({ length: test.count }, (_, i) => scorer(windowFeatures(pickWindows(test, [i]), 'summary'), 1).scores[0]);
+    expect(alone).toEqual(Array.from(scores));
   });
 });
 

@@ -9,7 +9,7 @@
 // once its running sum passed the k-th best), but dense, branch-free and four lanes wide: 3-5x less CPU on
 // FD001 (docs/detectors.md). Trees do not help: in the 56 standardised summary features of a window, a
 // k-d tree (mnemonist's) visited 4,545 of 5,032 points per query and ran 5x slower than a scan.
-import { instantiateKeys, POINTS_PER_PANEL, QUERIES_PER_GROUP, type KeysKernel } from './distance-keys';
+import { instantiateKeys, POINTS_PER_PANEL, QUERIES_PER_GROUP, type KeysKernel, type OneQueryKeysKernel } from './distance-keys';
 import { createFixedMemory } from '../common/wasm-assembler';
 
 /** Queries per kernel call: 16 groups, whose values (about 14 KB for 56 features) stay in cache. */
@@ -27,6 +27,7 @@ export class NeighbourSearch {
   private readonly blocks: number;
   private readonly panels: number;
   private readonly kernel: KeysKernel;
+  private readonly oneQueryKernel: OneQueryKeysKernel;
   private readonly queryValues: Float32Array;
   private readonly keys: Float32Array;
   private readonly minima: Float32Array;
@@ -55,7 +56,7 @@ export class NeighbourSearch {
     this.keysAddress = this.queriesAddress + QUERIES_PER_CALL * this.blocks * 4 * 4;
     this.minimaAddress = this.keysAddress + QUERIES_PER_CALL * padded * 4;
     const memory = createFixedMemory(Math.ceil((this.minimaAddress + QUERIES_PER_CALL * this.panels * 4) / 65536));
-    this.kernel = instantiateKeys(memory);
+    ({ keys: this.kernel, keysOne: this.oneQueryKernel } = instantiateKeys(memory));
     this.queryValues = new Float32Array(memory.buffer, this.queriesAddress, QUERIES_PER_CALL * this.blocks * 4);
     this.keys = new Float32Array(memory.buffer, this.keysAddress, QUERIES_PER_CALL * padded);
     this.minima = new Float32Array(memory.buffer, this.minimaAddress, QUERIES_PER_CALL * this.panels);
@@ -95,8 +96,12 @@ export class NeighbourSearch {
         for (let d = 0; d < dimensions; d++)
           queryValues[group + d * QUERIES_PER_GROUP + (r % QUERIES_PER_GROUP)] = queries[(start + r) * dimensions + d];
       }
-      const groups = Math.ceil(chunk / QUERIES_PER_GROUP);
-      this.kernel(this.queriesAddress, groups, 0, this.normsAddress, panels, blocks, this.keysAddress, stride * 4, this.minimaAddress);
+      // One query alone (a scoreWindow call) would leave three of a group's four lanes idle.
+      if (chunk === 1) this.oneQueryKernel(this.queriesAddress, 0, this.normsAddress, panels, blocks, this.keysAddress, this.minimaAddress);
+      else {
+        const groups = Math.ceil(chunk / QUERIES_PER_GROUP);
+        this.kernel(this.queriesAddress, groups, 0, this.normsAddress, panels, blocks, this.keysAddress, stride * 4, this.minimaAddress);
+      }
       for (let r = 0; r < chunk; r++) {
         const query = start + r;
         this.nearest(queries, query * dimensions, r, exclude?.[query] ?? -1, indices, squaredDistances, query * k);
