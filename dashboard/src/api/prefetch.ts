@@ -3,19 +3,19 @@
 // variables and take these answers (./graphql-client.ts) instead of waiting for their own round trip.
 import type { Route } from '../router';
 import { ENGINE_QUERY, engineVersionParam, TRAJECTORY_QUERY, VERSIONS_QUERY } from '../pages/engine-queries';
-import { FLEET_CONTEXT_QUERY, FLEET_SCORED_QUERY, fleetView } from '../pages/fleet-page';
+import { FLEET_CONTEXT_QUERY, FLEET_QUERY, fleetView } from '../pages/fleet-page';
 import { dropPrefetched, prefetch } from './graphql-client';
 import { VIEWER_QUERY } from './viewer';
 
 export function prefetchRoute({ segments: [section, id], params }: Route): void {
   window.addEventListener('hashchange', dropPrefetched, { once: true });
-  prefetch(VIEWER_QUERY);
+  prefetch(VIEWER_QUERY, {});
   if (section === undefined) {
-    prefetch(FLEET_CONTEXT_QUERY);
+    prefetch(FLEET_CONTEXT_QUERY, {});
     // The scored read, as with an active version (the usual case); without one the page reads unscored.
-    prefetch(FLEET_SCORED_QUERY, fleetView(params).variables);
+    prefetch(FLEET_QUERY, fleetView(params, true).variables);
   } else if (section === 'engines' && Number.isInteger(Number(id)) && Number(id) > 0) {
-    prefetch(VERSIONS_QUERY);
+    prefetch(VERSIONS_QUERY, {});
     prefetch(ENGINE_QUERY, { id: Number(id) });
     prefetch(TRAJECTORY_QUERY, { id: Number(id), version: engineVersionParam(params) });
   }

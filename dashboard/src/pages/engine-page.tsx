@@ -16,74 +16,33 @@ import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
 import { ENGINE_QUERY, engineVersionParam, TRAJECTORY_QUERY, VERSIONS_QUERY } from './engine-queries';
+import { gql } from '../api/gql';
+import type { EngineDetailQuery, EngineTrajectoryQuery, EngineVersionsQuery } from '../gql/graphql';
 
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700', '#cf222e', '#0a7b83'];
 const DEFAULT_SENSOR_COUNT = 4;
 
-const SCORES_SUBSCRIPTION = `subscription EngineScores($id: Int!) {
+const SCORES_SUBSCRIPTION = gql(`subscription EngineScores($id: Int!) {
   engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }
-}`;
+}`);
 
-const NEW_CYCLES_QUERY = `query EngineNewCycles($id: Int!, $from: Int!) {
+const NEW_CYCLES_QUERY = gql(`query EngineNewCycles($id: Int!, $from: Int!) {
   engine(id: $id) { id cycles(from: $from) { cycle sensors } }
-}`;
+}`);
 
 // One window's stored score with its per-sensor contributions (a range of one end cycle: a cheap read).
-const CONTRIBUTIONS_QUERY = `query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {
+const CONTRIBUTIONS_QUERY = gql(`query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {
   engine(id: $id) {
     id
     trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {
       points { endCycle score isAnomaly contributions { sensor share residual } }
     }
   }
-}`;
+}`);
 
-interface Cycle {
-  cycle: number;
-  sensors: number[];
-}
-
-interface Point {
-  endCycle: number;
-  score: number;
-  rul: number | null;
-}
-
-interface Contribution {
-  sensor: string;
-  share: number;
-  residual: number | null;
-}
-
-interface VersionSummary {
-  id: number;
-  version: number;
-  name: string | null;
-  kind: string;
-  isActive: boolean;
-  sensors: string[];
-}
-
-interface EngineDetail {
-  id: number;
-  externalId: string;
-  dataset: string;
-  role: string;
-  unit: number | null;
-  labelling: string;
-  lastCycle: number;
-  rulAfterLastCycle: number | null;
-  cycles: Cycle[];
-}
-
-export interface TrajectoryAnswer {
-  modelVersionId: number;
-  threshold: number;
-  windowLength: number;
-  firstFlaggedCycle: number | null;
-  flaggedCycles: number[];
-  points: Point[];
-}
+type Cycle = NonNullable<EngineDetailQuery['engine']>['cycles'][number];
+type Point = NonNullable<EngineTrajectoryQuery['engine']>['trajectory']['points'][number];
+type VersionSummary = EngineVersionsQuery['modelVersionsConnection']['edges'][number]['node'];
 
 function versionLabel(version: VersionSummary): string {
   return `v${version.version}${version.name ? ` ${version.name}` : ''} (${version.kind})${version.isActive ? ' · active' : ''}`;
@@ -99,28 +58,25 @@ const NOTHING_LIVE: LiveAdditions = { cycles: [], points: [] };
 
 export function EnginePage({ id, params }: { id: number; params: URLSearchParams }) {
   const versionId = engineVersionParam(params);
-  const versions = useQuery<{
-    modelVersions: { items: VersionSummary[] };
-    datasets: { items: { name: string; sensors: { name: string }[] }[] };
-  }>(VERSIONS_QUERY, {});
-  const engine = useQuery<{ engine: EngineDetail }>(ENGINE_QUERY, { id });
-  const hasVersion = (versions.data?.modelVersions.items.length ?? 0) > 0;
-  const trajectory = useQuery<{ engine: { trajectory: TrajectoryAnswer } }>(TRAJECTORY_QUERY, { id, version: versionId });
-  const dataset = engine.data?.engine.dataset;
+  const versions = useQuery(VERSIONS_QUERY, {});
+  const engine = useQuery(ENGINE_QUERY, { id });
+  const versionList = useMemo(() => versions.data?.modelVersionsConnection.edges.map((edge) => edge.node) ?? [], [versions.data]);
+  const hasVersion = versionList.length > 0;
+  const trajectory = useQuery(TRAJECTORY_QUERY, { id, version: versionId });
+  const dataset = engine.data?.engine?.dataset;
 
-  const shownVersion = versions.data?.modelVersions.items.find(
-    (item) => item.id === (trajectory.data?.engine.trajectory.modelVersionId ?? versionId),
-  );
+  const shownVersion = versionList.find((item) => item.id === (trajectory.data?.engine?.trajectory.modelVersionId ?? versionId));
   const sensorNames = useMemo(
-    () => versions.data?.datasets.items.find((item) => item.name === dataset)?.sensors.map((sensor) => sensor.name) ?? [],
+    () =>
+      versions.data?.datasetsConnection.edges.find((edge) => edge.node.name === dataset)?.node.sensors.map((sensor) => sensor.name) ?? [],
     [versions.data, dataset],
   );
   const [chosen, setChosen] = useState<string[] | null>(null);
   const defaultSensors = shownVersion?.sensors ?? sensorNames;
   const chosenSensors = useMemo(() => chosen ?? defaultSensors.slice(0, DEFAULT_SENSOR_COUNT), [chosen, defaultSensors]);
 
-  const read = engine.data?.engine;
-  const readPath = trajectory.data?.engine.trajectory;
+  const read = engine.data?.engine ?? undefined;
+  const readPath = trajectory.data?.engine?.trajectory;
   const live = useLiveAdditions(id, read?.role === 'LIVE', read?.cycles.at(-1)?.cycle ?? read?.lastCycle ?? 0);
   // What was read, with what arrived since for the shown version.
   const detail = useMemo(() => {
@@ -230,7 +186,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           disabled={!hasVersion}
         >
           {!hasVersion && <option value="">no version trained yet</option>}
-          {versions.data?.modelVersions.items.map((item) => (
+          {versionList.map((item) => (
             <option key={item.id} value={item.id}>
               {versionLabel(item)}
             </option>
@@ -328,8 +284,8 @@ function useLiveAdditions(engineId: number, isLive: boolean, lastRead: number): 
     try {
       do {
         reading.current.again = false;
-        const answer = await graphql<{ engine: { cycles: Cycle[] } }>(NEW_CYCLES_QUERY, { id: engineId, from: lastCycle.current + 1 });
-        const added = answer.engine.cycles.filter((cycle) => cycle.cycle > lastCycle.current);
+        const answer = await graphql(NEW_CYCLES_QUERY, { id: engineId, from: lastCycle.current + 1 });
+        const added = (answer.engine?.cycles ?? []).filter((cycle) => cycle.cycle > lastCycle.current);
         if (added.length) {
           lastCycle.current = added[added.length - 1].cycle;
           setAdditions((previous) => ({ ...previous, cycles: [...previous.cycles, ...added] }));
@@ -341,15 +297,10 @@ function useLiveAdditions(engineId: number, isLive: boolean, lastRead: number): 
       reading.current.busy = false;
     }
   }, [engineId]);
-  const stopped = useSubscription<{ engineScores: { modelVersionId: number; endCycle: number; score: number; isAnomaly: boolean } }>(
-    SCORES_SUBSCRIPTION,
-    { id: engineId },
-    isLive,
-    ({ engineScores: score }) => {
-      setAdditions((previous) => ({ ...previous, points: [...previous.points, { ...score, rul: null }] }));
-      void readNewCycles();
-    },
-  );
+  const stopped = useSubscription(SCORES_SUBSCRIPTION, { id: engineId }, isLive, ({ engineScores: score }) => {
+    setAdditions((previous) => ({ ...previous, points: [...previous.points, { ...score, rul: null }] }));
+    void readNewCycles();
+  });
   return { additions, stopped };
 }
 
@@ -366,10 +317,8 @@ function WindowContributions(props: {
   onPick: (endCycle: number) => void;
 }) {
   const { engineId, versionId, endCycle, firstEnd, lastEnd, onPick } = props;
-  const answer = useQuery<{
-    engine: { trajectory: { points: { endCycle: number; score: number; isAnomaly: boolean; contributions: Contribution[] }[] } };
-  }>(CONTRIBUTIONS_QUERY, { id: engineId, version: versionId, endCycle });
-  const point = answer.data?.engine.trajectory.points.find((item) => item.endCycle === endCycle);
+  const answer = useQuery(CONTRIBUTIONS_QUERY, { id: engineId, version: versionId, endCycle });
+  const point = answer.data?.engine?.trajectory.points.find((item) => item.endCycle === endCycle);
   const step = (delta: number) => onPick(Math.min(lastEnd, Math.max(firstEnd, endCycle + delta)));
   return (
     <section aria-labelledby="window-title" className="window-contributions">

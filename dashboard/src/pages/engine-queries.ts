@@ -1,15 +1,17 @@
 // What the engine page reads when it opens, apart from the page's code: ../api/prefetch.ts sends these
 // while that code loads.
-export const VERSIONS_QUERY = `query EngineVersions {
-  modelVersions(page: { limit: 100 }) { items { id version name kind isActive sensors } }
-  datasets(page: { limit: 100 }) { items { name sensors { name } } }
-}`;
+import { gql } from '../api/gql';
 
-export const ENGINE_QUERY = `query EngineDetail($id: Int!) {
+export const VERSIONS_QUERY = gql(`query EngineVersions {
+  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }
+  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }
+}`);
+
+export const ENGINE_QUERY = gql(`query EngineDetail($id: Int!) {
   engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle cycles { cycle sensors } }
-}`;
+}`);
 
-export const TRAJECTORY_QUERY = `query EngineTrajectory($id: Int!, $version: Int) {
+export const TRAJECTORY_QUERY = gql(`query EngineTrajectory($id: Int!, $version: Int) {
   engine(id: $id) {
     id
     trajectory(modelVersionId: $version) {
@@ -17,7 +19,7 @@ export const TRAJECTORY_QUERY = `query EngineTrajectory($id: Int!, $version: Int
       points { endCycle score rul }
     }
   }
-}`;
+}`);
 
 /** The version the page shows (?version=), null for the active one. */
 export function engineVersionParam(params: URLSearchParams): number | null {
