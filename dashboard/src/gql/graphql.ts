@@ -283,6 +283,14 @@ export type EngineScoresSubscriptionVariables = Exact<{
 
 export type EngineScoresSubscription = { engineScores: { modelVersionId: number, endCycle: number, score: number, isAnomaly: boolean } };
 
+export type EngineCyclesQueryVariables = Exact<{
+  id: number;
+  sensors: Array<string> | string;
+}>;
+
+
+export type EngineCyclesQuery = { engine: { id: number, cycles: Array<{ cycle: number, sensors: Array<number> }> } | null };
+
 export type EngineNewCyclesQueryVariables = Exact<{
   id: number;
   from: number;
@@ -310,7 +318,7 @@ export type EngineDetailQueryVariables = Exact<{
 }>;
 
 
-export type EngineDetailQuery = { engine: { id: number, externalId: string, dataset: string, role: EngineRole, unit: number | null, labelling: EngineLabelling, lastCycle: number, rulAfterLastCycle: number | null, cycles: Array<{ cycle: number, sensors: Array<number> }> } | null };
+export type EngineDetailQuery = { engine: { id: number, externalId: string, dataset: string, role: EngineRole, unit: number | null, labelling: EngineLabelling, lastCycle: number, rulAfterLastCycle: number | null } | null };
 
 export type EngineTrajectoryQueryVariables = Exact<{
   id: number;
@@ -512,6 +520,17 @@ export const EngineScoresDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EngineScoresSubscription, EngineScoresSubscriptionVariables>;
+export const EngineCyclesDocument = new TypedDocumentString(`
+    query EngineCycles($id: Int!, $sensors: [String!]!) {
+  engine(id: $id) {
+    id
+    cycles(sensors: $sensors) {
+      cycle
+      sensors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EngineCyclesQuery, EngineCyclesQueryVariables>;
 export const EngineNewCyclesDocument = new TypedDocumentString(`
     query EngineNewCycles($id: Int!, $from: Int!) {
   engine(id: $id) {
@@ -579,10 +598,6 @@ export const EngineDetailDocument = new TypedDocumentString(`
     labelling
     lastCycle
     rulAfterLastCycle
-    cycles {
-      cycle
-      sensors
-    }
   }
 }
     `) as unknown as TypedDocumentString<EngineDetailQuery, EngineDetailQueryVariables>;

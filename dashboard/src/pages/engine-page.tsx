@@ -2,13 +2,14 @@
 // with the threshold, a RUL axis under the cycles where RUL is known, the first flag and its lead time
 // before failure, under a chosen version; a picked window's per-sensor contributions; and, for a live
 // engine, the cycles and scores appends add, as they arrive.
-// The versions with the data sets' catalogues, the cycles and the trajectory are read by three requests
-// sent at once (the largest, the cycles, costs about 9,000 of the 50,000 cost limit), before this page's
-// code has loaded (../api/prefetch.ts). A live engine's
-// page subscribes to engineScores: each score of the shown version is added at once, and the cycles
-// after the last one shown are read by HTTP (the subscription carries no readings).
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { graphql } from '../api/graphql-client';
+// The versions with the data sets' catalogues, the engine and the trajectory are read by three requests
+// sent at once, before this page's code has loaded (../api/prefetch.ts). The cycles are read once the
+// shown sensors are known (the shown version's first ones, or those chosen), and only those sensors'
+// readings: a sensor chosen later is read alone. A live engine's page subscribes to engineScores: each
+// score of the shown version is added at once, and the cycles after the last one shown are read by HTTP
+// (the subscription carries no readings).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, graphql } from '../api/graphql-client';
 import { useSubscription } from '../api/subscriptions';
 import { useQuery } from '../api/use-query';
 import { href, navigate } from '../router';
@@ -17,7 +18,7 @@ import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
 import { ENGINE_QUERY, engineVersionParam, TRAJECTORY_QUERY, VERSIONS_QUERY } from './engine-queries';
 import { gql } from '../api/gql';
-import type { EngineDetailQuery, EngineTrajectoryQuery, EngineVersionsQuery } from '../gql/graphql';
+import type { EngineNewCyclesQuery, EngineTrajectoryQuery, EngineVersionsQuery } from '../gql/graphql';
 
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700', '#cf222e', '#0a7b83'];
 const DEFAULT_SENSOR_COUNT = 4;
@@ -26,6 +27,12 @@ const SCORES_SUBSCRIPTION = gql(`subscription EngineScores($id: Int!) {
   engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }
 }`);
 
+// The shown sensors' readings over the engine's life, in the order of $sensors.
+const CYCLES_QUERY = gql(`query EngineCycles($id: Int!, $sensors: [String!]!) {
+  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }
+}`);
+
+// Cycles appended since the page read them, with every sensor (a sensor chosen later needs them too).
 const NEW_CYCLES_QUERY = gql(`query EngineNewCycles($id: Int!, $from: Int!) {
   engine(id: $id) { id cycles(from: $from) { cycle sensors } }
 }`);
@@ -40,7 +47,7 @@ const CONTRIBUTIONS_QUERY = gql(`query WindowContributions($id: Int!, $version: 
   }
 }`);
 
-type Cycle = NonNullable<EngineDetailQuery['engine']>['cycles'][number];
+type Cycle = NonNullable<EngineNewCyclesQuery['engine']>['cycles'][number];
 type Point = NonNullable<EngineTrajectoryQuery['engine']>['trajectory']['points'][number];
 type VersionSummary = EngineVersionsQuery['modelVersionsConnection']['edges'][number]['node'];
 
@@ -77,15 +84,19 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
 
   const read = engine.data?.engine ?? undefined;
   const readPath = trajectory.data?.engine?.trajectory;
-  const live = useLiveAdditions(id, read?.role === 'LIVE', read?.cycles.at(-1)?.cycle ?? read?.lastCycle ?? 0);
-  // What was read, with what arrived since for the shown version.
-  const detail = useMemo(() => {
-    if (!read) return undefined;
-    const last = read.cycles.at(-1)?.cycle ?? 0;
-    const added = live.additions.cycles.filter((cycle) => cycle.cycle > last);
-    if (!added.length) return read;
-    return { ...read, cycles: [...read.cycles, ...added], lastCycle: Math.max(read.lastCycle, added[added.length - 1].cycle) };
-  }, [read, live.additions]);
+  // The shown sensors the engine's data set has (a version of another data set may read others).
+  const readSensors = useMemo(() => chosenSensors.filter((name) => sensorNames.includes(name)), [chosenSensors, sensorNames]);
+  const columns = useSensorColumns(id, readSensors);
+  const live = useLiveAdditions(id, read?.role === 'LIVE', columns.cycles.at(-1) ?? read?.lastCycle ?? 0);
+  // What was read, with the cycles that arrived since (they carry every sensor, in catalogue order).
+  const liveCycles = useMemo(
+    () => live.additions.cycles.filter((cycle) => cycle.cycle > (columns.cycles.at(-1) ?? 0)),
+    [live.additions, columns.cycles],
+  );
+  const detail = useMemo(
+    () => (read ? { ...read, lastCycle: Math.max(read.lastCycle, liveCycles.at(-1)?.cycle ?? 0) } : undefined),
+    [read, liveCycles],
+  );
   const path = useMemo(() => {
     if (!readPath) return undefined;
     const last = readPath.points.at(-1)?.endCycle ?? 0;
@@ -100,7 +111,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
     };
   }, [readPath, live.additions]);
 
-  const cycles = useMemo(() => detail?.cycles.map((cycle) => cycle.cycle) ?? [], [detail]);
+  const cycles = useMemo(() => [...columns.cycles, ...liveCycles.map((cycle) => cycle.cycle)], [columns.cycles, liveCycles]);
   // Sensor charts shade the cycles flagged windows cover; the score chart, whose x is a window's end
   // cycle, shades the flagged end cycles themselves.
   const regions = useMemo(() => (path ? flaggedRegions(path.flaggedCycles, path.windowLength) : []), [path]);
@@ -110,22 +121,17 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
     () => (path ? [{ label: 'score', values: path.points.map((point) => point.score), color: '#0b5cad' }] : []),
     [path],
   );
+  // A sensor's chart is drawn once its readings are read.
   const sensorSeries = useMemo(
     () =>
-      chosenSensors.map((name, index) => {
+      chosenSensors.flatMap((name, index) => {
+        const values = columns.values.get(name);
+        if (!values) return [];
         const column = sensorNames.indexOf(name);
-        return {
-          name,
-          series: [
-            {
-              label: name,
-              values: detail?.cycles.map((cycle) => cycle.sensors[column] ?? null) ?? [],
-              color: SENSOR_COLORS[index % SENSOR_COLORS.length],
-            },
-          ],
-        };
+        const added = liveCycles.map((cycle) => cycle.sensors[column] ?? null);
+        return [{ name, series: [{ label: name, values: [...values, ...added], color: SENSOR_COLORS[index % SENSOR_COLORS.length] }] }];
       }),
-    [chosenSensors, sensorNames, detail],
+    [chosenSensors, sensorNames, columns.values, liveCycles],
   );
   // RUL falls by one a cycle: any point that knows it gives it at every cycle.
   const rulAxis = useMemo(() => {
@@ -149,7 +155,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
       </p>
       <h1>{detail ? `Engine ${detail.externalId}` : `Engine ${id}`}</h1>
       {/* Without any version, the trajectory's refusal says only that: the version list says it better. */}
-      <ErrorMessage error={engine.error ?? versions.error ?? (versions.data && !hasVersion ? null : trajectory.error)} />
+      <ErrorMessage error={engine.error ?? versions.error ?? columns.error ?? (versions.data && !hasVersion ? null : trajectory.error)} />
       {detail && (
         <dl className="facts">
           <div>
@@ -264,6 +270,47 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
         ))}
     </main>
   );
+}
+
+/** Readings of some sensors, each aligned with `cycles`. */
+interface SensorColumns {
+  engineId: number;
+  cycles: number[];
+  values: Map<string, (number | null)[]>;
+}
+
+/**
+ * The readings of `sensors` over the engine's cycles, each sensor read once: one read for those shown
+ * first, one for each sensor chosen later (aligned with the first read's cycles; later cycles of a live
+ * engine come with its additions).
+ */
+function useSensorColumns(engineId: number, sensors: string[]): SensorColumns & { error: ApiError | null } {
+  const [read, setRead] = useState<SensorColumns>({ engineId, cycles: [], values: new Map() });
+  const current = read.engineId === engineId ? read : { engineId, cycles: [], values: new Map<string, (number | null)[]>() };
+  const missing = useMemo(() => sensors.filter((name) => !current.values.has(name)), [sensors, current.values]);
+  const answer = useQuery(CYCLES_QUERY, { id: engineId, sensors: missing }, { skip: missing.length === 0 });
+  useEffect(() => {
+    // An answer is kept only for the variables it was asked with: those of this render.
+    if (!answer.data || answer.loading) return;
+    const rows = answer.data.engine?.cycles ?? [];
+    setRead((previous) => {
+      const base =
+        previous.engineId === engineId && previous.cycles.length
+          ? previous
+          : { engineId, cycles: rows.map((row) => row.cycle), values: new Map() };
+      const position = new Map(rows.map((row, index) => [row.cycle, index]));
+      const values = new Map(base.values);
+      missing.forEach((name, column) =>
+        values.set(
+          name,
+          base.cycles.map((cycle) => rows[position.get(cycle) ?? -1]?.sensors[column] ?? null),
+        ),
+      );
+      return { ...base, values };
+    });
+    // `missing` is left out on purpose: it is what this answer was asked for, not a reason to merge again.
+  }, [answer.data, answer.loading]);
+  return { ...current, error: answer.error };
 }
 
 /**

@@ -8,7 +8,7 @@ export const VERSIONS_QUERY = gql(`query EngineVersions {
 }`);
 
 export const ENGINE_QUERY = gql(`query EngineDetail($id: Int!) {
-  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle cycles { cycle sensors } }
+  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }
 }`);
 
 export const TRAJECTORY_QUERY = gql(`query EngineTrajectory($id: Int!, $version: Int) {
