@@ -52,12 +52,16 @@ function operationKey(query: string, variables: unknown): string {
   return JSON.stringify([query, variables]);
 }
 
-/** Sends an operation now for a page about to ask for it; a failure is left to that page's request. */
-export function prefetch<TResult, TVariables>(operation: Operation<TResult, TVariables>, variables: TVariables): void {
+/**
+ * Sends an operation now for a page about to ask for it; a failure is left to that page's request. The
+ * answer is returned too, for a read that depends on it.
+ */
+export function prefetch<TResult, TVariables>(operation: Operation<TResult, TVariables>, variables: TVariables): Promise<TResult> {
   const query = operation.toString();
   const answer = send<TResult>(query, variables);
   answer.catch(() => undefined);
   prefetched.set(operationKey(query, variables), answer);
+  return answer;
 }
 
 /** Runs one operation (or takes its prefetched answer); any error in the answer is thrown as an ApiError. */

@@ -18,12 +18,12 @@ type Documents = {
     "query Viewer { viewer { authenticated name roles } }": typeof types.ViewerDocument,
     "query CompareModelVersions($ids: [Int!]!) {\n  compareModelVersions(ids: $ids) {\n    dataset units anomalyRul commonWindows\n    versions {\n      version { id version name kind scoringMethod { kind } }\n      metrics { precision recall f1 accuracy rocAuc prAuc threshold confusion { tp fp tn fn } }\n      deltas { rocAuc prAuc precision recall f1 accuracy }\n      agreement flaggedOnlyByThis flaggedOnlyByFirst\n      rocCurve { falsePositiveRate truePositiveRate }\n      prCurve { recall precision }\n    }\n  }\n}": typeof types.CompareModelVersionsDocument,
     "subscription EngineScores($id: Int!) {\n  engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }\n}": typeof types.EngineScoresDocument,
-    "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}": typeof types.EngineCyclesDocument,
     "query EngineNewCycles($id: Int!, $from: Int!) {\n  engine(id: $id) { id cycles(from: $from) { cycle sensors } }\n}": typeof types.EngineNewCyclesDocument,
     "query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {\n      points { endCycle score isAnomaly contributions { sensor share residual } }\n    }\n  }\n}": typeof types.WindowContributionsDocument,
     "query EngineVersions {\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}": typeof types.EngineVersionsDocument,
     "query EngineDetail($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n}": typeof types.EngineDetailDocument,
     "query EngineTrajectory($id: Int!, $version: Int) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version) {\n      modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles\n      points { endCycle score rul }\n    }\n  }\n}": typeof types.EngineTrajectoryDocument,
+    "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}": typeof types.EngineCyclesDocument,
     "query FleetContext {\n  activeModelVersion { id version name threshold }\n  datasetsConnection(first: 100) { edges { node { name } } }\n}": typeof types.FleetContextDocument,
     "query Fleet(\n  $filter: EngineFilter, $first: Int, $after: String, $last: Int, $before: String, $scored: Boolean!\n) {\n  enginesConnection(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n    totalCount\n    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    edges {\n      node {\n        id dataset role unit externalId lastCycle\n        trajectory @include(if: $scored) { threshold firstFlaggedCycle points { score } }\n      }\n    }\n  }\n}": typeof types.FleetDocument,
     "query ModelVersions($first: Int, $after: String, $last: Int, $before: String) {\n  modelVersionsConnection(first: $first, after: $after, last: $last, before: $before) {\n    totalCount\n    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    edges {\n      node {\n        id version name kind isActive status createdAt threshold scoringMethod { kind }\n        metrics { windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn } }\n      }\n    }\n  }\n}": typeof types.ModelVersionsDocument,
@@ -43,12 +43,12 @@ const documents: Documents = {
     "query Viewer { viewer { authenticated name roles } }": types.ViewerDocument,
     "query CompareModelVersions($ids: [Int!]!) {\n  compareModelVersions(ids: $ids) {\n    dataset units anomalyRul commonWindows\n    versions {\n      version { id version name kind scoringMethod { kind } }\n      metrics { precision recall f1 accuracy rocAuc prAuc threshold confusion { tp fp tn fn } }\n      deltas { rocAuc prAuc precision recall f1 accuracy }\n      agreement flaggedOnlyByThis flaggedOnlyByFirst\n      rocCurve { falsePositiveRate truePositiveRate }\n      prCurve { recall precision }\n    }\n  }\n}": types.CompareModelVersionsDocument,
     "subscription EngineScores($id: Int!) {\n  engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }\n}": types.EngineScoresDocument,
-    "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}": types.EngineCyclesDocument,
     "query EngineNewCycles($id: Int!, $from: Int!) {\n  engine(id: $id) { id cycles(from: $from) { cycle sensors } }\n}": types.EngineNewCyclesDocument,
     "query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {\n      points { endCycle score isAnomaly contributions { sensor share residual } }\n    }\n  }\n}": types.WindowContributionsDocument,
     "query EngineVersions {\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}": types.EngineVersionsDocument,
     "query EngineDetail($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n}": types.EngineDetailDocument,
     "query EngineTrajectory($id: Int!, $version: Int) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version) {\n      modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles\n      points { endCycle score rul }\n    }\n  }\n}": types.EngineTrajectoryDocument,
+    "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}": types.EngineCyclesDocument,
     "query FleetContext {\n  activeModelVersion { id version name threshold }\n  datasetsConnection(first: 100) { edges { node { name } } }\n}": types.FleetContextDocument,
     "query Fleet(\n  $filter: EngineFilter, $first: Int, $after: String, $last: Int, $before: String, $scored: Boolean!\n) {\n  enginesConnection(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n    totalCount\n    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    edges {\n      node {\n        id dataset role unit externalId lastCycle\n        trajectory @include(if: $scored) { threshold firstFlaggedCycle points { score } }\n      }\n    }\n  }\n}": types.FleetDocument,
     "query ModelVersions($first: Int, $after: String, $last: Int, $before: String) {\n  modelVersionsConnection(first: $first, after: $after, last: $last, before: $before) {\n    totalCount\n    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    edges {\n      node {\n        id version name kind isActive status createdAt threshold scoringMethod { kind }\n        metrics { windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn } }\n      }\n    }\n  }\n}": types.ModelVersionsDocument,
@@ -80,10 +80,6 @@ export function gql(source: "subscription EngineScores($id: Int!) {\n  engineSco
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function gql(source: "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}"): typeof import('./graphql').EngineCyclesDocument;
-/**
- * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function gql(source: "query EngineNewCycles($id: Int!, $from: Int!) {\n  engine(id: $id) { id cycles(from: $from) { cycle sensors } }\n}"): typeof import('./graphql').EngineNewCyclesDocument;
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -101,6 +97,10 @@ export function gql(source: "query EngineDetail($id: Int!) {\n  engine(id: $id) 
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function gql(source: "query EngineTrajectory($id: Int!, $version: Int) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version) {\n      modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles\n      points { endCycle score rul }\n    }\n  }\n}"): typeof import('./graphql').EngineTrajectoryDocument;
+/**
+ * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function gql(source: "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}"): typeof import('./graphql').EngineCyclesDocument;
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

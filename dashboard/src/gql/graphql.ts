@@ -283,14 +283,6 @@ export type EngineScoresSubscriptionVariables = Exact<{
 
 export type EngineScoresSubscription = { engineScores: { modelVersionId: number, endCycle: number, score: number, isAnomaly: boolean } };
 
-export type EngineCyclesQueryVariables = Exact<{
-  id: number;
-  sensors: Array<string> | string;
-}>;
-
-
-export type EngineCyclesQuery = { engine: { id: number, cycles: Array<{ cycle: number, sensors: Array<number> }> } | null };
-
 export type EngineNewCyclesQueryVariables = Exact<{
   id: number;
   from: number;
@@ -327,6 +319,14 @@ export type EngineTrajectoryQueryVariables = Exact<{
 
 
 export type EngineTrajectoryQuery = { engine: { id: number, trajectory: { modelVersionId: number, threshold: number, windowLength: number, firstFlaggedCycle: number | null, flaggedCycles: Array<number>, points: Array<{ endCycle: number, score: number, rul: number | null }> } } | null };
+
+export type EngineCyclesQueryVariables = Exact<{
+  id: number;
+  sensors: Array<string> | string;
+}>;
+
+
+export type EngineCyclesQuery = { engine: { id: number, cycles: Array<{ cycle: number, sensors: Array<number> }> } | null };
 
 export type FleetContextQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -520,17 +520,6 @@ export const EngineScoresDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EngineScoresSubscription, EngineScoresSubscriptionVariables>;
-export const EngineCyclesDocument = new TypedDocumentString(`
-    query EngineCycles($id: Int!, $sensors: [String!]!) {
-  engine(id: $id) {
-    id
-    cycles(sensors: $sensors) {
-      cycle
-      sensors
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<EngineCyclesQuery, EngineCyclesQueryVariables>;
 export const EngineNewCyclesDocument = new TypedDocumentString(`
     query EngineNewCycles($id: Int!, $from: Int!) {
   engine(id: $id) {
@@ -620,6 +609,17 @@ export const EngineTrajectoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EngineTrajectoryQuery, EngineTrajectoryQueryVariables>;
+export const EngineCyclesDocument = new TypedDocumentString(`
+    query EngineCycles($id: Int!, $sensors: [String!]!) {
+  engine(id: $id) {
+    id
+    cycles(sensors: $sensors) {
+      cycle
+      sensors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EngineCyclesQuery, EngineCyclesQueryVariables>;
 export const FleetContextDocument = new TypedDocumentString(`
     query FleetContext {
   activeModelVersion {

@@ -16,20 +16,24 @@ import { href, navigate } from '../router';
 import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
-import { ENGINE_QUERY, engineVersionParam, TRAJECTORY_QUERY, VERSIONS_QUERY } from './engine-queries';
+import {
+  CYCLES_QUERY,
+  defaultSensors,
+  ENGINE_QUERY,
+  engineVersionParam,
+  readableSensors,
+  sensorNamesOf,
+  shownVersionOf,
+  TRAJECTORY_QUERY,
+  VERSIONS_QUERY,
+} from './engine-queries';
 import { gql } from '../api/gql';
 import type { EngineNewCyclesQuery, EngineTrajectoryQuery, EngineVersionsQuery } from '../gql/graphql';
 
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700', '#cf222e', '#0a7b83'];
-const DEFAULT_SENSOR_COUNT = 4;
 
 const SCORES_SUBSCRIPTION = gql(`subscription EngineScores($id: Int!) {
   engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }
-}`);
-
-// The shown sensors' readings over the engine's life, in the order of $sensors.
-const CYCLES_QUERY = gql(`query EngineCycles($id: Int!, $sensors: [String!]!) {
-  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }
 }`);
 
 // Cycles appended since the page read them, with every sensor (a sensor chosen later needs them too).
@@ -72,20 +76,20 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
   const trajectory = useQuery(TRAJECTORY_QUERY, { id, version: versionId });
   const dataset = engine.data?.engine?.dataset;
 
-  const shownVersion = versionList.find((item) => item.id === (trajectory.data?.engine?.trajectory.modelVersionId ?? versionId));
-  const sensorNames = useMemo(
-    () =>
-      versions.data?.datasetsConnection.edges.find((edge) => edge.node.name === dataset)?.node.sensors.map((sensor) => sensor.name) ?? [],
-    [versions.data, dataset],
-  );
+  const shownVersion = versions.data
+    ? shownVersionOf(versions.data, trajectory.data?.engine?.trajectory.modelVersionId ?? versionId)
+    : undefined;
+  const sensorNames = useMemo(() => (versions.data ? sensorNamesOf(versions.data, dataset) : []), [versions.data, dataset]);
   const [chosen, setChosen] = useState<string[] | null>(null);
-  const defaultSensors = shownVersion?.sensors ?? sensorNames;
-  const chosenSensors = useMemo(() => chosen ?? defaultSensors.slice(0, DEFAULT_SENSOR_COUNT), [chosen, defaultSensors]);
+  // As ../api/prefetch.ts picks them, so that the page takes the cycles it read.
+  const chosenSensors = useMemo(
+    () => chosen ?? (versions.data && engine.data ? defaultSensors(versions.data, engine.data, versionId) : []),
+    [chosen, versions.data, engine.data, versionId],
+  );
 
   const read = engine.data?.engine ?? undefined;
   const readPath = trajectory.data?.engine?.trajectory;
-  // The shown sensors the engine's data set has (a version of another data set may read others).
-  const readSensors = useMemo(() => chosenSensors.filter((name) => sensorNames.includes(name)), [chosenSensors, sensorNames]);
+  const readSensors = useMemo(() => readableSensors(chosenSensors, sensorNames), [chosenSensors, sensorNames]);
   const columns = useSensorColumns(id, readSensors);
   const live = useLiveAdditions(id, read?.role === 'LIVE', columns.cycles.at(-1) ?? read?.lastCycle ?? 0);
   // What was read, with the cycles that arrived since (they carry every sensor, in catalogue order).

@@ -1,6 +1,9 @@
 // What the engine page reads when it opens, apart from the page's code: ../api/prefetch.ts sends these
-// while that code loads.
+// while that code loads, and the shown sensors' cycles as soon as the versions and the engine say which.
 import { gql } from '../api/gql';
+import type { EngineDetailQuery, EngineVersionsQuery } from '../gql/graphql';
+
+const DEFAULT_SENSOR_COUNT = 4;
 
 export const VERSIONS_QUERY = gql(`query EngineVersions {
   modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }
@@ -20,6 +23,32 @@ export const TRAJECTORY_QUERY = gql(`query EngineTrajectory($id: Int!, $version:
     }
   }
 }`);
+
+// The shown sensors' readings over the engine's life, in the order of $sensors.
+export const CYCLES_QUERY = gql(`query EngineCycles($id: Int!, $sensors: [String!]!) {
+  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }
+}`);
+
+/** The version the page shows: ?version=, else the active one (undefined when there is none or it does not exist). */
+export function shownVersionOf(versions: EngineVersionsQuery, versionId: number | null) {
+  const list = versions.modelVersionsConnection.edges.map((edge) => edge.node);
+  return list.find((item) => (versionId === null ? item.isActive : item.id === versionId));
+}
+
+/** The engine's data set's sensor names, in catalogue order. */
+export function sensorNamesOf(versions: EngineVersionsQuery, dataset: string | undefined): string[] {
+  return versions.datasetsConnection.edges.find((edge) => edge.node.name === dataset)?.node.sensors.map((sensor) => sensor.name) ?? [];
+}
+
+/** The sensors shown first: the shown version's first ones, else the data set's. */
+export function defaultSensors(versions: EngineVersionsQuery, engine: EngineDetailQuery, versionId: number | null): string[] {
+  return (shownVersionOf(versions, versionId)?.sensors ?? sensorNamesOf(versions, engine.engine?.dataset)).slice(0, DEFAULT_SENSOR_COUNT);
+}
+
+/** Of `chosen`, the sensors the engine's data set has (a version of another data set may read others), as cycles(sensors:) takes them. */
+export function readableSensors(chosen: readonly string[], sensorNames: readonly string[]): string[] {
+  return chosen.filter((name) => sensorNames.includes(name));
+}
 
 /** The version the page shows (?version=), null for the active one. */
 export function engineVersionParam(params: URLSearchParams): number | null {
