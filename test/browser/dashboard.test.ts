@@ -248,9 +248,8 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     page.off('request', record);
     expect(operations.filter((name) => name !== 'WindowContributions').sort()).toEqual([
       'EngineCycles',
-      'EngineDetail',
+      'EngineOverview',
       'EngineTrajectory',
-      'EngineVersions',
       'Viewer',
     ]);
   }, 120_000);

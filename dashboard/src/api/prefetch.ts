@@ -5,12 +5,11 @@ import type { Route } from '../router';
 import {
   CYCLES_QUERY,
   defaultSensors,
-  ENGINE_QUERY,
   engineVersionParam,
   readableSensors,
   sensorNamesOf,
   TRAJECTORY_QUERY,
-  VERSIONS_QUERY,
+  OVERVIEW_QUERY,
 } from '../pages/engine-queries';
 import { FLEET_CONTEXT_QUERY, FLEET_QUERY, fleetView } from '../pages/fleet-page';
 import { dropPrefetched, prefetch } from './graphql-client';
@@ -26,18 +25,14 @@ export function prefetchRoute({ segments: [section, id], params }: Route): void 
   } else if (section === 'engines' && Number.isInteger(Number(id)) && Number(id) > 0) {
     const engineId = Number(id);
     const version = engineVersionParam(params);
-    const versions = prefetch(VERSIONS_QUERY, {});
-    const engine = prefetch(ENGINE_QUERY, { id: engineId });
+    const overview = prefetch(OVERVIEW_QUERY, { id: engineId });
     prefetch(TRAJECTORY_QUERY, { id: engineId, version });
-    // The cycles wait for the versions and the engine (which sensors), not for the page's code; the page
+    // The cycles wait for the overview (which sensors), not for the page's code; the page
     // asks for the same sensors with the same answers, unless the operator has left it meanwhile.
     const hash = window.location.hash;
-    Promise.all([versions, engine]).then(
-      ([versionsAnswer, engineAnswer]) => {
-        const sensors = readableSensors(
-          defaultSensors(versionsAnswer, engineAnswer, version),
-          sensorNamesOf(versionsAnswer, engineAnswer.engine?.dataset),
-        );
+    overview.then(
+      (answer) => {
+        const sensors = readableSensors(defaultSensors(answer, version), sensorNamesOf(answer, answer.engine?.dataset));
         if (sensors.length && window.location.hash === hash) prefetch(CYCLES_QUERY, { id: engineId, sensors });
       },
       () => undefined,

@@ -20,8 +20,7 @@ type Documents = {
     "subscription EngineScores($id: Int!) {\n  engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }\n}": typeof types.EngineScoresDocument,
     "query EngineNewCycles($id: Int!, $from: Int!) {\n  engine(id: $id) { id cycles(from: $from) { cycle sensors } }\n}": typeof types.EngineNewCyclesDocument,
     "query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {\n      points { endCycle score isAnomaly contributions { sensor share residual } }\n    }\n  }\n}": typeof types.WindowContributionsDocument,
-    "query EngineVersions {\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}": typeof types.EngineVersionsDocument,
-    "query EngineDetail($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n}": typeof types.EngineDetailDocument,
+    "query EngineOverview($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}": typeof types.EngineOverviewDocument,
     "query EngineTrajectory($id: Int!, $version: Int) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version) {\n      modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles\n      points { endCycle score rul }\n    }\n  }\n}": typeof types.EngineTrajectoryDocument,
     "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}": typeof types.EngineCyclesDocument,
     "query FleetContext {\n  activeModelVersion { id version name threshold }\n  datasetsConnection(first: 100) { edges { node { name } } }\n}": typeof types.FleetContextDocument,
@@ -45,8 +44,7 @@ const documents: Documents = {
     "subscription EngineScores($id: Int!) {\n  engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }\n}": types.EngineScoresDocument,
     "query EngineNewCycles($id: Int!, $from: Int!) {\n  engine(id: $id) { id cycles(from: $from) { cycle sensors } }\n}": types.EngineNewCyclesDocument,
     "query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {\n      points { endCycle score isAnomaly contributions { sensor share residual } }\n    }\n  }\n}": types.WindowContributionsDocument,
-    "query EngineVersions {\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}": types.EngineVersionsDocument,
-    "query EngineDetail($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n}": types.EngineDetailDocument,
+    "query EngineOverview($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}": types.EngineOverviewDocument,
     "query EngineTrajectory($id: Int!, $version: Int) {\n  engine(id: $id) {\n    id\n    trajectory(modelVersionId: $version) {\n      modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles\n      points { endCycle score rul }\n    }\n  }\n}": types.EngineTrajectoryDocument,
     "query EngineCycles($id: Int!, $sensors: [String!]!) {\n  engine(id: $id) { id cycles(sensors: $sensors) { cycle sensors } }\n}": types.EngineCyclesDocument,
     "query FleetContext {\n  activeModelVersion { id version name threshold }\n  datasetsConnection(first: 100) { edges { node { name } } }\n}": types.FleetContextDocument,
@@ -88,11 +86,7 @@ export function gql(source: "query WindowContributions($id: Int!, $version: Int!
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function gql(source: "query EngineVersions {\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}"): typeof import('./graphql').EngineVersionsDocument;
-/**
- * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function gql(source: "query EngineDetail($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n}"): typeof import('./graphql').EngineDetailDocument;
+export function gql(source: "query EngineOverview($id: Int!) {\n  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }\n  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }\n  datasetsConnection(first: 100) { edges { node { name sensors { name } } } }\n}"): typeof import('./graphql').EngineOverviewDocument;
 /**
  * The gql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

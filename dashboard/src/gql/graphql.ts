@@ -300,17 +300,12 @@ export type WindowContributionsQueryVariables = Exact<{
 
 export type WindowContributionsQuery = { engine: { id: number, trajectory: { points: Array<{ endCycle: number, score: number, isAnomaly: boolean, contributions: Array<{ sensor: string, share: number, residual: number | null }> }> } } | null };
 
-export type EngineVersionsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type EngineVersionsQuery = { modelVersionsConnection: { edges: Array<{ node: { id: number, version: number, name: string | null, kind: string, isActive: boolean, sensors: Array<string> } }> }, datasetsConnection: { edges: Array<{ node: { name: string, sensors: Array<{ name: string }> } }> } };
-
-export type EngineDetailQueryVariables = Exact<{
+export type EngineOverviewQueryVariables = Exact<{
   id: number;
 }>;
 
 
-export type EngineDetailQuery = { engine: { id: number, externalId: string, dataset: string, role: EngineRole, unit: number | null, labelling: EngineLabelling, lastCycle: number, rulAfterLastCycle: number | null } | null };
+export type EngineOverviewQuery = { engine: { id: number, externalId: string, dataset: string, role: EngineRole, unit: number | null, labelling: EngineLabelling, lastCycle: number, rulAfterLastCycle: number | null } | null, modelVersionsConnection: { edges: Array<{ node: { id: number, version: number, name: string | null, kind: string, isActive: boolean, sensors: Array<string> } }> }, datasetsConnection: { edges: Array<{ node: { name: string, sensors: Array<{ name: string }> } }> } };
 
 export type EngineTrajectoryQueryVariables = Exact<{
   id: number;
@@ -550,8 +545,18 @@ export const WindowContributionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<WindowContributionsQuery, WindowContributionsQueryVariables>;
-export const EngineVersionsDocument = new TypedDocumentString(`
-    query EngineVersions {
+export const EngineOverviewDocument = new TypedDocumentString(`
+    query EngineOverview($id: Int!) {
+  engine(id: $id) {
+    id
+    externalId
+    dataset
+    role
+    unit
+    labelling
+    lastCycle
+    rulAfterLastCycle
+  }
   modelVersionsConnection(first: 100) {
     edges {
       node {
@@ -575,21 +580,7 @@ export const EngineVersionsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<EngineVersionsQuery, EngineVersionsQueryVariables>;
-export const EngineDetailDocument = new TypedDocumentString(`
-    query EngineDetail($id: Int!) {
-  engine(id: $id) {
-    id
-    externalId
-    dataset
-    role
-    unit
-    labelling
-    lastCycle
-    rulAfterLastCycle
-  }
-}
-    `) as unknown as TypedDocumentString<EngineDetailQuery, EngineDetailQueryVariables>;
+    `) as unknown as TypedDocumentString<EngineOverviewQuery, EngineOverviewQueryVariables>;
 export const EngineTrajectoryDocument = new TypedDocumentString(`
     query EngineTrajectory($id: Int!, $version: Int) {
   engine(id: $id) {

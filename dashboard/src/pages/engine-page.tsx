@@ -2,7 +2,7 @@
 // with the threshold, a RUL axis under the cycles where RUL is known, the first flag and its lead time
 // before failure, under a chosen version; a picked window's per-sensor contributions; and, for a live
 // engine, the cycles and scores appends add, as they arrive.
-// The versions with the data sets' catalogues, the engine and the trajectory are read by three requests
+// The engine with the versions and the data sets' catalogues, and the trajectory, are read by two requests
 // sent at once, before this page's code has loaded (../api/prefetch.ts). The cycles are read once the
 // shown sensors are known (the shown version's first ones, or those chosen), and only those sensors'
 // readings: a sensor chosen later is read alone. A live engine's page subscribes to engineScores: each
@@ -19,16 +19,15 @@ import { ErrorMessage } from './error-message';
 import {
   CYCLES_QUERY,
   defaultSensors,
-  ENGINE_QUERY,
   engineVersionParam,
+  OVERVIEW_QUERY,
   readableSensors,
   sensorNamesOf,
   shownVersionOf,
   TRAJECTORY_QUERY,
-  VERSIONS_QUERY,
 } from './engine-queries';
 import { gql } from '../api/gql';
-import type { EngineNewCyclesQuery, EngineTrajectoryQuery, EngineVersionsQuery } from '../gql/graphql';
+import type { EngineNewCyclesQuery, EngineOverviewQuery, EngineTrajectoryQuery } from '../gql/graphql';
 
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700', '#cf222e', '#0a7b83'];
 
@@ -53,7 +52,7 @@ const CONTRIBUTIONS_QUERY = gql(`query WindowContributions($id: Int!, $version: 
 
 type Cycle = NonNullable<EngineNewCyclesQuery['engine']>['cycles'][number];
 type Point = NonNullable<EngineTrajectoryQuery['engine']>['trajectory']['points'][number];
-type VersionSummary = EngineVersionsQuery['modelVersionsConnection']['edges'][number]['node'];
+type VersionSummary = EngineOverviewQuery['modelVersionsConnection']['edges'][number]['node'];
 
 function versionLabel(version: VersionSummary): string {
   return `v${version.version}${version.name ? ` ${version.name}` : ''} (${version.kind})${version.isActive ? ' · active' : ''}`;
@@ -69,25 +68,24 @@ const NOTHING_LIVE: LiveAdditions = { cycles: [], points: [] };
 
 export function EnginePage({ id, params }: { id: number; params: URLSearchParams }) {
   const versionId = engineVersionParam(params);
-  const versions = useQuery(VERSIONS_QUERY, {});
-  const engine = useQuery(ENGINE_QUERY, { id });
-  const versionList = useMemo(() => versions.data?.modelVersionsConnection.edges.map((edge) => edge.node) ?? [], [versions.data]);
+  const overview = useQuery(OVERVIEW_QUERY, { id });
+  const versionList = useMemo(() => overview.data?.modelVersionsConnection.edges.map((edge) => edge.node) ?? [], [overview.data]);
   const hasVersion = versionList.length > 0;
   const trajectory = useQuery(TRAJECTORY_QUERY, { id, version: versionId });
-  const dataset = engine.data?.engine?.dataset;
+  const dataset = overview.data?.engine?.dataset;
 
-  const shownVersion = versions.data
-    ? shownVersionOf(versions.data, trajectory.data?.engine?.trajectory.modelVersionId ?? versionId)
+  const shownVersion = overview.data
+    ? shownVersionOf(overview.data, trajectory.data?.engine?.trajectory.modelVersionId ?? versionId)
     : undefined;
-  const sensorNames = useMemo(() => (versions.data ? sensorNamesOf(versions.data, dataset) : []), [versions.data, dataset]);
+  const sensorNames = useMemo(() => (overview.data ? sensorNamesOf(overview.data, dataset) : []), [overview.data, dataset]);
   const [chosen, setChosen] = useState<string[] | null>(null);
   // As ../api/prefetch.ts picks them, so that the page takes the cycles it read.
   const chosenSensors = useMemo(
-    () => chosen ?? (versions.data && engine.data ? defaultSensors(versions.data, engine.data, versionId) : []),
-    [chosen, versions.data, engine.data, versionId],
+    () => chosen ?? (overview.data ? defaultSensors(overview.data, versionId) : []),
+    [chosen, overview.data, versionId],
   );
 
-  const read = engine.data?.engine ?? undefined;
+  const read = overview.data?.engine ?? undefined;
   const readPath = trajectory.data?.engine?.trajectory;
   const readSensors = useMemo(() => readableSensors(chosenSensors, sensorNames), [chosenSensors, sensorNames]);
   const columns = useSensorColumns(id, readSensors);
@@ -149,6 +147,8 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
   const leadTime = firstFlag === null ? null : (path?.points.find((point) => point.endCycle === firstFlag)?.rul ?? null);
   const [picked, setPicked] = useState<number | null>(null);
   const pickedWindow = picked ?? firstFlag ?? path?.points.at(-1)?.endCycle ?? null;
+  // The picked window's contributions are read only once the cycles have been: on the one embedded
+  // database they would otherwise be answered before the cycles, which the sensor charts wait for.
   const toggleSensor = (name: string) =>
     setChosen(chosenSensors.includes(name) ? chosenSensors.filter((item) => item !== name) : [...chosenSensors, name]);
 
@@ -159,7 +159,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
       </p>
       <h1>{detail ? `Engine ${detail.externalId}` : `Engine ${id}`}</h1>
       {/* Without any version, the trajectory's refusal says only that: the version list says it better. */}
-      <ErrorMessage error={engine.error ?? versions.error ?? columns.error ?? (versions.data && !hasVersion ? null : trajectory.error)} />
+      <ErrorMessage error={overview.error ?? columns.error ?? (overview.data && !hasVersion ? null : trajectory.error)} />
       {detail && (
         <dl className="facts">
           <div>
@@ -204,7 +204,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
         </select>
       </label>
       <p className="status" aria-live="polite" data-testid="live-status">
-        {engine.loading || trajectory.loading
+        {overview.loading || trajectory.loading
           ? 'Loading…'
           : detail?.role === 'LIVE'
             ? live.stopped
@@ -238,7 +238,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           />
         </div>
       )}
-      {path && pickedWindow !== null && (
+      {path && pickedWindow !== null && (columns.cycles.length > 0 || columns.error) && (
         <WindowContributions
           engineId={id}
           versionId={path.modelVersionId}

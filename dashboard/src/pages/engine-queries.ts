@@ -1,17 +1,16 @@
 // What the engine page reads when it opens, apart from the page's code: ../api/prefetch.ts sends these
-// while that code loads, and the shown sensors' cycles as soon as the versions and the engine say which.
+// while that code loads, and the shown sensors' cycles as soon as the overview says which.
 import { gql } from '../api/gql';
-import type { EngineDetailQuery, EngineVersionsQuery } from '../gql/graphql';
+import type { EngineOverviewQuery } from '../gql/graphql';
 
 const DEFAULT_SENSOR_COUNT = 4;
 
-export const VERSIONS_QUERY = gql(`query EngineVersions {
+// The engine with the versions and the data sets' catalogues: one request, so that the cycles (which
+// need its answer) can be asked for after one answer rather than two on the server's queue.
+export const OVERVIEW_QUERY = gql(`query EngineOverview($id: Int!) {
+  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }
   modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors } } }
   datasetsConnection(first: 100) { edges { node { name sensors { name } } } }
-}`);
-
-export const ENGINE_QUERY = gql(`query EngineDetail($id: Int!) {
-  engine(id: $id) { id externalId dataset role unit labelling lastCycle rulAfterLastCycle }
 }`);
 
 export const TRAJECTORY_QUERY = gql(`query EngineTrajectory($id: Int!, $version: Int) {
@@ -30,19 +29,19 @@ export const CYCLES_QUERY = gql(`query EngineCycles($id: Int!, $sensors: [String
 }`);
 
 /** The version the page shows: ?version=, else the active one (undefined when there is none or it does not exist). */
-export function shownVersionOf(versions: EngineVersionsQuery, versionId: number | null) {
+export function shownVersionOf(versions: EngineOverviewQuery, versionId: number | null) {
   const list = versions.modelVersionsConnection.edges.map((edge) => edge.node);
   return list.find((item) => (versionId === null ? item.isActive : item.id === versionId));
 }
 
 /** The engine's data set's sensor names, in catalogue order. */
-export function sensorNamesOf(versions: EngineVersionsQuery, dataset: string | undefined): string[] {
+export function sensorNamesOf(versions: EngineOverviewQuery, dataset: string | undefined): string[] {
   return versions.datasetsConnection.edges.find((edge) => edge.node.name === dataset)?.node.sensors.map((sensor) => sensor.name) ?? [];
 }
 
 /** The sensors shown first: the shown version's first ones, else the data set's. */
-export function defaultSensors(versions: EngineVersionsQuery, engine: EngineDetailQuery, versionId: number | null): string[] {
-  return (shownVersionOf(versions, versionId)?.sensors ?? sensorNamesOf(versions, engine.engine?.dataset)).slice(0, DEFAULT_SENSOR_COUNT);
+export function defaultSensors(overview: EngineOverviewQuery, versionId: number | null): string[] {
+  return (shownVersionOf(overview, versionId)?.sensors ?? sensorNamesOf(overview, overview.engine?.dataset)).slice(0, DEFAULT_SENSOR_COUNT);
 }
 
 /** Of `chosen`, the sensors the engine's data set has (a version of another data set may read others), as cycles(sensors:) takes them. */
