@@ -144,7 +144,7 @@ export function FleetPage({ params }: { params: URLSearchParams }) {
         {fleet.loading
           ? 'Loading engines…'
           : fleet.data
-            ? `${rows.length} of ${total} engines on this page (sorting applies to this page).`
+            ? `${total} engines, ${rows.length} on this page (sorting applies to this page).`
             : ''}
       </p>
       <table className="fleet" data-testid="fleet-table">
