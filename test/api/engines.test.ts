@@ -51,6 +51,45 @@ describeEachDatabase('engines over GraphQL', (db) => {
     });
   });
 
+  it('returns only the sensors asked for, in the order asked', async () => {
+    const list = await server.graphql(`{ engines(filter: { dataset: "FD001", role: TRAIN }, page: { limit: 1 }) { items { id } } }`);
+    const id = list.data.engines.items[0].id;
+    const response = await server.graphql(
+      `query ($id: Int!) { engine(id: $id) {
+        all: cycles(from: 5, to: 7) { sensors }
+        some: cycles(from: 5, to: 7, sensors: ["sensor21", "sensor2"]) { cycle sensors readings { name value } } } }`,
+      { id },
+    );
+    expect(response.errors).toBeUndefined();
+    const { all, some } = response.data.engine;
+    expect(some.map((cycle: { cycle: number }) => cycle.cycle)).toEqual([5, 6, 7]);
+    some.forEach((cycle: { sensors: number[]; readings: { name: string; value: number }[] }, index: number) => {
+      expect(cycle.sensors).toEqual([all[index].sensors[20], all[index].sensors[1]]);
+      expect(cycle.readings).toEqual([
+        { name: 'sensor21', value: all[index].sensors[20] },
+        { name: 'sensor2', value: all[index].sensors[1] },
+      ]);
+    });
+  });
+
+  it('refuses an unknown or repeated sensor with BAD_USER_INPUT', async () => {
+    const list = await server.graphql(`{ engines(page: { limit: 1 }) { items { id } } }`);
+    const id = list.data.engines.items[0].id;
+    for (const [sensors, message] of [
+      [['sensor2', 'sensor99'], /sensors\[1\]: "sensor99" is no sensor of data set FD001/],
+      [['sensor2', 'sensor2'], /sensors\[1\]: "sensor2" is named twice/],
+    ] as const) {
+      const response = await server.graphql(
+        `query ($id: Int!, $sensors: [String!]) { engine(id: $id) { cycles(sensors: $sensors) { cycle } } }`,
+        {
+          id,
+          sensors,
+        },
+      );
+      expect(response.errors?.[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
   it('returns a cycle range', async () => {
     const response = await server.graphql(`{ engines(page: { limit: 1 }) { items { cycles(from: 10, to: 12) { cycle } } } }`);
     expect(response.data.engines.items[0].cycles.map((cycle: { cycle: number }) => cycle.cycle)).toEqual([10, 11, 12]);

@@ -235,7 +235,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     expect(session.blocked).toEqual([]);
 
     // Opened afresh, the page sends each of its first reads once: the answers asked for as the app
-    // started are the ones the page takes.
+    // started are the ones the page takes; then the shown sensors' cycles, once.
     const operations: string[] = [];
     const record = (request: Request) => {
       const body = request.url().endsWith('/graphql') ? request.postData() : null;
@@ -244,11 +244,12 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     page.on('request', record);
     await page.reload();
     await page.locator('[data-testid="score-chart"][data-drawn-regions]').waitFor();
+    await page.locator('[data-testid^="sensor-chart-"][data-drawn-regions]').nth(3).waitFor();
     page.off('request', record);
     expect(operations.filter((name) => name !== 'WindowContributions').sort()).toEqual([
-      'EngineDetail',
+      'EngineCycles',
+      'EngineOverview',
       'EngineTrajectory',
-      'EngineVersions',
       'Viewer',
     ]);
   }, 120_000);

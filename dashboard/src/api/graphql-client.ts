@@ -1,6 +1,10 @@
 // The dashboard's only way to the service: POST /graphql, as any client. With authentication on, the
 // API key the operator typed is kept in sessionStorage (gone when the tab closes) and sent as
-// `Authorization: Bearer <key>`, as the API asks.
+// `Authorization: Bearer <key>`, as the API asks. Operations are the documents GraphQL Code Generator
+// types from schema.graphql (../gql, `npm run dashboard:codegen`): their text is sent as it is, and
+// their result and variables types come with them.
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+
 const API_KEY_STORAGE = 'engine-health.api-key';
 const GRAPHQL_URL = '/graphql';
 
@@ -26,6 +30,9 @@ export function storeApiKey(key: string | null): void {
   else sessionStorage.removeItem(API_KEY_STORAGE);
 }
 
+/** A generated operation: its text (toString) with its result and variables types. */
+export type Operation<TResult, TVariables> = DocumentTypeDecoration<TResult, TVariables> & { toString(): string };
+
 interface GraphQLAnswer<T> {
   data?: T | null;
   errors?: { message: string; extensions?: { code?: string } }[];
@@ -41,29 +48,39 @@ export function dropPrefetched(): void {
   prefetched.clear();
 }
 
-function operationKey(query: string, variables: Record<string, unknown>): string {
+function operationKey(query: string, variables: unknown): string {
   return JSON.stringify([query, variables]);
 }
 
-/** Sends an operation now for a page about to ask for it; a failure is left to that page's request. */
-export function prefetch(query: string, variables: Record<string, unknown> = {}): void {
-  const answer = send(query, variables);
+/**
+ * Sends an operation now for a page about to ask for it; a failure is left to that page's request. The
+ * answer is returned too, for a read that depends on it.
+ */
+export function prefetch<TResult, TVariables>(operation: Operation<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+  const query = operation.toString();
+  const answer = send<TResult>(query, variables);
   answer.catch(() => undefined);
   prefetched.set(operationKey(query, variables), answer);
+  return answer;
 }
 
 /** Runs one operation (or takes its prefetched answer); any error in the answer is thrown as an ApiError. */
-export function graphql<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+export function graphql<TResult, TVariables>(
+  operation: Operation<TResult, TVariables>,
+  variables: TVariables,
+  signal?: AbortSignal,
+): Promise<TResult> {
+  const query = operation.toString();
   const key = operationKey(query, variables);
   const early = prefetched.get(key);
   if (early) {
     prefetched.delete(key);
-    return early as Promise<T>;
+    return early as Promise<TResult>;
   }
-  return send(query, variables, signal);
+  return send<TResult>(query, variables, signal);
 }
 
-async function send<T>(query: string, variables: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+async function send<T>(query: string, variables: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     Accept: 'application/graphql-response+json, application/json',

@@ -4,7 +4,7 @@
 // tab and closes itself when the last one ends.
 import { createClient, type Client } from 'graphql-ws';
 import { useEffect, useRef, useState } from 'react';
-import { storedApiKey } from './graphql-client';
+import { storedApiKey, type Operation } from './graphql-client';
 import { useAuth } from './auth';
 
 let client: { key: string | null; client: Client } | null = null;
@@ -37,9 +37,9 @@ function reasonOf(error: unknown): string {
  * Calls `onData` with each result of `query` while the component is mounted and `enabled`; a new API key
  * subscribes again. Returns null while it runs, or why it stopped (the page keeps what it read by HTTP).
  */
-export function useSubscription<T>(
-  query: string,
-  variables: Record<string, unknown>,
+export function useSubscription<T, TVariables>(
+  query: Operation<T, TVariables>,
+  variables: TVariables,
   enabled: boolean,
   onData: (data: T) => void,
 ): string | null {
@@ -52,7 +52,7 @@ export function useSubscription<T>(
     if (!enabled) return;
     setStopped(null);
     return subscriptionClient().subscribe<T>(
-      { query, variables: JSON.parse(variablesKey) as Record<string, unknown> },
+      { query: query.toString(), variables: JSON.parse(variablesKey) as Record<string, unknown> },
       {
         next: (result) => {
           if (result.data) handler.current(result.data);

@@ -1,7 +1,7 @@
 // Runs a query when its variables change and keeps its latest answer; an answer saying the API key is
 // missing or invalid asks the app for one (./auth.tsx).
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, graphql } from './graphql-client';
+import { ApiError, graphql, type Operation } from './graphql-client';
 import { useAuth } from './auth';
 
 export interface QueryState<T> {
@@ -11,7 +11,11 @@ export interface QueryState<T> {
   reload: () => void;
 }
 
-export function useQuery<T>(query: string, variables: Record<string, unknown>, options: { skip?: boolean } = {}): QueryState<T> {
+export function useQuery<T, TVariables>(
+  query: Operation<T, TVariables>,
+  variables: TVariables,
+  options: { skip?: boolean } = {},
+): QueryState<T> {
   const { askForKey, keyVersion } = useAuth();
   const [state, setState] = useState<{ data: T | null; error: ApiError | null; loading: boolean }>({
     data: null,
@@ -24,7 +28,7 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>, o
     if (options.skip) return;
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true, error: null }));
-    graphql<T>(query, JSON.parse(variablesKey) as Record<string, unknown>, controller.signal).then(
+    graphql(query, JSON.parse(variablesKey) as TVariables, controller.signal).then(
       (data) => {
         // A prefetched answer is not aborted with the request that took it: one for older variables is dropped.
         if (!controller.signal.aborted) setState({ data, error: null, loading: false });

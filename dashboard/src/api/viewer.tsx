@@ -3,12 +3,14 @@
 // things: the API refuses whatever a key may not run anyway.
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import { useQuery } from './use-query';
+import { gql } from './gql';
+import type { ApiRole } from '../gql/graphql';
 
-export type Role = 'READER' | 'SCORER' | 'OPERATOR' | 'ADMIN';
+export type Role = ApiRole;
 
 const ALL_ROLES: Role[] = ['READER', 'SCORER', 'OPERATOR', 'ADMIN'];
 
-export const VIEWER_QUERY = `query Viewer { viewer { authenticated name roles } }`;
+export const VIEWER_QUERY = gql(`query Viewer { viewer { authenticated name roles } }`);
 
 export interface Viewer {
   /** False until the API has answered: then nothing that needs a role is offered yet. */
@@ -28,7 +30,7 @@ export function useViewer(): Viewer {
 }
 
 export function ViewerProvider({ children }: { children: ReactNode }) {
-  const { data, error } = useQuery<{ viewer: { authenticated: boolean; name: string | null; roles: Role[] } }>(VIEWER_QUERY, {});
+  const { data, error } = useQuery(VIEWER_QUERY, {});
   // Any other failure than a missing key (which shows the key form) offers everything: the API decides.
   const failed = error !== null && error.code !== 'UNAUTHENTICATED';
   const viewer = useMemo<Viewer>(() => {

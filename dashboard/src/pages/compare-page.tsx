@@ -7,8 +7,10 @@ import { href } from '../router';
 import { CurveChart, SERIES_COLORS } from '../charts/curve-chart';
 import { ErrorMessage } from './error-message';
 import { comparedIds } from './compared-ids';
+import { gql } from '../api/gql';
+import type { CompareModelVersionsQuery } from '../gql/graphql';
 
-const COMPARE_QUERY = `query CompareModelVersions($ids: [Int!]!) {
+const COMPARE_QUERY = gql(`query CompareModelVersions($ids: [Int!]!) {
   compareModelVersions(ids: $ids) {
     dataset units anomalyRul commonWindows
     versions {
@@ -20,7 +22,7 @@ const COMPARE_QUERY = `query CompareModelVersions($ids: [Int!]!) {
       prCurve { recall precision }
     }
   }
-}`;
+}`);
 
 type MetricName = 'rocAuc' | 'prAuc' | 'precision' | 'recall' | 'f1' | 'accuracy';
 
@@ -33,24 +35,7 @@ const METRICS: { name: MetricName; label: string }[] = [
   { name: 'accuracy', label: 'Accuracy' },
 ];
 
-interface ComparedVersion {
-  version: { id: number; version: number; name: string | null; kind: string; scoringMethod: { kind: string } };
-  metrics: Record<MetricName, number | null> & { threshold: number; confusion: { tp: number; fp: number; tn: number; fn: number } };
-  deltas: Record<MetricName, number | null>;
-  agreement: number;
-  flaggedOnlyByThis: number;
-  flaggedOnlyByFirst: number;
-  rocCurve: { falsePositiveRate: number; truePositiveRate: number }[];
-  prCurve: { recall: number; precision: number }[];
-}
-
-interface Comparison {
-  dataset: string;
-  units: number[];
-  anomalyRul: number;
-  commonWindows: number;
-  versions: ComparedVersion[];
-}
+type ComparedVersion = CompareModelVersionsQuery['compareModelVersions']['versions'][number];
 
 /** A metric, with its difference against the first version below it, e.g. "0.912 (+0.013)". */
 function MetricWithDelta({ value, delta, isFirst }: { value: number | null; delta: number | null; isFirst: boolean }) {
@@ -84,7 +69,7 @@ export function ComparePage({ params }: { params: URLSearchParams }) {
 }
 
 function ComparisonView({ ids }: { ids: number[] }) {
-  const answer = useQuery<{ compareModelVersions: Comparison }>(COMPARE_QUERY, { ids });
+  const answer = useQuery(COMPARE_QUERY, { ids });
   const comparison = answer.data?.compareModelVersions;
   if (answer.error) return <ErrorMessage error={answer.error} />;
   if (!comparison) return <p className="status">Scoring the versions on the same windows…</p>;

@@ -2,88 +2,57 @@
 // with the threshold, a RUL axis under the cycles where RUL is known, the first flag and its lead time
 // before failure, under a chosen version; a picked window's per-sensor contributions; and, for a live
 // engine, the cycles and scores appends add, as they arrive.
-// The versions with the data sets' catalogues, the cycles and the trajectory are read by three requests
-// sent at once (the largest, the cycles, costs about 9,000 of the 50,000 cost limit), before this page's
-// code has loaded (../api/prefetch.ts). A live engine's
-// page subscribes to engineScores: each score of the shown version is added at once, and the cycles
-// after the last one shown are read by HTTP (the subscription carries no readings).
-import { useCallback, useMemo, useRef, useState } from 'react';
-import { graphql } from '../api/graphql-client';
+// The engine with the versions and the data sets' catalogues, and the trajectory, are read by two requests
+// sent at once, before this page's code has loaded (../api/prefetch.ts). The cycles are read once the
+// shown sensors are known (the shown version's first ones, or those chosen), and only those sensors'
+// readings: a sensor chosen later is read alone. A live engine's page subscribes to engineScores: each
+// score of the shown version is added at once, and the cycles after the last one shown are read by HTTP
+// (the subscription carries no readings).
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, graphql } from '../api/graphql-client';
 import { useSubscription } from '../api/subscriptions';
 import { useQuery } from '../api/use-query';
 import { href, navigate } from '../router';
 import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
-import { ENGINE_QUERY, engineVersionParam, TRAJECTORY_QUERY, VERSIONS_QUERY } from './engine-queries';
+import {
+  CYCLES_QUERY,
+  defaultSensors,
+  engineVersionParam,
+  OVERVIEW_QUERY,
+  readableSensors,
+  sensorNamesOf,
+  shownVersionOf,
+  TRAJECTORY_QUERY,
+} from './engine-queries';
+import { gql } from '../api/gql';
+import type { EngineNewCyclesQuery, EngineOverviewQuery, EngineTrajectoryQuery } from '../gql/graphql';
 
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700', '#cf222e', '#0a7b83'];
-const DEFAULT_SENSOR_COUNT = 4;
 
-const SCORES_SUBSCRIPTION = `subscription EngineScores($id: Int!) {
+const SCORES_SUBSCRIPTION = gql(`subscription EngineScores($id: Int!) {
   engineScores(engineId: $id) { modelVersionId endCycle score isAnomaly }
-}`;
+}`);
 
-const NEW_CYCLES_QUERY = `query EngineNewCycles($id: Int!, $from: Int!) {
+// Cycles appended since the page read them, with every sensor (a sensor chosen later needs them too).
+const NEW_CYCLES_QUERY = gql(`query EngineNewCycles($id: Int!, $from: Int!) {
   engine(id: $id) { id cycles(from: $from) { cycle sensors } }
-}`;
+}`);
 
 // One window's stored score with its per-sensor contributions (a range of one end cycle: a cheap read).
-const CONTRIBUTIONS_QUERY = `query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {
+const CONTRIBUTIONS_QUERY = gql(`query WindowContributions($id: Int!, $version: Int!, $endCycle: Int!) {
   engine(id: $id) {
     id
     trajectory(modelVersionId: $version, fromCycle: $endCycle, toCycle: $endCycle) {
       points { endCycle score isAnomaly contributions { sensor share residual } }
     }
   }
-}`;
+}`);
 
-interface Cycle {
-  cycle: number;
-  sensors: number[];
-}
-
-interface Point {
-  endCycle: number;
-  score: number;
-  rul: number | null;
-}
-
-interface Contribution {
-  sensor: string;
-  share: number;
-  residual: number | null;
-}
-
-interface VersionSummary {
-  id: number;
-  version: number;
-  name: string | null;
-  kind: string;
-  isActive: boolean;
-  sensors: string[];
-}
-
-interface EngineDetail {
-  id: number;
-  externalId: string;
-  dataset: string;
-  role: string;
-  unit: number | null;
-  labelling: string;
-  lastCycle: number;
-  rulAfterLastCycle: number | null;
-  cycles: Cycle[];
-}
-
-export interface TrajectoryAnswer {
-  modelVersionId: number;
-  threshold: number;
-  windowLength: number;
-  firstFlaggedCycle: number | null;
-  flaggedCycles: number[];
-  points: Point[];
-}
+type Cycle = NonNullable<EngineNewCyclesQuery['engine']>['cycles'][number];
+type Point = NonNullable<EngineTrajectoryQuery['engine']>['trajectory']['points'][number];
+type VersionSummary = EngineOverviewQuery['modelVersionsConnection']['edges'][number]['node'];
 
 function versionLabel(version: VersionSummary): string {
   return `v${version.version}${version.name ? ` ${version.name}` : ''} (${version.kind})${version.isActive ? ' · active' : ''}`;
@@ -99,37 +68,37 @@ const NOTHING_LIVE: LiveAdditions = { cycles: [], points: [] };
 
 export function EnginePage({ id, params }: { id: number; params: URLSearchParams }) {
   const versionId = engineVersionParam(params);
-  const versions = useQuery<{
-    modelVersions: { items: VersionSummary[] };
-    datasets: { items: { name: string; sensors: { name: string }[] }[] };
-  }>(VERSIONS_QUERY, {});
-  const engine = useQuery<{ engine: EngineDetail }>(ENGINE_QUERY, { id });
-  const hasVersion = (versions.data?.modelVersions.items.length ?? 0) > 0;
-  const trajectory = useQuery<{ engine: { trajectory: TrajectoryAnswer } }>(TRAJECTORY_QUERY, { id, version: versionId });
-  const dataset = engine.data?.engine.dataset;
+  const overview = useQuery(OVERVIEW_QUERY, { id });
+  const versionList = useMemo(() => overview.data?.modelVersionsConnection.edges.map((edge) => edge.node) ?? [], [overview.data]);
+  const hasVersion = versionList.length > 0;
+  const trajectory = useQuery(TRAJECTORY_QUERY, { id, version: versionId });
+  const dataset = overview.data?.engine?.dataset;
 
-  const shownVersion = versions.data?.modelVersions.items.find(
-    (item) => item.id === (trajectory.data?.engine.trajectory.modelVersionId ?? versionId),
-  );
-  const sensorNames = useMemo(
-    () => versions.data?.datasets.items.find((item) => item.name === dataset)?.sensors.map((sensor) => sensor.name) ?? [],
-    [versions.data, dataset],
-  );
+  const shownVersion = overview.data
+    ? shownVersionOf(overview.data, trajectory.data?.engine?.trajectory.modelVersionId ?? versionId)
+    : undefined;
+  const sensorNames = useMemo(() => (overview.data ? sensorNamesOf(overview.data, dataset) : []), [overview.data, dataset]);
   const [chosen, setChosen] = useState<string[] | null>(null);
-  const defaultSensors = shownVersion?.sensors ?? sensorNames;
-  const chosenSensors = useMemo(() => chosen ?? defaultSensors.slice(0, DEFAULT_SENSOR_COUNT), [chosen, defaultSensors]);
+  // As ../api/prefetch.ts picks them, so that the page takes the cycles it read.
+  const chosenSensors = useMemo(
+    () => chosen ?? (overview.data ? defaultSensors(overview.data, versionId) : []),
+    [chosen, overview.data, versionId],
+  );
 
-  const read = engine.data?.engine;
-  const readPath = trajectory.data?.engine.trajectory;
-  const live = useLiveAdditions(id, read?.role === 'LIVE', read?.cycles.at(-1)?.cycle ?? read?.lastCycle ?? 0);
-  // What was read, with what arrived since for the shown version.
-  const detail = useMemo(() => {
-    if (!read) return undefined;
-    const last = read.cycles.at(-1)?.cycle ?? 0;
-    const added = live.additions.cycles.filter((cycle) => cycle.cycle > last);
-    if (!added.length) return read;
-    return { ...read, cycles: [...read.cycles, ...added], lastCycle: Math.max(read.lastCycle, added[added.length - 1].cycle) };
-  }, [read, live.additions]);
+  const read = overview.data?.engine ?? undefined;
+  const readPath = trajectory.data?.engine?.trajectory;
+  const readSensors = useMemo(() => readableSensors(chosenSensors, sensorNames), [chosenSensors, sensorNames]);
+  const columns = useSensorColumns(id, readSensors);
+  const live = useLiveAdditions(id, read?.role === 'LIVE', columns.cycles.at(-1) ?? read?.lastCycle ?? 0);
+  // What was read, with the cycles that arrived since (they carry every sensor, in catalogue order).
+  const liveCycles = useMemo(
+    () => live.additions.cycles.filter((cycle) => cycle.cycle > (columns.cycles.at(-1) ?? 0)),
+    [live.additions, columns.cycles],
+  );
+  const detail = useMemo(
+    () => (read ? { ...read, lastCycle: Math.max(read.lastCycle, liveCycles.at(-1)?.cycle ?? 0) } : undefined),
+    [read, liveCycles],
+  );
   const path = useMemo(() => {
     if (!readPath) return undefined;
     const last = readPath.points.at(-1)?.endCycle ?? 0;
@@ -144,7 +113,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
     };
   }, [readPath, live.additions]);
 
-  const cycles = useMemo(() => detail?.cycles.map((cycle) => cycle.cycle) ?? [], [detail]);
+  const cycles = useMemo(() => [...columns.cycles, ...liveCycles.map((cycle) => cycle.cycle)], [columns.cycles, liveCycles]);
   // Sensor charts shade the cycles flagged windows cover; the score chart, whose x is a window's end
   // cycle, shades the flagged end cycles themselves.
   const regions = useMemo(() => (path ? flaggedRegions(path.flaggedCycles, path.windowLength) : []), [path]);
@@ -154,22 +123,17 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
     () => (path ? [{ label: 'score', values: path.points.map((point) => point.score), color: '#0b5cad' }] : []),
     [path],
   );
+  // A sensor's chart is drawn once its readings are read.
   const sensorSeries = useMemo(
     () =>
-      chosenSensors.map((name, index) => {
+      chosenSensors.flatMap((name, index) => {
+        const values = columns.values.get(name);
+        if (!values) return [];
         const column = sensorNames.indexOf(name);
-        return {
-          name,
-          series: [
-            {
-              label: name,
-              values: detail?.cycles.map((cycle) => cycle.sensors[column] ?? null) ?? [],
-              color: SENSOR_COLORS[index % SENSOR_COLORS.length],
-            },
-          ],
-        };
+        const added = liveCycles.map((cycle) => cycle.sensors[column] ?? null);
+        return [{ name, series: [{ label: name, values: [...values, ...added], color: SENSOR_COLORS[index % SENSOR_COLORS.length] }] }];
       }),
-    [chosenSensors, sensorNames, detail],
+    [chosenSensors, sensorNames, columns.values, liveCycles],
   );
   // RUL falls by one a cycle: any point that knows it gives it at every cycle.
   const rulAxis = useMemo(() => {
@@ -183,6 +147,8 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
   const leadTime = firstFlag === null ? null : (path?.points.find((point) => point.endCycle === firstFlag)?.rul ?? null);
   const [picked, setPicked] = useState<number | null>(null);
   const pickedWindow = picked ?? firstFlag ?? path?.points.at(-1)?.endCycle ?? null;
+  // The picked window's contributions are read only once the cycles have been: on the one embedded
+  // database they would otherwise be answered before the cycles, which the sensor charts wait for.
   const toggleSensor = (name: string) =>
     setChosen(chosenSensors.includes(name) ? chosenSensors.filter((item) => item !== name) : [...chosenSensors, name]);
 
@@ -193,7 +159,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
       </p>
       <h1>{detail ? `Engine ${detail.externalId}` : `Engine ${id}`}</h1>
       {/* Without any version, the trajectory's refusal says only that: the version list says it better. */}
-      <ErrorMessage error={engine.error ?? versions.error ?? (versions.data && !hasVersion ? null : trajectory.error)} />
+      <ErrorMessage error={overview.error ?? columns.error ?? (overview.data && !hasVersion ? null : trajectory.error)} />
       {detail && (
         <dl className="facts">
           <div>
@@ -230,7 +196,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           disabled={!hasVersion}
         >
           {!hasVersion && <option value="">no version trained yet</option>}
-          {versions.data?.modelVersions.items.map((item) => (
+          {versionList.map((item) => (
             <option key={item.id} value={item.id}>
               {versionLabel(item)}
             </option>
@@ -238,7 +204,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
         </select>
       </label>
       <p className="status" aria-live="polite" data-testid="live-status">
-        {engine.loading || trajectory.loading
+        {overview.loading || trajectory.loading
           ? 'Loading…'
           : detail?.role === 'LIVE'
             ? live.stopped
@@ -272,7 +238,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           />
         </div>
       )}
-      {path && pickedWindow !== null && (
+      {path && pickedWindow !== null && (columns.cycles.length > 0 || columns.error) && (
         <WindowContributions
           engineId={id}
           versionId={path.modelVersionId}
@@ -310,6 +276,47 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
   );
 }
 
+/** Readings of some sensors, each aligned with `cycles`. */
+interface SensorColumns {
+  engineId: number;
+  cycles: number[];
+  values: Map<string, (number | null)[]>;
+}
+
+/**
+ * The readings of `sensors` over the engine's cycles, each sensor read once: one read for those shown
+ * first, one for each sensor chosen later (aligned with the first read's cycles; later cycles of a live
+ * engine come with its additions).
+ */
+function useSensorColumns(engineId: number, sensors: string[]): SensorColumns & { error: ApiError | null } {
+  const [read, setRead] = useState<SensorColumns>({ engineId, cycles: [], values: new Map() });
+  const current = read.engineId === engineId ? read : { engineId, cycles: [], values: new Map<string, (number | null)[]>() };
+  const missing = useMemo(() => sensors.filter((name) => !current.values.has(name)), [sensors, current.values]);
+  const answer = useQuery(CYCLES_QUERY, { id: engineId, sensors: missing }, { skip: missing.length === 0 });
+  useEffect(() => {
+    // An answer is kept only for the variables it was asked with: those of this render.
+    if (!answer.data || answer.loading) return;
+    const rows = answer.data.engine?.cycles ?? [];
+    setRead((previous) => {
+      const base =
+        previous.engineId === engineId && previous.cycles.length
+          ? previous
+          : { engineId, cycles: rows.map((row) => row.cycle), values: new Map() };
+      const position = new Map(rows.map((row, index) => [row.cycle, index]));
+      const values = new Map(base.values);
+      missing.forEach((name, column) =>
+        values.set(
+          name,
+          base.cycles.map((cycle) => rows[position.get(cycle) ?? -1]?.sensors[column] ?? null),
+        ),
+      );
+      return { ...base, values };
+    });
+    // `missing` is left out on purpose: it is what this answer was asked for, not a reason to merge again.
+  }, [answer.data, answer.loading]);
+  return { ...current, error: answer.error };
+}
+
 /**
  * A live engine's additions: each score engineScores pushes, and the cycles after `lastRead` (re-read
  * after each score, one request at a time, since the push carries no readings).
@@ -328,8 +335,8 @@ function useLiveAdditions(engineId: number, isLive: boolean, lastRead: number): 
     try {
       do {
         reading.current.again = false;
-        const answer = await graphql<{ engine: { cycles: Cycle[] } }>(NEW_CYCLES_QUERY, { id: engineId, from: lastCycle.current + 1 });
-        const added = answer.engine.cycles.filter((cycle) => cycle.cycle > lastCycle.current);
+        const answer = await graphql(NEW_CYCLES_QUERY, { id: engineId, from: lastCycle.current + 1 });
+        const added = (answer.engine?.cycles ?? []).filter((cycle) => cycle.cycle > lastCycle.current);
         if (added.length) {
           lastCycle.current = added[added.length - 1].cycle;
           setAdditions((previous) => ({ ...previous, cycles: [...previous.cycles, ...added] }));
@@ -341,15 +348,10 @@ function useLiveAdditions(engineId: number, isLive: boolean, lastRead: number): 
       reading.current.busy = false;
     }
   }, [engineId]);
-  const stopped = useSubscription<{ engineScores: { modelVersionId: number; endCycle: number; score: number; isAnomaly: boolean } }>(
-    SCORES_SUBSCRIPTION,
-    { id: engineId },
-    isLive,
-    ({ engineScores: score }) => {
-      setAdditions((previous) => ({ ...previous, points: [...previous.points, { ...score, rul: null }] }));
-      void readNewCycles();
-    },
-  );
+  const stopped = useSubscription(SCORES_SUBSCRIPTION, { id: engineId }, isLive, ({ engineScores: score }) => {
+    setAdditions((previous) => ({ ...previous, points: [...previous.points, { ...score, rul: null }] }));
+    void readNewCycles();
+  });
   return { additions, stopped };
 }
 
@@ -366,10 +368,8 @@ function WindowContributions(props: {
   onPick: (endCycle: number) => void;
 }) {
   const { engineId, versionId, endCycle, firstEnd, lastEnd, onPick } = props;
-  const answer = useQuery<{
-    engine: { trajectory: { points: { endCycle: number; score: number; isAnomaly: boolean; contributions: Contribution[] }[] } };
-  }>(CONTRIBUTIONS_QUERY, { id: engineId, version: versionId, endCycle });
-  const point = answer.data?.engine.trajectory.points.find((item) => item.endCycle === endCycle);
+  const answer = useQuery(CONTRIBUTIONS_QUERY, { id: engineId, version: versionId, endCycle });
+  const point = answer.data?.engine?.trajectory.points.find((item) => item.endCycle === endCycle);
   const step = (delta: number) => onPick(Math.min(lastEnd, Math.max(firstEnd, endCycle + delta)));
   return (
     <section aria-labelledby="window-title" className="window-contributions">

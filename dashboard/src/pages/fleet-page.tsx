@@ -3,49 +3,40 @@
 // flagged cycle, a sparkline. A page holds FLEET_PAGE_SIZE engines so that one request stays within
 // the API's cost limit (a trajectory with its points costs about 1,600; the limit is 50,000).
 import { useMemo, useState } from 'react';
+import { neighbourPages, pageArguments } from '../api/cursor-pages';
 import { useQuery } from '../api/use-query';
 import { href, navigate } from '../router';
 import { Sparkline } from '../charts/sparkline';
 import { ErrorMessage } from './error-message';
+import { gql } from '../api/gql';
+import type { EngineRole, FleetQuery } from '../gql/graphql';
 
 export const FLEET_PAGE_SIZE = 20;
-const ROLES = ['TRAIN', 'TEST', 'LIVE'] as const;
+const ROLES: readonly EngineRole[] = ['TRAIN', 'TEST', 'LIVE'];
 
-export const FLEET_CONTEXT_QUERY = `query FleetContext {
+export const FLEET_CONTEXT_QUERY = gql(`query FleetContext {
   activeModelVersion { id version name threshold }
-  datasets(page: { limit: 100 }) { items { name } }
-}`;
+  datasetsConnection(first: 100) { edges { node { name } } }
+}`);
 
-const ENGINE_FIELDS = 'id dataset role unit externalId lastCycle';
-const FLEET_QUERY = `query Fleet($filter: EngineFilter, $page: PageInput) {
-  engines(filter: $filter, page: $page) { totalCount hasMore items { ${ENGINE_FIELDS} } }
-}`;
-export const FLEET_SCORED_QUERY = `query FleetScored($filter: EngineFilter, $page: PageInput) {
-  engines(filter: $filter, page: $page) {
-    totalCount hasMore
-    items { ${ENGINE_FIELDS} trajectory { threshold firstFlaggedCycle points { score } } }
+// One read with or without the scores: without an active version there is no trajectory to ask for.
+export const FLEET_QUERY = gql(`query Fleet(
+  $filter: EngineFilter, $first: Int, $after: String, $last: Int, $before: String, $scored: Boolean!
+) {
+  enginesConnection(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      node {
+        id dataset role unit externalId lastCycle
+        trajectory @include(if: $scored) { threshold firstFlaggedCycle points { score } }
+      }
+    }
   }
-}`;
+}`);
 
-interface FleetContext {
-  activeModelVersion: { id: number; version: number; name: string | null; threshold: number } | null;
-  datasets: { items: { name: string }[] };
-}
-
-interface FleetEngine {
-  id: number;
-  dataset: string;
-  role: string;
-  unit: number | null;
-  externalId: string;
-  lastCycle: number;
-  // Scores in cycle order: the sparkline and the latest score need no cycle numbers.
-  trajectory?: { threshold: number; firstFlaggedCycle: number | null; points: { score: number }[] };
-}
-
-interface FleetAnswer {
-  engines: { totalCount: number; hasMore: boolean; items: FleetEngine[] };
-}
+// Scores in cycle order: the sparkline and the latest score need no cycle numbers.
+type FleetEngine = FleetQuery['enginesConnection']['edges'][number]['node'];
 
 type SortKey = 'unit' | 'lastCycle' | 'latestScore' | 'firstFlaggedCycle';
 
@@ -67,25 +58,27 @@ function sortValue(engine: FleetEngine, key: SortKey): number | null {
   }
 }
 
-/** The page's filter, offset and the variables of its engine read, from the address. */
-export function fleetView(params: URLSearchParams) {
+/** The page's filter and the variables of its engine read (scored or not), from the address. */
+export function fleetView(params: URLSearchParams, scored: boolean) {
   const dataset = params.get('dataset') ?? '';
-  const role = params.get('role') ?? '';
-  const offset = Math.max(0, Number(params.get('offset')) || 0);
+  // A role the API does not know is no filter (the address may have been typed).
+  const role = ROLES.find((item) => item === params.get('role')) ?? '';
   const filter = { ...(dataset ? { dataset } : {}), ...(role ? { role } : {}) };
-  return { dataset, role, offset, variables: { filter, page: { limit: FLEET_PAGE_SIZE, offset } } };
+  return { dataset, role, variables: { filter, ...pageArguments(params, FLEET_PAGE_SIZE), scored } };
 }
 
 export function FleetPage({ params }: { params: URLSearchParams }) {
-  const { dataset, role, offset, variables } = fleetView(params);
+  const context = useQuery(FLEET_CONTEXT_QUERY, {});
+  const active = context.data?.activeModelVersion ?? null;
+  const { dataset, role, variables } = fleetView(params, active !== null);
+  // In name order, as the filter lists them (the connection is in creation order).
+  const datasetNames = useMemo(() => (context.data?.datasetsConnection.edges ?? []).map((edge) => edge.node.name).sort(), [context.data]);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'unit', descending: false });
 
-  const context = useQuery<FleetContext>(FLEET_CONTEXT_QUERY, {});
-  const active = context.data?.activeModelVersion ?? null;
-  const fleet = useQuery<FleetAnswer>(active ? FLEET_SCORED_QUERY : FLEET_QUERY, variables, { skip: !context.data });
+  const fleet = useQuery(FLEET_QUERY, variables, { skip: !context.data });
 
   const rows = useMemo(() => {
-    const items = [...(fleet.data?.engines.items ?? [])];
+    const items = (fleet.data?.enginesConnection.edges ?? []).map((edge) => edge.node);
     // Engines without a value (no score yet, never flagged) go last whichever the direction.
     return items.sort((a, b) => {
       const left = sortValue(a, sort.key);
@@ -95,8 +88,10 @@ export function FleetPage({ params }: { params: URLSearchParams }) {
     });
   }, [fleet.data, sort]);
 
-  const go = (changes: Record<string, string | number | undefined>) => navigate('', { dataset, role, offset, ...changes });
-  const total = fleet.data?.engines.totalCount ?? 0;
+  // A new filter starts from the first page; a page keeps the filter.
+  const go = (changes: Record<string, string | undefined>) => navigate('', { dataset, role, ...changes });
+  const total = fleet.data?.enginesConnection.totalCount ?? 0;
+  const neighbours = fleet.data ? neighbourPages(fleet.data.enginesConnection.pageInfo) : { previous: null, next: null };
 
   const header = (key: SortKey, label: string) => {
     const current = sort.key === key;
@@ -123,18 +118,18 @@ export function FleetPage({ params }: { params: URLSearchParams }) {
       <form className="filters" onSubmit={(event) => event.preventDefault()}>
         <label>
           Data set{' '}
-          <select value={dataset} onChange={(event) => go({ dataset: event.target.value, offset: 0 })}>
+          <select value={dataset} onChange={(event) => go({ dataset: event.target.value })}>
             <option value="">All</option>
-            {(context.data?.datasets.items ?? []).map((item) => (
-              <option key={item.name} value={item.name}>
-                {item.name}
+            {datasetNames.map((name) => (
+              <option key={name} value={name}>
+                {name}
               </option>
             ))}
           </select>
         </label>
         <label>
           Role{' '}
-          <select value={role} onChange={(event) => go({ role: event.target.value, offset: 0 })}>
+          <select value={role} onChange={(event) => go({ role: event.target.value })}>
             <option value="">All</option>
             {ROLES.map((item) => (
               <option key={item} value={item}>
@@ -149,7 +144,7 @@ export function FleetPage({ params }: { params: URLSearchParams }) {
         {fleet.loading
           ? 'Loading engines…'
           : fleet.data
-            ? `Engines ${total ? offset + 1 : 0}–${offset + rows.length} of ${total} (sorting applies to this page).`
+            ? `${total} engines, ${rows.length} on this page (sorting applies to this page).`
             : ''}
       </p>
       <table className="fleet" data-testid="fleet-table">
@@ -202,10 +197,10 @@ export function FleetPage({ params }: { params: URLSearchParams }) {
         </tbody>
       </table>
       <nav className="pager" aria-label="Fleet pages">
-        <button type="button" disabled={offset === 0} onClick={() => go({ offset: Math.max(0, offset - FLEET_PAGE_SIZE) })}>
+        <button type="button" disabled={!neighbours.previous} onClick={() => neighbours.previous && go({ ...neighbours.previous })}>
           Previous
         </button>
-        <button type="button" disabled={!fleet.data?.engines.hasMore} onClick={() => go({ offset: offset + FLEET_PAGE_SIZE })}>
+        <button type="button" disabled={!neighbours.next} onClick={() => neighbours.next && go({ ...neighbours.next })}>
           Next
         </button>
       </nav>

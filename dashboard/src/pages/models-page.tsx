@@ -5,96 +5,61 @@
 // and the confusion matrix, all from its latest evaluation.
 import { useMemo, useState } from 'react';
 import { ApiError, graphql } from '../api/graphql-client';
+import { neighbourPages, pageArguments, pageParams } from '../api/cursor-pages';
 import { useQuery } from '../api/use-query';
 import { href } from '../router';
 import { CurveChart } from '../charts/curve-chart';
-import { ScoreDistributionChart, type ScoreDistribution } from '../charts/score-distribution-chart';
+import { ScoreDistributionChart } from '../charts/score-distribution-chart';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
 import { MAX_COMPARED } from './compared-ids';
 import { useViewer } from '../api/viewer';
+import { gql } from '../api/gql';
+import type { ModelVersionCurvesQuery } from '../gql/graphql';
 
 const MODELS_PAGE_SIZE = 20;
-const METRIC_FIELDS = 'windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn }';
 
-const VERSIONS_QUERY = `query ModelVersions($page: PageInput) {
-  modelVersions(page: $page) {
-    totalCount hasMore
-    items { id version name kind isActive status createdAt threshold scoringMethod { kind } metrics { ${METRIC_FIELDS} } }
+const VERSIONS_QUERY = gql(`query ModelVersions($first: Int, $after: String, $last: Int, $before: String) {
+  modelVersionsConnection(first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      node {
+        id version name kind isActive status createdAt threshold scoringMethod { kind }
+        metrics { windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn } }
+      }
+    }
   }
-}`;
+}`);
 
-const VERSION_QUERY = `query ModelVersionCurves($id: Int!) {
+const VERSION_QUERY = gql(`query ModelVersionCurves($id: Int!) {
   modelVersion(id: $id) {
     id version name kind lineage { trainingJobId }
     evaluations {
-      id createdAt metrics { ${METRIC_FIELDS} }
+      id createdAt metrics { windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn } }
       rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision }
       scoreDistribution { edges healthy anomalous logScale }
     }
   }
-}`;
+}`);
 
-const LOSS_QUERY = `query TrainingJobLosses($id: Int!) { trainingJob(id: $id) { id epochs { epoch loss validationLoss } } }`;
+const LOSS_QUERY = gql(`query TrainingJobLosses($id: Int!) { trainingJob(id: $id) { id epochs { epoch loss validationLoss } } }`);
 
-const ACTIVATE_MUTATION = `mutation ActivateModelVersion($id: Int!) { activateModelVersion(id: $id) { activated { id isActive } previous { id isActive } } }`;
+const ACTIVATE_MUTATION = gql(
+  `mutation ActivateModelVersion($id: Int!) { activateModelVersion(id: $id) { activated { id isActive } previous { id isActive } } }`,
+);
 
-interface Metrics {
-  windows: number;
-  anomalous: number;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  rocAuc: number | null;
-  prAuc: number | null;
-  threshold: number;
-  confusion: { tp: number; fp: number; tn: number; fn: number };
-}
-
-interface VersionRow {
-  id: number;
-  version: number;
-  name: string | null;
-  kind: string;
-  isActive: boolean;
-  status: string;
-  createdAt: string;
-  threshold: number;
-  scoringMethod: { kind: string };
-  metrics: Metrics | null;
-}
-
-interface VersionCurves {
-  id: number;
-  version: number;
-  name: string | null;
-  lineage: { trainingJobId: number | null };
-  evaluations: {
-    id: number;
-    createdAt: string;
-    metrics: Metrics;
-    rocCurve: { falsePositiveRate: number; truePositiveRate: number }[];
-    prCurve: { recall: number; precision: number }[];
-    scoreDistribution: ScoreDistribution | null;
-  }[];
-}
-
-interface Epoch {
-  epoch: number;
-  loss: number | null;
-  validationLoss: number | null;
-}
+type VersionCurves = NonNullable<ModelVersionCurvesQuery['modelVersion']>;
 
 function formatMetric(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : value.toFixed(3);
 }
 
 export function ModelsPage({ selectedId, params }: { selectedId: number | null; params: URLSearchParams }) {
-  const offset = Math.max(0, Number(params.get('offset')) || 0);
-  const versions = useQuery<{ modelVersions: { totalCount: number; hasMore: boolean; items: VersionRow[] } }>(VERSIONS_QUERY, {
-    page: { limit: MODELS_PAGE_SIZE, offset },
-  });
+  const page = pageParams(params);
+  const versions = useQuery(VERSIONS_QUERY, pageArguments(params, MODELS_PAGE_SIZE));
+  const connection = versions.data?.modelVersionsConnection;
+  const neighbours = connection ? neighbourPages(connection.pageInfo) : { previous: null, next: null };
   const [activation, setActivation] = useState<{ busy: boolean; error: ApiError | null }>({ busy: false, error: null });
   const [compared, setCompared] = useState<number[]>([]);
   const mayActivate = useViewer().can('OPERATOR');
@@ -112,13 +77,13 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
     }
   };
 
-  const rows = versions.data?.modelVersions.items ?? [];
+  const rows = useMemo(() => connection?.edges.map((edge) => edge.node) ?? [], [connection]);
   return (
     <main className="page">
       <h1>Models</h1>
       <ErrorMessage error={versions.error ?? activation.error} />
       <p className="status" aria-live="polite">
-        {versions.loading ? 'Loading versions…' : versions.data ? `${versions.data.modelVersions.totalCount} versions.` : ''}
+        {versions.loading ? 'Loading versions…' : connection ? `${connection.totalCount} versions.` : ''}
         {rows.length === 0 && versions.data ? (
           <>
             {' '}
@@ -146,7 +111,7 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
           {rows.map((row) => (
             <tr key={row.id} data-version-id={row.id} className={row.id === selectedId ? 'selected' : undefined}>
               <td>
-                <a href={href(`models/${row.id}`, { offset: offset || undefined })}>
+                <a href={href(`models/${row.id}`, { ...page })}>
                   v{row.version}
                   {row.name ? ` ${row.name}` : ''}
                 </a>
@@ -198,8 +163,8 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
         )}
       </p>
       <nav className="pager" aria-label="Version pages">
-        {offset > 0 && <a href={href('models', { offset: Math.max(0, offset - MODELS_PAGE_SIZE) })}>Previous</a>}
-        {versions.data?.modelVersions.hasMore && <a href={href('models', { offset: offset + MODELS_PAGE_SIZE })}>Next</a>}
+        {neighbours.previous && <a href={href('models', { ...neighbours.previous })}>Previous</a>}
+        {neighbours.next && <a href={href('models', { ...neighbours.next })}>Next</a>}
       </nav>
       {selectedId !== null && <VersionPanel id={selectedId} />}
     </main>
@@ -207,7 +172,7 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
 }
 
 function VersionPanel({ id }: { id: number }) {
-  const answer = useQuery<{ modelVersion: VersionCurves }>(VERSION_QUERY, { id });
+  const answer = useQuery(VERSION_QUERY, { id });
   const version = answer.data?.modelVersion;
   const evaluation = version?.evaluations[0];
   if (answer.error) return <ErrorMessage error={answer.error} />;
@@ -228,8 +193,8 @@ function VersionPanel({ id }: { id: number }) {
 }
 
 function LossPanel({ jobId }: { jobId: number }) {
-  const answer = useQuery<{ trainingJob: { epochs: Epoch[] } }>(LOSS_QUERY, { id: jobId });
-  const epochs = useMemo(() => (answer.data?.trainingJob.epochs ?? []).filter((epoch) => epoch.loss !== null), [answer.data]);
+  const answer = useQuery(LOSS_QUERY, { id: jobId });
+  const epochs = useMemo(() => (answer.data?.trainingJob?.epochs ?? []).filter((epoch) => epoch.loss !== null), [answer.data]);
   const x = useMemo(() => epochs.map((epoch) => epoch.epoch), [epochs]);
   const series = useMemo(
     () => [

@@ -11,47 +11,32 @@ import { NeedsRole, useViewer } from '../api/viewer';
 import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
+import { gql } from '../api/gql';
 
 /** Windows a request: well within scoreWindows' 1,000 and the 16 MiB body limit. */
 const SCORE_BATCH = 500;
 const SHOWN_SENSORS = 4;
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700'];
 
-const VERSIONS_QUERY = `query ScoreFileVersions {
-  modelVersions(page: { limit: 100 }) { items { id version name kind isActive sensors windowLength regimes { settings } } }
-}`;
+const VERSIONS_QUERY = gql(`query ScoreFileVersions {
+  modelVersionsConnection(first: 100) { edges { node { id version name kind isActive sensors windowLength regimes { settings } } } }
+}`);
 
-/** The data set whose test engines are offered beside a file. */
+/** The data set whose test engines are offered beside a file (written out in the operation below, whose text is fixed). */
 const BUILT_IN_DATASET = 'FD001';
 
-const TEST_ENGINES_QUERY = `query ScoreFileTestEngines {
-  engines(filter: { dataset: "${BUILT_IN_DATASET}", role: TEST }, page: { limit: 500 }) { items { id externalId unit lastCycle } }
-  dataset(name: "${BUILT_IN_DATASET}") { sensors { name } settings { name } }
-}`;
+const TEST_ENGINES_QUERY = gql(`query ScoreFileTestEngines {
+  enginesConnection(filter: { dataset: "FD001", role: TEST }, first: 500) { edges { node { id externalId unit lastCycle } } }
+  dataset(name: "FD001") { sensors { name } settings { name } }
+}`);
 
-const ENGINE_CYCLES_QUERY = `query ScoreFileEngineCycles($id: Int!) {
+const ENGINE_CYCLES_QUERY = gql(`query ScoreFileEngineCycles($id: Int!) {
   engine(id: $id) { id externalId cycles { sensors settings } }
-}`;
+}`);
 
-const SCORE_MUTATION = `mutation ScoreFile($version: Int, $windows: [WindowInput!]!) {
+const SCORE_MUTATION = gql(`mutation ScoreFile($version: Int, $windows: [WindowInput!]!) {
   scoreWindows(modelVersionId: $version, windows: $windows) { score threshold isAnomaly }
-}`;
-
-interface Version {
-  id: number;
-  version: number;
-  name: string | null;
-  kind: string;
-  isActive: boolean;
-  sensors: string[];
-  windowLength: number;
-  regimes: { settings: string[] } | null;
-}
-
-interface TestEngines {
-  engines: { items: { id: number; externalId: string; unit: number | null; lastCycle: number }[] };
-  dataset: { sensors: { name: string }[]; settings: { name: string }[] } | null;
-}
+}`);
 
 interface ScoredWindow {
   endCycle: number;
@@ -71,10 +56,14 @@ interface Result {
 export function ScoreFilePage() {
   const viewer = useViewer();
   const allowed = viewer.can('SCORER');
-  const versions = useQuery<{ modelVersions: { items: Version[] } }>(VERSIONS_QUERY, {}, { skip: !allowed });
-  const testEngines = useQuery<TestEngines>(TEST_ENGINES_QUERY, {}, { skip: !allowed });
-  const items = versions.data?.modelVersions.items ?? [];
-  const engines = testEngines.data?.engines.items ?? [];
+  const versions = useQuery(VERSIONS_QUERY, {}, { skip: !allowed });
+  const testEngines = useQuery(TEST_ENGINES_QUERY, {}, { skip: !allowed });
+  const items = useMemo(() => versions.data?.modelVersionsConnection.edges.map((edge) => edge.node) ?? [], [versions.data]);
+  // In unit order, as the list offers them (the connection is in creation order).
+  const engines = useMemo(
+    () => (testEngines.data?.enginesConnection.edges ?? []).map((edge) => edge.node).sort((a, b) => (a.unit ?? a.id) - (b.unit ?? b.id)),
+    [testEngines.data],
+  );
   const [chosenId, setChosenId] = useState<number | null>(null);
   const [engineId, setEngineId] = useState('');
   const version = items.find((item) => item.id === chosenId) ?? items.find((item) => item.isActive) ?? items[0];
@@ -102,7 +91,7 @@ export function ScoreFilePage() {
       }
       const scores: ScoredWindow[] = [];
       for (let start = 0; start < windows.length; start += SCORE_BATCH) {
-        const answer = await graphql<{ scoreWindows: Omit<ScoredWindow, 'endCycle'>[] }>(SCORE_MUTATION, {
+        const answer = await graphql(SCORE_MUTATION, {
           version: version.id,
           windows: windows.slice(start, start + SCORE_BATCH),
         });
@@ -132,10 +121,8 @@ export function ScoreFilePage() {
     const catalogue = testEngines.data?.dataset;
     if (!id || !catalogue) return;
     void scoreTable(async (required) => {
-      const { engine } = await graphql<{ engine: { externalId: string; cycles: { sensors: number[]; settings: number[] }[] } }>(
-        ENGINE_CYCLES_QUERY,
-        { id: Number(id) },
-      );
+      const { engine } = await graphql(ENGINE_CYCLES_QUERY, { id: Number(id) });
+      if (!engine) throw new ApiError(`engine ${id} no longer exists`, 'NOT_FOUND', 200);
       const columns = new Map<string, number[]>();
       catalogue.sensors.forEach((column, index) =>
         columns.set(

@@ -8,43 +8,30 @@ import { NeedsRole, useViewer } from '../api/viewer';
 import { href, navigate } from '../router';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
+import { gql } from '../api/gql';
+import type { DetectorKindsQuery } from '../gql/graphql';
 
 const JOB_POLL_MS = 1000;
 const DEFAULT_KIND = 'lstm-autoencoder';
 
-const KINDS_QUERY = `query DetectorKinds {
+const KINDS_QUERY = gql(`query DetectorKinds {
   detectorKinds { name description trainModelField options { name type default description min max choices } }
-  datasets(page: { limit: 100 }) { items { name } }
-}`;
+  datasetsConnection(first: 100) { edges { node { name } } }
+}`);
 
-const TRAIN_MUTATION = `mutation TrainModel($input: TrainModelInput!) { trainModel(input: $input) { id } }`;
-const CANCEL_MUTATION = `mutation CancelTrainingJob($id: Int!) { cancelTrainingJob(id: $id) { id status } }`;
+const TRAIN_MUTATION = gql(`mutation TrainModel($input: TrainModelInput!) { trainModel(input: $input) { id } }`);
+const CANCEL_MUTATION = gql(`mutation CancelTrainingJob($id: Int!) { cancelTrainingJob(id: $id) { id status } }`);
 
-const JOB_QUERY = `query TrainingJob($id: Int!) {
+const JOB_QUERY = gql(`query TrainingJob($id: Int!) {
   trainingJob(id: $id) {
     id status error totalEpochs cancelRequested modelVersionId
     progress { epochsCompleted totalEpochs elapsedMs estimatedRemainingMs }
     epochs { epoch loss validationLoss }
     modelVersion { id version name }
   }
-}`;
+}`);
 
-interface DetectorOption {
-  name: string;
-  type: string;
-  default: unknown;
-  description: string;
-  min: number | null;
-  max: number | null;
-  choices: string[] | null;
-}
-
-interface DetectorKind {
-  name: string;
-  description: string;
-  trainModelField: string;
-  options: DetectorOption[];
-}
+type DetectorOption = DetectorKindsQuery['detectorKinds'][number]['options'][number];
 
 /** Options every kind shares: the data and its split. Empty means the service's reference default. */
 const COMMON_FIELDS = [
@@ -104,7 +91,9 @@ export function TrainingPage({ jobId }: { jobId: number | null }) {
 }
 
 function TrainingForm() {
-  const kinds = useQuery<{ detectorKinds: DetectorKind[]; datasets: { items: { name: string }[] } }>(KINDS_QUERY, {});
+  const kinds = useQuery(KINDS_QUERY, {});
+  // In name order (the connection is in creation order).
+  const datasetNames = useMemo(() => (kinds.data?.datasetsConnection.edges ?? []).map((edge) => edge.node.name).sort(), [kinds.data]);
   const [kindName, setKindName] = useState(DEFAULT_KIND);
   const kind = kinds.data?.detectorKinds.find((item) => item.name === kindName);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -130,7 +119,7 @@ function TrainingForm() {
         const ranges = parseUnitRanges(common[field.name] ?? '', field.label);
         if (ranges.length) input[field.name] = ranges;
       }
-      const answer = await graphql<{ trainModel: { id: number } }>(TRAIN_MUTATION, { input });
+      const answer = await graphql(TRAIN_MUTATION, { input });
       navigate(`training/${answer.trainModel.id}`);
     } catch (error) {
       setSubmission({
@@ -164,9 +153,9 @@ function TrainingForm() {
             Data set
             <select value={common.dataset} onChange={(event) => setCommon({ ...common, dataset: event.target.value })}>
               <option value="">default (FD001)</option>
-              {kinds.data?.datasets.items.map((item) => (
-                <option key={item.name} value={item.name}>
-                  {item.name}
+              {datasetNames.map((name) => (
+                <option key={name} value={name}>
+                  {name}
                 </option>
               ))}
             </select>
@@ -244,23 +233,11 @@ function TrainingForm() {
   );
 }
 
-interface JobAnswer {
-  id: number;
-  status: string;
-  error: string | null;
-  totalEpochs: number;
-  cancelRequested: boolean;
-  modelVersionId: number | null;
-  progress: { epochsCompleted: number; totalEpochs: number; elapsedMs: number | null; estimatedRemainingMs: number | null };
-  epochs: { epoch: number; loss: number | null; validationLoss: number | null }[];
-  modelVersion: { id: number; version: number; name: string | null } | null;
-}
-
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 function TrainingJobView({ id }: { id: number }) {
   const viewer = useViewer();
-  const job = useQuery<{ trainingJob: JobAnswer }>(JOB_QUERY, { id });
+  const job = useQuery(JOB_QUERY, { id });
   const [cancelError, setCancelError] = useState<ApiError | null>(null);
   const current = job.data?.trainingJob;
   const finished = current ? FINISHED.includes(current.status) : false;

@@ -1,6 +1,7 @@
 import { ApiRole, type Dataset, type Engine as EngineRow } from '@prisma/client';
 import { Arg, Args, Authorized, Ctx, Extensions, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { columnNames } from '../../domain/data/catalogue';
+import { badInput } from '../../platform/errors';
 import type { FieldCost } from '../../platform/graphql/cost';
 import type { RequestContext } from '../../platform/graphql/context';
 import { catalogueOf, type DatasetService } from '../datasets/dataset-service';
@@ -38,6 +39,19 @@ function toCycle(engineId: number, row: CycleReadings, names: { sensorNames: rea
     settings: row.settings,
     sensors: row.sensors,
     ...names,
+  });
+}
+
+/** Catalogue positions of the sensors `cycles(sensors:)` names; BAD_USER_INPUT for an unknown or repeated name. */
+function chosenSensors(chosen: readonly string[], sensorNames: readonly string[], dataset: string): number[] {
+  return chosen.map((name, position) => {
+    const index = sensorNames.indexOf(name);
+    if (index < 0)
+      throw badInput(`sensors[${position}]: "${name}" is no sensor of data set ${dataset} (its sensors: ${sensorNames.join(', ')})`, {
+        argument: 'sensors',
+      });
+    if (chosen.indexOf(name) !== position) throw badInput(`sensors[${position}]: "${name}" is named twice`, { argument: 'sensors' });
+    return index;
   });
 }
 
@@ -162,6 +176,12 @@ export class EngineResolver {
     @Ctx() { loaders }: RequestContext,
     @Arg('from', () => Int, { nullable: true, description: 'First cycle to return.' }) from?: number,
     @Arg('to', () => Int, { nullable: true, description: 'Last cycle to return.' }) to?: number,
+    @Arg('sensors', () => [String], {
+      nullable: true,
+      description:
+        "Only these sensors (names of the data set's catalogue, e.g. sensor2), in this order: each cycle's sensors and readings hold just them. Every sensor, in catalogue order, when omitted.",
+    })
+    sensors?: string[] | null,
   ): Promise<Cycle[]> {
     const [rows, dataset] = await Promise.all([
       loaders
@@ -170,8 +190,13 @@ export class EngineResolver {
       datasetOf(engine, loaders, this.datasetService),
     ]);
     const catalogue = catalogueOf(dataset!);
-    const names = { sensorNames: columnNames(catalogue.sensors), settingNames: columnNames(catalogue.settings) };
-    return rows.map((row) => toCycle(engine.id, row, names));
+    const sensorNames = columnNames(catalogue.sensors);
+    const names = { sensorNames, settingNames: columnNames(catalogue.settings) };
+    if (!sensors) return rows.map((row) => toCycle(engine.id, row, names));
+    const indices = chosenSensors(sensors, sensorNames, dataset!.name);
+    return rows.map((row) =>
+      toCycle(engine.id, { ...row, sensors: indices.map((index) => row.sensors[index]) }, { ...names, sensorNames: sensors }),
+    );
   }
 
   @FieldResolver(() => CycleConnection, { description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).' })

@@ -54,14 +54,16 @@ export class Cycle {
   settings: number[];
 
   @Extensions({ cost: { assumedSize: 21 } satisfies FieldCost })
-  @Field(() => [Float], { description: 'Sensor readings in catalogue order (C-MAPSS: index 0 holds sensor 1).' })
+  @Field(() => [Float], {
+    description: 'Sensor readings in catalogue order (C-MAPSS: index 0 holds sensor 1), or those cycles(sensors:) named, in its order.',
+  })
   sensors: number[];
 
   /** The data set's sensor and setting names, in catalogue order. */
   sensorNames: readonly string[];
   settingNames: readonly string[];
 
-  @Field(() => [Reading], { description: 'Sensor readings with their names, in catalogue order.' })
+  @Field(() => [Reading], { description: 'Sensor readings with their names, in the order of sensors.' })
   get readings(): Reading[] {
     return this.sensors.map((value, index) => ({ name: this.sensorNames[index], value }));
   }
