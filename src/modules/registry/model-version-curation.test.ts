@@ -5,9 +5,23 @@ import { createLogger } from '../../platform/observability/logger';
 import { importFirstUnits } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { startTestServer, type TestServer } from '../../../test/support/http';
+import type { PoolClient } from 'pg';
 import { REGISTRY_LOCK_KEY } from './model-registry';
 
 const SPLIT = { trainUnits: [{ from: 1, to: 4 }], calibrationUnits: [{ from: 5, to: 6 }], testUnits: [{ from: 7, to: 8 }] };
+
+/** Polls, through the session holding the registry lock, until another session waits for it. */
+async function untilSomeoneWaitsForTheRegistryLock(holder: PoolClient, failure: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; ;) {
+    const { rows } = await holder.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
+      [REGISTRY_LOCK_KEY],
+    );
+    if (rows[0].count > 0) return;
+    if (Date.now() > deadline) throw new Error(failure);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describeEachDatabase('model version curation', (db, kind) => {
   let services: AppServices;
@@ -252,17 +266,7 @@ describeEachDatabase('model version curation', (db, kind) => {
           await holder.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
           const job = await services.jobs.enqueue({ ...SPLIT, kind: 'z-score', name: 'waits for the lock', activate: true });
           const running = services.runner.runNext(job.id);
-          const waiting = async () =>
-            (
-              await holder.query<{ count: number }>(
-                `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
-                [REGISTRY_LOCK_KEY],
-              )
-            ).rows[0].count;
-          for (const deadline = Date.now() + 60_000; (await waiting()) === 0;) {
-            if (Date.now() > deadline) throw new Error('the registration never asked for the registry lock');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
+          await untilSomeoneWaitsForTheRegistryLock(holder, 'the registration never asked for the registry lock');
           expect(await db().prisma.modelVersion.count({ where: { name: 'waits for the lock' } })).toBe(0);
           await holder.query('COMMIT');
           const finished = await running;
@@ -287,17 +291,7 @@ describeEachDatabase('model version curation', (db, kind) => {
           await holder.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
           const jobs = await db().prisma.trainingJob.count();
           const queuing = services.jobs.enqueue({ ...SPLIT, kind: 'ensemble', kindOptions: { ensemble: { members: [third, sixth] } } });
-          const waiting = async () =>
-            (
-              await holder.query<{ count: number }>(
-                `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`,
-                [REGISTRY_LOCK_KEY],
-              )
-            ).rows[0].count;
-          for (const deadline = Date.now() + 60_000; (await waiting()) === 0;) {
-            if (Date.now() > deadline) throw new Error('enqueue never asked for the registry lock');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
+          await untilSomeoneWaitsForTheRegistryLock(holder, 'enqueue never asked for the registry lock');
           expect(await db().prisma.trainingJob.count()).toBe(jobs);
           await holder.query('COMMIT');
           const queued = await queuing;
