@@ -383,7 +383,7 @@ export type ModelVersionCurvesQueryVariables = Exact<{
 }>;
 
 
-export type ModelVersionCurvesQuery = { modelVersion: { id: number, version: number, name: string | null, kind: string, lineage: { trainingJobId: number | null }, evaluations: Array<{ id: number, createdAt: string, metrics: { windows: number, anomalous: number, accuracy: number, precision: number, recall: number, f1: number, rocAuc: number | null, prAuc: number | null, threshold: number, confusion: { tp: number, fp: number, tn: number, fn: number } }, rocCurve: Array<{ falsePositiveRate: number, truePositiveRate: number }>, prCurve: Array<{ recall: number, precision: number }>, scoreDistribution: { edges: Array<number>, healthy: Array<number>, anomalous: Array<number>, logScale: boolean } | null }> } | null };
+export type ModelVersionCurvesQuery = { modelVersion: { id: number, version: number, name: string | null, kind: string, lineage: { trainingJobId: number | null }, evaluationsConnection: { edges: Array<{ node: { id: number, createdAt: string, metrics: { windows: number, anomalous: number, accuracy: number, precision: number, recall: number, f1: number, rocAuc: number | null, prAuc: number | null, threshold: number, confusion: { tp: number, fp: number, tn: number, fn: number } }, rocCurve: Array<{ falsePositiveRate: number, truePositiveRate: number }>, prCurve: Array<{ recall: number, precision: number }>, scoreDistribution: { edges: Array<number>, healthy: Array<number>, anomalous: Array<number>, logScale: boolean } | null } }> } } | null };
 
 export type TrainingJobLossesQueryVariables = Exact<{
   id: number;
@@ -752,39 +752,43 @@ export const ModelVersionCurvesDocument = new TypedDocumentString(`
     lineage {
       trainingJobId
     }
-    evaluations {
-      id
-      createdAt
-      metrics {
-        windows
-        anomalous
-        accuracy
-        precision
-        recall
-        f1
-        rocAuc
-        prAuc
-        threshold
-        confusion {
-          tp
-          fp
-          tn
-          fn
+    evaluationsConnection(first: 1) {
+      edges {
+        node {
+          id
+          createdAt
+          metrics {
+            windows
+            anomalous
+            accuracy
+            precision
+            recall
+            f1
+            rocAuc
+            prAuc
+            threshold
+            confusion {
+              tp
+              fp
+              tn
+              fn
+            }
+          }
+          rocCurve {
+            falsePositiveRate
+            truePositiveRate
+          }
+          prCurve {
+            recall
+            precision
+          }
+          scoreDistribution {
+            edges
+            healthy
+            anomalous
+            logScale
+          }
         }
-      }
-      rocCurve {
-        falsePositiveRate
-        truePositiveRate
-      }
-      prCurve {
-        recall
-        precision
-      }
-      scoreDistribution {
-        edges
-        healthy
-        anomalous
-        logScale
       }
     }
   }

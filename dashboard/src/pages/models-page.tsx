@@ -35,10 +35,14 @@ const VERSIONS_QUERY = gql(`query ModelVersions($first: Int, $after: String, $la
 const VERSION_QUERY = gql(`query ModelVersionCurves($id: Int!) {
   modelVersion(id: $id) {
     id version name kind lineage { trainingJobId }
-    evaluations {
-      id createdAt metrics { windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn } }
-      rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision }
-      scoreDistribution { edges healthy anomalous logScale }
+    evaluationsConnection(first: 1) {
+      edges {
+        node {
+          id createdAt metrics { windows anomalous accuracy precision recall f1 rocAuc prAuc threshold confusion { tp fp tn fn } }
+          rocCurve { falsePositiveRate truePositiveRate } prCurve { recall precision }
+          scoreDistribution { edges healthy anomalous logScale }
+        }
+      }
     }
   }
 }`);
@@ -174,7 +178,7 @@ export function ModelsPage({ selectedId, params }: { selectedId: number | null; 
 function VersionPanel({ id }: { id: number }) {
   const answer = useQuery(VERSION_QUERY, { id });
   const version = answer.data?.modelVersion;
-  const evaluation = version?.evaluations[0];
+  const evaluation = version?.evaluationsConnection.edges[0]?.node;
   if (answer.error) return <ErrorMessage error={answer.error} />;
   if (!version) return <p className="status">Loading the version…</p>;
   const title = `v${version.version}${version.name ? ` ${version.name}` : ''}`;
@@ -221,7 +225,7 @@ function LossPanel({ jobId }: { jobId: number }) {
   );
 }
 
-function EvaluationPanel({ evaluation }: { evaluation: VersionCurves['evaluations'][number] }) {
+function EvaluationPanel({ evaluation }: { evaluation: VersionCurves['evaluationsConnection']['edges'][number]['node'] }) {
   const { metrics } = evaluation;
   const negatives = metrics.confusion.fp + metrics.confusion.tn;
   const falsePositiveRate = negatives ? metrics.confusion.fp / negatives : 0;

@@ -168,8 +168,7 @@ export class EngineResolver {
 
   @Extensions({ cost: { assumedSize: ENGINE_WINDOWS, rangeArguments: ['from', 'to'], maxSize: MAX_CYCLES_PER_READ } satisfies FieldCost })
   @FieldResolver(() => [Cycle], {
-    description: 'Cycles of the engine in cycle order, optionally limited to a range (inclusive).',
-    deprecationReason: `Reads at most ${MAX_CYCLES_PER_READ} cycles at a time: use cyclesConnection (a cursor connection, from and to too).`,
+    description: `Cycles of the engine in cycle order, optionally limited to a range (inclusive): a range read of at most ${MAX_CYCLES_PER_READ} cycles (BATCH_TOO_LARGE beyond), as a chart takes them; cyclesConnection pages the same rows.`,
   })
   async cycles(
     @Root() engine: EngineRow,
