@@ -20,9 +20,10 @@
 //        score = intercept + sum_j (a_j r_j + b_j u_j + c_j w_j + d_j s_j),
 //    with r_j as above, u_j the mean signed residual (input - reconstruction) of sensor j over the
 //    window's last recentSteps (10) cycles, w_j over the whole window and s_j its least-squares slope
-//    over the window's steps (ReconstructionErrors in ./engine/inference.ts): an L2-regularised logistic regression (../../domain/evaluation/logistic-regression.ts) of the
-//    anomaly labels of every window of the training engines' run-to-failure trajectories. The autoencoder
-//    never saw those degraded windows. The squared errors say how badly a sensor is reconstructed; the
+//    over the window's steps (ReconstructionErrors in ./engine/inference.ts): an L2-regularised
+//    logistic regression (../../domain/evaluation/logistic-regression.ts) of the anomaly labels of
+//    every window of the training engines' run-to-failure trajectories. The autoencoder never saw those
+//    degraded windows. The squared errors say how badly a sensor is reconstructed; the
 //    signed residuals say which way it has drifted from what the healthy-trained network expects, and
 //    degradation drifts each sensor one way. Versions stored before the residuals were added have no
 //    recentSteps and regress on the r_j only, versions stored before the slopes were added (no
@@ -129,8 +130,8 @@ export const CROSS_FIT_FOLDS = 5;
 export const DEFAULT_L2 = 1e-5;
 /**
  * degradation-logistic: the L2 penalties tried when cross-fitting and no l2 is requested; the one whose
- * out-of-fold scores rank the labelled windows best (ROC-AUC) is kept. FD001 is best at a light penalty,
- * FD002 and FD004 at 1e-3 (docs/quality.md).
+ * out-of-fold scores rank the labelled windows best (ROC-AUC) is kept: the subsets differ (seed 0, with
+ * the slopes: FD001 1e-3, FD002 1e-2; docs/quality.md).
  */
 export const L2_CANDIDATES: readonly number[] = [1e-5, 1e-4, 1e-3, 1e-2];
 
