@@ -19,6 +19,8 @@ export interface WindowBatch {
 export interface LabelledWindows {
   windows: WindowBatch;
   labels: Uint8Array;
+  /** The engine of each window. */
+  engines: readonly number[];
 }
 
 /** What a detector says about a batch of windows. */

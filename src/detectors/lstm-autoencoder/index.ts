@@ -112,8 +112,8 @@ function labelled(trajectories: LabelledWindows | null, purpose: string): Labell
  * Fits the scoring method on the training engines (healthy windows; every labelled window for a method
  * that regresses on them) and sets its threshold on the calibration engines: the requested quantile of
  * their healthy windows' scores ('reconstruction-error'), or from the labelled windows of their full
- * trajectories for a method calibrated that way ('degradation-logistic' also chooses its L2 penalty on
- * those trajectories).
+ * trajectories for a method calibrated that way. 'degradation-logistic' is cross-fitted on the training
+ * and calibration engines' trajectories together, its threshold set on the out-of-fold scores.
  */
 async function calibrate(
   data: FitData,
@@ -124,6 +124,7 @@ async function calibrate(
   const labelledErrors = async (windows: LabelledWindows) => ({
     count: windows.windows.count,
     labels: windows.labels,
+    engines: windows.engines,
     errors: await errorsOf(windows.windows),
   });
   let trainTrajectories = null;
@@ -184,8 +185,9 @@ export const lstmAutoencoderKind: DetectorKind<LstmAutoencoderOptions> = {
         'reconstruction-error (the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration ' +
         'windows), normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or ' +
         'degradation-logistic (log-odds of RUL <= anomalyRul from the per-sensor log error ratios and signed residuals, a ' +
-        "logistic regression fitted on the training engines' labelled trajectories); the last two set the threshold that " +
-        "flags 95% (normalised-error) or 97% (degradation-logistic) of the anomalous windows of the calibration engines' trajectories.",
+        "logistic regression cross-fitted on the training and calibration engines' labelled trajectories); the last two set " +
+        "the threshold that flags 95% of the anomalous windows of the calibration engines' trajectories (normalised-error) or " +
+        'of the out-of-fold scores of both sets (degradation-logistic).',
     },
   ],
 

@@ -5,8 +5,11 @@ import {
   DEFAULT_CALIBRATION_RECALL,
   DEFAULT_L2,
   DEFAULT_SCORING_METHOD,
+  CROSS_FIT_CALIBRATION_RECALL,
+  CROSS_FIT_FOLDS,
   DEGRADATION_CALIBRATION_RECALL,
   fitScoringMethod,
+  fitScoringMethodWithScores,
   L2_CANDIDATES,
   parseScoringMethod,
   RATIO_FLOOR,
@@ -222,29 +225,108 @@ describe('degradation-logistic', () => {
     expect(applyScoringMethod(method, towards)[0]).toBeGreaterThan(applyScoringMethod(method, away)[0] + 1);
   });
 
-  it('keeps the L2 penalty that ranks the calibration trajectories best when none is requested', () => {
-    const calibrationTrajectories = trajectoriesOf('calibration engines', 80);
-    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories, calibrationTrajectories });
-    const rocAuc = (fitted: ScoringMethod) =>
-      rocAucFromRanking(
-        rankScores(calibrationTrajectories.labels, applyScoringMethod(fitted, { ...calibrationTrajectories, features: 3 })),
-      )!;
-    const candidates = L2_CANDIDATES.map((l2) =>
-      fitScoringMethod({ kind: 'degradation-logistic', l2 }, { features: 3, train, trainTrajectories }),
+  // 12 training and 4 calibration engines of 25 windows each (engine ids 100 + i), the label pattern above.
+  const engineIds = (first: number, count: number) => Array.from({ length: count }, (_, i) => 100 + first + Math.floor(i / 25));
+  const crossFitInputs = () => ({
+    features: 3,
+    train,
+    trainTrajectories: { ...trajectoriesOf('training engines', 300), engines: engineIds(0, 300) },
+    calibrationTrajectories: { ...trajectoriesOf('calibration engines', 100), engines: engineIds(12, 100) },
+  });
+
+  it('cross-fits on the training and calibration engines together when their engines are given', () => {
+    const inputs = crossFitInputs();
+    const { method, outOfFold } = fitScoringMethodWithScores('degradation-logistic', inputs);
+    if (method.kind !== 'degradation-logistic' || outOfFold === null) throw new Error('not cross-fitted');
+    expect(method).toMatchObject({ crossFitFolds: CROSS_FIT_FOLDS, calibrationRecall: CROSS_FIT_CALIBRATION_RECALL });
+    // the windows of both sets, in order
+    const pooled = (key: 'sensorErrors' | 'recentResiduals' | 'windowResiduals') =>
+      Float64Array.from([...inputs.trainTrajectories[key], ...inputs.calibrationTrajectories[key]]);
+    const all = {
+      sensorErrors: pooled('sensorErrors'),
+      recentResiduals: pooled('recentResiduals'),
+      windowResiduals: pooled('windowResiduals'),
+      recentSteps: 4,
+      labels: [...inputs.trainTrajectories.labels, ...inputs.calibrationTrajectories.labels],
+    };
+    expect(Array.from(outOfFold.labels)).toEqual(all.labels);
+    // engine 100 + e is in fold e % 5; a window's out-of-fold score is that of the regression fitted on
+    // the other folds' engines (at the chosen penalty), and the stored regression is fitted on all
+    const engines = [...inputs.trainTrajectories.engines, ...inputs.calibrationTrajectories.engines];
+    const rowsWhere = (keep: (fold: number) => boolean) => engines.flatMap((engine, row) => (keep((engine - 100) % 5) ? [row] : []));
+    const pick = (rows: number[]) => {
+      const take = (values: Float64Array) => Float64Array.from(rows.flatMap((row) => Array.from(values.subarray(3 * row, 3 * row + 3))));
+      return {
+        sensorErrors: take(all.sensorErrors),
+        recentResiduals: take(all.recentResiduals),
+        windowResiduals: take(all.windowResiduals),
+        recentSteps: 4,
+        labels: rows.map((row) => all.labels[row]),
+      };
+    };
+    const fitOn = (set: ReturnType<typeof pick> | typeof all) =>
+      fitScoringMethod({ kind: 'degradation-logistic', l2: method.l2 }, { features: 3, train, trainTrajectories: set });
+    for (const fold of [0, 3]) {
+      const held = rowsWhere((f) => f === fold);
+      const scores = applyScoringMethod(fitOn(pick(rowsWhere((f) => f !== fold))), { ...pick(held), features: 3 });
+      held.forEach((row, n) => expect(outOfFold.scores[row]).toBeCloseTo(scores[n], 9));
+    }
+    const refitted = fitOn(all) as Extract<ScoringMethod, { kind: 'degradation-logistic' }>;
+    expect(method.coefficients).toEqual(refitted.coefficients);
+    expect(method.intercept).toBe(refitted.intercept);
+    // the penalty is the candidate whose out-of-fold scores rank the windows best
+    const rocAuc = (l2: number) => {
+      const { outOfFold: scored } = fitScoringMethodWithScores({ kind: 'degradation-logistic', l2 }, inputs);
+      return rocAucFromRanking(rankScores(scored!.labels, scored!.scores))!;
+    };
+    const rocAucs = L2_CANDIDATES.map(rocAuc);
+    expect(method.l2).toBe(L2_CANDIDATES[rocAucs.indexOf(Math.max(...rocAucs))]);
+    // stored and read back unchanged
+    expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
+  });
+
+  it('sets the threshold of a cross-fitted fit on its out-of-fold scores', () => {
+    const { method, outOfFold } = fitScoringMethodWithScores('degradation-logistic', crossFitInputs());
+    const threshold = calibrateMethodThreshold(method, { healthy: [0], trajectories: outOfFold! }, 0.99);
+    const anomalous = outOfFold!.scores.filter((_, i) => outOfFold!.labels[i] === 1);
+    const flagged = anomalous.filter((score) => score > threshold).length;
+    expect(flagged).toBe(Math.ceil(CROSS_FIT_CALIBRATION_RECALL * anomalous.length));
+  });
+
+  it('keeps a requested penalty, and fits on the training engines alone without calibration trajectories', () => {
+    const inputs = crossFitInputs();
+    expect(fitScoringMethod({ kind: 'degradation-logistic', l2: 0.5 }, inputs)).toMatchObject({ l2: 0.5, crossFitFolds: 5 });
+    const alone = fitScoringMethodWithScores('degradation-logistic', { features: 3, train, trainTrajectories });
+    expect(alone.outOfFold).toBeNull();
+    expect(alone.method).toMatchObject({ l2: DEFAULT_L2, calibrationRecall: DEGRADATION_CALIBRATION_RECALL });
+    expect(alone.method).not.toHaveProperty('crossFitFolds');
+  });
+
+  it("refuses to cross-fit without every window's engine, on fewer than 2 engines or on one class", () => {
+    const inputs = crossFitInputs();
+    const { engines: _dropped, ...anonymous } = inputs.calibrationTrajectories;
+    expect(() => fitScoringMethod('degradation-logistic', { ...inputs, calibrationTrajectories: anonymous })).toThrow(
+      'engine of every training and calibration window',
     );
-    const best = Math.max(...candidates.map(rocAuc));
-    expect(candidates.find((candidate) => rocAuc(candidate) === best)).toEqual(method);
-    // a requested penalty is kept, and without calibration trajectories the default is
-    const requested = fitScoringMethod(
-      { kind: 'degradation-logistic', l2: 0.5 },
-      { features: 3, train, trainTrajectories, calibrationTrajectories },
-    );
-    expect(requested).toMatchObject({ l2: 0.5 });
-    expect(fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories })).toMatchObject({ l2: DEFAULT_L2 });
-    const oneClass = { ...calibrationTrajectories, labels: calibrationTrajectories.labels.map(() => 0) };
     expect(() =>
-      fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories, calibrationTrajectories: oneClass }),
-    ).toThrow('anomalous and normal windows');
+      fitScoringMethod('degradation-logistic', {
+        ...inputs,
+        calibrationTrajectories: { ...inputs.calibrationTrajectories, engines: inputs.calibrationTrajectories.engines.slice(1) },
+      }),
+    ).toThrow('99 engines for 100 calibration windows');
+    const oneEngine = {
+      trainTrajectories: { ...inputs.trainTrajectories, engines: inputs.trainTrajectories.engines.map(() => 7) },
+      calibrationTrajectories: { ...inputs.calibrationTrajectories, engines: inputs.calibrationTrajectories.engines.map(() => 7) },
+    };
+    expect(() => fitScoringMethod('degradation-logistic', { ...inputs, ...oneEngine })).toThrow('at least 2 engines, got 1');
+    const normalOnly = (set: typeof inputs.trainTrajectories) => ({ ...set, labels: set.labels.map(() => 0) });
+    expect(() =>
+      fitScoringMethod('degradation-logistic', {
+        ...inputs,
+        trainTrajectories: normalOnly(inputs.trainTrajectories),
+        calibrationTrajectories: normalOnly(inputs.calibrationTrajectories),
+      }),
+    ).toThrow('both labels');
   });
 
   it('scores a version stored before the L2 penalty was chosen exactly as before', () => {
@@ -263,6 +345,50 @@ describe('degradation-logistic', () => {
     const regressors = [Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3];
     const expected = regressors.reduce((sum, value, k) => sum + stored.coefficients[k] * value, stored.intercept);
     expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
+  });
+
+  it('regresses on the residual slopes too when the windows carry them', () => {
+    const random = seedrandom.alea('slopes');
+    // sensor 2's residual climbs within the anomalous windows, and nothing else tells them apart
+    const slopes = labels.map((label) => [0.1 * random(), 0.1 * random(), (label ? 0.3 : 0) + 0.2 * random()]);
+    const withSlopes = { ...trainTrajectories, residualSlopes: Float64Array.from(slopes.flat()) };
+    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: withSlopes });
+    if (method.kind !== 'degradation-logistic') throw new Error('wrong kind');
+    expect(method.withSlopes).toBe(true);
+    expect(method.coefficients).toHaveLength(12);
+    expect(method.coefficients[11]).toBeGreaterThan(0);
+    const window = {
+      sensorErrors: Float64Array.from([2, 2, 8]),
+      ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
+      residualSlopes: Float64Array.from([0.01, 0, 0.2]),
+      features: 3,
+    };
+    const regressors = [Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2];
+    const expected = regressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
+    expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
+    expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
+    const { residualSlopes: _none, ...withoutSlopes } = window;
+    expect(() => applyScoringMethod(method, withoutSlopes)).toThrow('residual slopes');
+    expect(() => parseScoringMethod({ ...method, coefficients: method.coefficients.slice(0, 9) }, 3)).toThrow('12 finite coefficients');
+    const { recentSteps: _recent, ...noRecent } = method;
+    expect(() => parseScoringMethod(noRecent, 3)).toThrow('withSlopes must be true, with recentSteps');
+  });
+
+  it('scores a version stored before the slopes from its log error ratios and residuals, whether windows carry slopes or not', () => {
+    const stored = {
+      kind: 'degradation-logistic',
+      sensorScale: [1, 2, 4],
+      coefficients: [1, 2, -1, 0.5, -2, 0, 0.25, 1, -0.5],
+      intercept: -0.5,
+      recentSteps: 4,
+      l2: 1e-3,
+      calibrationRecall: 0.97,
+    };
+    const method = parseScoringMethod(stored, 3);
+    expect(method).toEqual(stored);
+    const window = { sensorErrors: Float64Array.from([2, 2, 8]), ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]), features: 3 };
+    const before = applyScoringMethod(method, window)[0];
+    expect(applyScoringMethod(method, { ...window, residualSlopes: Float64Array.from([5, -5, 5]) })[0]).toBe(before);
   });
 
   it('scores a version stored before the residuals from its log error ratios only', () => {
@@ -306,6 +432,7 @@ describe('degradation-logistic', () => {
     expect(() => parseScoringMethod({ ...stored, recentSteps: 4, coefficients: [1, 2, 3] }, 3)).toThrow('9 finite coefficients');
     expect(() => parseScoringMethod({ ...stored, recentSteps: 0, coefficients: Array(9).fill(1) }, 3)).toThrow('recentSteps');
     expect(() => parseScoringMethod({ ...stored, coefficients: [1, 2, 3], intercept: null }, 3)).toThrow('intercept');
+    expect(() => parseScoringMethod({ ...stored, coefficients: [1, 2, 3], crossFitFolds: 1 }, 3)).toThrow('crossFitFolds');
   });
 });
 

@@ -7,7 +7,7 @@
 import {
   applyScoringMethod,
   calibrateMethodThreshold,
-  fitScoringMethod,
+  fitScoringMethodWithScores,
   parseScoringMethod,
   SCORING_METHOD_KINDS,
   type ScoringMethod,
@@ -21,6 +21,15 @@ export const SCORING_METHODS: readonly ScoringMethodKind[] = SCORING_METHOD_KIND
 export interface FittedScoring {
   /** JSON-safe, stored as model_versions.scoring_method. */
   definition: ScoringMethod;
+  /** A cross-fitted method's out-of-fold scores, what its threshold is set on (FittedScoringMethod); not stored. */
+  outOfFold?: { scores: Float64Array; labels: Uint8Array } | null;
+}
+
+/** Labelled windows' errors, and the engine of each (cross-fitting keeps an engine's windows together). */
+export interface LabelledErrors {
+  errors: ReconstructionErrors;
+  labels: Uint8Array;
+  engines: ArrayLike<number>;
 }
 
 export interface ScoringInputs {
@@ -28,9 +37,9 @@ export interface ScoringInputs {
   train: ReconstructionErrors;
   features: number;
   /** Every window of the training engines, labelled (needed by 'degradation-logistic'; see fitsOnTrajectories). */
-  trainTrajectories?: { errors: ReconstructionErrors; labels: Uint8Array } | null;
-  /** Every window of the calibration engines, labelled ('degradation-logistic' chooses its L2 penalty on them). */
-  calibrationTrajectories?: { errors: ReconstructionErrors; labels: Uint8Array } | null;
+  trainTrajectories?: LabelledErrors | null;
+  /** Every window of the calibration engines, labelled ('degradation-logistic' is cross-fitted on both sets). */
+  calibrationTrajectories?: LabelledErrors | null;
 }
 
 /** Whether fitting this method needs the training engines' labelled full trajectories. */
@@ -41,14 +50,14 @@ export function fitsOnTrajectories(kind: string): boolean {
 export function fitScoring(kind: string, inputs: ScoringInputs): FittedScoring {
   const trajectories = inputs.trainTrajectories;
   const selection = inputs.calibrationTrajectories;
-  return {
-    definition: fitScoringMethod(kind as ScoringMethodKind, {
-      features: inputs.features,
-      train: inputs.train,
-      ...(trajectories ? { trainTrajectories: { ...trajectories.errors, labels: trajectories.labels } } : {}),
-      ...(selection ? { calibrationTrajectories: { ...selection.errors, labels: selection.labels } } : {}),
-    }),
-  };
+  const labelled = ({ errors, labels, engines }: LabelledErrors) => ({ ...errors, labels, engines });
+  const fitted = fitScoringMethodWithScores(kind as ScoringMethodKind, {
+    features: inputs.features,
+    train: inputs.train,
+    ...(trajectories ? { trainTrajectories: labelled(trajectories) } : {}),
+    ...(selection ? { calibrationTrajectories: labelled(selection) } : {}),
+  });
+  return { definition: fitted.method, outOfFold: fitted.outOfFold };
 }
 
 /** A stored definition read back and checked (a version whose definition does not parse cannot score). */
@@ -71,22 +80,20 @@ export interface CalibrationWindows {
   trajectories: { count: number; errors: ReconstructionErrors; labels: Uint8Array } | null;
 }
 
-/** The threshold of a fitted method (see calibrateMethodThreshold). */
+/**
+ * The threshold of a fitted method (see calibrateMethodThreshold): on a cross-fitted method's
+ * out-of-fold scores, else on the calibration windows' scores.
+ */
 export function calibrateScoring(scoring: FittedScoring, calibration: CalibrationWindows, quantileLevel: number): number {
   const { healthy, trajectories } = calibration;
+  const labelled = scoring.outOfFold
+    ? scoring.outOfFold
+    : trajectories
+      ? { scores: scoreErrors(scoring, trajectories.errors, trajectories.count), labels: trajectories.labels }
+      : null;
   return calibrateMethodThreshold(
     scoring.definition,
-    {
-      healthy: scoreErrors(scoring, healthy.errors, healthy.count),
-      ...(trajectories
-        ? {
-            trajectories: {
-              scores: scoreErrors(scoring, trajectories.errors, trajectories.count),
-              labels: trajectories.labels,
-            },
-          }
-        : {}),
-    },
+    { healthy: scoreErrors(scoring, healthy.errors, healthy.count), ...(labelled ? { trajectories: labelled } : {}) },
     quantileLevel,
   );
 }

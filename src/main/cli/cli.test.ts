@@ -131,7 +131,13 @@ describe('command line: train and evaluate', () => {
     expect(result).toMatchObject({ code: 0 });
     const version = await prisma.modelVersion.findFirstOrThrow({ where: { name: 'cli logistic' } });
     expect(version).toMatchObject({ isActive: true });
-    expect(version.scoringMethod).toMatchObject({ kind: 'degradation-logistic', calibrationRecall: 0.97, recentSteps: 10 });
+    expect(version.scoringMethod).toMatchObject({
+      kind: 'degradation-logistic',
+      calibrationRecall: 0.95,
+      recentSteps: 10,
+      withSlopes: true,
+      crossFitFolds: 5,
+    });
     expect(tableValue(result.stdout, 'threshold')).toBe(version.threshold.toPrecision(6));
   });
 

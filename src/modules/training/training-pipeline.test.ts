@@ -6,7 +6,12 @@ import { createLogger } from '../../platform/observability/logger';
 import { createServices, type AppServices } from '../../main/services';
 import { loadDatasetSeries } from '../engines/engine-series';
 import { labelledTrajectories, prepareDataset } from '../../domain/data/splits';
-import { applyScoringMethod, L2_CANDIDATES, parseScoringMethod } from '../../detectors/lstm-autoencoder/scoring-methods';
+import {
+  applyScoringMethod,
+  fitScoringMethodWithScores,
+  L2_CANDIDATES,
+  parseScoringMethod,
+} from '../../detectors/lstm-autoencoder/scoring-methods';
 import { thresholdForRecall } from '../../domain/evaluation/threshold';
 import { importFirstUnits, importMultiCondition, TEST_CONDITIONS } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
@@ -105,9 +110,9 @@ describeEachDatabase('TrainingPipeline', (db) => {
 
   it.each([
     ['normalised-error', { trim: 2, calibrationRecall: 0.95 }],
-    ['degradation-logistic', { recentSteps: 10, calibrationRecall: 0.97 }],
+    ['degradation-logistic', { recentSteps: 10, withSlopes: true, calibrationRecall: 0.95, crossFitFolds: 5 }],
   ])(
-    'trains with the %s scoring: fitted on training engines, threshold on the calibration trajectories, applied everywhere',
+    'trains with the %s scoring: fitted on training engines, threshold on labelled trajectories, applied everywhere',
     async (kind, parameters) => {
       const job = await services.jobs.enqueue({ ...TINY_TRAINING, name: kind, scoringMethod: kind });
       const finished = await services.runner.runNext();
@@ -115,11 +120,11 @@ describeEachDatabase('TrainingPipeline', (db) => {
       const version = await db().prisma.modelVersion.findUniqueOrThrow({ where: { id: finished!.modelVersionId! } });
       const method = parseScoringMethod(version.scoringMethod, 14);
       expect(method).toMatchObject({ kind, ...parameters });
-      // degradation-logistic chose its L2 penalty on the calibration trajectories (scoring-methods.test.ts)
       if (method.kind === 'degradation-logistic') expect(L2_CANDIDATES).toContain(method.l2);
 
-      // The threshold flags 95% (97%) of the anomalous windows of calibration engines 5-6 (all their windows, not
-      // only the healthy ones), scored by the registered network.
+      // normalised-error: the threshold flags 95% of the anomalous windows of calibration engines 5-6 (all their
+      // windows, not only the healthy ones), scored by the registered network. degradation-logistic: cross-fitted
+      // on the trajectories of engines 1-6, the threshold flags 95% of their anomalous windows by out-of-fold score.
       const series = await loadDatasetSeries(db().prisma, 'FD001', 'TRAIN');
       const dataset = prepareDataset(
         series,
@@ -130,8 +135,23 @@ describeEachDatabase('TrainingPipeline', (db) => {
       const calibration = labelledTrajectories(series, [5, 6], dataset);
       expect(calibration.windows.count).toBeGreaterThan(dataset.calibration.count);
       const calibrationErrors = reconstructionErrors(model, calibration.windows.x, calibration.windows.count);
-      const calibrationScores = applyScoringMethod(method, { ...calibrationErrors, features: 14, count: calibration.windows.count });
-      expect(version.threshold).toBe(thresholdForRecall(calibration.labels, calibrationScores, parameters.calibrationRecall));
+      if (method.kind === 'degradation-logistic') {
+        const labelledErrors = (units: number[]) => {
+          const { windows, labels } = labelledTrajectories(series, units, dataset);
+          return { ...reconstructionErrors(model, windows.x, windows.count), labels, engines: windows.engineIds };
+        };
+        const { method: refitted, outOfFold } = fitScoringMethodWithScores('degradation-logistic', {
+          features: 14,
+          train: reconstructionErrors(model, dataset.train.x, dataset.train.count),
+          trainTrajectories: labelledErrors([1, 2, 3, 4]),
+          calibrationTrajectories: labelledErrors([5, 6]),
+        });
+        expect(refitted).toEqual(method);
+        expect(version.threshold).toBe(thresholdForRecall(outOfFold!.labels, outOfFold!.scores, parameters.calibrationRecall));
+      } else {
+        const calibrationScores = applyScoringMethod(method, { ...calibrationErrors, features: 14, count: calibration.windows.count });
+        expect(version.threshold).toBe(thresholdForRecall(calibration.labels, calibrationScores, parameters.calibrationRecall));
+      }
 
       // Stored test scores, a trajectory and a raw window sent by a client all score with the method.
       const testErrors = reconstructionErrors(model, dataset.test.x, dataset.test.count);

@@ -46,7 +46,7 @@ export function fitDataOf(series: readonly EngineSeries[], dataset: PreparedData
     return () => {
       labelled ??= Promise.resolve().then(() => {
         const { windows, labels } = labelledTrajectories(series, units, dataset);
-        return { windows: windowBatch(windows), labels };
+        return { windows: windowBatch(windows), labels, engines: windows.engineIds };
       });
       return labelled;
     };

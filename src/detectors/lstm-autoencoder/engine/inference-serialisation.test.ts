@@ -69,15 +69,21 @@ describe('reconstructionErrors', () => {
     exported.dispose();
     for (let n = 0; n < 4; n++) {
       for (let k = 0; k < F; k++) {
-        let whole = 0;
-        let recent = 0;
-        for (let t = 0; t < L; t++) {
-          const residual = x[(n * L + t) * F + k] - reconstruction[(n * L + t) * F + k];
-          whole += residual;
-          if (t >= L - RECENT_RESIDUAL_STEPS) recent += residual;
-        }
+        const residuals = Array.from({ length: L }, (_, t) => x[(n * L + t) * F + k] - reconstruction[(n * L + t) * F + k]);
+        const whole = residuals.reduce((a, b) => a + b, 0);
+        const recent = residuals.slice(L - RECENT_RESIDUAL_STEPS).reduce((a, b) => a + b, 0);
         expect(errors.windowResiduals[n * F + k]).toBeCloseTo(whole / L, 5);
         expect(errors.recentResiduals[n * F + k]).toBeCloseTo(recent / RECENT_RESIDUAL_STEPS, 5);
+        // least-squares slope of the residual against the step
+        const mean = whole / L;
+        const middle = (L - 1) / 2;
+        let covariance = 0;
+        let variance = 0;
+        residuals.forEach((residual, t) => {
+          covariance += (t - middle) * (residual - mean);
+          variance += (t - middle) ** 2;
+        });
+        expect(errors.residualSlopes[n * F + k]).toBeCloseTo(covariance / variance, 5);
       }
     }
     // A window shorter than that averages all its steps twice over.
@@ -95,6 +101,7 @@ describe('reconstructionErrors', () => {
       expect(bits(chunked.windowErrors).equals(bits(all.windowErrors))).toBe(true);
       expect(bits(chunked.sensorErrors).equals(bits(all.sensorErrors))).toBe(true);
       expect(bits(chunked.recentResiduals).equals(bits(all.recentResiduals))).toBe(true);
+      expect(bits(chunked.residualSlopes).equals(bits(all.residualSlopes))).toBe(true);
     }
     const fourth = reconstructionErrors(trained, windows.subarray(3 * T * F), 1);
     expect(fourth.windowErrors[0]).toBe(all.windowErrors[3]);

@@ -40,7 +40,7 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
     try {
       if (!model) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
       const errors = reconstructionErrors(model, request.x, request.count, { cacheKey: request.modelKey });
-      const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals].map(
+      const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals, errors.residualSlopes].map(
         (array) => array.buffer as ArrayBuffer,
       );
       port.postMessage({ type: 'result', id: request.id, errors } satisfies InferenceReply, buffers);

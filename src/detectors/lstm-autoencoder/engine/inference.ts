@@ -19,6 +19,11 @@ export interface ReconstructionErrors {
   windowResiduals: Float32Array;
   /** [count, features] the same over the window's last `recentSteps` steps only. */
   recentResiduals: Float32Array;
+  /**
+   * [count, features] least-squares slope of each sensor's signed residual over the window's steps, per
+   * step: whether the sensor is drifting away from what the network expects within the window.
+   */
+  residualSlopes: Float32Array;
   /** Steps averaged in recentResiduals: min(RECENT_RESIDUAL_STEPS, windowLength). */
   recentSteps: number;
 }
@@ -132,13 +137,20 @@ export function reconstructionErrors(
   const sensorErrors = new Float32Array(count * F);
   const windowResiduals = new Float32Array(count * F);
   const recentResiduals = new Float32Array(count * F);
+  const residualSlopes = new Float32Array(count * F);
   const recentSteps = Math.min(RECENT_RESIDUAL_STEPS, T);
-  const errors = { windowErrors, sensorErrors, windowResiduals, recentResiduals, recentSteps };
+  const errors = { windowErrors, sensorErrors, windowResiduals, recentResiduals, residualSlopes, recentSteps };
   if (count === 0) return errors;
   const workspace = workspaceFor(model, Math.min(count, chunkSize));
   const sums = new Float64Array(F);
   const residualSums = new Float64Array(F);
   const recentSums = new Float64Array(F);
+  const slopeSums = new Float64Array(F);
+  // Steps centred on the window's middle; their sum of squares normalises the slope (1 for one step).
+  const middle = (T - 1) / 2;
+  let centredSquares = 0;
+  for (let t = 0; t < T; t++) centredSquares += (t - middle) ** 2;
+  centredSquares ||= 1;
 
   withWeights(model, options.cacheKey, (weights) => {
     for (let first = 0; first < count; first += workspace.capacity) {
@@ -149,6 +161,7 @@ export function reconstructionErrors(
       for (let n = 0; n < rows; n++) {
         sums.fill(0);
         residualSums.fill(0);
+        slopeSums.fill(0);
         for (let t = 0; t < T; t++) {
           const offset = (t * rows + n) * F;
           if (t === T - recentSteps) recentSums.set(residualSums);
@@ -156,6 +169,7 @@ export function reconstructionErrors(
             const d = output[offset + k] - input[offset + k];
             sums[k] += d * d;
             residualSums[k] -= d;
+            slopeSums[k] -= (t - middle) * d;
           }
         }
         let total = 0;
@@ -164,6 +178,7 @@ export function reconstructionErrors(
           sensorErrors[at] = sums[k] / T;
           windowResiduals[at] = residualSums[k] / T;
           recentResiduals[at] = (residualSums[k] - recentSums[k]) / recentSteps;
+          residualSlopes[at] = slopeSums[k] / centredSquares;
           total += sums[k];
         }
         windowErrors[first + n] = total / (T * F);
