@@ -329,19 +329,27 @@ describe('degradation-logistic', () => {
     ).toThrow('both labels');
   });
 
+  // A degradation-logistic version as stored before the slopes, and a window without slopes.
+  const storedBeforeSlopes = (l2: number) => ({
+    kind: 'degradation-logistic',
+    sensorScale: [1, 2, 4],
+    coefficients: [1, 2, -1, 0.5, -2, 0, 0.25, 1, -0.5],
+    intercept: -0.5,
+    recentSteps: 4,
+    l2,
+    calibrationRecall: 0.97,
+  });
+  const windowWithoutSlopes = () => ({
+    sensorErrors: Float64Array.from([2, 2, 8]),
+    ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
+    features: 3,
+  });
+
   it('scores a version stored before the L2 penalty was chosen exactly as before', () => {
-    const stored = {
-      kind: 'degradation-logistic',
-      sensorScale: [1, 2, 4],
-      coefficients: [1, 2, -1, 0.5, -2, 0, 0.25, 1, -0.5],
-      intercept: -0.5,
-      recentSteps: 4,
-      l2: 1e-5,
-      calibrationRecall: 0.97,
-    };
+    const stored = storedBeforeSlopes(1e-5);
     const method = parseScoringMethod(stored, 3);
     expect(method).toEqual(stored);
-    const window = { sensorErrors: Float64Array.from([2, 2, 8]), ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]), features: 3 };
+    const window = windowWithoutSlopes();
     const regressors = [Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3];
     const expected = regressors.reduce((sum, value, k) => sum + stored.coefficients[k] * value, stored.intercept);
     expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
@@ -375,18 +383,10 @@ describe('degradation-logistic', () => {
   });
 
   it('scores a version stored before the slopes from its log error ratios and residuals, whether windows carry slopes or not', () => {
-    const stored = {
-      kind: 'degradation-logistic',
-      sensorScale: [1, 2, 4],
-      coefficients: [1, 2, -1, 0.5, -2, 0, 0.25, 1, -0.5],
-      intercept: -0.5,
-      recentSteps: 4,
-      l2: 1e-3,
-      calibrationRecall: 0.97,
-    };
+    const stored = storedBeforeSlopes(1e-3);
     const method = parseScoringMethod(stored, 3);
     expect(method).toEqual(stored);
-    const window = { sensorErrors: Float64Array.from([2, 2, 8]), ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]), features: 3 };
+    const window = windowWithoutSlopes();
     const before = applyScoringMethod(method, window)[0];
     expect(applyScoringMethod(method, { ...window, residualSlopes: Float64Array.from([5, -5, 5]) })[0]).toBe(before);
   });
