@@ -5,6 +5,7 @@
 // error rolls back.
 import { Readable } from 'node:stream';
 import type { Session } from '../../platform/db/database';
+import { SerialWrites } from './serial-writes';
 import { POSTGRES_EPOCH_MS, SIGNATURE, writeFloatArray, type Stager } from './staging-rows';
 
 // Large enough that a batch's statement and engine check cost little per row, small enough to keep
@@ -35,8 +36,7 @@ export class DirectCycleWriter implements Stager {
   private readonly engineIds: number[] = [0];
   private highestKey = 0;
   private highestCreatedKey = 0;
-  private pending: Promise<unknown> = Promise.resolve();
-  private inFlight = 0;
+  private readonly writes = new SerialWrites();
   private rows = 0;
 
   constructor(
@@ -54,19 +54,12 @@ export class DirectCycleWriter implements Stager {
   }
 
   async stage(produce: () => Promise<void>): Promise<number> {
-    try {
-      await produce();
-    } catch (error) {
-      await this.pending.catch(() => undefined);
-      throw error;
-    }
-    this.flush();
-    await this.pending;
+    await this.writes.drain(produce, () => this.flush());
     return this.rows;
   }
 
   room(): Promise<void> | null {
-    return this.inFlight > 1 ? this.pending.then(() => undefined) : null;
+    return this.writes.room();
   }
 
   row(_line: number, asset: number, cycle: number, recordedAt: number | null, values: Float64Array): void {
@@ -111,15 +104,11 @@ export class DirectCycleWriter implements Stager {
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length);
     this.offset = SIGNATURE.length + 8;
     this.engineFields = [];
-    this.inFlight++;
-    this.pending = this.pending
-      .then(async () => {
-        if (to >= from) this.engineIds.push(...(await this.createEngines(from, to)));
-        for (const field of fields) batch.writeInt32BE(this.engineIds[batch.readInt32BE(field)], field);
-        await this.session.copyFrom!(COPY_SQL, Readable.from([batch], { objectMode: false }));
-        this.spare.push(buffer);
-      })
-      .finally(() => this.inFlight--);
-    this.pending.catch(() => undefined); // handled where it is awaited: room() or stage()
+    this.writes.enqueue(async () => {
+      if (to >= from) this.engineIds.push(...(await this.createEngines(from, to)));
+      for (const field of fields) batch.writeInt32BE(this.engineIds[batch.readInt32BE(field)], field);
+      await this.session.copyFrom!(COPY_SQL, Readable.from([batch], { objectMode: false }));
+      this.spare.push(buffer);
+    });
   }
 }

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Session } from '../../platform/db/database';
 import { floatArrayLiteral } from '../engines/cycle-rows';
 import type { RowSink } from './csv-rows';
+import { SerialWrites } from './serial-writes';
 
 export const STAGING_TABLE_SQL = `CREATE TEMPORARY TABLE import_rows (
   line int4 NOT NULL, asset int4 NOT NULL, cycle int4 NOT NULL, recorded_at timestamptz(3),
@@ -155,8 +156,7 @@ const INSERT_BATCH_ROWS = 5_000;
 class InsertStager implements Stager {
   private batch: { lines: number[]; assets: number[]; cycles: number[]; times: (string | null)[]; settings: string[]; sensors: string[] } =
     InsertStager.empty();
-  private pending: Promise<unknown> = Promise.resolve();
-  private inFlight = 0;
+  private readonly writes = new SerialWrites();
   private rows = 0;
 
   constructor(
@@ -169,14 +169,12 @@ class InsertStager implements Stager {
   }
 
   async stage(produce: () => Promise<void>): Promise<number> {
-    await produce();
-    this.flush();
-    await this.pending;
+    await this.writes.drain(produce, () => this.flush());
     return this.rows;
   }
 
   room(): Promise<void> | null {
-    return this.inFlight > 1 ? this.pending.then(() => undefined) : null;
+    return this.writes.room();
   }
 
   row(line: number, asset: number, cycle: number, recordedAt: number | null, values: Float64Array): void {
@@ -195,18 +193,13 @@ class InsertStager implements Stager {
     const batch = this.batch;
     if (batch.lines.length === 0) return;
     this.batch = InsertStager.empty();
-    // One statement at a time, in order; a failure surfaces through room() or at the end of stage().
-    this.inFlight++;
-    this.pending = this.pending
-      .then(() =>
-        this.session.query(
-          `INSERT INTO import_rows SELECT l, a, c, t::timestamptz, s::float8[], r::float8[]
-             FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[]) AS u(l, a, c, t, s, r)`,
-          [batch.lines, batch.assets, batch.cycles, batch.times, batch.settings, batch.sensors],
-        ),
-      )
-      .finally(() => this.inFlight--);
-    this.pending.catch(() => undefined); // handled where it is awaited: room() or stage()
+    this.writes.enqueue(() =>
+      this.session.query(
+        `INSERT INTO import_rows SELECT l, a, c, t::timestamptz, s::float8[], r::float8[]
+           FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[]) AS u(l, a, c, t, s, r)`,
+        [batch.lines, batch.assets, batch.cycles, batch.times, batch.settings, batch.sensors],
+      ),
+    );
   }
 }
 
