@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { operationRoles, type RoleMap } from '../platform/auth/access';
 import { buildGraphQLSchema, printGraphQLSchema, SCHEMA_FILE } from '../platform/graphql/schema';
 import { AlertResolver, TrajectoryAlertsResolver } from '../modules/alerts/alert-resolver';
+import { EngineAlertRuleResolver } from '../modules/alerts/engine-alert-rule-resolver';
 import { BatchJobResolver } from '../modules/batch-jobs/batch-job-resolver';
 import { ApiKeyResolver } from '../modules/api-keys/api-key-resolver';
 import { DatasetImportResolver, DatasetResolver } from '../modules/datasets/dataset-resolver';
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   DatasetResolver,
   DatasetImportResolver,
   EngineResolver,
+  EngineAlertRuleResolver,
   ModelVersionResolver,
   NodeResolver,
   ScoringResolver,
@@ -41,6 +43,7 @@ function resolverInstances(services: AppServices): object[] {
     new DatasetResolver(services.datasets),
     new DatasetImportResolver(services.imports),
     new EngineResolver(services.engines, services.liveEngines, services.trajectories, services.datasets),
+    new EngineAlertRuleResolver(services.engineAlertRules, services.models),
     new ModelVersionResolver(services.models, services.evaluations, services.curation),
     new NodeResolver(services),
     new ScoringResolver(services.scoring, services.models),

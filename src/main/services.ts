@@ -17,6 +17,7 @@ import { ScoringService, type BatchingOptions } from '../modules/scoring/scoring
 import { EvaluationService } from '../modules/evaluation/evaluation-service';
 import { LiveEngineService } from '../modules/engines/live-engine-service';
 import { AlertService } from '../modules/alerts/alert-service';
+import { EngineAlertRuleService } from '../modules/alerts/engine-alert-rule-service';
 import { AlertNotifier } from '../modules/alerts/alert-notifier';
 import { TrajectoryService } from '../modules/scoring/trajectory-service';
 import { TrainingJobRunner, type RunnerOptions } from '../modules/training/training-job-runner';
@@ -49,6 +50,7 @@ export interface AppServices {
   liveEngines: LiveEngineService;
   evaluations: EvaluationService;
   alerts: AlertService;
+  engineAlertRules: EngineAlertRuleService;
   info: ServiceInfoService;
   /** Runs queued training jobs; started by the server (not by the CLI or tests unless they ask). */
   runner: TrainingJobRunner;
@@ -131,6 +133,7 @@ export function createServices(database: Database, logger: Logger, options: Serv
     liveEngines: new LiveEngineService(database.prisma, engines, models, trajectories, datasets, events, alertNotifier),
     evaluations,
     alerts: new AlertService(database.prisma, alertNotifier),
+    engineAlertRules: new EngineAlertRuleService(database.prisma),
     info: new ServiceInfoService(database.prisma, database.kind, models, runner),
     jobs: new TrainingJobService(database.prisma, () => runner.wake(), options.runner?.staleAfterMs),
     runner,

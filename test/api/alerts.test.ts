@@ -143,4 +143,40 @@ describe('alerts over HTTP from a live engine', () => {
       alertRule: { k: 3, n: 5, m: 5, serious: { excess: 0.5, windows: 15 }, critical: { excess: 1, windows: 40 }, drivingSensors: 3 },
     });
   });
+
+  it('gives one engine its own alert rule over HTTP, shown on the engine, and clears it', async () => {
+    const { id: modelVersionId } = (await graphql('{ activeModelVersion { id } }')).data!.activeModelVersion as { id: number };
+    const created = await graphql('mutation { createEngine(input: { externalId: "ESN-own-rule", dataset: "FD001" }) { id } }');
+    const engineId = created.data.createEngine.id as number;
+    const shown = async () =>
+      (
+        await graphql('query ($id: Int!) { engine(id: $id) { alertRule { engineId modelVersionId overridden rule { k n m } } } }', {
+          id: engineId,
+        })
+      ).data?.engine.alertRule;
+    const versionRule = (await graphql(`{ modelVersion(id: ${modelVersionId}) { alertRule { k n m } } }`)).data!.modelVersion.alertRule;
+    expect(await shown()).toEqual({ engineId, modelVersionId, overridden: false, rule: versionRule });
+
+    const set =
+      'mutation ($e: Int!, $v: Int!, $rule: AlertRuleInput!) { setEngineAlertRule(engineId: $e, modelVersionId: $v, rule: $rule) { overridden rule { k n m } } }';
+    for (const [variables, code] of [
+      [{ e: engineId, v: modelVersionId, rule: { k: 99 } }, 'BAD_USER_INPUT'],
+      [{ e: 999_999, v: modelVersionId, rule: { k: 1 } }, 'NOT_FOUND'],
+      [{ e: engineId, v: 999_999, rule: { k: 1 } }, 'NOT_FOUND'],
+    ] as const) {
+      expect((await graphql(set, variables)).errors?.[0]?.extensions?.code).toBe(code);
+    }
+    const changed = await graphql(set, { e: engineId, v: modelVersionId, rule: { k: 1, n: 2, m: 1 } });
+    expect(changed.data?.setEngineAlertRule).toEqual({ overridden: true, rule: { k: 1, n: 2, m: 1 } });
+    expect(await shown()).toEqual({ engineId, modelVersionId, overridden: true, rule: { k: 1, n: 2, m: 1 } });
+
+    const cleared = await graphql(
+      'mutation ($e: Int!, $v: Int!) { clearEngineAlertRule(engineId: $e, modelVersionId: $v) { overridden rule { k n m } } }',
+      {
+        e: engineId,
+        v: modelVersionId,
+      },
+    );
+    expect(cleared.data?.clearEngineAlertRule).toEqual({ overridden: false, rule: versionRule });
+  });
 });

@@ -71,3 +71,20 @@ export class AlertRuleInput {
   @Field(() => Int, { nullable: true, description: `Most sensors named as driving an alert (0 to ${ALERT_RULE_BOUNDS.drivingSensors}).` })
   drivingSensors?: number | null;
 }
+
+@ObjectType({ description: "The alert rule that judges an engine's next scored window under a model version." })
+export class EngineAlertRule {
+  @Field(() => Int, { description: 'The engine.' })
+  engineId: number;
+
+  @Field(() => Int, { description: 'The model version.' })
+  modelVersionId: number;
+
+  @Field(() => AlertRule, { description: "The rule's settings." })
+  rule: AlertRule;
+
+  @Field(() => Boolean, {
+    description: "True when it is the engine's own rule (setEngineAlertRule), false when it is the version's.",
+  })
+  overridden: boolean;
+}

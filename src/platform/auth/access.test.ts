@@ -34,6 +34,8 @@ const POLICY: Record<string, ApiRole> = {
   'Mutation.setModelVersionTag': 'OPERATOR',
   'Mutation.removeModelVersionTag': 'OPERATOR',
   'Mutation.archiveModelVersion': 'OPERATOR',
+  'Mutation.setEngineAlertRule': 'OPERATOR',
+  'Mutation.clearEngineAlertRule': 'OPERATOR',
   'Mutation.deleteModelVersion': 'OPERATOR',
   'Mutation.evaluateModelVersion': 'OPERATOR',
   'Query.batchJob': 'READER',
@@ -73,6 +75,9 @@ const OPERATIONS: Record<string, () => string> = {
   'Mutation.setModelVersionTag': () => 'mutation { setModelVersionTag(id: 999999, key: "team", value: "a") { id } }',
   'Mutation.removeModelVersionTag': () => 'mutation { removeModelVersionTag(id: 999999, key: "team") { id } }',
   'Mutation.archiveModelVersion': () => 'mutation { archiveModelVersion(id: 999999) { id } }',
+  'Mutation.setEngineAlertRule': () =>
+    'mutation { setEngineAlertRule(engineId: 999999, modelVersionId: 999999, rule: { k: 1 }) { overridden } }',
+  'Mutation.clearEngineAlertRule': () => 'mutation { clearEngineAlertRule(engineId: 999999, modelVersionId: 999999) { overridden } }',
   'Mutation.deleteModelVersion': () => 'mutation { deleteModelVersion(id: 999999) }',
   'Mutation.evaluateModelVersion': () => 'mutation { evaluateModelVersion(id: 999999) { id } }',
   'Query.batchJob': () => '{ batchJob(id: 999999) { id } }',
