@@ -191,6 +191,31 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     expect(await page.getByTestId('first-flag').textContent()).toBe(`cycle ${trajectory.firstFlaggedCycle}`);
     const rul = trajectory.points.find((point: { endCycle: number }) => point.endCycle === trajectory.firstFlaggedCycle).rul;
     expect(await page.getByTestId('lead-time').textContent()).toBe(`${rul} cycles`);
+    // The alert rule that judges the engine: the version's, until the engine is given its own.
+    const ruleOf = async () => {
+      const { engine: shown } = await api(`query ($id: Int!) { engine(id: $id) { alertRule { rule { k n m } } } }`, { id: mostFlagged.id });
+      return shown.alertRule.rule as { k: number; n: number; m: number };
+    };
+    const versionRule = await ruleOf();
+    expect(await page.getByTestId('alert-rule').textContent()).toBe(
+      `${versionRule.k} of ${versionRule.n} windows above, closes after ${versionRule.m} below (version's)`,
+    );
+    await api(
+      `mutation ($e: Int!, $v: Int!) { setEngineAlertRule(engineId: $e, modelVersionId: $v, rule: { k: 2, n: 3, m: 1 }) { overridden } }`,
+      {
+        e: mostFlagged.id,
+        v: trajectory.modelVersionId,
+      },
+    );
+    await page.reload();
+    await page.getByTestId('alert-rule').filter({ hasText: "engine's own" }).waitFor();
+    expect(await page.getByTestId('alert-rule').textContent()).toBe("2 of 3 windows above, closes after 1 below (engine's own)");
+    await api(`mutation ($e: Int!, $v: Int!) { clearEngineAlertRule(engineId: $e, modelVersionId: $v) { overridden } }`, {
+      e: mostFlagged.id,
+      v: trajectory.modelVersionId,
+    });
+    await page.reload();
+    await page.getByTestId('alert-rule').filter({ hasText: "version's" }).waitFor();
 
     // Another sensor chosen: one more chart, shaded the same.
     await page.getByRole('checkbox', { name: 'sensor21' }).check();

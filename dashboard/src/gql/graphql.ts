@@ -341,7 +341,7 @@ export type EngineTrajectoryQueryVariables = Exact<{
 }>;
 
 
-export type EngineTrajectoryQuery = { engine: { id: number, trajectory: { modelVersionId: number, threshold: number, windowLength: number, firstFlaggedCycle: number | null, flaggedCycles: Array<number>, points: Array<{ endCycle: number, score: number, rul: number | null }> } } | null };
+export type EngineTrajectoryQuery = { engine: { id: number, trajectory: { modelVersionId: number, threshold: number, windowLength: number, firstFlaggedCycle: number | null, flaggedCycles: Array<number>, points: Array<{ endCycle: number, score: number, rul: number | null }> }, alertRule: { overridden: boolean, rule: { k: number, n: number, m: number } } } | null };
 
 export type EngineCyclesQueryVariables = Exact<{
   id: number;
@@ -623,6 +623,14 @@ export const EngineTrajectoryDocument = new TypedDocumentString(`
         endCycle
         score
         rul
+      }
+    }
+    alertRule(modelVersionId: $version) {
+      overridden
+      rule {
+        k
+        n
+        m
       }
     }
   }

@@ -17,6 +17,7 @@ import { flaggedRegions } from '../charts/flagged-regions';
 import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
 import {
+  alertRuleText,
   CYCLES_QUERY,
   defaultSensors,
   engineVersionParam,
@@ -87,6 +88,7 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
 
   const read = overview.data?.engine ?? undefined;
   const readPath = trajectory.data?.engine?.trajectory;
+  const alertRule = trajectory.data?.engine?.alertRule;
   const readSensors = useMemo(() => readableSensors(chosenSensors, sensorNames), [chosenSensors, sensorNames]);
   const columns = useSensorColumns(id, readSensors);
   const live = useLiveAdditions(id, read?.role === 'LIVE', columns.cycles.at(-1) ?? read?.lastCycle ?? 0);
@@ -185,6 +187,10 @@ export function EnginePage({ id, params }: { id: number; params: URLSearchParams
           <div>
             <dt>Lead time before failure</dt>
             <dd data-testid="lead-time">{leadTime === null ? '—' : `${leadTime} cycles`}</dd>
+          </div>
+          <div>
+            <dt>Alert rule</dt>
+            <dd data-testid="alert-rule">{alertRule ? alertRuleText(alertRule) : '—'}</dd>
           </div>
         </dl>
       )}

@@ -20,6 +20,7 @@ export const TRAJECTORY_QUERY = gql(`query EngineTrajectory($id: Int!, $version:
       modelVersionId threshold windowLength firstFlaggedCycle flaggedCycles
       points { endCycle score rul }
     }
+    alertRule(modelVersionId: $version) { overridden rule { k n m } }
   }
 }`);
 
@@ -32,6 +33,11 @@ export const CYCLES_QUERY = gql(`query EngineCycles($id: Int!, $sensors: [String
 export function shownVersionOf(versions: EngineOverviewQuery, versionId: number | null) {
   const list = versions.modelVersionsConnection.edges.map((edge) => edge.node);
   return list.find((item) => (versionId === null ? item.isActive : item.id === versionId));
+}
+
+/** How the alert rule that judges the engine reads: "4 of 7 windows above, closes after 5 below (version's)". */
+export function alertRuleText({ overridden, rule }: { overridden: boolean; rule: { k: number; n: number; m: number } }): string {
+  return `${rule.k} of ${rule.n} windows above, closes after ${rule.m} below (${overridden ? "engine's own" : "version's"})`;
 }
 
 /** The engine's data set's sensor names, in catalogue order. */
