@@ -1,12 +1,28 @@
 // The local-outlier-factor kind: novelty LOF on standardised per-sensor summaries of the windows by
 // default. In the 420 values of a flattened window every distance is dominated by cycle-to-cycle noise
 // and the neighbour search is 7.5x the work (docs/detectors.md).
-import type { Detector, DetectorKind, OptionSpec, WindowBatch } from '../detector';
+import type { Detector, DetectorKind, DetectorRuntime, OptionSpec, WindowBatch } from '../detector';
 import { resolveOptionValues } from '../options';
 import { ArtifactError, arrayOf, packArrays, unpackArrays } from '../common/artifact-arrays';
 import { assertFitData, assertWindowShape, calibrateOnHealthy, reportFitted } from '../common/fitting';
 import { FEATURE_LAYOUTS, featureCount, recentMeanReadings, windowFeatures, type FeatureLayout } from '../common/window-features';
-import { fitLof, lofScorer, type LofModel } from './lof-model';
+import { fitLof, lofScorer, type LofModel, type LofScores } from './lof-model';
+import type { ScoreLofElsewhere } from '../lstm-autoencoder/engine/inference-thread';
+
+export interface LocalOutlierFactorRuntime {
+  /** Where the second half of a large batch is scored meanwhile (the server's inference thread); absent: all here. */
+  scoreElsewhere?: ScoreLofElsewhere;
+}
+
+/**
+ * Batches from this size are split between the calling thread and scoreElsewhere: below it the hop to the
+ * other thread costs about what it frees (a window takes about 50 us here).
+ */
+const SPLIT_FROM = 256;
+
+function runtimeOf(runtime: DetectorRuntime): LocalOutlierFactorRuntime {
+  return (runtime.localOutlierFactor ?? {}) as LocalOutlierFactorRuntime;
+}
 
 export interface LocalOutlierFactorOptions {
   neighbours: number;
@@ -55,7 +71,7 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
     const dimensions = featureCount(options.features, data.windowLength, data.sensors.length);
     const rows = windowFeatures(data.train, options.features);
     const model = fitLof(rows, data.train.count, dimensions, data.sensors.length, options.neighbours, context.signal);
-    const detector = createDetector(model, options.features, data.windowLength);
+    const detector = createDetector(model, options.features, data.windowLength, runtimeOf(context.runtime), context.cacheKey);
     const threshold = await calibrateOnHealthy(detector, data);
     await reportFitted(context, startedAt);
     const { table, binary } = packArrays({
@@ -83,7 +99,7 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
     };
   },
 
-  async load(stored) {
+  async load(stored, runtime) {
     const { json, binary } = stored.artifact;
     const layout = stored.options.features;
     const dimensions = featureCount(layout, stored.windowLength, stored.features);
@@ -108,16 +124,44 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
       kDistance: arrayOf(arrays, 'kDistance', Float64Array, count),
       density: arrayOf(arrays, 'density', Float64Array, count),
     };
-    return createDetector(model, layout, stored.windowLength);
+    return createDetector(model, layout, stored.windowLength, runtimeOf(runtime), stored.cacheKey);
   },
 };
 
-function createDetector(model: LofModel, layout: FeatureLayout, windowLength: number): Detector {
+function createDetector(
+  model: LofModel,
+  layout: FeatureLayout,
+  windowLength: number,
+  runtime: LocalOutlierFactorRuntime,
+  modelKey: string,
+): Detector {
   const score = lofScorer(model);
+  const { scoreElsewhere } = runtime;
+  const { dimensions, sensors } = model;
+
+  /** The first half here while the second is scored elsewhere: the scores of score(rows, count), bit for bit. */
+  async function scoreSplit(rows: Float64Array, count: number, elsewhere: ScoreLofElsewhere): Promise<LofScores> {
+    const half = Math.ceil(count / 2);
+    const rest = rows.slice(half * dimensions);
+    // A thread that died or closed: its half is scored here too.
+    const there = elsewhere(model, modelKey, rest, count - half).catch(() => null);
+    const here = score(rows, half);
+    const away = (await there) ?? score(rest, count - half);
+    const scores = new Float64Array(count);
+    const contributions = new Float32Array(count * sensors);
+    scores.set(here.scores);
+    scores.set(away.scores, half);
+    contributions.set(here.contributions);
+    contributions.set(away.contributions, half * sensors);
+    return { scores, contributions };
+  }
+
   return {
     async score(windows: WindowBatch) {
       assertWindowShape(windows, windowLength, model.sensors);
-      const { scores, contributions } = score(windowFeatures(windows, layout), windows.count);
+      const rows = windowFeatures(windows, layout);
+      const { scores, contributions } =
+        scoreElsewhere && windows.count >= SPLIT_FROM ? await scoreSplit(rows, windows.count, scoreElsewhere) : score(rows, windows.count);
       return { scores, raw: scores.slice(), contributions, directions: recentMeanReadings(windows) };
     },
   };

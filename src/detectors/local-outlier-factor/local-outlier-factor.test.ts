@@ -4,6 +4,7 @@ import {
   batchOf,
   expectContributionsToAddUp,
   describeKindContract,
+  everyNth,
   fd001,
   fitContext,
   fitDataOf,
@@ -14,6 +15,7 @@ import { windowFeatures } from '../common/window-features';
 import { localOutlierFactorKind } from './index';
 import { fitLof, lofScorer } from './lof-model';
 import { NeighbourSearch } from './nearest-neighbours';
+import { InferenceThread, type ScoreLofElsewhere } from '../lstm-autoencoder/engine';
 
 describeKindContract(localOutlierFactorKind, {});
 describeKindContract(localOutlierFactorKind, { neighbours: 5, features: 'flattened' }, 20);
@@ -101,5 +103,43 @@ describe('local-outlier-factor on FD001', () => {
       0.001,
     );
     expectContributionsToAddUp(result, 14, 100);
+  });
+});
+
+describe('local-outlier-factor with an inference thread', () => {
+  let thread: InferenceThread;
+  beforeAll(async () => {
+    thread = await InferenceThread.start({ backendPreference: ['wasm'] });
+  });
+  afterAll(() => thread?.close());
+
+  it('scores half of a large batch on the thread, bit for bit as on one thread; all here once the thread is gone', async () => {
+    const dataset = fd001();
+    const data = fitDataOf(dataset, everyNth(batchOf(dataset.train), 4));
+    const options = localOutlierFactorKind.resolveOptions({});
+    let answered = 0;
+    const scoreElsewhere: ScoreLofElsewhere = async (...args) => {
+      const result = await thread.localOutlierFactor(...args);
+      answered += 1;
+      return result;
+    };
+    const alone = await localOutlierFactorKind.fit(data, options, fitContext());
+    const split = await localOutlierFactorKind.fit(data, options, { ...fitContext(), runtime: { localOutlierFactor: { scoreElsewhere } } });
+    // The 708 calibration windows: split too.
+    expect(answered).toBe(1);
+    expect(split.threshold).toBe(alone.threshold);
+    const test = everyNth(batchOf(dataset.test), 3);
+    const expected = await alone.detector.score(test);
+    const actual = await split.detector.score(test);
+    expect(answered).toBe(2);
+    expect(Array.from(actual.scores)).toEqual(Array.from(expected.scores));
+    expect(Array.from(actual.contributions)).toEqual(Array.from(expected.contributions));
+    // Small batches stay here.
+    await split.detector.score(pickWindows(test, [0, 1, 2]));
+    expect(answered).toBe(2);
+    await thread.close();
+    const after = await split.detector.score(test);
+    expect(answered).toBe(2);
+    expect(Array.from(after.scores)).toEqual(Array.from(expected.scores));
   });
 });

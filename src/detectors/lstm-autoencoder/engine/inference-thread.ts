@@ -1,12 +1,15 @@
 // Forward passes on a worker thread, so that scoring a large batch, a trajectory or a training job's
 // calibration never stalls the thread that serves requests. Results are bit-identical to
-// reconstructionErrors on the calling thread: the same code runs on the same backend.
+// reconstructionErrors on the calling thread: the same code runs on the same backend. The same thread
+// scores part of a large local-outlier-factor batch (../../local-outlier-factor/index.ts), so that one
+// batch uses both cores.
 
 import { Worker } from 'node:worker_threads';
 import type { AutoencoderModel } from './architecture';
 import type { BackendName } from './backend';
 import { reconstructionErrors, type ReconstructionErrors } from './inference';
-import type { InferenceReply, InferenceRequest, InferenceWorkerSetup } from './inference-worker';
+import type { InferenceReply, InferenceRequest, InferenceWorkerSetup, LofRequest } from './inference-worker';
+import type { LofModel, LofScores } from '../../local-outlier-factor/lof-model';
 import { resolveInferenceWorkerScript } from './worker-script';
 
 /** How the services get reconstruction errors: on the calling thread, or on an InferenceThread. */
@@ -30,8 +33,11 @@ export interface InferenceThreadOptions {
   inlineBelow?: number;
 }
 
+/** LOF scores of raw feature rows on another thread (see InferenceThread.localOutlierFactor). */
+export type ScoreLofElsewhere = (model: LofModel, modelKey: string, rows: Float64Array, count: number) => Promise<LofScores>;
+
 interface Pending {
-  resolve(errors: ReconstructionErrors): void;
+  resolve(result: ReconstructionErrors | LofScores): void;
   reject(error: Error): void;
 }
 
@@ -85,7 +91,41 @@ export class InferenceThread {
   readonly reconstruct: Reconstruct = (model, modelKey, x, count) => {
     if (this.crashed || count < (this.options.inlineBelow ?? 64)) return reconstructOnThisThread(model, modelKey, x, count);
     if (this.closing) return Promise.reject(new InferenceThreadError('the inference thread is closed'));
-    const id = this.nextId++;
+    const known = this.use(modelKey);
+    const request: InferenceRequest = {
+      id: this.nextId++,
+      task: 'reconstruct',
+      modelKey,
+      model: known ? null : model,
+      forget: this.takeForgotten(),
+      x,
+      count,
+    };
+    return this.send<ReconstructionErrors>(request);
+  };
+
+  /**
+   * LOF scores of `count` rows of raw features (standardised in place by the worker's copy), bit for bit
+   * those of lofScorer(model) here. The caller decides what to send (it scores the rest meanwhile); a dead
+   * worker is not replaced here but rejected, so that the caller scores the rows itself.
+   */
+  readonly localOutlierFactor: ScoreLofElsewhere = (model, modelKey, rows, count) => {
+    if (this.crashed || this.closing) return Promise.reject(new InferenceThreadError('the inference thread is not running'));
+    const known = this.use(modelKey);
+    const request: LofRequest = {
+      id: this.nextId++,
+      task: 'local-outlier-factor',
+      modelKey,
+      model: known ? null : model,
+      forget: this.takeForgotten(),
+      rows,
+      count,
+    };
+    return this.send<LofScores>(request);
+  };
+
+  /** Whether the worker already holds the model under `modelKey`; it does after the coming request. */
+  private use(modelKey: string): boolean {
     const known = this.sent.delete(modelKey);
     this.sent.set(modelKey, true);
     while (this.sent.size > (this.options.modelsKept ?? 8)) {
@@ -93,13 +133,21 @@ export class InferenceThread {
       this.sent.delete(oldest);
       this.forget.push(oldest);
     }
-    const request: InferenceRequest = { id, modelKey, model: known ? null : model, forget: this.forget, x, count };
+    return known;
+  }
+
+  private takeForgotten(): string[] {
+    const forget = this.forget;
     this.forget = [];
-    return new Promise<ReconstructionErrors>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return forget;
+  }
+
+  private send<T>(request: InferenceRequest | LofRequest): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(request.id, { resolve: resolve as (result: ReconstructionErrors | LofScores) => void, reject });
       this.worker.postMessage(request);
     });
-  };
+  }
 
   /** Stops the worker; passes still running on it are refused. */
   async close(): Promise<void> {
@@ -121,6 +169,7 @@ export class InferenceThread {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (reply.type === 'result') pending.resolve(reply.errors);
+    else if (reply.type === 'lof-result') pending.resolve(reply.result);
     else pending.reject(new InferenceThreadError(reply.message));
   }
 

@@ -1,14 +1,17 @@
 // Entry point of the inference worker thread (compiled to inference-worker.js; see ./worker-script.ts and
-// ./inference-thread.ts): runs forward passes off the thread that serves requests.
+// ./inference-thread.ts): runs forward passes off the thread that serves requests, and part of large
+// local-outlier-factor batches (the other part runs on the calling thread: both cores for one batch).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AutoencoderModel } from './architecture';
 import { selectBackend, type BackendName } from './backend';
 import { reconstructionErrors, releaseCachedWeights, type ReconstructionErrors } from './inference';
+import { lofScorer, type LofModel, type LofScores } from '../../local-outlier-factor/lof-model';
 
 /** A forward pass of `count` windows under the model known as `modelKey` (sent along the first time). */
 export interface InferenceRequest {
   id: number;
+  task: 'reconstruct';
   modelKey: string;
   model: AutoencoderModel | null;
   /** Model keys the caller no longer tracks: forgotten before this request runs. */
@@ -17,9 +20,21 @@ export interface InferenceRequest {
   count: number;
 }
 
+/** LOF scores of `count` rows of raw features under the model known as `modelKey` (sent along the first time). */
+export interface LofRequest {
+  id: number;
+  task: 'local-outlier-factor';
+  modelKey: string;
+  model: LofModel | null;
+  forget: string[];
+  rows: Float64Array;
+  count: number;
+}
+
 export type InferenceReply =
   | { type: 'ready'; backend: string }
   | { type: 'result'; id: number; errors: ReconstructionErrors }
+  | { type: 'lof-result'; id: number; result: LofScores }
   | { type: 'failure'; id: number; message: string };
 
 export interface InferenceWorkerSetup {
@@ -30,10 +45,30 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
   const port = parentPort!;
   const selection = await selectBackend(setup.backendPreference ? { preference: setup.backendPreference } : {});
   const models = new Map<string, AutoencoderModel>();
-  port.on('message', (request: InferenceRequest) => {
+  /** LOF scorers by model key: each keeps its search's rotated points and buffers between requests. */
+  const lofScorers = new Map<string, ReturnType<typeof lofScorer>>();
+  port.on('message', (request: InferenceRequest | LofRequest) => {
     for (const key of request.forget) {
       models.delete(key);
+      lofScorers.delete(key);
       releaseCachedWeights(key);
+    }
+    if (request.task === 'local-outlier-factor') {
+      if (request.model) lofScorers.set(request.modelKey, lofScorer(request.model));
+      try {
+        const score = lofScorers.get(request.modelKey);
+        if (!score) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
+        const result = score(request.rows, request.count);
+        const buffers = [result.scores.buffer as ArrayBuffer, result.contributions.buffer as ArrayBuffer];
+        port.postMessage({ type: 'lof-result', id: request.id, result } satisfies InferenceReply, buffers);
+      } catch (error) {
+        port.postMessage({
+          type: 'failure',
+          id: request.id,
+          message: error instanceof Error ? error.message : String(error),
+        } satisfies InferenceReply);
+      }
+      return;
     }
     if (request.model) models.set(request.modelKey, request.model);
     const model = models.get(request.modelKey);
