@@ -7,18 +7,19 @@ import { ArtifactError, arrayOf, packArrays, unpackArrays } from '../common/arti
 import { assertFitData, assertWindowShape, calibrateOnHealthy, reportFitted } from '../common/fitting';
 import { FEATURE_LAYOUTS, featureCount, recentMeanReadings, windowFeatures, type FeatureLayout } from '../common/window-features';
 import { fitLof, lofScorer, type LofModel, type LofScores } from './lof-model';
+import { allFinished, scoreClaimedChunks, scoreUnfinished, sharedBatch } from './shared-batch';
 import type { ScoreLofElsewhere } from '../lstm-autoencoder/engine/inference-thread';
 
 export interface LocalOutlierFactorRuntime {
-  /** Where the second half of a large batch is scored meanwhile (the server's inference thread); absent: all here. */
+  /** Another thread that helps score large batches (the server's inference thread); absent: all here. */
   scoreElsewhere?: ScoreLofElsewhere;
 }
 
 /**
- * Batches from this size are split between the calling thread and scoreElsewhere: below it the hop to the
- * other thread costs about what it frees (a window takes about 50 us here).
+ * Batches from this size are shared with scoreElsewhere: below it the hop to the other thread costs about
+ * what it frees (a window takes about 40-50 us here).
  */
-const SPLIT_FROM = 256;
+const SHARE_FROM = 256;
 
 function runtimeOf(runtime: DetectorRuntime): LocalOutlierFactorRuntime {
   return (runtime.localOutlierFactor ?? {}) as LocalOutlierFactorRuntime;
@@ -139,21 +140,18 @@ function createDetector(
   const { scoreElsewhere } = runtime;
   const { dimensions, sensors } = model;
 
-  /** The first half here while the second is scored elsewhere: the scores of score(rows, count), bit for bit. */
-  async function scoreSplit(rows: Float64Array, count: number, elsewhere: ScoreLofElsewhere): Promise<LofScores> {
-    const half = Math.ceil(count / 2);
-    const rest = rows.slice(half * dimensions);
-    // A thread that died or closed: its half is scored here too.
-    const there = elsewhere(model, modelKey, rest, count - half).catch(() => null);
-    const here = score(rows, half);
-    const away = (await there) ?? score(rest, count - half);
-    const scores = new Float64Array(count);
-    const contributions = new Float32Array(count * sensors);
-    scores.set(here.scores);
-    scores.set(away.scores, half);
-    contributions.set(here.contributions);
-    contributions.set(away.contributions, half * sensors);
-    return { scores, contributions };
+  /** Chunks scored here and elsewhere, whichever claims them first: the scores of score(rows, count), bit for bit. */
+  async function scoreShared(rows: Float64Array, count: number, elsewhere: ScoreLofElsewhere): Promise<LofScores> {
+    const batch = sharedBatch(rows, count, dimensions, sensors);
+    const there = elsewhere(model, modelKey, batch).catch(() => null);
+    scoreClaimedChunks(score, batch);
+    // Every chunk is claimed now; wait only for those the other thread is still scoring.
+    if (!allFinished(batch)) {
+      await there;
+      // A thread that died mid-chunk: that chunk is scored here.
+      scoreUnfinished(score, batch);
+    }
+    return { scores: batch.scores.slice(), contributions: batch.contributions.slice() };
   }
 
   return {
@@ -161,7 +159,7 @@ function createDetector(
       assertWindowShape(windows, windowLength, model.sensors);
       const rows = windowFeatures(windows, layout);
       const { scores, contributions } =
-        scoreElsewhere && windows.count >= SPLIT_FROM ? await scoreSplit(rows, windows.count, scoreElsewhere) : score(rows, windows.count);
+        scoreElsewhere && windows.count >= SHARE_FROM ? await scoreShared(rows, windows.count, scoreElsewhere) : score(rows, windows.count);
       return { scores, raw: scores.slice(), contributions, directions: recentMeanReadings(windows) };
     },
   };

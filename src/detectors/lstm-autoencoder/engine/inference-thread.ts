@@ -1,7 +1,7 @@
 // Forward passes on a worker thread, so that scoring a large batch, a trajectory or a training job's
 // calibration never stalls the thread that serves requests. Results are bit-identical to
 // reconstructionErrors on the calling thread: the same code runs on the same backend. The same thread
-// scores part of a large local-outlier-factor batch (../../local-outlier-factor/index.ts), so that one
+// helps score large local-outlier-factor batches (../../local-outlier-factor/shared-batch.ts), so that one
 // batch uses both cores.
 
 import { Worker } from 'node:worker_threads';
@@ -9,7 +9,8 @@ import type { AutoencoderModel } from './architecture';
 import type { BackendName } from './backend';
 import { reconstructionErrors, type ReconstructionErrors } from './inference';
 import type { InferenceReply, InferenceRequest, InferenceWorkerSetup, LofRequest } from './inference-worker';
-import type { LofModel, LofScores } from '../../local-outlier-factor/lof-model';
+import type { LofModel } from '../../local-outlier-factor/lof-model';
+import type { SharedLofBatch } from '../../local-outlier-factor/shared-batch';
 import { resolveInferenceWorkerScript } from './worker-script';
 
 /** How the services get reconstruction errors: on the calling thread, or on an InferenceThread. */
@@ -33,11 +34,11 @@ export interface InferenceThreadOptions {
   inlineBelow?: number;
 }
 
-/** LOF scores of raw feature rows on another thread (see InferenceThread.localOutlierFactor). */
-export type ScoreLofElsewhere = (model: LofModel, modelKey: string, rows: Float64Array, count: number) => Promise<LofScores>;
+/** Has another thread score chunks of a shared LOF batch; resolves to how many it scored. */
+export type ScoreLofElsewhere = (model: LofModel, modelKey: string, batch: SharedLofBatch) => Promise<number>;
 
 interface Pending {
-  resolve(result: ReconstructionErrors | LofScores): void;
+  resolve(result: ReconstructionErrors | number): void;
   reject(error: Error): void;
 }
 
@@ -105,11 +106,11 @@ export class InferenceThread {
   };
 
   /**
-   * LOF scores of `count` rows of raw features (standardised in place by the worker's copy), bit for bit
-   * those of lofScorer(model) here. The caller decides what to send (it scores the rest meanwhile); a dead
-   * worker is not replaced here but rejected, so that the caller scores the rows itself.
+   * The worker claims and scores chunks of `batch` (with lofScorer(model): bit for bit the scores of the
+   * calling thread) while the caller does the same. A dead worker is not replaced here but rejected: the
+   * caller scores what is left itself.
    */
-  readonly localOutlierFactor: ScoreLofElsewhere = (model, modelKey, rows, count) => {
+  readonly localOutlierFactor: ScoreLofElsewhere = (model, modelKey, batch) => {
     if (this.crashed || this.closing) return Promise.reject(new InferenceThreadError('the inference thread is not running'));
     const known = this.use(modelKey);
     const request: LofRequest = {
@@ -118,10 +119,9 @@ export class InferenceThread {
       modelKey,
       model: known ? null : model,
       forget: this.takeForgotten(),
-      rows,
-      count,
+      batch,
     };
-    return this.send<LofScores>(request);
+    return this.send<number>(request);
   };
 
   /** Whether the worker already holds the model under `modelKey`; it does after the coming request. */
@@ -144,7 +144,7 @@ export class InferenceThread {
 
   private send<T>(request: InferenceRequest | LofRequest): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(request.id, { resolve: resolve as (result: ReconstructionErrors | LofScores) => void, reject });
+      this.pending.set(request.id, { resolve: resolve as (result: ReconstructionErrors | number) => void, reject });
       this.worker.postMessage(request);
     });
   }
@@ -169,7 +169,7 @@ export class InferenceThread {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (reply.type === 'result') pending.resolve(reply.errors);
-    else if (reply.type === 'lof-result') pending.resolve(reply.result);
+    else if (reply.type === 'lof-result') pending.resolve(reply.chunks);
     else pending.reject(new InferenceThreadError(reply.message));
   }
 

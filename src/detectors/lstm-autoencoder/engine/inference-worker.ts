@@ -1,12 +1,14 @@
 // Entry point of the inference worker thread (compiled to inference-worker.js; see ./worker-script.ts and
-// ./inference-thread.ts): runs forward passes off the thread that serves requests, and part of large
-// local-outlier-factor batches (the other part runs on the calling thread: both cores for one batch).
+// ./inference-thread.ts): runs forward passes off the thread that serves requests, and helps score large
+// local-outlier-factor batches (chunks claimed from shared memory beside the calling thread: both cores
+// for one batch).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AutoencoderModel } from './architecture';
 import { selectBackend, type BackendName } from './backend';
 import { reconstructionErrors, releaseCachedWeights, type ReconstructionErrors } from './inference';
-import { lofScorer, type LofModel, type LofScores } from '../../local-outlier-factor/lof-model';
+import { lofScorer, type LofModel } from '../../local-outlier-factor/lof-model';
+import { scoreClaimedChunks, type SharedLofBatch } from '../../local-outlier-factor/shared-batch';
 
 /** A forward pass of `count` windows under the model known as `modelKey` (sent along the first time). */
 export interface InferenceRequest {
@@ -20,21 +22,20 @@ export interface InferenceRequest {
   count: number;
 }
 
-/** LOF scores of `count` rows of raw features under the model known as `modelKey` (sent along the first time). */
+/** Chunks of a shared LOF batch under the model known as `modelKey` (sent along the first time). */
 export interface LofRequest {
   id: number;
   task: 'local-outlier-factor';
   modelKey: string;
   model: LofModel | null;
   forget: string[];
-  rows: Float64Array;
-  count: number;
+  batch: SharedLofBatch;
 }
 
 export type InferenceReply =
   | { type: 'ready'; backend: string }
   | { type: 'result'; id: number; errors: ReconstructionErrors }
-  | { type: 'lof-result'; id: number; result: LofScores }
+  | { type: 'lof-result'; id: number; chunks: number }
   | { type: 'failure'; id: number; message: string };
 
 export interface InferenceWorkerSetup {
@@ -58,9 +59,8 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
       try {
         const score = lofScorers.get(request.modelKey);
         if (!score) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
-        const result = score(request.rows, request.count);
-        const buffers = [result.scores.buffer as ArrayBuffer, result.contributions.buffer as ArrayBuffer];
-        port.postMessage({ type: 'lof-result', id: request.id, result } satisfies InferenceReply, buffers);
+        const chunks = scoreClaimedChunks(score, request.batch);
+        port.postMessage({ type: 'lof-result', id: request.id, chunks } satisfies InferenceReply);
       } catch (error) {
         port.postMessage({
           type: 'failure',
