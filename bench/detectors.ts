@@ -5,12 +5,9 @@
 // >= 20,000 windows/s in batches), ROC-AUC and PR-AUC, precision/recall at the calibrated threshold,
 // beside scikit-learn's figures on the same windows (bench/anchors/sklearn-detectors.json, measured by
 // bench/anchors/sklearn-detectors.py on this machine type). Writes JSON into results/.
-// As in the server, an inference thread is started (INFERENCE_THREAD's default): LOF scores half of a
-// large batch on it; --no-thread measures the calling thread alone.
 //
 //   node dist/bench/detectors.js [--data DIR] [--repeats 3] [--kinds z-score,pca-reconstruction,...] [--out FILE]
 //                                [--sklearn]   (runs the scikit-learn script first, for timings taken side by side)
-//                                [--no-thread]
 
 import { fitDataOf, windowBatch } from '../src/modules/training/training-pipeline';
 import { execFileSync } from 'node:child_process';
@@ -22,8 +19,7 @@ import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
 import { seriesFromTrajectories } from '../src/domain/data/series';
 import { prepareDataset, REFERENCE_SPLIT } from '../src/domain/data/splits';
 import { evaluateScores } from '../src/domain/evaluation/metrics';
-import type { DetectorKind, DetectorRuntime, FitContext, FitData } from '../src/detectors/detector';
-import { InferenceThread } from '../src/detectors/lstm-autoencoder/engine';
+import type { DetectorKind, FitContext, FitData } from '../src/detectors/detector';
 import { isolationForestKind } from '../src/detectors/isolation-forest';
 import { localOutlierFactorKind } from '../src/detectors/local-outlier-factor';
 import { pcaReconstructionKind } from '../src/detectors/pca-reconstruction';
@@ -54,9 +50,7 @@ const { values: args } = parseArgs({
     kinds: { type: 'string' },
     out: { type: 'string' },
     sklearn: { type: 'boolean', default: false },
-    thread: { type: 'boolean', default: true },
   },
-  allowNegative: true,
 });
 
 interface SklearnFigures {
@@ -80,11 +74,11 @@ function sklearnAnchors(): { environment: unknown; detectors: Record<string, Skl
   };
 }
 
-function context(runtime: DetectorRuntime, cacheKey: string): FitContext {
-  return { signal: new AbortController().signal, onProgress: async () => undefined, runtime, cacheKey };
+function context(): FitContext {
+  return { signal: new AbortController().signal, onProgress: async () => undefined, runtime: {}, cacheKey: 'bench' };
 }
 
-/** Wall and CPU milliseconds of `run` (the CPU time is this process's, all threads: the inference thread's too). */
+/** Wall and CPU milliseconds of `run` (the CPU time is this process's, all threads: the kinds use one). */
 async function timed<T>(run: () => Promise<T>): Promise<{ value: T; wallMs: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -115,13 +109,10 @@ async function main(): Promise<void> {
       `(${dataset.counts.testAnomalous} anomalous); ${os.availableParallelism()} cores, load average ${os.loadavg()[0].toFixed(1)}`,
   );
 
-  const inference = args.thread ? await InferenceThread.start() : null;
-  const runtime: DetectorRuntime = inference ? { localOutlierFactor: { scoreElsewhere: inference.localOutlierFactor } } : {};
-  console.log(inference ? `[inference thread] started (${inference.backend})` : '[inference thread] none (--no-thread)');
   const results = [];
   for (const { label, kind, options, anchor } of cases) {
     const resolved = kind.resolveOptions(options);
-    const fit = await timed(() => kind.fit(data, resolved, context(runtime, `bench ${label}`)));
+    const fit = await timed(() => kind.fit(data, resolved, context()));
     const { detector, threshold } = fit.value;
     // Batches of every test window: the best of `repeats` runs (the first warms the JIT up).
     let batch = { wallMs: Infinity, cpuMs: Infinity };
@@ -184,9 +175,7 @@ async function main(): Promise<void> {
   }
   const out = args.out ?? path.resolve('results', 'bench-detectors.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  await inference?.close();
   const summary = {
-    inferenceThread: inference !== null,
     machine: {
       cores: os.availableParallelism(),
       cpu: os.cpus()[0]?.model ?? 'unknown',

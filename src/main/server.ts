@@ -48,7 +48,6 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     runner: runnerOptions,
     lstmAutoencoder: { niceness: config.trainingNiceness },
     reconstruct: inference?.reconstruct,
-    scoreLofElsewhere: inference?.localOutlierFactor,
     apiKeyCacheTtlMs: config.auth.cacheTtlMs,
     webhookTargets: config.webhooks,
     webhookRunner: config.webhooks.delivery,

@@ -4,7 +4,7 @@ import type { Database } from '../platform/db/database';
 import { createEventBus, type EventBus } from '../platform/events/event-bus';
 import type { Logger } from '../platform/observability/logger';
 import type { LstmAutoencoderRuntime } from '../detectors/lstm-autoencoder';
-import type { Reconstruct, ScoreLofElsewhere } from '../detectors/lstm-autoencoder/engine';
+import type { Reconstruct } from '../detectors/lstm-autoencoder/engine';
 import { EngineService } from '../modules/engines/engine-service';
 import { DatasetService } from '../modules/datasets/dataset-service';
 import { DatasetImportService } from '../modules/datasets/dataset-import-service';
@@ -73,8 +73,6 @@ export interface ServiceOptions {
   batching?: BatchingOptions;
   /** Where forward passes run (default: the calling thread; the server gives an InferenceThread's). */
   reconstruct?: Reconstruct;
-  /** Where half of a large local-outlier-factor batch is scored (default: nowhere else; the server gives its InferenceThread's). */
-  scoreLofElsewhere?: ScoreLofElsewhere;
   /** How long a verified API key is remembered (AUTH_CACHE_TTL_MS). */
   apiKeyCacheTtlMs?: number;
   /** Which webhook targets are allowed (default: https to public addresses only). */
@@ -83,10 +81,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(database: Database, logger: Logger, options: ServiceOptions = {}): AppServices {
-  const models = new ModelRegistry(database.prisma, {
-    lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct },
-    localOutlierFactor: { scoreElsewhere: options.scoreLofElsewhere },
-  });
+  const models = new ModelRegistry(database.prisma, { lstmAutoencoder: { ...options.lstmAutoencoder, reconstruct: options.reconstruct } });
   const events = createEventBus(database, logger);
   // The delivery runner is created below; the notifier only wakes it after a commit.
   const alertNotifier = new AlertNotifier(database.prisma, events, () => webhookRunner.wake());

@@ -1,29 +1,12 @@
 // The local-outlier-factor kind: novelty LOF on standardised per-sensor summaries of the windows by
 // default. In the 420 values of a flattened window every distance is dominated by cycle-to-cycle noise
 // and the neighbour search is 7.5x the work (docs/detectors.md).
-import type { Detector, DetectorKind, DetectorRuntime, OptionSpec, WindowBatch } from '../detector';
+import type { Detector, DetectorKind, OptionSpec, WindowBatch } from '../detector';
 import { resolveOptionValues } from '../options';
 import { ArtifactError, arrayOf, packArrays, unpackArrays } from '../common/artifact-arrays';
 import { assertFitData, assertWindowShape, calibrateOnHealthy, reportFitted } from '../common/fitting';
 import { FEATURE_LAYOUTS, featureCount, recentMeanReadings, windowFeatures, type FeatureLayout } from '../common/window-features';
-import { fitLof, lofScorer, type LofModel, type LofScores } from './lof-model';
-import { allFinished, scoreClaimedChunks, scoreUnfinished, sharedBatch } from './shared-batch';
-import type { ScoreLofElsewhere } from '../lstm-autoencoder/engine/inference-thread';
-
-export interface LocalOutlierFactorRuntime {
-  /** Another thread that helps score large batches (the server's inference thread); absent: all here. */
-  scoreElsewhere?: ScoreLofElsewhere;
-}
-
-/**
- * Batches from this size are shared with scoreElsewhere: below it the hop to the other thread costs about
- * what it frees (a window takes about 40-50 us here).
- */
-const SHARE_FROM = 256;
-
-function runtimeOf(runtime: DetectorRuntime): LocalOutlierFactorRuntime {
-  return (runtime.localOutlierFactor ?? {}) as LocalOutlierFactorRuntime;
-}
+import { fitLof, lofScorer, type LofModel } from './lof-model';
 
 export interface LocalOutlierFactorOptions {
   neighbours: number;
@@ -72,7 +55,7 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
     const dimensions = featureCount(options.features, data.windowLength, data.sensors.length);
     const rows = windowFeatures(data.train, options.features);
     const model = fitLof(rows, data.train.count, dimensions, data.sensors.length, options.neighbours, context.signal);
-    const detector = createDetector(model, options.features, data.windowLength, runtimeOf(context.runtime), context.cacheKey);
+    const detector = createDetector(model, options.features, data.windowLength);
     const threshold = await calibrateOnHealthy(detector, data);
     await reportFitted(context, startedAt);
     const { table, binary } = packArrays({
@@ -100,7 +83,7 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
     };
   },
 
-  async load(stored, runtime) {
+  async load(stored) {
     const { json, binary } = stored.artifact;
     const layout = stored.options.features;
     const dimensions = featureCount(layout, stored.windowLength, stored.features);
@@ -125,41 +108,16 @@ export const localOutlierFactorKind: DetectorKind<LocalOutlierFactorOptions> = {
       kDistance: arrayOf(arrays, 'kDistance', Float64Array, count),
       density: arrayOf(arrays, 'density', Float64Array, count),
     };
-    return createDetector(model, layout, stored.windowLength, runtimeOf(runtime), stored.cacheKey);
+    return createDetector(model, layout, stored.windowLength);
   },
 };
 
-function createDetector(
-  model: LofModel,
-  layout: FeatureLayout,
-  windowLength: number,
-  runtime: LocalOutlierFactorRuntime,
-  modelKey: string,
-): Detector {
+function createDetector(model: LofModel, layout: FeatureLayout, windowLength: number): Detector {
   const score = lofScorer(model);
-  const { scoreElsewhere } = runtime;
-  const { dimensions, sensors } = model;
-
-  /** Chunks scored here and elsewhere, whichever claims them first: the scores of score(rows, count), bit for bit. */
-  async function scoreShared(rows: Float64Array, count: number, elsewhere: ScoreLofElsewhere): Promise<LofScores> {
-    const batch = sharedBatch(rows, count, dimensions, sensors);
-    const there = elsewhere(model, modelKey, batch).catch(() => null);
-    scoreClaimedChunks(score, batch);
-    // Every chunk is claimed now; wait only for those the other thread is still scoring.
-    if (!allFinished(batch)) {
-      await there;
-      // A thread that died mid-chunk: that chunk is scored here.
-      scoreUnfinished(score, batch);
-    }
-    return { scores: batch.scores.slice(), contributions: batch.contributions.slice() };
-  }
-
   return {
     async score(windows: WindowBatch) {
       assertWindowShape(windows, windowLength, model.sensors);
-      const rows = windowFeatures(windows, layout);
-      const { scores, contributions } =
-        scoreElsewhere && windows.count >= SHARE_FROM ? await scoreShared(rows, windows.count, scoreElsewhere) : score(rows, windows.count);
+      const { scores, contributions } = score(windowFeatures(windows, layout), windows.count);
       return { scores, raw: scores.slice(), contributions, directions: recentMeanReadings(windows) };
     },
   };

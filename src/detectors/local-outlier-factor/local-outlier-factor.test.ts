@@ -4,7 +4,6 @@ import {
   batchOf,
   expectContributionsToAddUp,
   describeKindContract,
-  everyNth,
   fd001,
   fitContext,
   fitDataOf,
@@ -15,8 +14,6 @@ import { windowFeatures } from '../common/window-features';
 import { localOutlierFactorKind } from './index';
 import { fitLof, lofScorer } from './lof-model';
 import { NeighbourSearch } from './nearest-neighbours';
-import { InferenceThread, type ScoreLofElsewhere } from '../lstm-autoencoder/engine';
-import { allFinished, CHUNK_ROWS, scoreClaimedChunks, scoreUnfinished, sharedBatch } from './shared-batch';
 
 describeKindContract(localOutlierFactorKind, {});
 describeKindContract(localOutlierFactorKind, { neighbours: 5, features: 'flattened' }, 20);
@@ -104,65 +101,5 @@ describe('local-outlier-factor on FD001', () => {
       0.001,
     );
     expectContributionsToAddUp(result, 14, 100);
-  });
-});
-
-describe('local-outlier-factor with an inference thread', () => {
-  let thread: InferenceThread;
-  beforeAll(async () => {
-    thread = await InferenceThread.start({ backendPreference: ['wasm'] });
-  });
-  afterAll(() => thread?.close());
-
-  it('has the thread score chunks of a shared batch bit for bit as here, and a chunk left unfinished scored here', async () => {
-    const dataset = fd001();
-    const train = everyNth(batchOf(dataset.train), 4);
-    const model = fitLof(windowFeatures(train, 'summary'), train.count, 56, 14, 20);
-    const test = everyNth(batchOf(dataset.test), 5);
-    const expected = lofScorer(model)(windowFeatures(test, 'summary'), test.count);
-    // The thread alone: nothing claimed here.
-    const batch = sharedBatch(windowFeatures(test, 'summary'), test.count, 56, 14);
-    expect(await thread.localOutlierFactor(model, 'shared', batch)).toBe(Math.ceil(test.count / CHUNK_ROWS));
-    expect(Array.from(batch.scores)).toEqual(Array.from(expected.scores));
-    expect(Array.from(batch.contributions)).toEqual(Array.from(expected.contributions));
-    // Chunks 0 and 1 claimed by a thread that died before finishing them.
-    const orphaned = sharedBatch(windowFeatures(test, 'summary'), test.count, 56, 14);
-    orphaned.next[0] = 2;
-    const score = lofScorer(model);
-    expect(scoreClaimedChunks(score, orphaned)).toBe(Math.ceil(test.count / CHUNK_ROWS) - 2);
-    expect(allFinished(orphaned)).toBe(false);
-    scoreUnfinished(score, orphaned);
-    expect(allFinished(orphaned)).toBe(true);
-    expect(Array.from(orphaned.scores)).toEqual(Array.from(expected.scores));
-  });
-
-  it('scores large batches with the thread, small ones without, bit for bit as on one thread; alone once the thread is gone', async () => {
-    const dataset = fd001();
-    const data = fitDataOf(dataset, everyNth(batchOf(dataset.train), 4));
-    const options = localOutlierFactorKind.resolveOptions({});
-    let shared = 0;
-    const scoreElsewhere: ScoreLofElsewhere = (...args) => {
-      shared += 1;
-      return thread.localOutlierFactor(...args);
-    };
-    const alone = await localOutlierFactorKind.fit(data, options, fitContext());
-    const withThread = await localOutlierFactorKind.fit(data, options, {
-      ...fitContext(),
-      runtime: { localOutlierFactor: { scoreElsewhere } },
-    });
-    // The 708 calibration windows: shared too.
-    expect(shared).toBe(1);
-    expect(withThread.threshold).toBe(alone.threshold);
-    const test = everyNth(batchOf(dataset.test), 3);
-    const expected = await alone.detector.score(test);
-    const actual = await withThread.detector.score(test);
-    expect(shared).toBe(2);
-    expect(Array.from(actual.scores)).toEqual(Array.from(expected.scores));
-    expect(Array.from(actual.contributions)).toEqual(Array.from(expected.contributions));
-    await withThread.detector.score(pickWindows(test, [0, 1, 2]));
-    expect(shared).toBe(2);
-    await thread.close();
-    const after = await withThread.detector.score(test);
-    expect(Array.from(after.scores)).toEqual(Array.from(expected.scores));
   });
 });

@@ -126,14 +126,8 @@ export function fitLof(
   return { dimensions, sensors, k, mean, std, points: rows, centre, axes, kDistance, density };
 }
 
-export interface LofScores {
-  scores: Float64Array;
-  /** [rows, sensors] */
-  contributions: Float32Array;
-}
-
 /** A scorer of raw feature rows for `model`, keeping its search buffers between calls. */
-export function lofScorer(model: LofModel): (rows: Float64Array, count: number) => LofScores {
+export function lofScorer(model: LofModel): (rows: Float64Array, count: number) => { scores: Float64Array; contributions: Float32Array } {
   const { dimensions, sensors, k, mean, std, points, centre, axes, kDistance, density } = model;
   const training = points.length / dimensions;
   const search = new NeighbourSearch(rotate(points, training, centre, axes), training, dimensions, k);

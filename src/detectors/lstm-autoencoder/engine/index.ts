@@ -25,7 +25,7 @@ export type { ParallelTrainingOptions } from './parallel-training';
 export { trainInProcess } from './in-process-training';
 export { RECENT_RESIDUAL_STEPS, reconstructionErrors, releaseCachedWeights, releaseScoringBuffers } from './inference';
 export { InferenceThread, InferenceThreadError, reconstructOnThisThread } from './inference-thread';
-export type { Reconstruct, InferenceThreadOptions, ScoreLofElsewhere } from './inference-thread';
+export type { Reconstruct, InferenceThreadOptions } from './inference-thread';
 export type { ReconstructionErrors, ReconstructionOptions } from './inference';
 export { serialiseModel, deserialiseModel, loadLayersModel, architectureFromTopology, ModelFormatError } from './serialisation';
 export type { SerialisedAutoencoder, WeightSpec } from './serialisation';

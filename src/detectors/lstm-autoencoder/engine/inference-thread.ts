@@ -1,16 +1,12 @@
 // Forward passes on a worker thread, so that scoring a large batch, a trajectory or a training job's
 // calibration never stalls the thread that serves requests. Results are bit-identical to
-// reconstructionErrors on the calling thread: the same code runs on the same backend. The same thread
-// helps score large local-outlier-factor batches (../../local-outlier-factor/shared-batch.ts), so that one
-// batch uses both cores.
+// reconstructionErrors on the calling thread: the same code runs on the same backend.
 
 import { Worker } from 'node:worker_threads';
 import type { AutoencoderModel } from './architecture';
 import type { BackendName } from './backend';
 import { reconstructionErrors, type ReconstructionErrors } from './inference';
-import type { InferenceReply, InferenceRequest, InferenceWorkerSetup, LofRequest } from './inference-worker';
-import type { LofModel } from '../../local-outlier-factor/lof-model';
-import type { SharedLofBatch } from '../../local-outlier-factor/shared-batch';
+import type { InferenceReply, InferenceRequest, InferenceWorkerSetup } from './inference-worker';
 import { resolveInferenceWorkerScript } from './worker-script';
 
 /** How the services get reconstruction errors: on the calling thread, or on an InferenceThread. */
@@ -34,11 +30,8 @@ export interface InferenceThreadOptions {
   inlineBelow?: number;
 }
 
-/** Has another thread score chunks of a shared LOF batch; resolves to how many it scored. */
-export type ScoreLofElsewhere = (model: LofModel, modelKey: string, batch: SharedLofBatch) => Promise<number>;
-
 interface Pending {
-  resolve(result: ReconstructionErrors | number): void;
+  resolve(errors: ReconstructionErrors): void;
   reject(error: Error): void;
 }
 
@@ -92,40 +85,7 @@ export class InferenceThread {
   readonly reconstruct: Reconstruct = (model, modelKey, x, count) => {
     if (this.crashed || count < (this.options.inlineBelow ?? 64)) return reconstructOnThisThread(model, modelKey, x, count);
     if (this.closing) return Promise.reject(new InferenceThreadError('the inference thread is closed'));
-    const known = this.use(modelKey);
-    const request: InferenceRequest = {
-      id: this.nextId++,
-      task: 'reconstruct',
-      modelKey,
-      model: known ? null : model,
-      forget: this.takeForgotten(),
-      x,
-      count,
-    };
-    return this.send<ReconstructionErrors>(request);
-  };
-
-  /**
-   * The worker claims and scores chunks of `batch` (with lofScorer(model): bit for bit the scores of the
-   * calling thread) while the caller does the same. A dead worker is not replaced here but rejected: the
-   * caller scores what is left itself.
-   */
-  readonly localOutlierFactor: ScoreLofElsewhere = (model, modelKey, batch) => {
-    if (this.crashed || this.closing) return Promise.reject(new InferenceThreadError('the inference thread is not running'));
-    const known = this.use(modelKey);
-    const request: LofRequest = {
-      id: this.nextId++,
-      task: 'local-outlier-factor',
-      modelKey,
-      model: known ? null : model,
-      forget: this.takeForgotten(),
-      batch,
-    };
-    return this.send<number>(request);
-  };
-
-  /** Whether the worker already holds the model under `modelKey`; it does after the coming request. */
-  private use(modelKey: string): boolean {
+    const id = this.nextId++;
     const known = this.sent.delete(modelKey);
     this.sent.set(modelKey, true);
     while (this.sent.size > (this.options.modelsKept ?? 8)) {
@@ -133,21 +93,13 @@ export class InferenceThread {
       this.sent.delete(oldest);
       this.forget.push(oldest);
     }
-    return known;
-  }
-
-  private takeForgotten(): string[] {
-    const forget = this.forget;
+    const request: InferenceRequest = { id, modelKey, model: known ? null : model, forget: this.forget, x, count };
     this.forget = [];
-    return forget;
-  }
-
-  private send<T>(request: InferenceRequest | LofRequest): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(request.id, { resolve: resolve as (result: ReconstructionErrors | number) => void, reject });
+    return new Promise<ReconstructionErrors>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
       this.worker.postMessage(request);
     });
-  }
+  };
 
   /** Stops the worker; passes still running on it are refused. */
   async close(): Promise<void> {
@@ -169,7 +121,6 @@ export class InferenceThread {
     if (!pending) return;
     this.pending.delete(reply.id);
     if (reply.type === 'result') pending.resolve(reply.errors);
-    else if (reply.type === 'lof-result') pending.resolve(reply.chunks);
     else pending.reject(new InferenceThreadError(reply.message));
   }
 
