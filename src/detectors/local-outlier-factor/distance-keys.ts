@@ -3,7 +3,10 @@
 // (./nearest-neighbours.ts re-checks the nearest few exactly in float64).
 //
 // The kernel is a small register-blocked matrix product: four queries times eight points per tile, eight
-// f32x4 accumulators, four dimensions per loop turn. Its layouts, all float32 in one WebAssembly memory:
+// f32x4 accumulators, one dimension per loop turn (with four per turn, V8's TurboFan loaded all sixteen
+// query values at the top of the turn and spilled them and the accumulators to the stack, as
+// `node --print-wasm-code` shows; with one, the accumulators, the two point vectors and the four query
+// values stay in registers: 1.47x the keys per CPU-second, 1.27x for keysOne). Its layouts, all float32 in one WebAssembly memory:
 // - points in panels of 8: panel j holds points 8j..8j+7 dimension by dimension ([dimension][8]);
 // - the points' squared norms, ||p||^2, in order;
 // - queries in groups of 4: group g holds queries 4g..4g+3 dimension by dimension ([dimension][4]);
@@ -16,6 +19,8 @@ import { assembleModule, FunctionBuilder, ValueType, webAssembly, type WasmMemor
 
 export const POINTS_PER_PANEL = 8;
 export const QUERIES_PER_GROUP = 4;
+/** Dimensions per loop turn of both kernels (see the header; 1, 2 or 4 work, 1 is the fastest here). */
+const DIMENSIONS_PER_TURN = 1;
 
 /**
  * keys(queries, groups, points, norms, panels, blocks, out, stride, minima): byte addresses, counts, and
@@ -24,13 +29,17 @@ export const QUERIES_PER_GROUP = 4;
 function keysKernel(): FunctionBuilder {
   const f = new FunctionBuilder(9);
   const [queries, groups, points, norms, panels, blocks, out, stride, minima] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [panel, group, block, query, point, row, norm, minimum] = Array.from({ length: 8 }, () => f.local(ValueType.i32));
+  const [panel, group, turn, turns, query, point, row, norm, minimum] = Array.from({ length: 9 }, () => f.local(ValueType.i32));
   const splat = f.local(ValueType.v128);
   const low = f.local(ValueType.v128);
   const high = f.local(ValueType.v128);
   // accumulators[q]: query q of the group against points 0-3 and 4-7 of the panel.
   const accumulators = Array.from({ length: QUERIES_PER_GROUP }, () => [f.local(ValueType.v128), f.local(ValueType.v128)]);
 
+  f.get(blocks)
+    .i32(2 - Math.log2(DIMENSIONS_PER_TURN))
+    .i32Shl()
+    .set(turns);
   f.i32(0).set(panel);
   f.block().loop();
   f.get(panel).get(panels).i32GeU().brIf(1);
@@ -41,10 +50,10 @@ function keysKernel(): FunctionBuilder {
   // query = queries + group * blocks * 64 bytes; point = points + panel * blocks * 128 bytes.
   f.get(queries).get(group).get(blocks).i32Mul().i32(6).i32Shl().i32Add().set(query);
   f.get(points).get(panel).get(blocks).i32Mul().i32(7).i32Shl().i32Add().set(point);
-  f.i32(0).set(block);
+  f.i32(0).set(turn);
   f.block().loop();
-  f.get(block).get(blocks).i32GeU().brIf(1);
-  for (let d = 0; d < 4; d++) {
+  f.get(turn).get(turns).i32GeU().brIf(1);
+  for (let d = 0; d < DIMENSIONS_PER_TURN; d++) {
     f.get(point)
       .v128Load(d * 32)
       .set(low);
@@ -63,9 +72,15 @@ function keysKernel(): FunctionBuilder {
       f.get(splat).get(high).f32x4Mul().get(second).f32x4Add().set(second);
     });
   }
-  f.get(query).i32(64).i32Add().set(query);
-  f.get(point).i32(128).i32Add().set(point);
-  f.get(block).i32(1).i32Add().set(block).br(0);
+  f.get(query)
+    .i32(16 * DIMENSIONS_PER_TURN)
+    .i32Add()
+    .set(query);
+  f.get(point)
+    .i32(32 * DIMENSIONS_PER_TURN)
+    .i32Add()
+    .set(point);
+  f.get(turn).i32(1).i32Add().set(turn).br(0);
   f.end().end();
   // row = out + group * 4 * stride + panel * 32 bytes, then one stride per query; ||p||^2 - 2 q.p there.
   f.get(out).get(group).i32(2).i32Shl().get(stride).i32Mul().i32Add().get(panel).i32(5).i32Shl().i32Add().set(row);
@@ -97,12 +112,12 @@ function keysKernel(): FunctionBuilder {
 /**
  * keysOne(query, points, norms, panels, blocks, out, minima): the same keys for one query (lane 0 of a
  * group at `query`), bit for bit, without computing three idle query lanes. Two panels per loop turn, so
- * that four accumulator chains rather than two hide the additions' latency.
+ * that four accumulator chains rather than two hide the additions' latency; one dimension per turn.
  */
 function oneQueryKernel(): FunctionBuilder {
   const f = new FunctionBuilder(7);
   const [queries, points, norms, panels, blocks, out, minima] = [0, 1, 2, 3, 4, 5, 6];
-  const [panel, block, query, row, norm, minimum] = Array.from({ length: 6 }, () => f.local(ValueType.i32));
+  const [panel, turn, turns, query, row, norm, minimum] = Array.from({ length: 7 }, () => f.local(ValueType.i32));
   const pointers = [f.local(ValueType.i32), f.local(ValueType.i32)];
   const splat = f.local(ValueType.v128);
   const accumulators = pointers.map(() => [f.local(ValueType.v128), f.local(ValueType.v128)]);
@@ -113,10 +128,10 @@ function oneQueryKernel(): FunctionBuilder {
     f.get(queries).set(query);
     f.get(points).get(panel).get(blocks).i32Mul().i32(7).i32Shl().i32Add().set(pointers[0]);
     if (count === 2) f.get(pointers[0]).get(blocks).i32(7).i32Shl().i32Add().set(pointers[1]);
-    f.i32(0).set(block);
+    f.i32(0).set(turn);
     f.block().loop();
-    f.get(block).get(blocks).i32GeU().brIf(1);
-    for (let d = 0; d < 4; d++) {
+    f.get(turn).get(turns).i32GeU().brIf(1);
+    for (let d = 0; d < DIMENSIONS_PER_TURN; d++) {
       f.get(query)
         .v128Load32Splat(d * 16)
         .set(splat);
@@ -138,9 +153,16 @@ function oneQueryKernel(): FunctionBuilder {
           .set(second);
       }
     }
-    f.get(query).i32(64).i32Add().set(query);
-    for (let j = 0; j < count; j++) f.get(pointers[j]).i32(128).i32Add().set(pointers[j]);
-    f.get(block).i32(1).i32Add().set(block).br(0);
+    f.get(query)
+      .i32(16 * DIMENSIONS_PER_TURN)
+      .i32Add()
+      .set(query);
+    for (let j = 0; j < count; j++)
+      f.get(pointers[j])
+        .i32(32 * DIMENSIONS_PER_TURN)
+        .i32Add()
+        .set(pointers[j]);
+    f.get(turn).i32(1).i32Add().set(turn).br(0);
     f.end().end();
     f.get(out).get(panel).i32(5).i32Shl().i32Add().set(row);
     f.get(norms).get(panel).i32(5).i32Shl().i32Add().set(norm);
@@ -175,6 +197,10 @@ function oneQueryKernel(): FunctionBuilder {
     }
   };
 
+  f.get(blocks)
+    .i32(2 - Math.log2(DIMENSIONS_PER_TURN))
+    .i32Shl()
+    .set(turns);
   f.i32(0).set(panel);
   f.block().loop();
   f.get(panel).i32(1).i32Add().get(panels).i32GeU().brIf(1);

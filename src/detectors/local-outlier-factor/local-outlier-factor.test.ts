@@ -27,6 +27,13 @@ describe('nearest neighbours', () => {
     expect(Array.from(near.squaredDistances).map((d) => Number(d.toFixed(6)))).toEqual([0.01, 3.61, 8.41]);
     // Without point 2 (at 3): 1 at distance 2, then 0 and 6 both at 3, the earlier point first.
     expect(Array.from(line.search(Float64Array.from([3]), 1, Int32Array.from([2])).indices)).toEqual([1, 0, 3]);
+    // The second query starts from the first one's neighbour, the point it leaves out: no bound from that.
+    const pair = new NeighbourSearch(Float64Array.from([0, 10, 11]), 3, 1, 1).search(
+      Float64Array.from([10.9, 11]),
+      2,
+      Int32Array.from([-1, 2]),
+    );
+    expect(Array.from(pair.indices)).toEqual([2, 1]);
     const points = Float64Array.from({ length: 50 }, (_, i) => Math.floor(i / 5));
     const diagonal = new NeighbourSearch(points, 10, 5, 2).search(Float64Array.from([7.2, 7.2, 7.2, 7.2, 7.2]), 1);
     expect(Array.from(diagonal.indices)).toEqual([7, 8]);

@@ -61,13 +61,37 @@ function standardiseInPlace(rows: Float64Array, count: number, mean: Float64Arra
 function rotate(rows: Float64Array, count: number, centre: Float64Array, axes: Float64Array): Float64Array {
   const dimensions = centre.length;
   const out = new Float64Array(count * dimensions);
-  const centred = new Float64Array(dimensions);
-  for (let i = 0; i < count; i++) {
-    for (let d = 0; d < dimensions; d++) centred[d] = rows[i * dimensions + d] - centre[d];
+  const centred = new Float64Array(count * dimensions);
+  for (let i = 0; i < count * dimensions; i += dimensions) for (let d = 0; d < dimensions; d++) centred[i + d] = rows[i + d] - centre[d];
+  // Four rows per pass over the axes (each axis value read once for four sums), each sum in the order of d.
+  let i = 0;
+  for (; i + 3 < count; i += 4) {
+    const [a, b, c, e] = [i * dimensions, (i + 1) * dimensions, (i + 2) * dimensions, (i + 3) * dimensions];
+    for (let j = 0; j < dimensions; j++) {
+      const axis = j * dimensions;
+      let sumA = 0;
+      let sumB = 0;
+      let sumC = 0;
+      let sumE = 0;
+      for (let d = 0; d < dimensions; d++) {
+        const value = axes[axis + d];
+        sumA += value * centred[a + d];
+        sumB += value * centred[b + d];
+        sumC += value * centred[c + d];
+        sumE += value * centred[e + d];
+      }
+      out[a + j] = sumA;
+      out[b + j] = sumB;
+      out[c + j] = sumC;
+      out[e + j] = sumE;
+    }
+  }
+  for (; i < count; i++) {
+    const row = i * dimensions;
     for (let j = 0; j < dimensions; j++) {
       let sum = 0;
-      for (let d = 0; d < dimensions; d++) sum += axes[j * dimensions + d] * centred[d];
-      out[i * dimensions + j] = sum;
+      for (let d = 0; d < dimensions; d++) sum += axes[j * dimensions + d] * centred[row + d];
+      out[row + j] = sum;
     }
   }
   return out;
@@ -132,10 +156,14 @@ export function lofScorer(model: LofModel): (rows: Float64Array, count: number) 
       let total = 0;
       for (let j = r * k; j < (r + 1) * k; j++) {
         const row = indices[j] * dimensions;
-        for (let d = 0; d < dimensions; d++) {
-          const difference = rows[offset + d] - points[row + d];
-          shares[d % sensors] += difference * difference;
-          total += difference * difference;
+        // Feature d belongs to sensor d % sensors: one block of sensors at a time, in the order of d.
+        for (let block = 0; block < dimensions; block += sensors) {
+          const width = Math.min(sensors, dimensions - block);
+          for (let s = 0; s < width; s++) {
+            const difference = rows[offset + block + s] - points[row + block + s];
+            shares[s] += difference * difference;
+            total += difference * difference;
+          }
         }
       }
       if (total > 0) for (let s = 0; s < sensors; s++) contributions[r * sensors + s] = (lof * shares[s]) / total;

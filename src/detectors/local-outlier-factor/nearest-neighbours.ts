@@ -104,18 +104,24 @@ export class NeighbourSearch {
       }
       for (let r = 0; r < chunk; r++) {
         const query = start + r;
-        this.nearest(queries, query * dimensions, r, exclude?.[query] ?? -1, indices, squaredDistances, query * k);
+        // The previous query's neighbours (consecutive windows of an engine share most) bound this one's.
+        const previous = query > 0 ? (query - 1) * k : -1;
+        this.nearest(queries, query * dimensions, r, exclude?.[query] ?? -1, previous, indices, squaredDistances, query * k);
       }
     }
     return { indices, squaredDistances };
   }
 
-  /** The k nearest to the query at query[offset..], from row r of the keys, into indices and distances at `at`. */
+  /**
+   * The k nearest to the query at query[offset..], from row r of the keys, into indices and distances at `at`;
+   * indices[previous..previous + k] (when previous >= 0) are k points whose keys bound the k-th smallest.
+   */
   private nearest(
     query: Float64Array,
     offset: number,
     r: number,
     exclude: number,
+    previous: number,
     indices: Int32Array,
     best: Float64Array,
     at: number,
@@ -131,11 +137,24 @@ export class NeighbourSearch {
     const tolerance = 8 * FLOAT32_ROUNDOFF * ((4 * this.blocks + 3) * Math.sqrt(queryNorm) * largestNorm + largestNorm * largestNorm);
     // The true k-th key is at most the k-th smallest key + tolerance, so each true neighbour's key is at
     // most that + tolerance: keep every point within 2 tolerances of the k-th smallest key so far, passing
-    // over the panels of 8 points whose smallest key is beyond that. A NaN key fails every comparison: its
-    // point is kept, and checked exactly.
+    // over the panels of 8 points whose smallest key is beyond that. Any k points other than the excluded
+    // one bound the k-th smallest key from the start: the largest key of the previous query's neighbours.
+    // A NaN key fails every comparison: its point is kept, and checked exactly (a NaN start keeps all).
+    let start = Infinity;
+    if (previous >= 0) {
+      start = -Infinity;
+      for (let j = previous; j < previous + k; j++) {
+        const i = indices[j];
+        if (i < 0 || i === exclude) {
+          start = Infinity;
+          break;
+        }
+        start = Math.max(start, keys[row + i]);
+      }
+    }
     smallest.fill(Infinity);
     let bound = Infinity;
-    let cutoff = Infinity;
+    let cutoff = start + 2 * tolerance;
     let keptCount = 0;
     for (let panel = 0; panel < panels; panel++) {
       if (minima[r * panels + panel] > cutoff) continue;
@@ -152,7 +171,7 @@ export class NeighbourSearch {
         }
         smallest[j] = key;
         bound = smallest[k - 1];
-        cutoff = bound + 2 * tolerance;
+        cutoff = Math.min(cutoff, bound + 2 * tolerance);
       }
     }
     const limit = bound + 2 * tolerance;
