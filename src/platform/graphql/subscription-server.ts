@@ -193,7 +193,9 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
       },
       // Results depend on the operation, its variables and the roles only: subscriptions alike share one
       // execution per event, run with the context of the first (its logger names that one), and one
-      // serialisation of its result; graphql-ws passes on the arguments onSubscribe returned.
+      // serialisation of its result, written to each socket by the group (so graphql-ws's onNext and
+      // jsonMessageReplacer options would not apply to them); graphql-ws passes on the arguments
+      // onSubscribe returned.
       subscribe: (args) =>
         shared.subscribe(groupKeys.get(args)!, args, sinks.get(args)!, () => {
           // A group lives as long as its subscribers: each event is read with fresh batch loaders, not
