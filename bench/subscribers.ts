@@ -6,6 +6,7 @@
 //
 //   node dist/bench/subscribers.js [--subscribers 1000] [--events 100] [--client-threads 2]
 //                                  [--out results/bench-subscribers.json] [--keep-database]
+//                                  [--cpu-profile FILE.cpuprofile] [--alloc-profile FILE.heapprofile]
 //
 // Latency: from just before an appendCycles(score: true) of one cycle is sent to the arrival of its score
 // at each subscriber (every subscriber, every event: subscribers x events samples); appends are sent one
@@ -23,7 +24,15 @@ import { openPostgres } from '../src/platform/db/database';
 import { applyMigrations } from '../src/platform/db/migrations';
 import { importSubset } from '../src/modules/datasets/import-service';
 import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
-import { cpuSnapshot, createScratchDatabase, graphql, startCompiledServer, waitForJob, type CompiledServer } from './harness';
+import {
+  cpuPerRequest,
+  cpuSnapshot,
+  createScratchDatabase,
+  graphql,
+  startCompiledServer,
+  waitForJob,
+  type CompiledServer,
+} from './harness';
 
 const TARGET_P99_MS = 100;
 const TARGET_BYTES_PER_SUBSCRIPTION = 50 * 1024;
@@ -135,6 +144,35 @@ class Inspector {
     return { heapUsed: usage.heapUsed, rss: usage.rss };
   }
 
+  /** Starts V8's sampling profiler (every `intervalUs` microseconds of the main thread). */
+  async startProfiler(intervalUs: number): Promise<void> {
+    await this.call('Profiler.enable');
+    await this.call('Profiler.setSamplingInterval', { interval: intervalUs });
+    await this.call('Profiler.start');
+  }
+
+  /** Stops the profiler: the profile since startProfiler, as a .cpuprofile file holds it. */
+  async stopProfiler(): Promise<unknown> {
+    const { profile } = (await this.call('Profiler.stop')) as { profile: unknown };
+    await this.call('Profiler.disable');
+    return profile;
+  }
+
+  /** Starts V8's sampling heap profiler, keeping the samples of collected objects too: what is allocated. */
+  async startAllocations(): Promise<void> {
+    await this.call('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+
+  /** Stops it: the allocations since startAllocations, as a .heapprofile file holds them. */
+  async stopAllocations(): Promise<unknown> {
+    const { profile } = (await this.call('HeapProfiler.stopSampling')) as { profile: unknown };
+    return profile;
+  }
+
   close(): void {
     this.socket.close();
   }
@@ -153,6 +191,10 @@ async function main(): Promise<void> {
       'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
       'keep-database': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join('results', 'bench-subscribers.json') },
+      // The server's main thread over the measured events only (not the set-up's training and imports):
+      // its CPU samples, and what it allocates (garbage included).
+      'cpu-profile': { type: 'string' },
+      'alloc-profile': { type: 'string' },
     },
   });
   const subscribers = Number(args.subscribers);
@@ -258,6 +300,8 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     const appendMs: number[] = [];
+    if (args['cpu-profile']) await inspector.startProfiler(100);
+    if (args['alloc-profile']) await inspector.startAllocations();
     const cpuBefore = cpuSnapshot(server.child.pid!);
     for (let event = 0; event < events; event++, cycle++) {
       const heard = expect(cycle);
@@ -269,6 +313,8 @@ async function main(): Promise<void> {
     }
 
     const cpuAfter = cpuSnapshot(server.child.pid!);
+    if (args['alloc-profile']) fs.writeFileSync(args['alloc-profile'], JSON.stringify(await inspector.stopAllocations()));
+    if (args['cpu-profile']) fs.writeFileSync(args['cpu-profile'], JSON.stringify(await inspector.stopProfiler()));
     latencies.sort((a, b) => a - b);
     appendMs.sort((a, b) => a - b);
     const result = {
@@ -287,6 +333,9 @@ async function main(): Promise<void> {
       // What the server's event loop spends per event (the append, its scoring and the fan-out): what the
       // machine's load does not change, unlike the latencies.
       serverMainThreadCpuMsPerEvent: ((cpuAfter.serverMainThread - cpuBefore.serverMainThread) * 1000) / events,
+      // Where the rest of the 2 cores went per event: the server's other threads, the benchmark (its
+      // clients, mostly) and PostgreSQL.
+      cpuMsPerEvent: cpuPerRequest(cpuBefore, cpuAfter, events),
       memory: {
         before,
         withSubscribers,
@@ -304,6 +353,10 @@ async function main(): Promise<void> {
     console.log(
       `appendCycles answer: p50 ${ms(result.appendResponseMs.p50)}, p99 ${ms(result.appendResponseMs.p99)}; ` +
         `server main thread CPU per event ${ms(result.serverMainThreadCpuMsPerEvent)}`,
+    );
+    console.log(
+      `CPU per event: server other threads ${ms(result.cpuMsPerEvent.serverOtherThreads)}, ` +
+        `benchmark (its clients) ${ms(result.cpuMsPerEvent.loadGenerator)}, PostgreSQL ${ms(result.cpuMsPerEvent.postgres)}`,
     );
     console.log(
       `server memory per subscription (connection + subscription, after GC): heap ${kb(result.memory.heapBytesPerSubscription)}, ` +

@@ -16,16 +16,21 @@ export interface AlertedVersion {
   sensors: readonly string[];
 }
 
-/** The stored window scores of one engine under one version, in cycle order, with their contributions. */
+/**
+ * The stored window scores of one engine under one version, in cycle order, with the contributions of
+ * those above their threshold: the rule reads no other window's (it sums the shares of an alert's
+ * exceeding windows), and an append reads the whole sequence, so the rest are not read.
+ */
 async function storedSequence(query: QueryExecutor, engineId: number, version: AlertedVersion): Promise<ScoredCycle[]> {
-  const rows = await query<{ end_cycle: number; score: number; threshold: number; sensor_errors: number[] }>(
-    `SELECT s.end_cycle, s.score, s.threshold, s.sensor_errors
+  const rows = await query<{ end_cycle: number; score: number; threshold: number; sensor_errors: number[] | null }>(
+    `SELECT s.end_cycle, s.score, s.threshold, CASE WHEN s.score > s.threshold THEN s.sensor_errors END AS sensor_errors
        FROM scores s JOIN windows w ON w.id = s.window_id AND w.source = 'ENGINE' AND w.length = $3
       WHERE s.model_version_id = $1 AND s.engine_id = $2
       ORDER BY s.end_cycle`,
     [version.id, engineId, version.windowLength],
   );
   return rows.map((row) => {
+    if (row.sensor_errors === null) return { cycle: row.end_cycle, score: row.score, threshold: row.threshold };
     const total = row.sensor_errors.reduce((sum, error) => sum + error, 0);
     return {
       cycle: row.end_cycle,

@@ -128,18 +128,22 @@ export class EngineService {
   /** Writes a planned append inside `tx` (CONFLICT when other cycles arrived since it was planned). */
   async storeAppend(tx: Prisma.TransactionClient, plan: AppendPlan): Promise<Engine> {
     const { engine, cycles, numbers } = plan;
-    const claimed = await tx.engine.updateMany({
-      where: { id: engine.id, lastCycle: engine.lastCycle },
-      data: { lastCycle: numbers[numbers.length - 1] },
-    });
-    if (claimed.count !== 1) {
+    let updated: Engine;
+    try {
+      // The claim and the engine as it now is, in one statement (UPDATE ... RETURNING).
+      updated = await tx.engine.update({
+        where: { id: engine.id, lastCycle: engine.lastCycle },
+        data: { lastCycle: numbers[numbers.length - 1] },
+      });
+    } catch (error) {
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025')) throw error;
       throw new ServiceError(ErrorCode.CONFLICT, `engine ${engine.id} received other cycles meanwhile: read its lastCycle and retry`);
     }
     await insertCycles(
       tx,
       cycles.map((cycle, index) => ({ engineId: engine.id, cycle: numbers[index], settings: cycle.settings, sensors: cycle.sensors })),
     );
-    return tx.engine.findUniqueOrThrow({ where: { id: engine.id } });
+    return updated;
   }
 
   /** The engine's cycles in cycle order, optionally within a range, as a cursor connection keyed by cycle number. */

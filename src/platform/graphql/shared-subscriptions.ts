@@ -2,31 +2,55 @@
 // one execution of each event) per group of subscriptions with the same operation, variables and roles,
 // whose results every member of the group receives. Each of 1,000 subscribers to one engine used to run
 // its own execution of every event (`npm run bench:subscribers`, docs/benchmarks.md).
+//
+// A result is also serialised once per group: each member's `next` message is its id spliced around the
+// group's payload text and written to its socket at once, instead of passing every member's copy of the
+// result through graphql-ws's message building, validation, serialisation and awaited send (what half of
+// the fan-out's CPU and most of its garbage went to). The member's stream, which graphql-ws iterates,
+// yields nothing and ends when the group does (with its error) or the subscriber leaves, so graphql-ws
+// still sends the `error` and `complete` messages and ends subscriptions on `complete` or a close.
 import { subscribe, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { MessageType } from 'graphql-ws';
 
 type Results = AsyncGenerator<ExecutionResult, void, void>;
 type Outcome = Results | ExecutionResult;
 
 const isResults = (outcome: Outcome): outcome is Results => Symbol.asyncIterator in outcome;
 
-/** One subscriber's stream of its group's results, from its joining on, in order. */
+/**
+ * The payload text of a graphql-ws `next` message of `result`: what graphql-ws sends without an onNext
+ * hook (the result, its errors as GraphQLError.toJSON gives them, omitted when there are none).
+ */
+export function nextPayloadText(result: ExecutionResult): string {
+  const { errors, ...rest } = result;
+  return JSON.stringify(errors ? { ...rest, errors: errors.map((error) => error.toJSON()) } : rest);
+}
+
+/** A graphql-ws `next` message of subscription `id` with a payload already serialised. */
+export function nextMessageText(id: string, payloadText: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":${payloadText}}`;
+}
+
+/** Where a member's results go: its `next` messages, written to its connection (none once it is closed). */
+export interface MemberSink {
+  /** The subscription's id on its connection. */
+  id: string;
+  send(message: string): void;
+}
+
+/** One subscriber: receives its group's results (from its joining on, in order) through its sink. */
 class Member implements AsyncGenerator<ExecutionResult, void, void> {
-  private queue: ExecutionResult[] = [];
   private waiting: { resolve(result: IteratorResult<ExecutionResult, void>): void; reject(error: unknown): void } | null = null;
   private failure: { error: unknown } | null = null;
   private done = false;
 
-  constructor(private readonly leave: (member: Member) => void) {}
+  constructor(
+    private readonly sink: MemberSink,
+    private readonly leave: (member: Member) => void,
+  ) {}
 
-  deliver(result: ExecutionResult): void {
-    if (this.done) return;
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve({ done: false, value: result });
-    } else {
-      this.queue.push(result);
-    }
+  deliver(payloadText: string): void {
+    if (!this.done) this.sink.send(nextMessageText(this.sink.id, payloadText));
   }
 
   /** The group's source ended (error: with that error, after what was delivered). */
@@ -40,8 +64,8 @@ class Member implements AsyncGenerator<ExecutionResult, void, void> {
     else waiting.resolve({ done: true, value: undefined });
   }
 
+  /** Pends until the group ends or the member leaves: results never pass through here (see deliver). */
   next(): Promise<IteratorResult<ExecutionResult, void>> {
-    if (this.queue.length > 0) return Promise.resolve({ done: false, value: this.queue.shift()! });
     if (this.failure) {
       const { error } = this.failure;
       this.failure = null;
@@ -53,7 +77,6 @@ class Member implements AsyncGenerator<ExecutionResult, void, void> {
 
   return(): Promise<IteratorResult<ExecutionResult, void>> {
     if (!this.done) {
-      this.queue = [];
       this.end();
       this.leave(this);
     }
@@ -79,15 +102,17 @@ export class SharedSubscriptions {
   private readonly groups = new Map<string, Group>();
 
   /**
-   * The results of `args` (a subscription operation) for one subscriber: those of the running group under
-   * `key`, or of a new one run with `args` (its context then serves the whole group). `afterEach` runs
-   * after each result of the group, once its members have it. `key` must name everything the results
-   * depend on (the operation, its variables, the roles of the principal).
+   * The stream of `args` (a subscription operation) for one subscriber, whose results go to `sink`: those
+   * of the running group under `key`, or of a new one run with `args` (its context then serves the whole
+   * group). The stream yields nothing and ends with the group; an outcome that is not a stream (the
+   * subscription failed) is returned as is. `afterEach` runs after each result of the group, once its
+   * members have it. `key` must name everything the results depend on (the operation, its variables, the
+   * roles of the principal).
    */
-  async subscribe(key: string, args: ExecutionArgs, afterEach: () => void): Promise<Outcome> {
+  async subscribe(key: string, args: ExecutionArgs, sink: MemberSink, afterEach: () => void): Promise<Outcome> {
     const group = this.groups.get(key) ?? this.start(key, args, afterEach);
     // Joined before the source is ready: no result of the group is missed.
-    const member = new Member((left) => this.leave(key, group, left));
+    const member = new Member(sink, (left) => this.leave(key, group, left));
     group.members.add(member);
     const outcome = await group.source;
     if (isResults(outcome)) return member;
@@ -107,7 +132,8 @@ export class SharedSubscriptions {
         let failure: unknown;
         try {
           for await (const result of outcome) {
-            for (const member of group.members) member.deliver(result);
+            const payloadText = nextPayloadText(result);
+            for (const member of group.members) member.deliver(payloadText);
             afterEach();
           }
         } catch (error) {

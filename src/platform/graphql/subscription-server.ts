@@ -18,7 +18,7 @@ import type { Logger } from '../observability/logger';
 import { LoaderCache, type RequestContext } from './context';
 import { AccessCode, formatGraphQLError } from './errors';
 import { UNLIMITED_SCORING } from './scoring-budget';
-import { SharedSubscriptions } from './shared-subscriptions';
+import { SharedSubscriptions, type MemberSink } from './shared-subscriptions';
 import type { ConnectionLeases } from './connection-leases';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -67,6 +67,8 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
   const shared = new SharedSubscriptions();
   /** The group of each subscription's execution arguments (what its results depend on). */
   const groupKeys = new WeakMap<object, string>();
+  /** Where each subscription's results go: its id on its connection's socket. */
+  const sinks = new WeakMap<object, MemberSink>();
   /** The lease of each acknowledged connection of a key: it counts from connection_init to its close. */
   const leaseIds = new WeakMap<object, string>();
   const upgrade = (request: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
@@ -179,12 +181,23 @@ export function serveSubscriptions(options: SubscriptionServerOptions): { close(
           args,
           JSON.stringify([[...principal.roles].sort(), payload.operationName ?? null, payload.variables ?? null, payload.query]),
         );
+        const socket = ctx.extra.socket;
+        sinks.set(args, {
+          id,
+          // Not awaited: what a slow reader has not taken waits in its socket's buffer (before, in its stream).
+          send: (message) => {
+            if (socket.readyState === WebSocket.OPEN) socket.send(message);
+          },
+        });
         return args;
       },
       // Results depend on the operation, its variables and the roles only: subscriptions alike share one
-      // execution per event, run with the context of the first (its logger names that one).
+      // execution per event, run with the context of the first (its logger names that one), and one
+      // serialisation of its result, written to each socket by the group (so graphql-ws's onNext and
+      // jsonMessageReplacer options would not apply to them); graphql-ws passes on the arguments
+      // onSubscribe returned.
       subscribe: (args) =>
-        shared.subscribe(groupKeys.get(args)!, args, () => {
+        shared.subscribe(groupKeys.get(args)!, args, sinks.get(args)!, () => {
           // A group lives as long as its subscribers: each event is read with fresh batch loaders, not
           // from what the previous event cached.
           (args.contextValue as SubscriptionContext).loaders = new LoaderCache();
