@@ -382,6 +382,79 @@ describe('degradation-logistic', () => {
     expect(() => parseScoringMethod(noRecent, 3)).toThrow('withSlopes must be true, with recentSteps');
   });
 
+  it('regresses on the input summaries too when the windows carry them with the slopes', () => {
+    const random = seedrandom.alea('inputs');
+    const slopes = labels.map(() => [0.1 * random(), 0.1 * random(), 0.1 * random()]);
+    // sensor 0's reading itself climbs within the anomalous windows, and nothing else tells them apart
+    const inputSlopes = labels.map((label) => [(label ? 0.3 : 0) + 0.2 * random(), 0.1 * random(), 0.1 * random()]);
+    const noise = () => labels.map(() => [random(), random(), random()]);
+    const withInputs = {
+      ...trainTrajectories,
+      residualSlopes: Float64Array.from(slopes.flat()),
+      recentInputs: Float64Array.from(noise().flat()),
+      inputSlopes: Float64Array.from(inputSlopes.flat()),
+      inputDeviations: Float64Array.from(noise().flat()),
+    };
+    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: withInputs });
+    if (method.kind !== 'degradation-logistic') throw new Error('wrong kind');
+    expect(method).toMatchObject({ withSlopes: true, withInputs: true });
+    expect(method.coefficients).toHaveLength(21);
+    expect(method.coefficients[15]).toBeGreaterThan(0);
+    const window = {
+      sensorErrors: Float64Array.from([2, 2, 8]),
+      ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
+      residualSlopes: Float64Array.from([0.01, 0, 0.2]),
+      recentInputs: Float64Array.from([1.5, -0.5, 0]),
+      inputSlopes: Float64Array.from([0.2, 0, -0.1]),
+      inputDeviations: Float64Array.from([0.8, 1, 1.2]),
+      features: 3,
+    };
+    const regressors = [
+      ...[Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2],
+      ...[1.5, -0.5, 0, 0.2, 0, -0.1, 0.8, 1, 1.2],
+    ];
+    const expected = regressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
+    expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
+    expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
+    const { inputSlopes: _none, ...withoutInputSlopes } = window;
+    expect(() => applyScoringMethod(method, withoutInputSlopes)).toThrow('input summaries');
+    expect(() => applyScoringMethod(method, { ...window, inputDeviations: Float64Array.from([0.8, NaN, 1.2]) })).toThrow('not finite');
+    expect(() => parseScoringMethod({ ...method, coefficients: method.coefficients.slice(0, 12) }, 3)).toThrow('21 finite coefficients');
+    const { withSlopes: _slopes, ...noSlopes } = method;
+    expect(() => parseScoringMethod(noSlopes, 3)).toThrow('withInputs must be true, with withSlopes');
+    // without the input summaries (windows from before them), the fit is the one with the slopes alone
+    const { recentInputs: _r, inputSlopes: _s, inputDeviations: _d, ...slopesOnly } = withInputs;
+    const before = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: slopesOnly });
+    expect(before).not.toHaveProperty('withInputs');
+  });
+
+  it('scores a version stored before the input summaries from its errors, residuals and slopes, whether windows carry them or not', () => {
+    const stored = {
+      kind: 'degradation-logistic',
+      sensorScale: [1, 2, 4],
+      coefficients: [0.5, -0.2, 0.1, 0.3, -1.5, 0.2, 0.1, 0.4, -0.3, 0.2, 0.1, 2],
+      intercept: -0.7,
+      recentSteps: 4,
+      withSlopes: true,
+      l2: 1e-2,
+      crossFitFolds: 5,
+      calibrationRecall: CROSS_FIT_CALIBRATION_RECALL,
+    };
+    const method = parseScoringMethod(stored, 3);
+    expect(method).toEqual(stored);
+    const window = { ...windowWithoutSlopes(), residualSlopes: Float64Array.from([0.01, 0, 0.2]) };
+    const regressors = [Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2];
+    const expected = regressors.reduce((sum, value, k) => sum + stored.coefficients[k] * value, stored.intercept);
+    const score = applyScoringMethod(method, window)[0];
+    expect(score).toBeCloseTo(expected, 12);
+    const summaries = {
+      recentInputs: Float64Array.from([9, 9, 9]),
+      inputSlopes: Float64Array.from([9, 9, 9]),
+      inputDeviations: Float64Array.from([9, 9, 9]),
+    };
+    expect(applyScoringMethod(method, { ...window, ...summaries })[0]).toBe(score);
+  });
+
   it('scores a version stored before the slopes from its log error ratios and residuals, whether windows carry slopes or not', () => {
     const stored = storedBeforeSlopes(1e-3);
     const method = parseScoringMethod(stored, 3);

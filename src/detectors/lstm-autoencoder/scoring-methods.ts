@@ -17,18 +17,23 @@
 //    Trimming keeps the two core-speed sensors (9 and 14 on FD001), whose relative error explodes on
 //    some engines and not others, from dominating the score.
 //  - 'degradation-logistic': the log-odds that the window ends within anomalyRul cycles of failure,
-//        score = intercept + sum_j (a_j r_j + b_j u_j + c_j w_j + d_j s_j),
+//        score = intercept + sum_j (a_j r_j + b_j u_j + c_j w_j + d_j s_j + e_j m_j + f_j v_j + g_j q_j),
 //    with r_j as above, u_j the mean signed residual (input - reconstruction) of sensor j over the
 //    window's last recentSteps (10) cycles, w_j over the whole window and s_j its least-squares slope
-//    over the window's steps (ReconstructionErrors in ./engine/inference.ts): an L2-regularised
+//    over the window's steps, and m_j, v_j, q_j the window's own (normalised) reading of sensor j: its
+//    mean over the last recentSteps cycles, its slope and its standard deviation over the window
+//    (ReconstructionErrors in ./engine/inference.ts): an L2-regularised
 //    logistic regression (../../domain/evaluation/logistic-regression.ts) of the anomaly labels of
 //    every window of the training engines' run-to-failure trajectories. The autoencoder never saw those
 //    degraded windows. The squared errors say how badly a sensor is reconstructed; the
 //    signed residuals say which way it has drifted from what the healthy-trained network expects, and
 //    degradation drifts each sensor one way. Versions stored before the residuals were added have no
 //    recentSteps and regress on the r_j only, versions stored before the slopes were added (no
-//    withSlopes) on r_j, u_j and w_j; they still parse and score as they did. The slopes lifted the
-//    calibration engines' ROC-AUC on FD002 from 0.992 to 0.996 (docs/quality.md).
+//    withSlopes) on r_j, u_j and w_j, versions stored before the input summaries (no withInputs) on r_j,
+//    u_j, w_j and s_j; they still parse and score as they did. The slopes lifted the calibration
+//    engines' ROC-AUC on FD002 from 0.992 to 0.996; the input summaries (where the sensor stands and how
+//    fast it moves, not only how far from what the network expects) lifted FD002's out-of-fold precision
+//    at recall 0.95 over engines 1-80 from 0.80 to 0.84 (docs/quality.md).
 //    When the engine of every labelled window is known, it is cross-fitted on the training and
 //    calibration engines together (crossFitFolds engine-grouped folds): each fold's windows are scored by
 //    the regression fitted on the other folds, the L2 penalty is the one of L2_CANDIDATES whose
@@ -88,7 +93,8 @@ export interface DegradationLogisticMethod {
   sensorScale: number[];
   /**
    * The weights on the regressors (see degradationRegressors), and the intercept: the log-odds of RUL <=
-   * anomalyRul. 4 x features of them with withSlopes, 3 x features when only recentSteps is set;
+   * anomalyRul. 7 x features of them with withInputs, 4 x features with withSlopes, 3 x features when
+   * only recentSteps is set;
    * features (log error ratios only) for a version stored before the signed residuals were added.
    */
   coefficients: number[];
@@ -97,6 +103,8 @@ export interface DegradationLogisticMethod {
   recentSteps?: number;
   /** Whether the coefficients include the residual slopes (set on versions fitted since; needs recentSteps). */
   withSlopes?: boolean;
+  /** Whether they include the input summaries too (set on versions fitted since; needs withSlopes). */
+  withInputs?: boolean;
   /** L2 penalty the regression was fitted with (on standardised regressors, per window). */
   l2: number;
   /** Folds it was cross-fitted with (see the header); absent: fitted on the training engines only. */
@@ -162,6 +170,13 @@ export interface ResidualSet {
   recentSteps: number;
   /** Least-squares slope of each sensor's residual over the window's steps; needed by a method withSlopes. */
   residualSlopes?: Float32Array | Float64Array;
+  /**
+   * The window's own readings per sensor: mean over its last recentSteps steps, least-squares slope over
+   * its steps, standard deviation over its steps; needed by a method withInputs.
+   */
+  recentInputs?: Float32Array | Float64Array;
+  inputSlopes?: Float32Array | Float64Array;
+  inputDeviations?: Float32Array | Float64Array;
 }
 
 /** Every window of some engines' run-to-failure trajectories, labelled 1 when anomalous (RUL <= anomalyRul). */
@@ -305,6 +320,10 @@ function checkedTrajectories(name: string, trajectories: LabelledTrajectories, f
   assertFiniteErrors(trajectories.sensorErrors, trajectories.sensorErrors.length);
 }
 
+function carriesInputs(set: Partial<ResidualSet>): boolean {
+  return set.recentInputs !== undefined && set.inputSlopes !== undefined && set.inputDeviations !== undefined;
+}
+
 /** Rows `rows` of x ([count, width] row-major), copied. */
 function rowsOf(x: Float64Array, width: number, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length * width);
@@ -324,6 +343,7 @@ function fitDegradationLogistic(resolved: ScoringMethodOptions, inputs: ScoringF
     sensorScale,
     recentSteps: trajectories.recentSteps,
     ...(trajectories.residualSlopes === undefined ? {} : { withSlopes: true }),
+    ...(trajectories.residualSlopes === undefined || !carriesInputs(trajectories) ? {} : { withInputs: true }),
   };
   const regressorsOf = (set: LabelledTrajectories) =>
     degradationRegressors(shape, { ...set, features, count: set.labels.length }, set.labels.length);
@@ -414,12 +434,14 @@ export function parseScoringMethod(value: unknown, features: number): ScoringMet
       };
     }
     case 'degradation-logistic': {
-      const { coefficients, intercept, l2, recentSteps, withSlopes, crossFitFolds } = method;
+      const { coefficients, intercept, l2, recentSteps, withSlopes, withInputs, crossFitFolds } = method;
       if (!isScale(method.sensorScale)) fail(`degradation-logistic needs ${features} positive sensorScale values`);
       if (recentSteps !== undefined) assertInteger('recentSteps', recentSteps as number, 1);
       if (withSlopes !== undefined && !(withSlopes === true && recentSteps !== undefined))
         fail('degradation-logistic withSlopes must be true, with recentSteps');
-      const regressors = recentSteps === undefined ? features : withSlopes ? 4 * features : 3 * features;
+      if (withInputs !== undefined && !(withInputs === true && withSlopes === true))
+        fail('degradation-logistic withInputs must be true, with withSlopes');
+      const regressors = features * (recentSteps === undefined ? 1 : withInputs ? 7 : withSlopes ? 4 : 3);
       if (!(
         Array.isArray(coefficients) &&
         coefficients.length === regressors &&
@@ -438,6 +460,7 @@ export function parseScoringMethod(value: unknown, features: number): ScoringMet
         intercept,
         ...(recentSteps === undefined ? {} : { recentSteps: recentSteps as number }),
         ...(withSlopes === undefined ? {} : { withSlopes: true }),
+        ...(withInputs === undefined ? {} : { withInputs: true }),
         l2,
         calibrationRecall: method.calibrationRecall as number,
         ...(crossFitFolds === undefined ? {} : { crossFitFolds: crossFitFolds as number }),
@@ -505,10 +528,11 @@ function logRatios(errors: Float32Array | Float64Array, count: number, features:
 /**
  * The regressors of 'degradation-logistic' for `count` windows, [count, regressors] row-major: each
  * sensor's log error ratio, then (when the method has recentSteps) each sensor's mean signed residual
- * over the window's last recentSteps steps, then over the whole window, then (withSlopes) its slope.
+ * over the window's last recentSteps steps, then over the whole window, then (withSlopes) its slope,
+ * then (withInputs) the window's recent mean reading, reading slope and reading standard deviation.
  */
 function degradationRegressors(
-  method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps' | 'withSlopes'>,
+  method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps' | 'withSlopes' | 'withInputs'>,
   batch: ScoringBatch,
   count: number,
 ): Float64Array {
@@ -525,7 +549,12 @@ function degradationRegressors(
     fail(`the method's recent residuals span ${method.recentSteps} steps, the windows' ${recentSteps}`);
   if (windowResiduals.length < count * features || recentResiduals.length < count * features)
     fail(`residuals of fewer than ${count} windows of ${features} sensors`);
-  const width = (slopes === null ? 3 : 4) * features;
+  const inputs = method.withInputs ? [batch.recentInputs, batch.inputSlopes, batch.inputDeviations] : [];
+  for (const summary of inputs) {
+    if (summary === undefined) fail('degradation-logistic needs the input summaries of the windows: none given');
+    if (summary.length < count * features) fail(`input summaries of fewer than ${count} windows of ${features} sensors`);
+  }
+  const width = (slopes === null ? 3 : 4 + inputs.length) * features;
   const out = new Float64Array(count * width);
   for (let n = 0; n < count; n++) {
     for (let k = 0; k < features; k++) {
@@ -540,6 +569,11 @@ function degradationRegressors(
         if (!Number.isFinite(slope)) fail(`residual slope of window ${n}, sensor ${k} is not finite`);
         out[n * width + 3 * features + k] = slope;
       }
+      inputs.forEach((summary, i) => {
+        const value = summary![n * features + k];
+        if (!Number.isFinite(value)) fail(`input summary of window ${n}, sensor ${k} is not finite`);
+        out[n * width + (4 + i) * features + k] = value;
+      });
     }
   }
   return out;

@@ -136,6 +136,7 @@ describe('command line: train and evaluate', () => {
       calibrationRecall: 0.95,
       recentSteps: 10,
       withSlopes: true,
+      withInputs: true,
       crossFitFolds: 5,
     });
     expect(tableValue(result.stdout, 'threshold')).toBe(version.threshold.toPrecision(6));

@@ -110,7 +110,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
 
   it.each([
     ['normalised-error', { trim: 2, calibrationRecall: 0.95 }],
-    ['degradation-logistic', { recentSteps: 10, withSlopes: true, calibrationRecall: 0.95, crossFitFolds: 5 }],
+    ['degradation-logistic', { recentSteps: 10, withSlopes: true, withInputs: true, calibrationRecall: 0.95, crossFitFolds: 5 }],
   ])(
     'trains with the %s scoring: fitted on training engines, threshold on labelled trajectories, applied everywhere',
     async (kind, parameters) => {

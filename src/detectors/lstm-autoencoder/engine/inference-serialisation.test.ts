@@ -53,7 +53,7 @@ describe('reconstructionErrors', () => {
     }
   });
 
-  test('signed residuals: input minus reconstruction, averaged per sensor over the window and over its last steps', async () => {
+  test('signed residuals (input minus reconstruction) and input summaries, per sensor over the window and its last steps', async () => {
     // A window longer than RECENT_RESIDUAL_STEPS, so that the recent mean covers only its end.
     const long = { ...TINY, windowLength: RECENT_RESIDUAL_STEPS + 3 };
     const model = initialiseModel(long, 'pytorch', 3);
@@ -84,6 +84,15 @@ describe('reconstructionErrors', () => {
           variance += (t - middle) ** 2;
         });
         expect(errors.residualSlopes[n * F + k]).toBeCloseTo(covariance / variance, 5);
+        // the window's own readings: recent mean, least-squares slope, standard deviation
+        const readings = Array.from({ length: L }, (_, t) => x[(n * L + t) * F + k]);
+        const readingMean = readings.reduce((sum, value) => sum + value, 0) / L;
+        const recentReadings = readings.slice(L - RECENT_RESIDUAL_STEPS).reduce((sum, value) => sum + value, 0);
+        expect(errors.recentInputs[n * F + k]).toBeCloseTo(recentReadings / RECENT_RESIDUAL_STEPS, 5);
+        const readingCovariance = readings.reduce((sum, value, t) => sum + (t - middle) * (value - readingMean), 0);
+        expect(errors.inputSlopes[n * F + k]).toBeCloseTo(readingCovariance / variance, 5);
+        const readingVariance = readings.reduce((sum, value) => sum + (value - readingMean) ** 2, 0) / L;
+        expect(errors.inputDeviations[n * F + k]).toBeCloseTo(Math.sqrt(readingVariance), 5);
       }
     }
     // A window shorter than that averages all its steps twice over.
@@ -102,6 +111,7 @@ describe('reconstructionErrors', () => {
       expect(bits(chunked.sensorErrors).equals(bits(all.sensorErrors))).toBe(true);
       expect(bits(chunked.recentResiduals).equals(bits(all.recentResiduals))).toBe(true);
       expect(bits(chunked.residualSlopes).equals(bits(all.residualSlopes))).toBe(true);
+      expect(bits(chunked.inputDeviations).equals(bits(all.inputDeviations))).toBe(true);
     }
     const fourth = reconstructionErrors(trained, windows.subarray(3 * T * F), 1);
     expect(fourth.windowErrors[0]).toBe(all.windowErrors[3]);

@@ -31,6 +31,9 @@ describe('InferenceThread', () => {
     expect(bits(actual.sensorErrors)).toEqual(bits(expected.sensorErrors));
     expect(bits(actual.windowResiduals)).toEqual(bits(expected.windowResiduals));
     expect(bits(actual.recentResiduals)).toEqual(bits(expected.recentResiduals));
+    for (const summary of ['residualSlopes', 'recentInputs', 'inputSlopes', 'inputDeviations'] as const) {
+      expect(bits(actual[summary])).toEqual(bits(expected[summary]));
+    }
     expect(actual.recentSteps).toBe(expected.recentSteps);
   });
 

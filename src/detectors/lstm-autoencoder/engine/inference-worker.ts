@@ -40,9 +40,16 @@ async function serve(setup: InferenceWorkerSetup): Promise<void> {
     try {
       if (!model) throw new Error(`model ${request.modelKey} was never sent to the inference thread`);
       const errors = reconstructionErrors(model, request.x, request.count, { cacheKey: request.modelKey });
-      const buffers = [errors.windowErrors, errors.sensorErrors, errors.windowResiduals, errors.recentResiduals, errors.residualSlopes].map(
-        (array) => array.buffer as ArrayBuffer,
-      );
+      const buffers = [
+        errors.windowErrors,
+        errors.sensorErrors,
+        errors.windowResiduals,
+        errors.recentResiduals,
+        errors.residualSlopes,
+        errors.recentInputs,
+        errors.inputSlopes,
+        errors.inputDeviations,
+      ].map((array) => array.buffer as ArrayBuffer);
       port.postMessage({ type: 'result', id: request.id, errors } satisfies InferenceReply, buffers);
     } catch (error) {
       port.postMessage({

@@ -24,6 +24,14 @@ export interface ReconstructionErrors {
    * step: whether the sensor is drifting away from what the network expects within the window.
    */
   residualSlopes: Float32Array;
+  /**
+   * [count, features] the window's own (normalised) readings, summarised: their mean over the last
+   * `recentSteps` steps, their least-squares slope over the window's steps and their standard deviation
+   * over the window. Where a sensor stands and how fast it moves, whatever the network makes of it.
+   */
+  recentInputs: Float32Array;
+  inputSlopes: Float32Array;
+  inputDeviations: Float32Array;
   /** Steps averaged in recentResiduals: min(RECENT_RESIDUAL_STEPS, windowLength). */
   recentSteps: number;
 }
@@ -138,14 +146,31 @@ export function reconstructionErrors(
   const windowResiduals = new Float32Array(count * F);
   const recentResiduals = new Float32Array(count * F);
   const residualSlopes = new Float32Array(count * F);
+  const recentInputs = new Float32Array(count * F);
+  const inputSlopes = new Float32Array(count * F);
+  const inputDeviations = new Float32Array(count * F);
   const recentSteps = Math.min(RECENT_RESIDUAL_STEPS, T);
-  const errors = { windowErrors, sensorErrors, windowResiduals, recentResiduals, residualSlopes, recentSteps };
+  const errors = {
+    windowErrors,
+    sensorErrors,
+    windowResiduals,
+    recentResiduals,
+    residualSlopes,
+    recentInputs,
+    inputSlopes,
+    inputDeviations,
+    recentSteps,
+  };
   if (count === 0) return errors;
   const workspace = workspaceFor(model, Math.min(count, chunkSize));
   const sums = new Float64Array(F);
   const residualSums = new Float64Array(F);
   const recentSums = new Float64Array(F);
   const slopeSums = new Float64Array(F);
+  const inputSums = new Float64Array(F);
+  const inputSquares = new Float64Array(F);
+  const recentInputSums = new Float64Array(F);
+  const inputSlopeSums = new Float64Array(F);
   // Steps centred on the window's middle; their sum of squares normalises the slope (1 for one step).
   const middle = (T - 1) / 2;
   let centredSquares = 0;
@@ -162,14 +187,24 @@ export function reconstructionErrors(
         sums.fill(0);
         residualSums.fill(0);
         slopeSums.fill(0);
+        inputSums.fill(0);
+        inputSquares.fill(0);
+        inputSlopeSums.fill(0);
         for (let t = 0; t < T; t++) {
           const offset = (t * rows + n) * F;
-          if (t === T - recentSteps) recentSums.set(residualSums);
+          if (t === T - recentSteps) {
+            recentSums.set(residualSums);
+            recentInputSums.set(inputSums);
+          }
           for (let k = 0; k < F; k++) {
-            const d = output[offset + k] - input[offset + k];
+            const value = input[offset + k];
+            const d = output[offset + k] - value;
             sums[k] += d * d;
             residualSums[k] -= d;
             slopeSums[k] -= (t - middle) * d;
+            inputSums[k] += value;
+            inputSquares[k] += value * value;
+            inputSlopeSums[k] += (t - middle) * value;
           }
         }
         let total = 0;
@@ -179,6 +214,10 @@ export function reconstructionErrors(
           windowResiduals[at] = residualSums[k] / T;
           recentResiduals[at] = (residualSums[k] - recentSums[k]) / recentSteps;
           residualSlopes[at] = slopeSums[k] / centredSquares;
+          recentInputs[at] = (inputSums[k] - recentInputSums[k]) / recentSteps;
+          inputSlopes[at] = inputSlopeSums[k] / centredSquares;
+          const mean = inputSums[k] / T;
+          inputDeviations[at] = Math.sqrt(Math.max(inputSquares[k] / T - mean * mean, 0));
           total += sums[k];
         }
         windowErrors[first + n] = total / (T * F);
