@@ -155,7 +155,7 @@ export class TrainModelInput {
     description:
       'Scoring method: reconstruction-error (default, the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration windows) ' +
       'normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or degradation-logistic (log-odds of ' +
-      "RUL <= anomalyRul from the per-sensor log error ratios and signed residuals, a logistic regression cross-fitted on the training and calibration engines' " +
+      "RUL <= anomalyRul from the per-sensor log error ratios, signed residuals and their slopes, and the window's own readings: recent mean, slope and deviation; a logistic regression cross-fitted on the training and calibration engines' " +
       "labelled trajectories); the last two set the threshold that flags 95% of the anomalous windows of the calibration engines' trajectories " +
       '(normalised-error) or of the out-of-fold scores of both sets (degradation-logistic). ' +
       'Every method scores a window from its own errors, with or without engine context.',
