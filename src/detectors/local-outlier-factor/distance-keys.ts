@@ -23,6 +23,18 @@ export const QUERIES_PER_GROUP = 4;
 const DIMENSIONS_PER_TURN = 1;
 
 /**
+ * Stores at `address` + `offset` the smallest of a panel's eight keys, lanes of `first` and `second`
+ * (`first` is overwritten).
+ */
+function emitPanelMinimum(f: FunctionBuilder, first: number, second: number, address: number, offset: number): void {
+  f.get(first).get(second).f32x4Min().set(first);
+  f.get(address);
+  f.get(first).f32x4ExtractLane(0).get(first).f32x4ExtractLane(1).f32Min();
+  f.get(first).f32x4ExtractLane(2).get(first).f32x4ExtractLane(3).f32Min().f32Min();
+  f.f32Store(offset);
+}
+
+/**
  * keys(queries, groups, points, norms, panels, blocks, out, stride, minima): byte addresses, counts, and
  * the row stride of `out` in bytes.
  */
@@ -95,11 +107,7 @@ function keysKernel(): FunctionBuilder {
     f.get(row).get(first).v128Store(0);
     f.get(row).get(second).v128Store(16);
     f.get(row).get(stride).i32Add().set(row);
-    f.get(first).get(second).f32x4Min().set(first);
-    f.get(minimum);
-    f.get(first).f32x4ExtractLane(0).get(first).f32x4ExtractLane(1).f32Min();
-    f.get(first).f32x4ExtractLane(2).get(first).f32x4ExtractLane(3).f32Min().f32Min();
-    f.f32Store(0);
+    emitPanelMinimum(f, first, second, minimum, 0);
     f.get(minimum).get(panels).i32(2).i32Shl().i32Add().set(minimum);
   }
   f.get(group).i32(1).i32Add().set(group).br(0);
@@ -189,11 +197,7 @@ function oneQueryKernel(): FunctionBuilder {
       f.get(row)
         .get(second)
         .v128Store(j * 32 + 16);
-      f.get(first).get(second).f32x4Min().set(first);
-      f.get(minimum);
-      f.get(first).f32x4ExtractLane(0).get(first).f32x4ExtractLane(1).f32Min();
-      f.get(first).f32x4ExtractLane(2).get(first).f32x4ExtractLane(3).f32Min().f32Min();
-      f.f32Store(j * 4);
+      emitPanelMinimum(f, first, second, minimum, j * 4);
     }
   };
 
