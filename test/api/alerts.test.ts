@@ -1,14 +1,11 @@
 // A live engine reports its last 60 cycles over HTTP with appendCycles(score: true): an alert opens and
 // its severity rises, as the alerts query shows; an operator acknowledges it; bad requests get typed errors.
-import { shippedLines, importFirstUnits } from '../support/cmapss-fixtures';
+import { importFirstUnits, trainUnitCycles } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 
 /** FD001 train unit 8's cycles as CycleInput (settings and 21 sensors); it fails after its last one. */
-const unit8 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('8 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit8 = trainUnitCycles(8);
 
 const SEVERITY_ORDER = ['WARNING', 'SERIOUS', 'CRITICAL'];
 

@@ -4,16 +4,13 @@
 // request with the same key returns the first answer and writes nothing, another request under the key
 // is CONFLICT.
 import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
-import { shippedLines, importFirstUnits } from '../support/cmapss-fixtures';
+import { importFirstUnits, trainUnitCycles } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { postGraphQL } from '../support/requests';
 
 /** FD001 train unit 1's cycles as CycleInput (settings and 21 sensors). */
-const unit1 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('1 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit1 = trainUnitCycles(1);
 
 const APPEND = `mutation ($id: Int!, $cycles: [CycleInput!]!, $key: String) {
   appendCycles(engineId: $id, cycles: $cycles, score: true, idempotencyKey: $key) {

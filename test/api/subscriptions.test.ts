@@ -7,22 +7,16 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { selectBackend } from '../../src/detectors/lstm-autoencoder/engine';
 import { loadConfig } from '../../src/main/config';
-import { shippedLines, importFirstUnits } from '../support/cmapss-fixtures';
+import { importFirstUnits, trainUnitCycles } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { bearer, postGraphQL, waitUntil } from '../support/requests';
 
 /** FD001 train unit 1's cycles as CycleInput (settings and 21 sensors). */
-const unit1 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('1 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit1 = trainUnitCycles(1);
 
 /** FD001 train unit 8's cycles; it fails after its last one. */
-const unit8 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('8 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit8 = trainUnitCycles(8);
 const SEVERITY_ORDER = ['WARNING', 'SERIOUS', 'CRITICAL'];
 
 const APPEND = `mutation ($id: Int!, $cycles: [CycleInput!]!) {

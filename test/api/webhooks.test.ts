@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from '../../src/main/server';
 import { createServices } from '../../src/main/services';
 import { openPostgres } from '../../src/platform/db/database';
 import { createLogger } from '../../src/platform/observability/logger';
-import { shippedLines, importFirstUnits } from '../support/cmapss-fixtures';
+import { importFirstUnits, trainUnitCycles } from '../support/cmapss-fixtures';
 import { openTestDatabase, type TestDatabase } from '../support/databases';
 import { startTestServer, type TestServer } from '../support/http';
 import { createDatabaseFromTemplate } from '../support/postgres';
@@ -19,10 +19,7 @@ import { bearer, postGraphQL, waitUntil } from '../support/requests';
 import { startWebhookReceiver, type WebhookReceiver } from '../../bench/webhook-receiver';
 
 /** FD001 train unit 8's cycles as CycleInput; it fails after its last one. */
-const unit8 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('8 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit8 = trainUnitCycles(8);
 const SEVERITY_ORDER = ['WARNING', 'SERIOUS', 'CRITICAL'];
 const LOOPBACK = { allowHttpLoopback: true, allowPrivateTargets: false };
 const APPEND = `mutation ($id: Int!, $cycles: [CycleInput!]!, $score: Boolean!) {

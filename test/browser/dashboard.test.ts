@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { REPOSITORY_ROOT } from '../../src/platform/repository';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
-import { shippedLines } from '../support/cmapss-fixtures';
+import { shippedLines, trainUnitCycles } from '../support/cmapss-fixtures';
 import type { TestServer } from '../support/http';
 import { waitUntil } from '../support/requests';
 import { startDashboardServer, type DashboardServer } from '../support/dashboard-server';
@@ -404,10 +404,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
   }, 120_000);
 
   it('adds the cycles and scores appended to a live engine as they arrive, over a WebSocket to itself only', async () => {
-    const cycles = shippedLines('train_FD001.txt')
-      .filter((line) => line.startsWith('1 '))
-      .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-      .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+    const cycles = trainUnitCycles(1);
     const { createEngine } = await api(`mutation { createEngine(input: { externalId: "ESN-dashboard-live", dataset: "FD001" }) { id } }`);
     const id = createEngine.id;
     const append = (from: number, to: number) =>

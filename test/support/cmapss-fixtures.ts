@@ -12,6 +12,14 @@ export function shippedLines(fileName: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
 
+/** FD001 train unit `unit`'s cycles as CycleInput (its 3 settings and 21 sensors), in cycle order. */
+export function trainUnitCycles(unit: number): { settings: number[]; sensors: number[] }[] {
+  return shippedLines('train_FD001.txt')
+    .filter((line) => line.startsWith(`${unit} `))
+    .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
+    .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+}
+
 /** Lines of the first `units` units of an FD001 train or test file. */
 export function firstUnits(fileName: string, units: number): string[] {
   return shippedLines(fileName).filter((line) => Number(line.trim().split(/\s+/)[0]) <= units);

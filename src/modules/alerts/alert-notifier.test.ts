@@ -5,17 +5,14 @@
 import type { Alert, WebhookEventType } from '@prisma/client';
 import { createServices, type AppServices } from '../../main/services';
 import { createLogger } from '../../platform/observability/logger';
-import { importFirstUnits, shippedLines } from '../../../test/support/cmapss-fixtures';
+import { importFirstUnits, trainUnitCycles } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { waitUntil } from '../../../test/support/requests';
 import { SMALL_SPLIT } from '../../../test/support/scenarios';
 import { ALERTS_TOPIC, type AlertEvent } from './alert-events';
 
 /** FD001 train unit 8's cycles (settings and 21 sensors): it runs to failure, so alerts open. */
-const unit8 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('8 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit8 = trainUnitCycles(8);
 
 describeEachDatabase('alert announcements', (db) => {
   let services: AppServices;

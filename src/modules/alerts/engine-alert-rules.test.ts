@@ -5,7 +5,7 @@ import type { ModelVersion } from '@prisma/client';
 import type { AppServices } from '../../main/services';
 import { alertEpisodes, DEFAULT_ALERT_RULE, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
 import { ErrorCode } from '../../platform/errors';
-import { shippedLines } from '../../../test/support/cmapss-fixtures';
+import { trainUnitCycles } from '../../../test/support/cmapss-fixtures';
 import { chunked, fleetCsv } from '../../../test/support/csv-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { zScoreVersionScenario } from '../../../test/support/scenarios';
@@ -13,10 +13,7 @@ import { serviceErrorOf } from '../../../test/support/service-errors';
 import { parseImportOptions } from '../datasets/import-options';
 
 /** FD001 train unit 8's cycles (settings and 21 sensors): it runs to failure, so alerts open. */
-const unit8 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('8 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit8 = trainUnitCycles(8);
 
 const EAGER: AlertRuleSettings = { ...DEFAULT_ALERT_RULE, k: 1, n: 1, m: 1 };
 

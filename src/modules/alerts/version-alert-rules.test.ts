@@ -8,17 +8,14 @@ import type { AppServices } from '../../main/services';
 import { alertEpisodes, DEFAULT_ALERT_RULE, type AlertRuleSettings } from '../../domain/alerts/alert-rule';
 import { chooseAlertRule } from '../../domain/alerts/rule-choice';
 import { ErrorCode } from '../../platform/errors';
-import { shippedLines } from '../../../test/support/cmapss-fixtures';
+import { trainUnitCycles } from '../../../test/support/cmapss-fixtures';
 import { describeEachDatabase } from '../../../test/support/databases';
 import { SMALL_SPLIT, zScoreVersionScenario } from '../../../test/support/scenarios';
 import { serviceErrorOf } from '../../../test/support/service-errors';
 import type { MetricsRecord } from '../evaluation/evaluation-records';
 
 /** FD001 train unit 8's cycles (settings and 21 sensors): it runs to failure, so alerts open. */
-const unit8 = shippedLines('train_FD001.txt')
-  .filter((line) => line.startsWith('8 '))
-  .map((line) => line.trim().split(/\s+/).slice(2).map(Number))
-  .map((row) => ({ settings: row.slice(0, 3), sensors: row.slice(3) }));
+const unit8 = trainUnitCycles(8);
 
 describeEachDatabase('per-version alert rules', (db) => {
   let services: AppServices;
