@@ -20,7 +20,8 @@ import { engineLevelMetrics, type EngineLevelMetrics, type LabelledEngine } from
 import { chooseAlertRule } from '../src/domain/alerts/rule-choice';
 import { detectorKind } from '../src/detectors/registry';
 import { readSubsetFiles } from '../src/modules/datasets/cmapss-files';
-import { fitDataOf, windowBatch } from '../src/modules/training/training-pipeline';
+import { windowBatch } from '../src/detectors/detector';
+import { fitDataOf } from '../src/modules/training/training-pipeline';
 import { defaultDataDir } from './data-dir';
 
 const { values: args } = parseArgs({

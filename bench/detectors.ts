@@ -9,7 +9,8 @@
 //   node dist/bench/detectors.js [--data DIR] [--repeats 3] [--kinds z-score,pca-reconstruction,...] [--out FILE]
 //                                [--sklearn]   (runs the scikit-learn script first, for timings taken side by side)
 
-import { fitDataOf, windowBatch } from '../src/modules/training/training-pipeline';
+import { windowBatch } from '../src/detectors/detector';
+import { fitDataOf } from '../src/modules/training/training-pipeline';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -7,12 +7,25 @@
 // Adding a kind: a folder under src/detectors/ with a module exporting a DetectorKind, and one entry in
 // ./registry.ts. Its options appear in the `detectorKinds` query and in `trainModel` by themselves.
 
+import type { EarlierReadings, WindowSet } from '../domain/data/windows';
+
 /** Normalised windows: float32, row-major [count, windowLength, features] (window, then cycle, then sensor). */
 export interface WindowBatch {
   x: Float32Array;
   count: number;
   windowLength: number;
   features: number;
+  /**
+   * Where each window's engine stood some cycles before it (windows cut from an engine's stored or live
+   * series); absent for windows sent on their own, which a kind that looks back scores as an engine's
+   * first window.
+   */
+  earlier?: EarlierReadings;
+}
+
+/** The windows of a set cut from engines' series, as detectors take them. */
+export function windowBatch(windows: WindowSet): WindowBatch {
+  return { x: windows.x, count: windows.count, windowLength: windows.length, features: windows.features, earlier: windows.earlier };
 }
 
 /** Windows of labelled engines with their labels (1 when the window ends within anomalyRul cycles of failure). */

@@ -1,6 +1,6 @@
 // What the classic kinds' tests share: FD001's reference windows built by the product's own pipeline, fit
 // inputs made of them, and the checks every kind must pass (the DetectorKind contract).
-import { windowBatch } from '../../modules/training/training-pipeline';
+import { windowBatch } from '../detector';
 import { SHIPPED_DATASET_DIR } from '../../platform/repository';
 import { readSubsetFiles } from '../../modules/datasets/cmapss-files';
 import { seriesFromTrajectories } from '../../domain/data/series';

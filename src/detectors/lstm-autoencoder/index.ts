@@ -95,7 +95,7 @@ class LstmAutoencoderDetector implements Detector {
   async score(windows: WindowBatch): Promise<WindowScores> {
     const errors = await this.errors(windows);
     return {
-      scores: scoreErrors(this.scoring, errors, windows.count),
+      scores: scoreErrors(this.scoring, errors, windows.count, windows.earlier),
       raw: Float64Array.from(errors.windowErrors),
       contributions: errors.sensorErrors,
       directions: errors.recentResiduals,
@@ -125,6 +125,7 @@ async function calibrate(
     count: windows.windows.count,
     labels: windows.labels,
     engines: windows.engines,
+    earlier: windows.windows.earlier,
     errors: await errorsOf(windows.windows),
   });
   let trainTrajectories = null;
@@ -134,7 +135,7 @@ async function calibrate(
     calibrationTrajectories = await labelledErrors(labelled(await data.calibrationTrajectories(), `the ${method} scoring method`));
   }
   const scoring = fitScoring(method, { train, features: data.train.features, trainTrajectories, calibrationTrajectories });
-  const healthy = { count: data.calibration.count, errors: await errorsOf(data.calibration) };
+  const healthy = { count: data.calibration.count, errors: await errorsOf(data.calibration), earlier: data.calibration.earlier };
   let trajectories = calibrationTrajectories;
   if (trajectories === null && calibratesOnTrajectories(scoring)) {
     trajectories = await labelledErrors(labelled(await data.calibrationTrajectories(), `the ${method} scoring method`));
@@ -185,7 +186,8 @@ export const lstmAutoencoderKind: DetectorKind<LstmAutoencoderOptions> = {
         'reconstruction-error (the reference: mean squared error, threshold at thresholdQuantile of the healthy calibration ' +
         'windows), normalised-error (trimmed mean of per-sensor log error ratios to their healthy training level) or ' +
         'degradation-logistic (log-odds of RUL <= anomalyRul from the per-sensor log error ratios, signed residuals and their ' +
-        "slopes, and the window's own readings: recent mean, slope and deviation; a " +
+        "slopes, the window's own readings (recent mean, slope and deviation) and how far each recent reading moved since " +
+        "the engine's reading 50 cycles earlier (a window scored alone reads as an engine's first); a " +
         "logistic regression cross-fitted on the training and calibration engines' labelled trajectories); the last two set " +
         "the threshold that flags 95% of the anomalous windows of the calibration engines' trajectories (normalised-error) or " +
         'of the out-of-fold scores of both sets (degradation-logistic).',

@@ -428,6 +428,62 @@ describe('degradation-logistic', () => {
     expect(before).not.toHaveProperty('withInputs');
   });
 
+  it("regresses on how far each sensor's recent reading moved since its engine's earlier reading when the windows carry one", () => {
+    const random = seedrandom.alea('look-back');
+    const noise = () => Float64Array.from(labels.flatMap(() => [random(), random(), random()]));
+    const recentInputs = noise();
+    // sensor 2 has moved up since the engine's earlier reading in the anomalous windows, and nothing else tells them apart
+    const earlierValues = Float64Array.from(recentInputs, (value, i) => value - (labels[Math.floor(i / 3)] && i % 3 === 2 ? 0.5 : 0));
+    const withInputs = {
+      ...trainTrajectories,
+      residualSlopes: noise(),
+      recentInputs,
+      inputSlopes: noise(),
+      inputDeviations: noise(),
+    };
+    const earlier = { cycles: 50, steps: 4, values: earlierValues };
+    const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: { ...withInputs, earlier } });
+    if (method.kind !== 'degradation-logistic') throw new Error('wrong kind');
+    expect(method).toMatchObject({ withInputs: true, lookBack: 50 });
+    expect(method.coefficients).toHaveLength(24);
+    expect(method.coefficients[23]).toBeGreaterThan(0);
+    const window = {
+      sensorErrors: Float64Array.from([2, 2, 8]),
+      ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
+      residualSlopes: Float64Array.from([0.01, 0, 0.2]),
+      recentInputs: Float64Array.from([1.5, -0.5, 0]),
+      inputSlopes: Float64Array.from([0.2, 0, -0.1]),
+      inputDeviations: Float64Array.from([0.8, 1, 1.2]),
+      features: 3,
+    };
+    const regressors = [
+      ...[Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2],
+      ...[1.5, -0.5, 0, 0.2, 0, -0.1, 0.8, 1, 1.2],
+      ...[1.5 - 1, -0.5 + 0.5, 0 - 0.25],
+    ];
+    const withHistory = { ...window, earlier: { cycles: 50, steps: 4, values: Float64Array.from([1, -0.5, 0.25]) } };
+    const expected = regressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
+    expect(applyScoringMethod(method, withHistory)[0]).toBeCloseTo(expected, 12);
+    expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
+    // a window without its engine's history is scored as an engine's first window: no move since
+    const asFirst = { ...window, earlier: { cycles: 50, steps: 4, values: window.recentInputs } };
+    expect(applyScoringMethod(method, window)[0]).toBe(applyScoringMethod(method, asFirst)[0]);
+    expect(() => applyScoringMethod(method, { ...withHistory, earlier: { ...withHistory.earlier, cycles: 20 } })).toThrow(
+      'looks back 50 cycles over 4 steps',
+    );
+    expect(() =>
+      applyScoringMethod(method, { ...withHistory, earlier: { ...withHistory.earlier, values: Float64Array.from([1, NaN, 0]) } }),
+    ).toThrow('earlier reading of window 0, sensor 1 is not finite');
+    expect(() => parseScoringMethod({ ...method, coefficients: method.coefficients.slice(0, 21) }, 3)).toThrow('24 finite coefficients');
+    const { withInputs: _inputs, ...noInputs } = method;
+    expect(() => parseScoringMethod({ ...noInputs, withSlopes: true }, 3)).toThrow('lookBack needs withInputs');
+    expect(() => parseScoringMethod({ ...method, lookBack: 0 }, 3)).toThrow('lookBack must be an integer >= 1');
+    // a version stored before the look-back scores from its 7 x features regressors, whatever the windows carry
+    const before = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories: withInputs });
+    expect(before).not.toHaveProperty('lookBack');
+    expect(applyScoringMethod(before, withHistory)[0]).toBe(applyScoringMethod(before, window)[0]);
+  });
+
   it('scores a version stored before the input summaries from its errors, residuals and slopes, whether windows carry them or not', () => {
     const stored = {
       kind: 'degradation-logistic',

@@ -2,9 +2,10 @@
 // (the mean squared error of each sensor over the window's time steps, [count, features]) and signed
 // residuals, and how the method's threshold is calibrated. A method is a JSON-safe description stored
 // with a model version (model_versions.scoring_method), fitted once at training on the training engines,
-// and applied to windows being scored. Every method scores a window from its own errors only (no engine
-// context), so a raw window sent by a client, a live engine's new window and a stored trajectory are
-// scored alike.
+// and applied to windows being scored. Every method scores a window from its own errors; a
+// 'degradation-logistic' fitted with a look-back also from where its engine stood earlier (the windows'
+// earlier readings, which an engine's stored or live windows carry): a raw window sent by a client
+// without its engine's history is scored as an engine's first window would be.
 //
 // Methods:
 //  - 'reconstruction-error' (the default, the reference's score): mean over sensors of the per-sensor
@@ -17,12 +18,14 @@
 //    Trimming keeps the two core-speed sensors (9 and 14 on FD001), whose relative error explodes on
 //    some engines and not others, from dominating the score.
 //  - 'degradation-logistic': the log-odds that the window ends within anomalyRul cycles of failure,
-//        score = intercept + sum_j (a_j r_j + b_j u_j + c_j w_j + d_j s_j + e_j m_j + f_j v_j + g_j q_j),
+//        score = intercept + sum_j (a_j r_j + b_j u_j + c_j w_j + d_j s_j + e_j m_j + f_j v_j + g_j q_j + h_j k_j),
 //    with r_j as above, u_j the mean signed residual (input - reconstruction) of sensor j over the
 //    window's last recentSteps (10) cycles, w_j over the whole window and s_j its least-squares slope
 //    over the window's steps, and m_j, v_j, q_j the window's own (normalised) reading of sensor j: its
 //    mean over the last recentSteps cycles, its slope and its standard deviation over the window
-//    (ReconstructionErrors in ./engine/inference.ts): an L2-regularised
+//    (ReconstructionErrors in ./engine/inference.ts), and k_j how far m_j moved since its engine's mean
+//    reading over the recentSteps cycles ending lookBack (50) cycles before the window's end (the first
+//    window's when the engine is younger: EarlierReadings in ../../domain/data/windows.ts): an L2-regularised
 //    logistic regression (../../domain/evaluation/logistic-regression.ts) of the anomaly labels of
 //    every window of the training engines' run-to-failure trajectories. The autoencoder never saw those
 //    degraded windows. The squared errors say how badly a sensor is reconstructed; the
@@ -33,7 +36,10 @@
 //    u_j, w_j and s_j; they still parse and score as they did. The slopes lifted the calibration
 //    engines' ROC-AUC on FD002 from 0.992 to 0.996; the input summaries (where the sensor stands and how
 //    fast it moves, not only how far from what the network expects) lifted FD002's out-of-fold precision
-//    at recall 0.95 over engines 1-80 from 0.80 to 0.84 (docs/quality.md).
+//    at recall 0.95 over engines 1-80 from 0.80 to 0.84, the look-back (one window does not tell an
+//    engine that has just risen from one that has read high all its life) FD002's precision at the
+//    stored threshold from 0.75-0.77 to 0.80-0.82 at recall 0.97, seeds 0-2 (docs/quality.md). Versions
+//    stored before it (no lookBack) score as they did.
 //    When the engine of every labelled window is known, it is cross-fitted on the training and
 //    calibration engines together (crossFitFolds engine-grouped folds): each fold's windows are scored by
 //    the regression fitted on the other folds, the L2 penalty is the one of L2_CANDIDATES whose
@@ -93,7 +99,7 @@ export interface DegradationLogisticMethod {
   sensorScale: number[];
   /**
    * The weights on the regressors (see degradationRegressors), and the intercept: the log-odds of RUL <=
-   * anomalyRul. 7 x features of them with withInputs, 4 x features with withSlopes, 3 x features when
+   * anomalyRul. 8 x features of them with lookBack, 7 x features with withInputs, 4 x features with withSlopes, 3 x features when
    * only recentSteps is set;
    * features (log error ratios only) for a version stored before the signed residuals were added.
    */
@@ -105,6 +111,11 @@ export interface DegradationLogisticMethod {
   withSlopes?: boolean;
   /** Whether they include the input summaries too (set on versions fitted since; needs withSlopes). */
   withInputs?: boolean;
+  /**
+   * Cycles the engine is looked back at (set on versions fitted since; needs withInputs): the coefficients
+   * include each sensor's recent mean reading minus the engine's reading that many cycles earlier.
+   */
+  lookBack?: number;
   /** L2 penalty the regression was fitted with (on standardised regressors, per window). */
   l2: number;
   /** Folds it was cross-fitted with (see the header); absent: fitted on the training engines only. */
@@ -177,6 +188,11 @@ export interface ResidualSet {
   recentInputs?: Float32Array | Float64Array;
   inputSlopes?: Float32Array | Float64Array;
   inputDeviations?: Float32Array | Float64Array;
+  /**
+   * Where each window's engine stood `cycles` before it: mean readings over `steps` cycles, [count,
+   * features] (EarlierReadings); absent for windows without their engine's history.
+   */
+  earlier?: { cycles: number; steps: number; values: Float32Array | Float64Array };
 }
 
 /** Every window of some engines' run-to-failure trajectories, labelled 1 when anomalous (RUL <= anomalyRul). */
@@ -344,6 +360,9 @@ function fitDegradationLogistic(resolved: ScoringMethodOptions, inputs: ScoringF
     recentSteps: trajectories.recentSteps,
     ...(trajectories.residualSlopes === undefined ? {} : { withSlopes: true }),
     ...(trajectories.residualSlopes === undefined || !carriesInputs(trajectories) ? {} : { withInputs: true }),
+    ...(trajectories.residualSlopes === undefined || !carriesInputs(trajectories) || trajectories.earlier === undefined
+      ? {}
+      : { lookBack: trajectories.earlier.cycles }),
   };
   const regressorsOf = (set: LabelledTrajectories) =>
     degradationRegressors(shape, { ...set, features, count: set.labels.length }, set.labels.length);
@@ -434,14 +453,18 @@ export function parseScoringMethod(value: unknown, features: number): ScoringMet
       };
     }
     case 'degradation-logistic': {
-      const { coefficients, intercept, l2, recentSteps, withSlopes, withInputs, crossFitFolds } = method;
+      const { coefficients, intercept, l2, recentSteps, withSlopes, withInputs, lookBack, crossFitFolds } = method;
       if (!isScale(method.sensorScale)) fail(`degradation-logistic needs ${features} positive sensorScale values`);
       if (recentSteps !== undefined) assertInteger('recentSteps', recentSteps as number, 1);
       if (withSlopes !== undefined && !(withSlopes === true && recentSteps !== undefined))
         fail('degradation-logistic withSlopes must be true, with recentSteps');
       if (withInputs !== undefined && !(withInputs === true && withSlopes === true))
         fail('degradation-logistic withInputs must be true, with withSlopes');
-      const regressors = features * (recentSteps === undefined ? 1 : withInputs ? 7 : withSlopes ? 4 : 3);
+      if (lookBack !== undefined) {
+        assertInteger('lookBack', lookBack as number, 1);
+        if (withInputs !== true) fail('degradation-logistic lookBack needs withInputs');
+      }
+      const regressors = features * (recentSteps === undefined ? 1 : lookBack ? 8 : withInputs ? 7 : withSlopes ? 4 : 3);
       if (!(
         Array.isArray(coefficients) &&
         coefficients.length === regressors &&
@@ -461,6 +484,7 @@ export function parseScoringMethod(value: unknown, features: number): ScoringMet
         ...(recentSteps === undefined ? {} : { recentSteps: recentSteps as number }),
         ...(withSlopes === undefined ? {} : { withSlopes: true }),
         ...(withInputs === undefined ? {} : { withInputs: true }),
+        ...(lookBack === undefined ? {} : { lookBack: lookBack as number }),
         l2,
         calibrationRecall: method.calibrationRecall as number,
         ...(crossFitFolds === undefined ? {} : { crossFitFolds: crossFitFolds as number }),
@@ -532,7 +556,7 @@ function logRatios(errors: Float32Array | Float64Array, count: number, features:
  * then (withInputs) the window's recent mean reading, reading slope and reading standard deviation.
  */
 function degradationRegressors(
-  method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps' | 'withSlopes' | 'withInputs'>,
+  method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps' | 'withSlopes' | 'withInputs' | 'lookBack'>,
   batch: ScoringBatch,
   count: number,
 ): Float64Array {
@@ -554,7 +578,8 @@ function degradationRegressors(
     if (summary === undefined) fail('degradation-logistic needs the input summaries of the windows: none given');
     if (summary.length < count * features) fail(`input summaries of fewer than ${count} windows of ${features} sensors`);
   }
-  const width = (slopes === null ? 3 : 4 + inputs.length) * features;
+  const earlier = method.lookBack === undefined ? null : earlierReadings(method as { lookBack: number; recentSteps: number }, batch, count);
+  const width = (slopes === null ? 3 : 4 + inputs.length + (earlier === null ? 0 : 1)) * features;
   const out = new Float64Array(count * width);
   for (let n = 0; n < count; n++) {
     for (let k = 0; k < features; k++) {
@@ -574,9 +599,35 @@ function degradationRegressors(
         if (!Number.isFinite(value)) fail(`input summary of window ${n}, sensor ${k} is not finite`);
         out[n * width + (4 + i) * features + k] = value;
       });
+      if (earlier !== null) {
+        const value = earlier[n * features + k];
+        if (!Number.isFinite(value)) fail(`earlier reading of window ${n}, sensor ${k} is not finite`);
+        out[n * width + 7 * features + k] = batch.recentInputs![n * features + k] - value;
+      }
     }
   }
   return out;
+}
+
+/**
+ * The earlier readings a method with lookBack compares each window's recent readings with; a window sent
+ * without its engine's history is scored as an engine's first window, which reads its own recent cycles.
+ */
+function earlierReadings(
+  method: { lookBack: number; recentSteps: number },
+  batch: ScoringBatch,
+  count: number,
+): Float32Array | Float64Array {
+  const { features, earlier } = batch;
+  if (earlier === undefined) return batch.recentInputs!;
+  if (earlier.cycles !== method.lookBack || earlier.steps !== method.recentSteps) {
+    fail(
+      `the method looks back ${method.lookBack} cycles over ${method.recentSteps} steps, ` +
+        `the windows' earlier readings ${earlier.cycles} over ${earlier.steps}`,
+    );
+  }
+  if (earlier.values.length < count * features) fail(`earlier readings of fewer than ${count} windows of ${features} sensors`);
+  return earlier.values;
 }
 
 /** The 'degradation-logistic' score of each window: intercept + coefficients . regressors (a log-odds). */

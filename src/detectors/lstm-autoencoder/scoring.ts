@@ -2,8 +2,9 @@
 // the reconstruction errors of the healthy training windows, calibrated (threshold) on the calibration
 // engines, stored with the version (model_versions.scoring_method) and applied to the reconstruction
 // errors of windows being scored. The methods themselves are pure functions in
-// ./scoring-methods.ts; every method scores a window from its own errors, so client windows,
-// live engines and stored trajectories are scored the same way.
+// ./scoring-methods.ts; every method scores a window from its own errors, and a 'degradation-logistic'
+// fitted with a look-back also from its engine's earlier readings (WindowBatch.earlier), which live
+// engines and stored trajectories carry and a client's lone window does not.
 import {
   applyScoringMethod,
   calibrateMethodThreshold,
@@ -14,6 +15,7 @@ import {
   type ScoringMethodKind,
 } from './scoring-methods';
 import type { ReconstructionErrors } from './engine';
+import type { EarlierReadings } from '../../domain/data/windows';
 
 /** The first is the default (the reference's). */
 export const SCORING_METHODS: readonly ScoringMethodKind[] = SCORING_METHOD_KINDS;
@@ -30,6 +32,7 @@ export interface LabelledErrors {
   errors: ReconstructionErrors;
   labels: Uint8Array;
   engines: ArrayLike<number>;
+  earlier?: EarlierReadings;
 }
 
 export interface ScoringInputs {
@@ -50,7 +53,7 @@ export function fitsOnTrajectories(kind: string): boolean {
 export function fitScoring(kind: string, inputs: ScoringInputs): FittedScoring {
   const trajectories = inputs.trainTrajectories;
   const selection = inputs.calibrationTrajectories;
-  const labelled = ({ errors, labels, engines }: LabelledErrors) => ({ ...errors, labels, engines });
+  const labelled = ({ errors, labels, engines, earlier }: LabelledErrors) => ({ ...errors, labels, engines, earlier });
   const fitted = fitScoringMethodWithScores(kind as ScoringMethodKind, {
     features: inputs.features,
     train: inputs.train,
@@ -65,19 +68,19 @@ export function storedScoring(definition: unknown, features: number): FittedScor
   return { definition: parseScoringMethod(definition, features) };
 }
 
-/** Scores of the first `count` windows of `errors` (as reconstructionErrors returns them). */
-export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors, count: number): Float64Array {
+/** Scores of the first `count` windows of `errors` (as reconstructionErrors returns them), with their earlier readings. */
+export function scoreErrors(scoring: FittedScoring, errors: ReconstructionErrors, count: number, earlier?: EarlierReadings): Float64Array {
   if (count === 0) return new Float64Array(0);
   // reconstructionErrors gives one window error and `features` sensor errors per window.
   const features = errors.sensorErrors.length / errors.windowErrors.length;
-  return applyScoringMethod(scoring.definition, { ...errors, features, count });
+  return applyScoringMethod(scoring.definition, { ...errors, features, count, earlier });
 }
 
 export interface CalibrationWindows {
   /** Errors of the healthy windows of the calibration engines. */
-  healthy: { count: number; errors: ReconstructionErrors };
+  healthy: { count: number; errors: ReconstructionErrors; earlier?: EarlierReadings };
   /** Every window of the calibration engines, with anomaly labels (needed by every method but the reference). */
-  trajectories: { count: number; errors: ReconstructionErrors; labels: Uint8Array } | null;
+  trajectories: { count: number; errors: ReconstructionErrors; labels: Uint8Array; earlier?: EarlierReadings } | null;
 }
 
 /**
@@ -89,11 +92,11 @@ export function calibrateScoring(scoring: FittedScoring, calibration: Calibratio
   const labelled = scoring.outOfFold
     ? scoring.outOfFold
     : trajectories
-      ? { scores: scoreErrors(scoring, trajectories.errors, trajectories.count), labels: trajectories.labels }
+      ? { scores: scoreErrors(scoring, trajectories.errors, trajectories.count, trajectories.earlier), labels: trajectories.labels }
       : null;
   return calibrateMethodThreshold(
     scoring.definition,
-    { healthy: scoreErrors(scoring, healthy.errors, healthy.count), ...(labelled ? { trajectories: labelled } : {}) },
+    { healthy: scoreErrors(scoring, healthy.errors, healthy.count, healthy.earlier), ...(labelled ? { trajectories: labelled } : {}) },
     quantileLevel,
   );
 }

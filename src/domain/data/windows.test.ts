@@ -4,6 +4,7 @@ import {
   buildWindow,
   concatWindowSets,
   emptyWindowSet,
+  LOOK_BACK_CYCLES,
   slidingWindows,
   subsetWindowSet,
   windowAt,
@@ -99,6 +100,50 @@ describe('slidingWindows', () => {
     expect(() => slidingWindows([engine], { ...features, normalisation: { mean: [0], std: [1] } })).toThrow(DataError);
     const broken = syntheticEngine(1, 3, (sensor, cycle) => (cycle === 2 && sensor === 3 ? NaN : 1));
     expect(() => slidingWindows([broken], { ...features, length: 3 })).toThrow(/engine 1, cycle 2: sensor index 3/);
+  });
+});
+
+describe('earlier readings', () => {
+  // Feature 0 of cycle c is c (see above): the mean over cycles a..b is (a + b) / 2.
+  const longEngine = syntheticEngine(4, LOOK_BACK_CYCLES + 20);
+
+  it("give each window its engine's mean reading over the recent steps ending LOOK_BACK_CYCLES cycles before it", () => {
+    const set = slidingWindows([longEngine], { ...features, length: 12 });
+    expect(set.earlier).toMatchObject({ cycles: LOOK_BACK_CYCLES, steps: 10 });
+    const last = set.count - 1;
+    const end = set.endCycles[last] - LOOK_BACK_CYCLES;
+    expect(set.earlier.values[last * 2]).toBeCloseTo((end - 9 + end) / 2, 5);
+    expect(set.earlier.values[last * 2 + 1]).toBeCloseTo((end - 9 + end) / 4, 5);
+  });
+
+  it("read the engine's first window, its last steps, while the engine is younger than the look-back", () => {
+    const set = slidingWindows([longEngine], { ...features, length: 12 });
+    // windows ending at cycles 12..62 look back to before cycle 12: they all read cycles 3..12
+    for (const index of [0, LOOK_BACK_CYCLES]) expect(set.earlier.values[index * 2]).toBeCloseTo(7.5, 5);
+    expect(set.earlier.values[(LOOK_BACK_CYCLES + 1) * 2]).toBeCloseTo(8.5, 5);
+    // a window shorter than the recent steps averages all of its own cycles
+    expect(slidingWindows([longEngine], { ...features, length: 3 }).earlier).toMatchObject({ steps: 3 });
+  });
+
+  it('come from the cycles before fromCycle, which gives no window of its own', () => {
+    const all = slidingWindows([longEngine], { ...features, length: 12 });
+    const late = slidingWindows([longEngine], { ...features, length: 12, fromCycle: 60 });
+    expect(late.endCycles).toEqual(all.endCycles.filter((cycle) => cycle >= 60));
+    const skipped = all.count - late.count;
+    expect(late.earlier.values).toEqual(all.earlier.values.subarray(skipped * 2));
+    expect(late.x).toEqual(all.x.subarray(skipped * 12 * 2));
+  });
+
+  it('follow their windows through subsets and concatenations', () => {
+    const set = slidingWindows([longEngine], { ...features, length: 12 });
+    const subset = subsetWindowSet(set, [set.count - 1, 0]);
+    expect(Array.from(subset.earlier.values)).toEqual([
+      ...set.earlier.values.subarray((set.count - 1) * 2),
+      ...set.earlier.values.subarray(0, 2),
+    ]);
+    const both = concatWindowSets([subset, set]);
+    expect(both.earlier.values.subarray(0, 4)).toEqual(subset.earlier.values);
+    expect(both.earlier.values.subarray(4)).toEqual(set.earlier.values);
   });
 });
 

@@ -18,7 +18,9 @@ export class ScoringResolver {
   @Authorized(ApiRole.SCORER)
   @Mutation(() => WindowScore, {
     description:
-      'Scores one window of raw sensor readings with a model version (default: the active one) and stores the score; the same window scored again by the same version is served from storage.',
+      'Scores one window of raw sensor readings with a model version (default: the active one) and stores the score; the same window scored again by the same version is served from storage. ' +
+      "A degradation-logistic version that looks back (scoringMethod.definition.lookBack) scores a window sent alone as an engine's first window: " +
+      "an engine's own windows (appendCycles, trajectory) are compared with its readings lookBack cycles earlier.",
   })
   async scoreWindow(
     @Arg('window', () => WindowInput, { description: 'The window to score.' }) window: WindowInput,

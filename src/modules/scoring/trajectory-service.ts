@@ -5,8 +5,8 @@ import { MAX_STORED_INTEGER } from '../../domain/data/cmapss';
 import { clampToRepresentable, isRepresentable, MAX_NORMALISED_MAGNITUDE } from '../../domain/data/normalisation';
 import type { EngineSeries } from '../../domain/data/series';
 import { sensorIndices, UnknownSensorError } from '../../domain/data/sensors';
-import { slidingWindows } from '../../domain/data/windows';
-import type { WindowScores } from '../../detectors/detector';
+import { LOOK_BACK_CYCLES, slidingWindows } from '../../domain/data/windows';
+import { windowBatch, type WindowScores } from '../../detectors/detector';
 import { badInput, ErrorCode, ServiceError } from '../../platform/errors';
 import { UNLIMITED_SCORING, type ScoringBudget } from '../../platform/graphql/scoring-budget';
 import { loadSeries, rulOf } from '../engines/engine-series';
@@ -73,6 +73,11 @@ function versionSensorIndices(catalogue: readonly string[], sensors: readonly st
     }
     throw error;
   }
+}
+
+/** The first cycle to read for windows ending at `firstEnd` or later: their own cycles and the look-back before them. */
+function historyStart(firstEnd: number, windowLength: number): number {
+  return Math.max(1, firstEnd - windowLength + 1 - LOOK_BACK_CYCLES);
 }
 
 /** The series with every non-finite stored reading replaced by the largest finite one of its sign (NaN: positive). */
@@ -287,12 +292,21 @@ export class TrajectoryService {
     return points.map((point) => found.get(pointId(point.engineId, point.modelVersionId, point.endCycle)) ?? []);
   }
 
-  /** Every window (stride 1) of `series` under `loaded`, normalised, clamped to what the model represents, and scored. */
-  private async scoreSeries(series: EngineSeries, loaded: LoadedModel): Promise<{ endCycles: number[]; scored: WindowScores }> {
+  /**
+   * Every window (stride 1) of `series` ending at `fromCycle` or later under `loaded`, normalised, clamped to
+   * what the model represents, and scored. The series starts LOOK_BACK_CYCLES before the first window
+   * (or at the engine's first cycle): what the windows' earlier readings are read from.
+   */
+  private async scoreSeries(
+    series: EngineSeries,
+    loaded: LoadedModel,
+    fromCycle: number,
+  ): Promise<{ endCycles: number[]; scored: WindowScores }> {
     const { version } = loaded;
     const windows = slidingWindows([withFiniteReadings(series)], {
       length: version.windowLength,
       stride: 1,
+      fromCycle,
       sensors: versionSensorIndices(series.sensorNames, version.sensors, series.engineId),
       normalisation: loaded.normalisation,
       regimes: loaded.regimes,
@@ -301,12 +315,7 @@ export class TrajectoryService {
     // Readings stored before they could be checked against this version (appended without scoring, or
     // before the check existed) score as the extreme windows they are, never as NaN or an error.
     clampToRepresentable(windows.x);
-    const scored = await loaded.detector.score({
-      x: windows.x,
-      count: windows.count,
-      windowLength: windows.length,
-      features: windows.features,
-    });
+    const scored = await loaded.detector.score(windowBatch(windows));
     return { endCycles: windows.endCycles, scored };
   }
 
@@ -319,7 +328,7 @@ export class TrajectoryService {
     const { version, normalisation } = loaded;
     const { engine, numbers } = plan;
     const firstCompleted = Math.max(numbers[0], version.windowLength);
-    const [stored] = await loadSeries(this.prisma, [engine], Math.max(1, firstCompleted - version.windowLength + 1));
+    const [stored] = await loadSeries(this.prisma, [engine], historyStart(firstCompleted, version.windowLength));
     const sensors = versionSensorIndices(stored.sensorNames, version.sensors, engine.id);
     plan.cycles.forEach((cycle, index) => {
       sensors.forEach((sensor, feature) => {
@@ -347,7 +356,7 @@ export class TrajectoryService {
       readings: [...stored.readings, ...plan.cycles.map((cycle) => cycle.sensors)],
       rul: null,
     };
-    const { endCycles, scored } = await this.scoreSeries(series, loaded);
+    const { endCycles, scored } = await this.scoreSeries(series, loaded, firstCompleted);
     const points = endCycles.map((endCycle, index) => ({
       id: pointId(engine.id, version.id, endCycle),
       engineId: engine.id,
@@ -406,8 +415,8 @@ export class TrajectoryService {
     const firstMissing = Array.from({ length: expected }, (_, index) => index + version.windowLength).find((cycle) => !done.has(cycle))!;
     // Every window from the first missing one is computed.
     await budget.charge(engine.lastCycle - firstMissing + 1);
-    const [series] = await loadSeries(this.prisma, [engine], firstMissing - version.windowLength + 1);
-    const { endCycles, scored } = await this.scoreSeries(series, loaded);
+    const [series] = await loadSeries(this.prisma, [engine], historyStart(firstMissing, version.windowLength));
+    const { endCycles, scored } = await this.scoreSeries(series, loaded, firstMissing);
     const missing = endCycles.map((endCycle, index) => ({ endCycle, index })).filter(({ endCycle }) => !done.has(endCycle));
     await this.storeAndAlert(engine.id, version, (query) =>
       storeEngineWindowScores(

@@ -158,7 +158,8 @@ export class TrainModelInput {
       "RUL <= anomalyRul from the per-sensor log error ratios, signed residuals and their slopes, and the window's own readings: recent mean, slope and deviation; a logistic regression cross-fitted on the training and calibration engines' " +
       "labelled trajectories); the last two set the threshold that flags 95% of the anomalous windows of the calibration engines' trajectories " +
       '(normalised-error) or of the out-of-fold scores of both sets (degradation-logistic). ' +
-      'Every method scores a window from its own errors, with or without engine context.',
+      "Every method scores a window from its own errors; degradation-logistic also from its engine's readings 50 cycles earlier " +
+      "(a window scored alone reads as an engine's first).",
   })
   scoringMethod?: string;
 

@@ -110,7 +110,10 @@ describeEachDatabase('TrainingPipeline', (db) => {
 
   it.each([
     ['normalised-error', { trim: 2, calibrationRecall: 0.95 }],
-    ['degradation-logistic', { recentSteps: 10, withSlopes: true, withInputs: true, calibrationRecall: 0.95, crossFitFolds: 5 }],
+    [
+      'degradation-logistic',
+      { recentSteps: 10, withSlopes: true, withInputs: true, lookBack: 50, calibrationRecall: 0.95, crossFitFolds: 5 },
+    ],
   ])(
     'trains with the %s scoring: fitted on training engines, threshold on labelled trajectories, applied everywhere',
     async (kind, parameters) => {
@@ -138,7 +141,7 @@ describeEachDatabase('TrainingPipeline', (db) => {
       if (method.kind === 'degradation-logistic') {
         const labelledErrors = (units: number[]) => {
           const { windows, labels } = labelledTrajectories(series, units, dataset);
-          return { ...reconstructionErrors(model, windows.x, windows.count), labels, engines: windows.engineIds };
+          return { ...reconstructionErrors(model, windows.x, windows.count), labels, engines: windows.engineIds, earlier: windows.earlier };
         };
         const { method: refitted, outOfFold } = fitScoringMethodWithScores('degradation-logistic', {
           features: 14,
@@ -155,7 +158,12 @@ describeEachDatabase('TrainingPipeline', (db) => {
 
       // Stored test scores, a trajectory and a raw window sent by a client all score with the method.
       const testErrors = reconstructionErrors(model, dataset.test.x, dataset.test.count);
-      const expected = applyScoringMethod(method, { ...testErrors, features: 14, count: dataset.test.count });
+      const expected = applyScoringMethod(method, {
+        ...testErrors,
+        features: 14,
+        count: dataset.test.count,
+        earlier: dataset.test.earlier,
+      });
       const stored = await db().prisma.score.findMany({ where: { modelVersionId: version.id } });
       const byWindow = new Map(stored.map((score) => [`${score.engineId}:${score.endCycle}`, score]));
       dataset.test.endCycles.forEach((endCycle, index) => {
@@ -180,8 +188,32 @@ describeEachDatabase('TrainingPipeline', (db) => {
       );
       expect(client.score).toBeCloseTo(trajectory.points[0].score, 5);
       expect(client.threshold).toBe(version.threshold);
+      if (method.kind === 'degradation-logistic') await expectLiveEngineScoredAlike(engine7.id, version.id, trajectory.points);
     },
   );
+
+  /**
+   * A live engine fed a stored engine's cycles scores like it, windows looking back past what one append,
+   * one read or one scoring pass holds: the windows read the cycles before them from the engine's history.
+   */
+  async function expectLiveEngineScoredAlike(engineId: number, versionId: number, points: readonly { endCycle: number; score: number }[]) {
+    const stored = await db().prisma.cycle.findMany({ where: { engineId }, orderBy: { cycle: 'asc' } });
+    const cycles = stored.map((cycle) => ({ settings: cycle.settings, sensors: cycle.sensors }));
+    const scoresFrom = (cycle: number) => points.filter((point) => point.endCycle >= cycle).map((point) => point.score);
+    const read = await services.liveEngines.create(`look-back-read-${versionId}`, 'FD001');
+    await services.liveEngines.append(read.id, cycles.slice(0, 100), { score: false });
+    expect((await services.trajectories.trajectory(read.id, versionId)).points.map((point) => point.score)).toEqual(
+      points.filter((point) => point.endCycle <= 100).map((point) => point.score),
+    );
+    await services.liveEngines.append(read.id, cycles.slice(100), { score: false });
+    expect((await services.trajectories.trajectory(read.id, versionId)).points.map((point) => point.score)).toEqual(scoresFrom(0));
+    const appended = await services.liveEngines.create(`look-back-append-${versionId}`, 'FD001');
+    await services.liveEngines.append(appended.id, cycles.slice(0, 120), { score: false });
+    const plan = await services.engines.planAppend(appended.id, cycles.slice(120));
+    const loaded = await services.models.load(await services.models.resolve(versionId));
+    const { trajectory } = await services.trajectories.scoreAppend(plan, loaded);
+    expect(trajectory.points.map((point) => point.score)).toEqual(scoresFrom(121));
+  }
 
   it('refuses an unknown scoring method, naming the ones there are', async () => {
     await expect(services.jobs.enqueue({ ...TINY_TRAINING, scoringMethod: 'trend-forecast' })).rejects.toMatchObject({

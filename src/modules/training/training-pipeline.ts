@@ -7,10 +7,9 @@ import { CODE_VERSION } from '../../platform/repository';
 import type { Prisma, PrismaClient, TrainingJob } from '@prisma/client';
 import type { EngineSeries } from '../../domain/data/series';
 import { labelledTrajectories, prepareDataset, type PreparedDataset } from '../../domain/data/splits';
-import type { WindowSet } from '../../domain/data/windows';
 import { evaluateScores, type Evaluation } from '../../domain/evaluation/metrics';
 import { scoreHistogram, type ScoreHistogram } from '../../domain/evaluation/score-histogram';
-import type { FitData, FittedDetector, LabelledWindows, WindowBatch } from '../../detectors/detector';
+import { windowBatch, type FitData, type FittedDetector, type LabelledWindows } from '../../detectors/detector';
 import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
 import { exactFloat, exactJson } from '../../platform/db/exact-floats';
@@ -29,10 +28,6 @@ import { storedTrainingRequest, type TrainingRequest } from './training-request'
 
 // Registration writes thousands of window and score rows.
 const REGISTRATION_TIMEOUT_MS = 5 * 60 * 1000;
-
-export function windowBatch(windows: WindowSet): WindowBatch {
-  return { x: windows.x, count: windows.count, windowLength: windows.length, features: windows.features };
-}
 
 /** The data a kind fits on: the prepared split's windows, and the labelled trajectories when asked for. */
 /** The regime model as a version stores it: with the names of the settings it is defined on. */
