@@ -18,7 +18,9 @@ const integer = (min: number, max: number) => z.coerce.number({ error: 'must be 
 /**
  * The JSON body limit: what the largest legitimate request needs. scoreWindows takes at most 1,000
  * windows of 30 cycles x 21 sensors; a float64 written in full (e.g. -1.2345678901234567e-10) takes at
- * most 24 characters plus a separator, and the rest of the request is small: 16 MiB.
+ * most 24 characters plus a separator, and the rest of the request is small: 16 MiB. Windows sent with
+ * their 50 earlier cycles hold 80 rows: 1,000 of them fit when readings are written as sensors report
+ * them (7-8 characters), fewer a request otherwise (the dashboard sends 200).
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 /** Far above what GRAPHQL_MAX_COST lets an answer hold (~50,000 values, well under a MB): a backstop. */

@@ -331,7 +331,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     const result = page.getByTestId('score-result');
     await result.waitFor({ timeout: 60_000 });
 
-    // The same windows scored by a client of the API (stored scores, so the same answers).
+    // The same windows, with the 50 cycles before each, scored by a client of the API (stored scores, so the same answers).
     const { activeModelVersion } = await api(`{ activeModelVersion { id sensors windowLength } }`);
     const length = activeModelVersion.windowLength;
     const windows = [];
@@ -339,7 +339,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
       windows.push({
         columns: activeModelVersion.sensors.map((sensor: string) => ({
           sensor,
-          values: rows.slice(end - length, end).map((cells) => Number(cells[header.indexOf(sensor)])),
+          values: rows.slice(Math.max(0, end - length - 50), end).map((cells) => Number(cells[header.indexOf(sensor)])),
         })),
       });
     }

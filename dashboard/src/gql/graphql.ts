@@ -272,15 +272,15 @@ export type UnitRangeInput = {
 
 /** One window of raw (not normalised) sensor readings: either `values` (one row per cycle, oldest first, each row in the sensor order the model version declares) or `columns` (named sensors, any order; sensors the version does not use are ignored). A version with operating regimes (modelVersion.regimes) also needs the settings of every row: `settings` beside `values`, or setting columns among `columns`. */
 export type WindowInput = {
-  /** Named sensor columns, each windowLength readings long. */
+  /** Named sensor columns, each windowLength readings long, or all up to 50 longer with the engine's earlier cycles first (as values). */
   columns?: Array<SensorColumnInput> | null | undefined;
   /** Cycle number of the window last row (with engineId). */
   endCycle?: number | null | undefined;
   /** Engine the window belongs to (with endCycle). */
   engineId?: number | null | undefined;
-  /** With values, for a version with operating regimes: windowLength rows of the operational settings (modelVersion.regimes.settings order). */
+  /** With values, for a version with operating regimes: the operational settings of every row of values (modelVersion.regimes.settings order). */
   settings?: number[][] | null | undefined;
-  /** windowLength rows of readings in the model version sensor order. */
+  /** windowLength rows of readings in the model version sensor order; or up to 50 more rows before them, the engine's earlier cycles, which a version that looks back (scoringMethod.definition.lookBack) compares the window with (others ignore them). */
   values?: number[][] | null | undefined;
 };
 

@@ -1,6 +1,6 @@
 // Score a file: a CSV of sensor columns is read in the browser (or a shipped FD001 test engine's cycles
 // are read from the API), cut into the version's windows (stride 1) and scored through scoreWindows,
-// SCORE_BATCH windows a request; the series are drawn with the flagged windows shaded, beside a table of
+// each with the cycles before it, SCORE_BATCH windows a request; the series are drawn with the flagged windows shaded, beside a table of
 // the scores and a CSV of them to download. A bad file is refused with its line and column before any
 // request. Scoring needs the scorer role: other keys are told so.
 import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
@@ -13,8 +13,13 @@ import { TimeSeriesChart } from '../charts/time-series-chart';
 import { ErrorMessage } from './error-message';
 import { gql } from '../api/gql';
 
-/** Windows a request: well within scoreWindows' 1,000 and the 16 MiB body limit. */
-const SCORE_BATCH = 500;
+/**
+ * Cycles sent before each window: a version that looks back (degradation-logistic) compares the window
+ * with its engine's readings this far back (the API's LOOK_BACK_CYCLES); others ignore them.
+ */
+const EARLIER_CYCLES = 50;
+/** Windows a request: with their earlier cycles, well within scoreWindows' 1,000 and the 16 MiB body limit. */
+const SCORE_BATCH = 200;
 const SHOWN_SENSORS = 4;
 const SENSOR_COLORS = ['#0b5cad', '#1a7f37', '#8250df', '#bf8700'];
 
@@ -86,7 +91,10 @@ export function ScoreFilePage() {
       const windows = [];
       for (let end = length; end <= table.rows; end++) {
         windows.push({
-          columns: required.map((column) => ({ sensor: column, values: table.columns.get(column)!.slice(end - length, end) })),
+          columns: required.map((column) => ({
+            sensor: column,
+            values: table.columns.get(column)!.slice(Math.max(0, end - length - EARLIER_CYCLES), end),
+          })),
         });
       }
       const scores: ScoredWindow[] = [];
@@ -156,8 +164,8 @@ export function ScoreFilePage() {
       <h1>Score a file</h1>
       <p className="lead">
         A CSV with a header row and one row per cycle, holding at least the version&apos;s sensor columns (other columns are ignored); every
-        window of the version&apos;s length is scored. Or pick one of the shipped {BUILT_IN_DATASET} test engines: its cycles are scored the
-        same way.
+        window of the version&apos;s length is scored, with the {EARLIER_CYCLES} cycles before it that a version looking back compares it
+        with. Or pick one of the shipped {BUILT_IN_DATASET} test engines: its cycles are scored the same way.
       </p>
       <ErrorMessage error={versions.error ?? testEngines.error ?? state.apiError} />
       <div className="filters">

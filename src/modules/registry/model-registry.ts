@@ -1,7 +1,9 @@
 // The model registry: versions, their evaluations, and which version scoring uses by default.
 import type { Evaluation, ModelVersion, PrismaClient } from '@prisma/client';
-import { normaliseSelectedInto, type Normalisation } from '../../domain/data/normalisation';
-import { regimeOf, type RegimeModel } from '../../domain/data/regimes';
+import type { Normalisation } from '../../domain/data/normalisation';
+import type { RegimeModel } from '../../domain/data/regimes';
+import type { EngineSeries } from '../../domain/data/series';
+import { emptyWindowSet, slidingWindows } from '../../domain/data/windows';
 import type { Detector, DetectorRuntime, LoadedVersion, WindowBatch } from '../../detectors/detector';
 import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
@@ -24,8 +26,10 @@ export interface LoadedModel {
   normalisation: Normalisation;
   regimes: StoredRegimes | null;
   /**
-   * Normalised windows from raw readings (windowLength x sensors, row-major) in the version's sensor
-   * order; with regimes, `settings` gives each window's settings (windowLength x settings, row-major).
+   * Normalised windows from raw readings (rows x sensors, row-major) in the version's sensor order: the
+   * last windowLength rows are the window, the rows before them (up to LOOK_BACK_CYCLES) its engine's
+   * earlier cycles, which give the window's earlier readings as they give an engine's stored windows
+   * theirs. With regimes, `settings` gives each row's settings (rows x settings, row-major).
    */
   normalise(raws: readonly ArrayLike<number>[], settings?: readonly ArrayLike<number>[]): WindowBatch;
 }
@@ -68,20 +72,29 @@ export async function loadModel(version: ModelVersion, runtime: DetectorRuntime)
     regimes,
     normalise(raws, settings) {
       const x = new Float32Array(raws.length * size);
+      const { cycles, steps } = emptyWindowSet(version.windowLength, features).earlier;
+      const earlier = { cycles, steps, values: new Float32Array(raws.length * features) };
+      const sensors = version.sensors.map((_, feature) => feature);
+      const settingNames = regimes?.settings ?? [];
       raws.forEach((raw, index) => {
-        if (!regimes) {
-          normaliseSelectedInto(raw, normalisation, x, index * size);
-          return;
-        }
-        const rows = settings![index];
-        const width = regimes.settings.length;
-        for (let t = 0; t < version.windowLength; t++) {
-          const regime = regimeOf(regimes, Array.prototype.slice.call(rows, t * width, (t + 1) * width));
-          const row = Array.prototype.slice.call(raw, t * features, (t + 1) * features);
-          normaliseSelectedInto(row, { mean: regimes.mean[regime], std: regimes.std[regime] }, x, index * size + t * features);
-        }
+        const rows = raw.length / features;
+        const rowsOf = (values: ArrayLike<number>, width: number) =>
+          Array.from({ length: rows }, (_, t) => Array.prototype.slice.call(values, t * width, (t + 1) * width) as number[]);
+        const series: EngineSeries = {
+          engineId: index,
+          unit: null,
+          sensorNames: version.sensors,
+          settingNames,
+          cycles: Array.from({ length: rows }, (_, t) => t + 1),
+          settings: regimes ? rowsOf(settings![index], settingNames.length) : rowsOf([], 0),
+          readings: rowsOf(raw, features),
+          rul: null,
+        };
+        const window = slidingWindows([series], { length: version.windowLength, sensors, normalisation, regimes, fromCycle: rows });
+        x.set(window.x, index * size);
+        earlier.values.set(window.earlier.values, index * features);
       });
-      return { x, count: raws.length, windowLength: version.windowLength, features };
+      return { x, count: raws.length, windowLength: version.windowLength, features, earlier };
     },
   };
 }

@@ -19,8 +19,8 @@ export class ScoringResolver {
   @Mutation(() => WindowScore, {
     description:
       'Scores one window of raw sensor readings with a model version (default: the active one) and stores the score; the same window scored again by the same version is served from storage. ' +
-      "A degradation-logistic version that looks back (scoringMethod.definition.lookBack) scores a window sent alone as an engine's first window: " +
-      "an engine's own windows (appendCycles, trajectory) are compared with its readings lookBack cycles earlier.",
+      "A degradation-logistic version that looks back (scoringMethod.definition.lookBack) compares the window with the engine's earlier cycles sent before it " +
+      "(values or columns), as it compares an engine's own windows (appendCycles, trajectory) with its history; a window sent without them is scored as an engine's first window.",
   })
   async scoreWindow(
     @Arg('window', () => WindowInput, { description: 'The window to score.' }) window: WindowInput,

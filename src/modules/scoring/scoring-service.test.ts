@@ -61,7 +61,15 @@ describeEachDatabase('ScoringService', (db) => {
     const cases: [WindowInput[], RegExp][] = [
       [[{ values: good }, { values: broken }], /^windows\[1\]: reading of \S+ at row 3 is not a finite number$/],
       [[{ values: good }, { values: extreme }], /^windows\[1\]: reading of \S+ at row 0 is 1e\+30, more than/],
-      [[{ values: good.slice(1) }], /^windows\[0\]: values must hold 30 rows \(one per cycle\), got 29$/],
+      [
+        [{ values: good.slice(1) }],
+        /^windows\[0\]: values must hold 30 rows \(one per cycle\), or up to 80 with the engine's 50 earlier cycles first, got 29$/,
+      ],
+      [[{ values: [...good, ...good, ...good].slice(0, 81) }], /^windows\[0\]: values must hold 30 rows .* got 81$/],
+      [
+        [{ columns: version.sensors.map((sensor, s) => ({ sensor, values: good.slice(s === 1 ? 1 : 0).map((row) => row[s]) })) }],
+        new RegExp(`^windows\\[0\\]: column ${version.sensors[1]} must hold as many readings as ${version.sensors[0]} \\(30\\), got 29$`),
+      ],
       [[{ values: good, columns: [] }], /give either values \(rows of readings\) or columns/],
       [[{ columns: [{ sensor: 'vibration', values: [1] }] }], /unknown sensor "vibration"/],
       [[{ values: good, engineId: 1 }], /engineId and endCycle go together/],

@@ -2,6 +2,7 @@
 // version's detector, and persist windows and scores together (all or nothing).
 import type { PrismaClient } from '@prisma/client';
 import { isRepresentable, MAX_NORMALISED_MAGNITUDE, type Normalisation } from '../../domain/data/normalisation';
+import { LOOK_BACK_CYCLES } from '../../domain/data/windows';
 import { ErrorCode, notFound, ServiceError } from '../../platform/errors';
 import type { LoadedModel, ModelRegistry, VersionSummary } from '../registry/model-registry';
 import type { QueryExecutor } from '../../platform/db/migrations';
@@ -65,7 +66,9 @@ function invalidWindow(index: number, message: string): ServiceError {
 
 /**
  * Raw readings in the model's sensor order from either input form, each one finite and within what the
- * model can represent once normalised (see MAX_NORMALISED_MAGNITUDE); throws INVALID_WINDOW. Named columns
+ * model can represent once normalised (see MAX_NORMALISED_MAGNITUDE); throws INVALID_WINDOW. The window
+ * is the last windowLength rows; up to LOOK_BACK_CYCLES rows before them are its engine's earlier
+ * cycles (read by a version that looks back, see LoadedModel.normalise). Named columns
  * must be sensors of `catalogue`, the sensor names of the version's data set, or its settings (`settingNames`,
  * read by settingsOf).
  */
@@ -82,39 +85,57 @@ export function readingsOf(
   const hasColumns = input.columns != null;
   if (hasValues === hasColumns)
     throw invalidWindow(index, 'give either values (rows of readings) or columns (named sensors), not both or neither');
-  const raw = new Float64Array(windowLength * sensors.length);
+  const rowCount = (given: number, what: string): number => {
+    if (given < windowLength || given > windowLength + LOOK_BACK_CYCLES) {
+      throw invalidWindow(
+        index,
+        `${what} must hold ${windowLength} ${hasValues ? 'rows (one per cycle)' : 'readings'}, or up to ${windowLength + LOOK_BACK_CYCLES} ` +
+          `with the engine's ${LOOK_BACK_CYCLES} earlier cycles first, got ${given}`,
+      );
+    }
+    return given;
+  };
   if (hasValues) {
     const rows = input.values!;
-    if (rows.length !== windowLength)
-      throw invalidWindow(index, `values must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
+    const raw = new Float64Array(rowCount(rows.length, 'values') * sensors.length);
     rows.forEach((row, t) => {
       if (row.length !== sensors.length) {
         throw invalidWindow(index, `values[${t}] must hold ${sensors.length} readings (${sensors.join(', ')}), got ${row.length}`);
       }
       row.forEach((value, s) => (raw[t * sensors.length + s] = value));
     });
-  } else {
-    const byName = new Map<string, number[]>();
-    for (const column of input.columns!) {
-      if (settingNames.has(column.sensor)) continue;
-      if (!catalogue.has(column.sensor)) {
-        const known = [...catalogue];
-        throw invalidWindow(
-          index,
-          `unknown sensor "${column.sensor}": the version's data set has ${known.slice(0, 30).join(', ')}${known.length > 30 ? ', ...' : ''}`,
-        );
-      }
-      if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
-      byName.set(column.sensor, column.values);
-    }
-    sensors.forEach((sensor, s) => {
-      const values = byName.get(sensor);
-      if (!values) throw invalidWindow(index, `columns must include ${sensor} (the version reads ${sensors.join(', ')})`);
-      if (values.length !== windowLength)
-        throw invalidWindow(index, `column ${sensor} must hold ${windowLength} readings, got ${values.length}`);
-      values.forEach((value, t) => (raw[t * sensors.length + s] = value));
-    });
+    return checkedReadings(raw, index, sensors, normalisation);
   }
+  const byName = new Map<string, number[]>();
+  for (const column of input.columns!) {
+    if (settingNames.has(column.sensor)) continue;
+    if (!catalogue.has(column.sensor)) {
+      const known = [...catalogue];
+      throw invalidWindow(
+        index,
+        `unknown sensor "${column.sensor}": the version's data set has ${known.slice(0, 30).join(', ')}${known.length > 30 ? ', ...' : ''}`,
+      );
+    }
+    if (byName.has(column.sensor)) throw invalidWindow(index, `sensor ${column.sensor} is given twice`);
+    byName.set(column.sensor, column.values);
+  }
+  const columns = sensors.map((sensor) => {
+    const values = byName.get(sensor);
+    if (!values) throw invalidWindow(index, `columns must include ${sensor} (the version reads ${sensors.join(', ')})`);
+    return values;
+  });
+  const rows = rowCount(columns[0].length, `column ${sensors[0]}`);
+  const raw = new Float64Array(rows * sensors.length);
+  columns.forEach((values, s) => {
+    if (values.length !== rows)
+      throw invalidWindow(index, `column ${sensors[s]} must hold as many readings as ${sensors[0]} (${rows}), got ${values.length}`);
+    values.forEach((value, t) => (raw[t * sensors.length + s] = value));
+  });
+  return checkedReadings(raw, index, sensors, normalisation);
+}
+
+/** The readings, refused (INVALID_WINDOW) when one is not finite or beyond what the model represents. */
+function checkedReadings(raw: Float64Array, index: number, sensors: readonly string[], normalisation: Normalisation): Float64Array {
   const bad = raw.findIndex((value) => !Number.isFinite(value));
   if (bad >= 0) {
     const t = Math.floor(bad / sensors.length);
@@ -133,26 +154,25 @@ export function readingsOf(
 }
 
 /**
- * The settings of every row (windowLength x settings, row-major) for a version that normalises within
+ * The settings of every row (rowCount x settings, row-major: one row per row of readings) for a version that normalises within
  * operating regimes, from `settings` rows or named setting columns; null for other versions (settings
  * sent to them are not needed and ignored). Throws INVALID_WINDOW.
  */
 export function settingsOf(
   input: WindowInput,
   index: number,
-  version: Pick<VersionSummary, 'windowLength'>,
+  rowCount: number,
   regimes: { settings: readonly string[] } | null,
 ): Float64Array | null {
   if (!regimes) return null;
   const names = regimes.settings;
-  const { windowLength } = version;
-  const settings = new Float64Array(windowLength * names.length);
+  const settings = new Float64Array(rowCount * names.length);
   const needed = `this version normalises within operating regimes: give the settings of every row (${names.join(', ')})`;
   if (input.values != null) {
     const rows = input.settings;
     if (rows == null) throw invalidWindow(index, `${needed} as settings`);
-    if (rows.length !== windowLength)
-      throw invalidWindow(index, `settings must hold ${windowLength} rows (one per cycle), got ${rows.length}`);
+    if (rows.length !== rowCount)
+      throw invalidWindow(index, `settings must hold ${rowCount} rows (one per row of values), got ${rows.length}`);
     rows.forEach((row, t) => {
       if (row.length !== names.length)
         throw invalidWindow(index, `settings[${t}] must hold ${names.length} values (${names.join(', ')}), got ${row.length}`);
@@ -162,8 +182,8 @@ export function settingsOf(
     names.forEach((name, s) => {
       const column = input.columns?.find((candidate) => candidate.sensor === name);
       if (!column) throw invalidWindow(index, `${needed} as columns; ${name} is missing`);
-      if (column.values.length !== windowLength)
-        throw invalidWindow(index, `column ${name} must hold ${windowLength} values, got ${column.values.length}`);
+      if (column.values.length !== rowCount)
+        throw invalidWindow(index, `column ${name} must hold ${rowCount} values (one per reading), got ${column.values.length}`);
       column.values.forEach((value, t) => (settings[t * names.length + s] = value));
     });
   }
@@ -325,7 +345,7 @@ export class ScoringService {
   private prepare(input: WindowInput, index: number, loaded: LoadedModel, columns: VersionColumns): PreparedWindow {
     const { version } = loaded;
     const raw = readingsOf(input, index, version, loaded.normalisation, columns.sensorNames, columns.settingNames);
-    const settings = settingsOf(input, index, version, loaded.regimes);
+    const settings = settingsOf(input, index, raw.length / version.sensors.length, loaded.regimes);
     const engineId = input.engineId ?? null;
     const endCycle = input.endCycle ?? null;
     if ((engineId === null) !== (endCycle === null)) throw invalidWindow(index, 'engineId and endCycle go together: give both or neither');

@@ -1,6 +1,7 @@
 import { DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { RECENT_RESIDUAL_STEPS } from '../../detectors/lstm-autoencoder/engine';
+import { LOOK_BACK_CYCLES } from '../../domain/data/windows';
 import { ModelVersion } from '../registry/model-version-types';
 import { ReadingList, ReadingMatrix } from '../../platform/graphql/scalars';
 
@@ -20,17 +21,25 @@ export class SensorColumnInput {
     'One window of raw (not normalised) sensor readings: either `values` (one row per cycle, oldest first, each row in the sensor order the model version declares) or `columns` (named sensors, any order; sensors the version does not use are ignored). A version with operating regimes (modelVersion.regimes) also needs the settings of every row: `settings` beside `values`, or setting columns among `columns`.',
 })
 export class WindowInput {
-  @Field(() => ReadingMatrix, { nullable: true, description: 'windowLength rows of readings in the model version sensor order.' })
+  @Field(() => ReadingMatrix, {
+    nullable: true,
+    description:
+      `windowLength rows of readings in the model version sensor order; or up to ${LOOK_BACK_CYCLES} more rows before them, the engine's ` +
+      'earlier cycles, which a version that looks back (scoringMethod.definition.lookBack) compares the window with (others ignore them).',
+  })
   values?: number[][] | null;
 
   @Field(() => ReadingMatrix, {
     nullable: true,
     description:
-      'With values, for a version with operating regimes: windowLength rows of the operational settings (modelVersion.regimes.settings order).',
+      'With values, for a version with operating regimes: the operational settings of every row of values (modelVersion.regimes.settings order).',
   })
   settings?: number[][] | null;
 
-  @Field(() => [SensorColumnInput], { nullable: true, description: 'Named sensor columns, each windowLength readings long.' })
+  @Field(() => [SensorColumnInput], {
+    nullable: true,
+    description: `Named sensor columns, each windowLength readings long, or all up to ${LOOK_BACK_CYCLES} longer with the engine's earlier cycles first (as values).`,
+  })
   columns?: SensorColumnInput[] | null;
 
   @Field(() => Int, { nullable: true, description: 'Engine the window belongs to (with endCycle).' })

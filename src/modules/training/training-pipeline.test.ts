@@ -213,6 +213,18 @@ describeEachDatabase('TrainingPipeline', (db) => {
     const loaded = await services.models.load(await services.models.resolve(versionId));
     const { trajectory } = await services.trajectories.scoreAppend(plan, loaded);
     expect(trajectory.points.map((point) => point.score)).toEqual(scoresFrom(121));
+
+    // A client window sent with the engine's 50 cycles before it scores like the engine's own window; alone, as a first window.
+    const columnsOf = (from: number, to: number) =>
+      Array.from({ length: 21 }, (_, s) => ({
+        sensor: `sensor${s + 1}`,
+        values: stored.slice(from - 1, to).map((cycle) => cycle.sensors[s]),
+      }));
+    const late = points.find((point) => point.endCycle === 150)!;
+    const withHistory = await services.scoring.scoreWindow({ columns: columnsOf(71, 150) }, versionId);
+    expect(withHistory.score).toBe(late.score);
+    const alone = await services.scoring.scoreWindow({ columns: columnsOf(121, 150) }, versionId);
+    expect(alone.score).not.toBeCloseTo(late.score, 3);
   }
 
   it('refuses an unknown scoring method, naming the ones there are', async () => {
