@@ -1,5 +1,5 @@
-// `score`: scores a CSV of sensor columns (every window of consecutive rows) or a window file with a
-// stored version, through the same scoring service as the API (scores are stored, as there).
+// `score`: scores a CSV of sensor columns (every window of consecutive rows, with the rows before it as its
+// engine's earlier cycles) or a window file with a stored version, through the same scoring service as the API (scores are stored, as there).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -7,6 +7,7 @@ import { selectBackend } from '../../detectors/lstm-autoencoder/engine';
 import { CsvRecords, decompressed } from '../../modules/datasets/csv-rows';
 import { ImportFileError } from '../../modules/datasets/import-errors';
 import { MAX_BATCH_WINDOWS, type ScoreResult, type WindowInput } from '../../modules/scoring/scoring-service';
+import { LOOK_BACK_CYCLES } from '../../domain/data/windows';
 import { badInput } from '../../platform/errors';
 import { createServices } from '../services';
 import { cliLogger, withDatabase } from './runtime';
@@ -38,13 +39,21 @@ async function readColumns(file: string): Promise<{ names: string[]; values: num
   return { names, values };
 }
 
-/** Every window of `length` consecutive rows (stride 1) as named columns, each with its last row. */
+/**
+ * Every window of `length` consecutive rows (stride 1) as named columns, each with its last row, and with
+ * the LOOK_BACK_CYCLES rows before it that a version that looks back compares it with.
+ */
 function windowsOf(columns: { names: string[]; values: number[][] }, length: number): { endRow: number; input: WindowInput }[] {
   const rows = columns.values[0]?.length ?? 0;
   if (rows < length) throw badInput(`the file holds ${rows} rows: the version scores windows of ${length} consecutive rows`);
   return Array.from({ length: rows - length + 1 }, (_, start) => ({
     endRow: start + length,
-    input: { columns: columns.names.map((sensor, c) => ({ sensor, values: columns.values[c].slice(start, start + length) })) },
+    input: {
+      columns: columns.names.map((sensor, c) => ({
+        sensor,
+        values: columns.values[c].slice(Math.max(0, start - LOOK_BACK_CYCLES), start + length),
+      })),
+    },
   }));
 }
 
