@@ -59,7 +59,8 @@
 //  - Rejected on calibration: causal smoothing of the score along an engine's windows (mean of the last
 //    3-20 windows, EMA 0.1-0.2), subtracting the engine's own early-life level (first 10-30 windows), a
 //    level's slope over 10-30 cycles as an extra regressor. The error grows fast near failure, so
-//    averaging with earlier windows delays the positives more than it quiets the negatives.
+//    averaging with earlier windows delays the positives more than it quiets the negatives. (Later, with
+//    the input summaries, the readings' move over 50 cycles did help, on FD002 most: lookBack above.)
 //  - 'normalised-error': trim 2 of trim 0-3.
 //  - 'degradation-logistic' regressors, by precision at 95% recall of the calibration trajectories
 //    (mean over seeds 0-5): log ratios alone 0.69; with signed residual means over the last 3, 5 or 10
