@@ -190,6 +190,20 @@ describe('degradation-logistic', () => {
   };
   const trainTrajectories = trajectoriesOf('degradation-logistic', 200);
   const { labels } = trainTrajectories;
+  // One window with the residual slopes and input summaries, and its regressors (before any look-back).
+  const summarisedWindow = () => ({
+    sensorErrors: Float64Array.from([2, 2, 8]),
+    ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
+    residualSlopes: Float64Array.from([0.01, 0, 0.2]),
+    recentInputs: Float64Array.from([1.5, -0.5, 0]),
+    inputSlopes: Float64Array.from([0.2, 0, -0.1]),
+    inputDeviations: Float64Array.from([0.8, 1, 1.2]),
+    features: 3,
+  });
+  const summarisedRegressors = [
+    ...[Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2],
+    ...[1.5, -0.5, 0, 0.2, 0, -0.1, 0.8, 1, 1.2],
+  ];
 
   it('regresses the anomaly labels of the training trajectories on log error ratios and signed recent and window residuals', () => {
     const method = fitScoringMethod('degradation-logistic', { features: 3, train, trainTrajectories });
@@ -400,20 +414,8 @@ describe('degradation-logistic', () => {
     expect(method).toMatchObject({ withSlopes: true, withInputs: true });
     expect(method.coefficients).toHaveLength(21);
     expect(method.coefficients[15]).toBeGreaterThan(0);
-    const window = {
-      sensorErrors: Float64Array.from([2, 2, 8]),
-      ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
-      residualSlopes: Float64Array.from([0.01, 0, 0.2]),
-      recentInputs: Float64Array.from([1.5, -0.5, 0]),
-      inputSlopes: Float64Array.from([0.2, 0, -0.1]),
-      inputDeviations: Float64Array.from([0.8, 1, 1.2]),
-      features: 3,
-    };
-    const regressors = [
-      ...[Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2],
-      ...[1.5, -0.5, 0, 0.2, 0, -0.1, 0.8, 1, 1.2],
-    ];
-    const expected = regressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
+    const window = summarisedWindow();
+    const expected = summarisedRegressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
     expect(applyScoringMethod(method, window)[0]).toBeCloseTo(expected, 12);
     expect(parseScoringMethod(JSON.parse(JSON.stringify(method)), 3)).toEqual(method);
     const { inputSlopes: _none, ...withoutInputSlopes } = window;
@@ -447,20 +449,8 @@ describe('degradation-logistic', () => {
     expect(method).toMatchObject({ withInputs: true, lookBack: 50 });
     expect(method.coefficients).toHaveLength(24);
     expect(method.coefficients[23]).toBeGreaterThan(0);
-    const window = {
-      sensorErrors: Float64Array.from([2, 2, 8]),
-      ...residuals([[0.1, -0.5, 0]], [[0, 0.2, 0.3]]),
-      residualSlopes: Float64Array.from([0.01, 0, 0.2]),
-      recentInputs: Float64Array.from([1.5, -0.5, 0]),
-      inputSlopes: Float64Array.from([0.2, 0, -0.1]),
-      inputDeviations: Float64Array.from([0.8, 1, 1.2]),
-      features: 3,
-    };
-    const regressors = [
-      ...[Math.log(2), 0, Math.log(2), 0.1, -0.5, 0, 0, 0.2, 0.3, 0.01, 0, 0.2],
-      ...[1.5, -0.5, 0, 0.2, 0, -0.1, 0.8, 1, 1.2],
-      ...[1.5 - 1, -0.5 + 0.5, 0 - 0.25],
-    ];
+    const window = summarisedWindow();
+    const regressors = [...summarisedRegressors, ...[1.5 - 1, -0.5 + 0.5, 0 - 0.25]];
     const withHistory = { ...window, earlier: { cycles: 50, steps: 4, values: Float64Array.from([1, -0.5, 0.25]) } };
     const expected = regressors.reduce((sum, value, k) => sum + method.coefficients[k] * value, method.intercept);
     expect(applyScoringMethod(method, withHistory)[0]).toBeCloseTo(expected, 12);
