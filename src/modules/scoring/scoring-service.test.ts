@@ -52,6 +52,19 @@ describeEachDatabase('ScoringService', (db) => {
     expect(results[1].score).toBeGreaterThan(results[0].score);
   });
 
+  it("scores windows sent with some of their engine's earlier cycles in one batch, storing each window's own rows", async () => {
+    const history = [...(await rowsOf(7, 1)), ...(await rowsOf(7, 31)), ...(await rowsOf(7, 61))]; // cycles 1-90
+    const window = (earlier: number) => ({ values: history.slice(60 - earlier) }); // cycles 61-90 after `earlier` ones
+    const results = await services.scoring.scoreWindows([window(50), window(10), window(0)], version.id);
+    // a z-score version does not look back: the earlier rows change nothing but the stored window's identity
+    expect(new Set(results.map((result) => result.score)).size).toBe(1);
+    expect(new Set(results.map((result) => result.windowId)).size).toBe(3);
+    const stored = await db().prisma.window.findMany({ where: { id: { in: results.map((result) => result.windowId) } } });
+    expect(stored.map((row) => row.values!.length)).toEqual(stored.map(() => version.windowLength * version.sensors.length * 8));
+    const alone = await services.scoring.scoreWindow({ values: history.slice(60) }, version.id);
+    expect(alone).toMatchObject({ windowId: results[2].windowId, cached: true });
+  });
+
   it('writes nothing when any window of a batch is wrong, and names the window and the reading', async () => {
     const good = await rowsOf(7, 40);
     const broken = good.map((row) => [...row]);

@@ -51,9 +51,11 @@ export interface ScoreResult {
 
 /** A validated window: raw readings (windowLength x model sensors, row-major) and its identity. */
 interface PreparedWindow {
+  /** Every row given: the engine's earlier cycles, if any, then the window's (readingsOf). */
   raw: Float64Array;
-  /** windowLength x settings, row-major, for a version with operating regimes; null otherwise. */
+  /** Those rows' settings (x settings, row-major), for a version with operating regimes; null otherwise. */
   settings: Float64Array | null;
+  /** The window's own rows, as stored; the hash covers every row given, since earlier ones change a look-back's score. */
   encoded: Buffer;
   hash: string;
   engineId: number | null;
@@ -352,10 +354,11 @@ export class ScoringService {
     if (endCycle !== null && (!Number.isInteger(endCycle) || endCycle < version.windowLength)) {
       throw invalidWindow(index, `endCycle must be an integer of at least ${version.windowLength} (the window length), got ${endCycle}`);
     }
-    const encoded = encodeValues(raw);
+    const windowSize = version.windowLength * version.sensors.length;
+    const encoded = encodeValues(raw.subarray(raw.length - windowSize));
     const hash = clientWindowHash(
       { sensors: version.sensors, values: raw, length: version.windowLength, engineId, endCycle, settings },
-      encoded,
+      raw.length === windowSize ? encoded : encodeValues(raw),
     );
     return { raw, settings, encoded, hash, engineId, endCycle };
   }
