@@ -3,8 +3,8 @@ import type { Evaluation, ModelVersion, PrismaClient } from '@prisma/client';
 import type { Normalisation } from '../../domain/data/normalisation';
 import type { RegimeModel } from '../../domain/data/regimes';
 import type { EngineSeries } from '../../domain/data/series';
-import { emptyWindowSet, slidingWindows } from '../../domain/data/windows';
-import type { Detector, DetectorRuntime, LoadedVersion, WindowBatch } from '../../detectors/detector';
+import { slidingWindows } from '../../domain/data/windows';
+import { windowBatch, type Detector, type DetectorRuntime, type LoadedVersion, type WindowBatch } from '../../detectors/detector';
 import { preprocessingFingerprint } from '../../detectors/preprocessing';
 import { detectorKind } from '../../detectors/registry';
 import { badInput, ErrorCode, notFound, ServiceError } from '../../platform/errors';
@@ -64,37 +64,31 @@ export async function loadModel(version: ModelVersion, runtime: DetectorRuntime)
   );
   const normalisation = version.normalisation as unknown as Normalisation;
   const regimes = version.regimes as unknown as StoredRegimes | null;
-  const size = version.windowLength * features;
   return {
     version: summary,
     detector,
     normalisation,
     regimes,
     normalise(raws, settings) {
-      const x = new Float32Array(raws.length * size);
-      const { cycles, steps } = emptyWindowSet(version.windowLength, features).earlier;
-      const earlier = { cycles, steps, values: new Float32Array(raws.length * features) };
       const sensors = version.sensors.map((_, feature) => feature);
       const settingNames = regimes?.settings ?? [];
-      raws.forEach((raw, index) => {
+      // Each window is a series of its own, numbered so that its last row is cycle 0: the one window it gives.
+      const series = raws.map((raw, index): EngineSeries => {
         const rows = raw.length / features;
         const rowsOf = (values: ArrayLike<number>, width: number) =>
           Array.from({ length: rows }, (_, t) => Array.prototype.slice.call(values, t * width, (t + 1) * width) as number[]);
-        const series: EngineSeries = {
+        return {
           engineId: index,
           unit: null,
           sensorNames: version.sensors,
           settingNames,
-          cycles: Array.from({ length: rows }, (_, t) => t + 1),
+          cycles: Array.from({ length: rows }, (_, t) => t - rows + 1),
           settings: regimes ? rowsOf(settings![index], settingNames.length) : rowsOf([], 0),
           readings: rowsOf(raw, features),
           rul: null,
         };
-        const window = slidingWindows([series], { length: version.windowLength, sensors, normalisation, regimes, fromCycle: rows });
-        x.set(window.x, index * size);
-        earlier.values.set(window.earlier.values, index * features);
       });
-      return { x, count: raws.length, windowLength: version.windowLength, features, earlier };
+      return windowBatch(slidingWindows(series, { length: version.windowLength, sensors, normalisation, regimes, fromCycle: 0 }));
     },
   };
 }
