@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { REPOSITORY_ROOT } from '../../src/platform/repository';
 import { DASHBOARD_CONTENT_SECURITY_POLICY } from '../../src/platform/http/dashboard';
+import { LOOK_BACK_CYCLES } from '../../src/domain/data/windows';
 import { shippedLines, trainUnitCycles } from '../support/cmapss-fixtures';
 import type { TestServer } from '../support/http';
 import { waitUntil } from '../support/requests';
@@ -331,7 +332,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
     const result = page.getByTestId('score-result');
     await result.waitFor({ timeout: 60_000 });
 
-    // The same windows, with the 50 cycles before each, scored by a client of the API (stored scores, so the same answers).
+    // The same windows, with the cycles before each, scored by a client of the API (stored scores, so the same answers).
     const { activeModelVersion } = await api(`{ activeModelVersion { id sensors windowLength } }`);
     const length = activeModelVersion.windowLength;
     const windows = [];
@@ -339,7 +340,7 @@ describeInBrowser('the dashboard in Chromium', (chromiumPath) => {
       windows.push({
         columns: activeModelVersion.sensors.map((sensor: string) => ({
           sensor,
-          values: rows.slice(Math.max(0, end - length - 50), end).map((cells) => Number(cells[header.indexOf(sensor)])),
+          values: rows.slice(Math.max(0, end - length - LOOK_BACK_CYCLES), end).map((cells) => Number(cells[header.indexOf(sensor)])),
         })),
       });
     }

@@ -1,7 +1,7 @@
 // Score a file: a CSV of sensor columns is read in the browser (or a shipped FD001 test engine's cycles
 // are read from the API), cut into the version's windows (stride 1) and scored through scoreWindows,
-// each with the cycles before it, SCORE_BATCH windows a request; the series are drawn with the flagged windows shaded, beside a table of
-// the scores and a CSV of them to download. A bad file is refused with its line and column before any
+// each with the cycles before it, SCORE_BATCH windows a request; the series are drawn with the flagged
+// windows shaded, beside a table of the scores and a CSV of them to download. A bad file is refused with its line and column before any
 // request. Scoring needs the scorer role: other keys are told so.
 import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import { ApiError, graphql } from '../api/graphql-client';

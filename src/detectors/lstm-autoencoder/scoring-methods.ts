@@ -100,8 +100,8 @@ export interface DegradationLogisticMethod {
   sensorScale: number[];
   /**
    * The weights on the regressors (see degradationRegressors), and the intercept: the log-odds of RUL <=
-   * anomalyRul. 8 x features of them with lookBack, 7 x features with withInputs, 4 x features with withSlopes, 3 x features when
-   * only recentSteps is set;
+   * anomalyRul. 8 x features of them with lookBack, 7 x features with withInputs, 4 x features with
+   * withSlopes, 3 x features when only recentSteps is set;
    * features (log error ratios only) for a version stored before the signed residuals were added.
    */
   coefficients: number[];
@@ -355,15 +355,14 @@ function fitDegradationLogistic(resolved: ScoringMethodOptions, inputs: ScoringF
   if (trajectories === undefined) fail('degradation-logistic regresses on the labelled trajectories of the training engines: none given');
   checkedTrajectories('training', trajectories, features);
   const sensorScale = typicalSensorErrors(inputs.train.sensorErrors, features);
+  const withInputs = trajectories.residualSlopes !== undefined && carriesInputs(trajectories);
   const shape = {
     kind: 'degradation-logistic' as const,
     sensorScale,
     recentSteps: trajectories.recentSteps,
     ...(trajectories.residualSlopes === undefined ? {} : { withSlopes: true }),
-    ...(trajectories.residualSlopes === undefined || !carriesInputs(trajectories) ? {} : { withInputs: true }),
-    ...(trajectories.residualSlopes === undefined || !carriesInputs(trajectories) || trajectories.earlier === undefined
-      ? {}
-      : { lookBack: trajectories.earlier.cycles }),
+    ...(withInputs ? { withInputs: true } : {}),
+    ...(withInputs && trajectories.earlier !== undefined ? { lookBack: trajectories.earlier.cycles } : {}),
   };
   const regressorsOf = (set: LabelledTrajectories) =>
     degradationRegressors(shape, { ...set, features, count: set.labels.length }, set.labels.length);
@@ -554,7 +553,8 @@ function logRatios(errors: Float32Array | Float64Array, count: number, features:
  * The regressors of 'degradation-logistic' for `count` windows, [count, regressors] row-major: each
  * sensor's log error ratio, then (when the method has recentSteps) each sensor's mean signed residual
  * over the window's last recentSteps steps, then over the whole window, then (withSlopes) its slope,
- * then (withInputs) the window's recent mean reading, reading slope and reading standard deviation.
+ * then (withInputs) the window's recent mean reading, reading slope and reading standard deviation,
+ * then (lookBack) that recent mean reading minus the engine's earlier one.
  */
 function degradationRegressors(
   method: Pick<DegradationLogisticMethod, 'sensorScale' | 'recentSteps' | 'withSlopes' | 'withInputs' | 'lookBack'>,
